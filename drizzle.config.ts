@@ -1,0 +1,10 @@
+import { defineConfig } from 'drizzle-kit';
+
+// One migrations folder per subgraph: `SUBGRAPH=banks npx drizzle-kit generate` (npm run db:generate does all four).
+const name = process.env.SUBGRAPH ?? 'tech';
+
+export default defineConfig({
+  dialect: 'postgresql',
+  schema: `./subgraphs/${name}/tables.ts`,
+  out: `./drizzle/${name}`,
+});

@@ -1,0 +1,90 @@
+import {
+  bigint,
+  boolean,
+  date,
+  index,
+  integer,
+  numeric,
+  pgTable,
+  text,
+  timestamp,
+} from 'drizzle-orm/pg-core';
+
+export const banks = pgTable('banks', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  kind: text('kind').notNull(),
+  /** 科技支行 — the branch specialised in sci-tech lending, if any. */
+  techBranch: text('tech_branch'),
+});
+
+/** 一企一策 — the main bank's financing solution for a need. */
+export const financingSolutions = pgTable(
+  'financing_solutions',
+  {
+    id: text('id').primaryKey(),
+    needId: text('need_id').notNull(),
+    bankId: text('bank_id')
+      .notNull()
+      .references(() => banks.id),
+    enterpriseId: text('enterprise_id').notNull(),
+    productIds: text('product_ids').array().notNull(),
+    amountFen: bigint('amount_fen', { mode: 'number' }).notNull(),
+    rate: numeric('rate', { precision: 7, scale: 6 }).notNull(),
+    termMonths: integer('term_months').notNull(),
+    conditions: text('conditions').notNull(),
+    proposedAt: timestamp('proposed_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    index('financing_solutions_need_idx').on(t.needId, t.id),
+    index('financing_solutions_bank_idx').on(t.bankId, t.id),
+    index('financing_solutions_enterprise_idx').on(t.enterpriseId, t.id),
+  ],
+);
+
+export const creditLines = pgTable(
+  'credit_lines',
+  {
+    id: text('id').primaryKey(),
+    bankId: text('bank_id')
+      .notNull()
+      .references(() => banks.id),
+    enterpriseId: text('enterprise_id').notNull(),
+    needId: text('need_id'),
+    productId: text('product_id'),
+    amountFen: bigint('amount_fen', { mode: 'number' }).notNull(),
+    rate: numeric('rate', { precision: 7, scale: 6 }).notNull(),
+    termMonths: integer('term_months').notNull(),
+    approvedOn: date('approved_on').notNull(),
+  },
+  (t) => [
+    index('credit_lines_bank_idx').on(t.bankId, t.id),
+    index('credit_lines_enterprise_idx').on(t.enterpriseId, t.id),
+    index('credit_lines_approved_idx').on(t.approvedOn, t.bankId),
+    index('credit_lines_need_idx').on(t.needId),
+  ],
+);
+
+export const loans = pgTable(
+  'loans',
+  {
+    id: text('id').primaryKey(),
+    creditLineId: text('credit_line_id')
+      .notNull()
+      .references(() => creditLines.id),
+    bankId: text('bank_id').notNull(),
+    enterpriseId: text('enterprise_id').notNull(),
+    amountFen: bigint('amount_fen', { mode: 'number' }).notNull(),
+    outstandingFen: bigint('outstanding_fen', { mode: 'number' }).notNull(),
+    disbursedOn: date('disbursed_on').notNull(),
+    maturesOn: date('matures_on').notNull(),
+    /** 首贷 — the enterprise's first-ever loan from any bank. */
+    firstLoan: boolean('first_loan').notNull(),
+    status: text('status').notNull(),
+  },
+  (t) => [
+    index('loans_credit_line_idx').on(t.creditLineId, t.id),
+    index('loans_enterprise_idx').on(t.enterpriseId),
+    index('loans_bank_disbursed_idx').on(t.bankId, t.disbursedOn),
+  ],
+);

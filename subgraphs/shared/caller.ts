@@ -1,0 +1,21 @@
+/** The parties of the exchange, as the `party` claim names them. */
+export const PARTIES = ['tech_bureau', 'finance_office', 'pboc', 'bank', 'enterprise'] as const;
+export type Party = (typeof PARTIES)[number];
+
+/** Who is asking, from verified claims only: never from a plain header. */
+export interface Caller {
+  sub: string;
+  party: Party | 'anonymous';
+  /** Bank id for `bank`, enterprise id for `enterprise`, otherwise null. */
+  org: string | null;
+  scopes: ReadonlySet<string>;
+  requestId: string;
+}
+
+export function isParty(value: unknown): value is Party {
+  return typeof value === 'string' && (PARTIES as readonly string[]).includes(value);
+}
+
+export function hasScope(caller: Caller, scope: string): boolean {
+  return caller.scopes.has(scope);
+}

@@ -1,0 +1,90 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import postgres from 'postgres';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type { SQL } from 'drizzle-orm';
+import type { SubgraphName } from './config.js';
+
+export type Db = PgDatabase<PgQueryResultHKT, Record<string, never>>;
+
+/** Counts the SQL statements a database handle sends; tests and benchmarks read it. */
+export class StatementCounter {
+  count = 0;
+  readonly recent: string[] = [];
+  logQuery(query: string): void {
+    this.count++;
+    if (this.recent.length >= 200) this.recent.shift();
+    this.recent.push(query);
+  }
+}
+
+export interface Database {
+  name: SubgraphName;
+  db: Db;
+  kind: 'pglite' | 'postgres';
+  statements: StatementCounter;
+  /** Rows of a raw statement, whichever driver runs it. */
+  rows<T = Record<string, unknown>>(query: SQL): Promise<T[]>;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** PostgreSQL URL; when absent the subgraph uses embedded PGlite. */
+  url?: string;
+  /** PGlite data folder; absent means in memory. */
+  dataDir?: string;
+  migrate?: boolean;
+}
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export function migrationsFolder(name: SubgraphName): string {
+  return path.join(root, 'drizzle', name);
+}
+
+export async function openDatabase(
+  name: SubgraphName,
+  options: OpenOptions = {},
+): Promise<Database> {
+  const statements = new StatementCounter();
+  const logger = { logQuery: (query: string) => statements.logQuery(query) };
+  let database: Database;
+  if (options.url) {
+    // Small pool per subgraph; postgres.js opens connections lazily.
+    const client = postgres(options.url, { max: 10, onnotice: () => {}, connect_timeout: 10 });
+    const db = drizzlePostgres(client, { logger });
+    if (options.migrate !== false) {
+      await migratePostgres(db, { migrationsFolder: migrationsFolder(name) });
+    }
+    database = {
+      name,
+      db: db as unknown as Db,
+      kind: 'postgres',
+      statements,
+      rows: async <T>(query: SQL) => (await db.execute(query)) as unknown as T[],
+      close: () => client.end({ timeout: 5 }),
+    };
+  } else {
+    if (options.dataDir) fs.mkdirSync(options.dataDir, { recursive: true });
+    const client = new PGlite(options.dataDir);
+    const db = drizzlePglite(client, { logger });
+    if (options.migrate !== false) {
+      await migratePglite(db, { migrationsFolder: migrationsFolder(name) });
+    }
+    database = {
+      name,
+      db: db as unknown as Db,
+      kind: 'pglite',
+      statements,
+      rows: async <T>(query: SQL) => (await db.execute(query)).rows as T[],
+      close: () => client.close(),
+    };
+  }
+  return database;
+}

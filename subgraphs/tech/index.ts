@@ -1,0 +1,29 @@
+import fs from 'node:fs';
+import { parse } from 'graphql';
+import type { Caller } from '../shared/caller.js';
+import type { PageLimits } from '../shared/pagination.js';
+import type { ContextArgs, SubgraphModule } from '../shared/subgraph.js';
+import { createLoaders, type TechLoaders } from './loaders.js';
+import { TechRepository } from './repository.js';
+import { resolvers } from './resolvers.js';
+
+/** The technology bureau's subgraph: the enterprise library and patents. */
+export const name = 'tech' as const;
+export const typeDefs = parse(
+  fs.readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'),
+);
+
+export interface TechContext {
+  caller: Caller;
+  limits: PageLimits;
+  repository: TechRepository;
+  loaders: TechLoaders;
+}
+
+export function createContext({ caller, database, limits }: ContextArgs): TechContext {
+  const repository = new TechRepository(database.db, caller);
+  return { caller, limits, repository, loaders: createLoaders(repository) };
+}
+
+export const subgraph: SubgraphModule<TechContext> = { name, typeDefs, resolvers, createContext };
+export { resolvers };

@@ -1,0 +1,33 @@
+import { groupLoader, rowLoader } from '../shared/loader.js';
+import type { TechRepository } from './repository.js';
+
+export function createLoaders(repository: TechRepository) {
+  return {
+    enterprise: rowLoader(
+      (ids) => repository.enterprisesByIds(ids),
+      (row) => row.id,
+    ),
+    enterpriseByUscc: rowLoader(
+      (usccs) => repository.enterprisesByUsccs(usccs),
+      (row) => row.uscc,
+    ),
+    patent: rowLoader(
+      (ids) => repository.patentsByIds(ids),
+      (row) => row.id,
+    ),
+    patentsByEnterprise: groupLoader(
+      (ids) => repository.patentsByEnterprises(ids),
+      (row) => row.enterpriseId,
+    ),
+    financials: groupLoader(
+      (ids) => repository.financialsByEnterprises(ids),
+      (row) => row.enterpriseId,
+    ),
+    assessment: rowLoader(
+      (ids) => repository.assessmentsByEnterprises(ids),
+      (row) => row.enterpriseId,
+    ),
+  };
+}
+
+export type TechLoaders = ReturnType<typeof createLoaders>;

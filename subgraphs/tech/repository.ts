@@ -1,0 +1,134 @@
+import { and, asc, eq, gt, ilike, inArray, isNotNull, like, or, sql, type SQL } from 'drizzle-orm';
+import type { Caller } from '../shared/caller.js';
+import type { Db } from '../shared/db.js';
+import { anyOf } from '../shared/sql.js';
+import { annualFinancials, enterprises, libraryAssessments, patents } from './tables.js';
+
+export type EnterpriseRow = typeof enterprises.$inferSelect;
+export type PatentRow = typeof patents.$inferSelect;
+export type FinancialsRow = typeof annualFinancials.$inferSelect;
+export type AssessmentRow = typeof libraryAssessments.$inferSelect;
+
+export interface EnterpriseFilter {
+  districts?: string[] | null;
+  industries?: string[] | null;
+  stages?: string[] | null;
+  libraryStatuses?: string[] | null;
+  highTech?: boolean | null;
+  nameContains?: string | null;
+}
+
+export interface PatentFilter {
+  enterpriseId?: string | null;
+  kinds?: string[] | null;
+  statuses?: string[] | null;
+}
+
+/** Rows an enterprise caller may see are its own; every other party sees every enterprise. */
+function enterpriseScope(caller: Caller): SQL | undefined {
+  if (caller.party === 'enterprise') return eq(enterprises.id, caller.org ?? '');
+  return undefined;
+}
+
+function patentScope(caller: Caller): SQL | undefined {
+  if (caller.party === 'enterprise') return eq(patents.enterpriseId, caller.org ?? '');
+  return undefined;
+}
+
+export class TechRepository {
+  constructor(
+    private readonly db: Db,
+    private readonly caller: Caller,
+  ) {}
+
+  async enterprisesByIds(ids: readonly string[]): Promise<EnterpriseRow[]> {
+    return this.db
+      .select()
+      .from(enterprises)
+      .where(and(anyOf(enterprises.id, ids), enterpriseScope(this.caller)));
+  }
+
+  async enterprisesByUsccs(usccs: readonly string[]): Promise<EnterpriseRow[]> {
+    return this.db
+      .select()
+      .from(enterprises)
+      .where(and(anyOf(enterprises.uscc, usccs), enterpriseScope(this.caller)));
+  }
+
+  async listEnterprises(
+    filter: EnterpriseFilter,
+    limit: number,
+    after?: string,
+  ): Promise<EnterpriseRow[]> {
+    const conditions: (SQL | undefined)[] = [enterpriseScope(this.caller)];
+    if (after) conditions.push(gt(enterprises.id, after));
+    if (filter.districts?.length) conditions.push(inArray(enterprises.district, filter.districts));
+    if (filter.stages?.length) conditions.push(inArray(enterprises.stage, filter.stages));
+    if (filter.libraryStatuses?.length) {
+      conditions.push(inArray(enterprises.libraryStatus, filter.libraryStatuses));
+    }
+    if (filter.industries?.length) {
+      conditions.push(
+        or(...filter.industries.map((code) => like(enterprises.industry, `${escapeLike(code)}%`))),
+      );
+    }
+    if (filter.highTech === true) conditions.push(isNotNull(enterprises.highTechCertificate));
+    if (filter.highTech === false) conditions.push(sql`${enterprises.highTechCertificate} is null`);
+    if (filter.nameContains)
+      conditions.push(ilike(enterprises.name, `%${escapeLike(filter.nameContains)}%`));
+    return this.db
+      .select()
+      .from(enterprises)
+      .where(and(...conditions))
+      .orderBy(asc(enterprises.id))
+      .limit(limit + 1);
+  }
+
+  async patentsByIds(ids: readonly string[]): Promise<PatentRow[]> {
+    return this.db
+      .select()
+      .from(patents)
+      .where(and(anyOf(patents.id, ids), patentScope(this.caller)));
+  }
+
+  async patentsByEnterprises(enterpriseIds: readonly string[]): Promise<PatentRow[]> {
+    return this.db
+      .select()
+      .from(patents)
+      .where(and(anyOf(patents.enterpriseId, enterpriseIds), patentScope(this.caller)))
+      .orderBy(asc(patents.enterpriseId), asc(patents.id));
+  }
+
+  async listPatents(filter: PatentFilter, limit: number, after?: string): Promise<PatentRow[]> {
+    const conditions: (SQL | undefined)[] = [patentScope(this.caller)];
+    if (after) conditions.push(gt(patents.id, after));
+    if (filter.enterpriseId) conditions.push(eq(patents.enterpriseId, filter.enterpriseId));
+    if (filter.kinds?.length) conditions.push(inArray(patents.kind, filter.kinds));
+    if (filter.statuses?.length) conditions.push(inArray(patents.status, filter.statuses));
+    return this.db
+      .select()
+      .from(patents)
+      .where(and(...conditions))
+      .orderBy(asc(patents.id))
+      .limit(limit + 1);
+  }
+
+  async financialsByEnterprises(enterpriseIds: readonly string[]): Promise<FinancialsRow[]> {
+    return this.db
+      .select()
+      .from(annualFinancials)
+      .where(anyOf(annualFinancials.enterpriseId, enterpriseIds))
+      .orderBy(asc(annualFinancials.enterpriseId), sql`${annualFinancials.year} desc`);
+  }
+
+  async assessmentsByEnterprises(enterpriseIds: readonly string[]): Promise<AssessmentRow[]> {
+    return this.db
+      .select()
+      .from(libraryAssessments)
+      .where(anyOf(libraryAssessments.enterpriseId, enterpriseIds));
+  }
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
+}

@@ -1,0 +1,99 @@
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import { badInput } from '../shared/errors.js';
+import { displayPatentNumber, usccProblem } from '../shared/identifiers.js';
+import { pageWindow, toConnection, type PageArgs } from '../shared/pagination.js';
+import { scalarResolvers } from '../shared/scalars.js';
+import type { TechContext } from './index.js';
+import type {
+  AssessmentRow,
+  EnterpriseFilter,
+  EnterpriseRow,
+  PatentFilter,
+  PatentRow,
+} from './repository.js';
+
+export const resolvers: GraphQLResolverMap<TechContext> = {
+  ...scalarResolvers,
+  Query: {
+    enterprise: (_: unknown, { id }: { id: string }, { loaders }: TechContext) =>
+      loaders.enterprise.load(id),
+    enterpriseByUscc: (_: unknown, { uscc }: { uscc: string }, { loaders }: TechContext) => {
+      const problem = usccProblem(uscc);
+      if (problem) throw badInput('uscc', problem);
+      return loaders.enterpriseByUscc.load(uscc);
+    },
+    enterprises: async (
+      _: unknown,
+      args: PageArgs & { filter?: EnterpriseFilter },
+      { repository, limits }: TechContext,
+    ) => {
+      const { limit, after } = pageWindow(args, limits);
+      const rows = await repository.listEnterprises(args.filter ?? {}, limit, after);
+      return toConnection(rows, limit, (row) => row.id);
+    },
+    patent: (_: unknown, { id }: { id: string }, { loaders }: TechContext) =>
+      loaders.patent.load(id),
+    patents: async (
+      _: unknown,
+      args: PageArgs & { filter?: PatentFilter },
+      { repository, limits }: TechContext,
+    ) => {
+      const { limit, after } = pageWindow(args, limits);
+      const rows = await repository.listPatents(args.filter ?? {}, limit, after);
+      return toConnection(rows, limit, (row) => row.id);
+    },
+  },
+  Enterprise: {
+    __resolveReference: (ref: { id?: string; uscc?: string }, { loaders }: TechContext) =>
+      ref.id !== undefined
+        ? loaders.enterprise.load(ref.id)
+        : loaders.enterpriseByUscc.load(ref.uscc!),
+    patents: (row: EnterpriseRow, _: unknown, { loaders }: TechContext) =>
+      loaders.patentsByEnterprise.load(row.id),
+    patentStats: async (row: EnterpriseRow, _: unknown, { loaders }: TechContext) =>
+      patentStats(await loaders.patentsByEnterprise.load(row.id)),
+    contact: (row: EnterpriseRow) => ({
+      legalRepresentative: row.legalRepresentative,
+      contactPerson: row.contactPerson,
+      phone: row.phone,
+      address: row.address,
+    }),
+    financials: (row: EnterpriseRow, _: unknown, { loaders }: TechContext) =>
+      loaders.financials.load(row.id),
+    assessment: (row: EnterpriseRow, _: unknown, { loaders }: TechContext) =>
+      loaders.assessment.load(row.id),
+  },
+  AnnualFinancials: {
+    revenue: (row: { revenueFen: number }) => row.revenueFen,
+    rdExpense: (row: { rdExpenseFen: number }) => row.rdExpenseFen,
+    totalAssets: (row: { totalAssetsFen: number }) => row.totalAssetsFen,
+  },
+  LibraryAssessment: {
+    breakdown: (row: AssessmentRow) => row.breakdown,
+  },
+  Patent: {
+    __resolveReference: (ref: { id: string }, { loaders }: TechContext) =>
+      loaders.patent.load(ref.id),
+    number: (row: PatentRow) => displayPatentNumber(row.number, row.status === 'GRANTED'),
+    owner: (row: PatentRow, _: unknown, { loaders }: TechContext) =>
+      loaders.enterprise.load(row.enterpriseId),
+    valuation: (row: PatentRow) => row.valuationFen,
+    pledge: (row: PatentRow) => ({
+      status: row.pledgeStatus,
+      pledgeeBankId: row.pledgeeBankId,
+      valuedOn: row.valuedOn,
+    }),
+  },
+};
+
+export function patentStats(rows: PatentRow[]) {
+  const count = (test: (row: PatentRow) => boolean) => rows.filter(test).length;
+  return {
+    total: rows.length,
+    inventions: count((p) => p.kind === 'INVENTION' || p.kind === 'PCT_INVENTION'),
+    utilityModels: count((p) => p.kind === 'UTILITY_MODEL' || p.kind === 'PCT_UTILITY_MODEL'),
+    designs: count((p) => p.kind === 'DESIGN'),
+    granted: count((p) => p.status === 'GRANTED'),
+    pledged: count((p) => p.pledgeStatus === 'PLEDGED'),
+  };
+}
