@@ -26,3 +26,19 @@ export function composeSupergraph(): string {
   }
   return `${result.supergraphSdl.trimEnd()}\n`;
 }
+
+/**
+ * `@apollo/gateway` refuses to load a supergraph that links features `for: SECURITY` it does not
+ * implement. The exchange enforces @authenticated, @requiresScopes and @policy itself (reading
+ * them from the same supergraph), so only the `for:` argument of those links is removed.
+ */
+export function loadSupergraphForGateway(file: string): string {
+  return stripSecurityPurpose(fs.readFileSync(file, 'utf8'));
+}
+
+export function stripSecurityPurpose(sdl: string): string {
+  return sdl.replace(
+    /(@link\(url: "https:\/\/specs\.apollo\.dev\/(?:authenticated|requiresScopes|policy)\/v[\d.]+"), for: SECURITY\)/g,
+    '$1)',
+  );
+}

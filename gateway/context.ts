@@ -1,0 +1,7 @@
+import type { Caller } from '../subgraphs/shared/caller.js';
+
+/** Per-request context of the gateway's Apollo Server. */
+export interface GatewayContext {
+  caller: Caller;
+  requestId: string;
+}

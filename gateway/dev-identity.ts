@@ -1,0 +1,105 @@
+import path from 'node:path';
+import { SignJWT } from 'jose';
+import type { Party } from '../subgraphs/shared/caller.js';
+import type { Config } from '../subgraphs/shared/config.js';
+import { loadOrCreateSigningKey, writeJwks, type SigningKey } from '../subgraphs/shared/keys.js';
+
+/**
+ * The scopes each party's tokens carry: which columns of the permitted-share matrix it may ask
+ * for at all. Which rows and objects it then sees is decided by row filters and @policy.
+ */
+export const STANDARD_SCOPES: Record<Party, string[]> = {
+  tech_bureau: [
+    'rows:all',
+    'contact:read',
+    'financials:read',
+    'assessment:read',
+    'patent_valuation:read',
+    'need:read',
+    'enterprise:write',
+    'library:write',
+    'notice:write',
+    'stats:aggregate',
+  ],
+  finance_office: [
+    'rows:all',
+    'contact:read',
+    'financials:read',
+    'assessment:read',
+    'patent_valuation:read',
+    'need:read',
+    'need:write',
+    'product:write',
+    'solution:read',
+    'credit:read',
+    'consent:read',
+    'disclosure:read',
+    'guarantee:write',
+    'notice:write',
+    'stats:read',
+  ],
+  pboc: ['rows:all', 'credit:read', 'disclosure:read', 'quota:write', 'stats:read'],
+  bank: [
+    'contact:read',
+    'financials:read',
+    'patent_valuation:read',
+    'need:read',
+    'need:claim',
+    'product:own',
+    'solution:own',
+    'credit:own',
+    'consent:own',
+    'disclosure:own',
+    'stats:own',
+  ],
+  enterprise: [
+    'contact:read',
+    'financials:read',
+    'patent_valuation:read',
+    'need:read',
+    'need:submit',
+    'solution:own',
+    'credit:own',
+    'consent:own',
+    'consent:write',
+    'disclosure:own',
+  ],
+};
+
+export function devIssuerKeyFile(config: Pick<Config, 'dataDir'>): string {
+  return path.join(config.dataDir, 'keys', 'dev-issuer.json');
+}
+
+/**
+ * The embedded default's identity provider: a local key pair (made on first start, git-ignored)
+ * whose public half is the JWKS file the gateway trusts.
+ */
+export async function ensureDevIssuer(config: Pick<Config, 'dataDir' | 'auth'>): Promise<SigningKey> {
+  const key = await loadOrCreateSigningKey(devIssuerKeyFile(config), 'dev');
+  if (!config.auth.jwksUrl) writeJwks(config.auth.jwksFile, [key.publicJwk]);
+  return key;
+}
+
+export interface DevTokenRequest {
+  party: Party;
+  org?: string | null;
+  sub?: string;
+  scopes?: string[];
+  ttlSeconds?: number;
+}
+
+export async function mintDevToken(
+  key: SigningKey,
+  auth: Pick<Config['auth'], 'issuer' | 'audience'>,
+  request: DevTokenRequest,
+): Promise<string> {
+  const scopes = request.scopes ?? STANDARD_SCOPES[request.party];
+  return new SignJWT({ party: request.party, org: request.org ?? undefined, scope: scopes.join(' ') })
+    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
+    .setIssuer(auth.issuer)
+    .setAudience(auth.audience)
+    .setSubject(request.sub ?? `dev-${request.party}${request.org ? `-${request.org}` : ''}`)
+    .setIssuedAt()
+    .setExpirationTime(`${request.ttlSeconds ?? 12 * 3600}s`)
+    .sign(key.privateKey);
+}

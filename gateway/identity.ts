@@ -1,0 +1,100 @@
+import fs from 'node:fs';
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  errors,
+  jwtVerify,
+  type JSONWebKeySet,
+  type JWTVerifyGetKey,
+} from 'jose';
+import { isParty, type Caller } from '../subgraphs/shared/caller.js';
+import type { Config } from '../subgraphs/shared/config.js';
+
+/** A token that failed a check; the message names the check, never the token. */
+export class AuthError extends Error {}
+
+/**
+ * Keys from a local JWKS file, re-read when a token names a kid the cached set lacks, so a
+ * rotated file takes effect without a restart (as jose's remote set does for a URL).
+ */
+function fileKeyResolver(file: string): JWTVerifyGetKey {
+  let cached: { mtimeMs: number; resolve: JWTVerifyGetKey } | undefined;
+  const load = () => {
+    const stat = fs.statSync(file);
+    if (!cached || cached.mtimeMs !== stat.mtimeMs) {
+      const jwks = JSON.parse(fs.readFileSync(file, 'utf8')) as JSONWebKeySet;
+      cached = { mtimeMs: stat.mtimeMs, resolve: createLocalJWKSet(jwks) };
+    }
+    return cached.resolve;
+  };
+  return async (header, token) => {
+    try {
+      return await load()(header, token);
+    } catch (error) {
+      if (!(error instanceof errors.JWKSNoMatchingKey)) throw error;
+      cached = undefined;
+      return load()(header, token);
+    }
+  };
+}
+
+function describe(error: unknown): string {
+  if (error instanceof errors.JWTExpired) return 'token expired';
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.claim === 'nbf') return 'token not yet valid';
+    if (error.claim === 'iss') return 'token issuer not accepted';
+    if (error.claim === 'aud') return 'token audience not accepted';
+    return `token claim "${error.claim}" failed validation`;
+  }
+  if (error instanceof errors.JOSEAlgNotAllowed) return 'token algorithm not allowed';
+  if (error instanceof errors.JWKSNoMatchingKey) return 'token signed with an unknown key (kid)';
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'token signature invalid';
+  if (error instanceof errors.JWKSTimeout || error instanceof errors.JOSENotSupported) {
+    return 'token could not be verified';
+  }
+  return 'token malformed';
+}
+
+export class IdentityVerifier {
+  private readonly keys: JWTVerifyGetKey;
+
+  constructor(private readonly auth: Config['auth']) {
+    this.keys = auth.jwksUrl
+      ? createRemoteJWKSet(new URL(auth.jwksUrl), { cacheMaxAge: 10 * 60_000, cooldownDuration: 30_000 })
+      : fileKeyResolver(auth.jwksFile);
+  }
+
+  /** The caller behind an Authorization header; anonymous only when tokens are optional and none is sent. */
+  async verify(authorization: string | undefined, requestId: string): Promise<Caller> {
+    if (!authorization) {
+      if (this.auth.required) throw new AuthError('authentication required: send Authorization: Bearer <token>');
+      return { sub: 'anonymous', party: 'anonymous', org: null, scopes: new Set(), requestId };
+    }
+    const match = /^Bearer\s+(\S+)$/i.exec(authorization);
+    if (!match) throw new AuthError('Authorization header must be "Bearer <token>"');
+    let payload;
+    try {
+      ({ payload } = await jwtVerify(match[1], this.keys, {
+        issuer: this.auth.issuer,
+        audience: this.auth.audience,
+        algorithms: this.auth.algorithms,
+        clockTolerance: this.auth.clockToleranceSeconds,
+        requiredClaims: ['exp', 'sub'],
+      }));
+    } catch (error) {
+      throw new AuthError(describe(error));
+    }
+    const { party, org, scope } = payload;
+    if (!isParty(party)) throw new AuthError('token names no known party');
+    if ((party === 'bank' || party === 'enterprise') && (typeof org !== 'string' || !org)) {
+      throw new AuthError(`a ${party} token must carry its org`);
+    }
+    return {
+      sub: String(payload.sub),
+      party,
+      org: party === 'bank' || party === 'enterprise' ? (org as string) : null,
+      scopes: new Set(typeof scope === 'string' ? scope.split(' ').filter(Boolean) : []),
+      requestId,
+    };
+  }
+}

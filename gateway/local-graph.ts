@@ -1,0 +1,86 @@
+import path from 'node:path';
+import { gatewayKeyResolver } from '../subgraphs/shared/gateway-token.js';
+import { loadOrCreateSigningKey, type SigningKey } from '../subgraphs/shared/keys.js';
+import { openDatabase, type Database } from '../subgraphs/shared/db.js';
+import { SUBGRAPH_NAMES, type Config, type SubgraphName } from '../subgraphs/shared/config.js';
+import { startSubgraph, type RunningSubgraph } from '../subgraphs/shared/subgraph.js';
+import { subgraphs } from '../subgraphs/index.js';
+import { ensureDevIssuer, mintDevToken } from './dev-identity.js';
+import { startGateway, type RunningGateway } from './server.js';
+import { createExchangeLayer } from './layer.js';
+import { isSeeded, seedDatabases } from '../scripts/seed/load.js';
+
+export function gatewaySigningKeyFile(config: Pick<Config, 'dataDir'>): string {
+  return path.join(config.dataDir, 'keys', 'gateway-signing.json');
+}
+
+export interface LocalGraph {
+  gateway: RunningGateway;
+  subgraphs: Record<SubgraphName, RunningSubgraph>;
+  databases: Record<SubgraphName, Database>;
+  devIssuer: SigningKey;
+  stop(): Promise<void>;
+}
+
+export interface LocalGraphOptions {
+  /** Already opened databases (tests); otherwise opened from the configuration. */
+  databases?: Record<SubgraphName, Database>;
+  /** Seed scale when the databases are empty; 0 leaves them empty. */
+  seedScale?: number;
+  onSeedProgress?: (done: number, total: number) => void;
+  /** Listen on free ports instead of the configured ones. */
+  ephemeralPorts?: boolean;
+}
+
+export async function openDatabases(config: Config): Promise<Record<SubgraphName, Database>> {
+  const entries = await Promise.all(
+    SUBGRAPH_NAMES.map(
+      async (name) =>
+        [name, await openDatabase(name, { url: config.databaseUrls[name], dataDir: path.join(config.dataDir, name) })] as const,
+    ),
+  );
+  return Object.fromEntries(entries) as Record<SubgraphName, Database>;
+}
+
+/** The whole graph in one process: four subgraphs on their own ports and the gateway in front. */
+export async function startLocalGraph(config: Config, options: LocalGraphOptions = {}): Promise<LocalGraph> {
+  const devIssuer = await ensureDevIssuer(config);
+  const signingKey = await loadOrCreateSigningKey(gatewaySigningKeyFile(config), 'gateway');
+  const databases = options.databases ?? (await openDatabases(config));
+  const scale = options.seedScale ?? config.seedScale;
+  if (scale > 0 && !(await isSeeded(databases))) {
+    await seedDatabases(databases, scale, options.onSeedProgress);
+  }
+  const gatewayKeys = gatewayKeyResolver({ jwks: { keys: [signingKey.publicJwk] } });
+  const running = {} as Record<SubgraphName, RunningSubgraph>;
+  for (const name of SUBGRAPH_NAMES) {
+    running[name] = await startSubgraph(subgraphs[name], {
+      database: databases[name],
+      config,
+      port: options.ephemeralPorts ? 0 : config.subgraphPorts[name],
+      gatewayKeys,
+    });
+  }
+  const sandboxToken = config.auth.jwksUrl
+    ? undefined
+    : await mintDevToken(devIssuer, config.auth, { party: 'finance_office' });
+  const gateway = await startGateway({
+    config,
+    signingKey,
+    subgraphUrls: Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, running[n].url])) as Record<SubgraphName, string>,
+    layer: createExchangeLayer(config, databases.exchange),
+    sandboxHeaders: sandboxToken ? { Authorization: `Bearer ${sandboxToken}` } : undefined,
+    port: options.ephemeralPorts ? 0 : undefined,
+  });
+  return {
+    gateway,
+    subgraphs: running,
+    databases,
+    devIssuer,
+    async stop() {
+      await gateway.stop();
+      await Promise.all(Object.values(running).map((s) => s.stop()));
+      if (!options.databases) await Promise.all(Object.values(databases).map((d) => d.close()));
+    },
+  };
+}

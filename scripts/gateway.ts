@@ -1,0 +1,33 @@
+import { loadConfig } from '../subgraphs/shared/config.js';
+import { openDatabase } from '../subgraphs/shared/db.js';
+import { loadOrCreateSigningKey } from '../subgraphs/shared/keys.js';
+import { gatewaySigningKeyFile } from '../gateway/local-graph.js';
+import { createExchangeLayer } from '../gateway/layer.js';
+import { startGateway } from '../gateway/server.js';
+import path from 'node:path';
+
+// `npm run gateway [-- --supergraph file]`: the gateway alone, calling the subgraphs at SUBGRAPH_URL_*.
+const flag = process.argv.indexOf('--supergraph');
+const env = flag > 0 ? { ...process.env, SUPERGRAPH_PATH: process.argv[flag + 1] } : process.env;
+const config = loadConfig(env);
+const signingKey = await loadOrCreateSigningKey(gatewaySigningKeyFile(config), 'gateway');
+// The disclosure log lives in the exchange subgraph's database.
+const exchange = await openDatabase('exchange', {
+  url: config.databaseUrls.exchange,
+  dataDir: path.join(config.dataDir, 'exchange'),
+});
+const gateway = await startGateway({
+  config,
+  signingKey,
+  subgraphUrls: config.subgraphUrls,
+  layer: createExchangeLayer(config, exchange),
+});
+console.log(`gateway on ${gateway.url} serving ${config.supergraphPath}`);
+
+const shutdown = async () => {
+  await gateway.stop();
+  await exchange.close();
+  process.exit(0);
+};
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);

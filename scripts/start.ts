@@ -1,0 +1,30 @@
+import { loadConfig } from '../subgraphs/shared/config.js';
+import { startLocalGraph } from '../gateway/local-graph.js';
+import { progressBar } from './progress.js';
+
+// `npm start`: the whole graph with embedded databases, seeded on first start.
+const config = loadConfig();
+const bar = progressBar('seeding scale ' + config.seedScale);
+const graph = await startLocalGraph(config, { onSeedProgress: bar.update });
+bar.done();
+
+console.log(`Kechuang Exchange is up.
+  gateway + Apollo Sandbox  ${graph.gateway.url}
+  health / readiness        ${graph.gateway.url}health  ${graph.gateway.url}ready
+  subgraphs                 ${Object.values(graph.subgraphs)
+    .map((s) => `${s.name} ${s.url}`)
+    .join('\n                            ')}
+  data                      ${config.dataDir}
+Sandbox starts with a finance-office dev token; other parties: npm run token -- --party bank --org icbc
+Ctrl-C stops.`);
+
+let stopping = false;
+const shutdown = async () => {
+  if (stopping) return;
+  stopping = true;
+  console.log('\nstopping…');
+  await graph.stop();
+  process.exit(0);
+};
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);

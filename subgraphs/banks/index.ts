@@ -1,0 +1,29 @@
+import fs from 'node:fs';
+import { parse } from 'graphql';
+import type { Caller } from '../shared/caller.js';
+import type { PageLimits } from '../shared/pagination.js';
+import type { ContextArgs, SubgraphModule } from '../shared/subgraph.js';
+import { createLoaders, type BanksLoaders } from './loaders.js';
+import { BanksRepository } from './repository.js';
+import { resolvers } from './resolvers.js';
+
+/** The banks' subgraph: banks, 一企一策 solutions, credit lines and loans. */
+export const name = 'banks' as const;
+export const typeDefs = parse(
+  fs.readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'),
+);
+
+export interface BanksContext {
+  caller: Caller;
+  limits: PageLimits;
+  repository: BanksRepository;
+  loaders: BanksLoaders;
+}
+
+export function createContext({ caller, database, limits }: ContextArgs): BanksContext {
+  const repository = new BanksRepository(database.db, caller);
+  return { caller, limits, repository, loaders: createLoaders(repository) };
+}
+
+export const subgraph: SubgraphModule<BanksContext> = { name, typeDefs, resolvers, createContext };
+export { resolvers };

@@ -1,0 +1,97 @@
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import { pageWindow, toConnection, type PageArgs } from '../shared/pagination.js';
+import { scalarResolvers } from '../shared/scalars.js';
+import type { BanksContext } from './index.js';
+import type {
+  CreditLineFilter,
+  CreditLineRow,
+  CreditSummaryRow,
+  LoanRow,
+  SolutionRow,
+} from './repository.js';
+
+/** An enterprise with no lines in scope has a summary of zeros, not a missing one. */
+function summaryOrZero(row: CreditSummaryRow | null, enterpriseId: string): CreditSummaryRow {
+  return (
+    row ?? {
+      enterpriseId,
+      totalApprovedFen: '0',
+      outstandingFen: '0',
+      lenders: 0,
+      creditLines: 0,
+      firstLoanOn: null,
+    }
+  );
+}
+
+export const resolvers: GraphQLResolverMap<BanksContext> = {
+  ...scalarResolvers,
+  Query: {
+    bank: (_: unknown, { id }: { id: string }, { loaders }: BanksContext) => loaders.bank.load(id),
+    banks: (_: unknown, __: unknown, { repository }: BanksContext) => repository.listBanks(),
+    creditLines: async (
+      _: unknown,
+      args: PageArgs & { filter?: CreditLineFilter },
+      { repository, limits }: BanksContext,
+    ) => {
+      const { limit, after } = pageWindow(args, limits);
+      const rows = await repository.listCreditLines(args.filter ?? {}, limit, after);
+      return toConnection(rows, limit, (row) => row.id);
+    },
+  },
+  Bank: {
+    __resolveReference: (ref: { id: string }, { loaders }: BanksContext) =>
+      loaders.bank.load(ref.id),
+  },
+  FinancingSolution: {
+    __resolveReference: (ref: { id: string }, { loaders }: BanksContext) =>
+      loaders.solution.load(ref.id),
+    need: (row: SolutionRow) => ({ __typename: 'FinancingNeed', id: row.needId }),
+    bank: (row: SolutionRow, _: unknown, { loaders }: BanksContext) =>
+      loaders.bank.load(row.bankId),
+    amount: (row: SolutionRow) => row.amountFen,
+  },
+  CreditLine: {
+    __resolveReference: (ref: { id: string }, { loaders }: BanksContext) =>
+      loaders.creditLine.load(ref.id),
+    bank: (row: CreditLineRow, _: unknown, { loaders }: BanksContext) =>
+      loaders.bank.load(row.bankId),
+    enterprise: (row: CreditLineRow) => ({ __typename: 'Enterprise', id: row.enterpriseId }),
+    amount: (row: CreditLineRow) => row.amountFen,
+    loans: (row: CreditLineRow, _: unknown, { loaders }: BanksContext) =>
+      loaders.loansByCreditLine.load(row.id),
+    // Shares the loans batch, so asking for both `loans` and `outstanding` costs one statement.
+    outstanding: async (row: CreditLineRow, _: unknown, { loaders }: BanksContext) =>
+      (await loaders.loansByCreditLine.load(row.id)).reduce(
+        (sum, loan) => sum + loan.outstandingFen,
+        0,
+      ),
+  },
+  Loan: {
+    __resolveReference: (ref: { id: string }, { loaders }: BanksContext) =>
+      loaders.loan.load(ref.id),
+    creditLine: (row: LoanRow, _: unknown, { loaders }: BanksContext) =>
+      loaders.creditLine.load(row.creditLineId),
+    amount: (row: LoanRow) => row.amountFen,
+    outstanding: (row: LoanRow) => row.outstandingFen,
+  },
+  CreditSummary: {
+    totalApproved: (row: CreditSummaryRow) => row.totalApprovedFen,
+    outstanding: (row: CreditSummaryRow) => row.outstandingFen,
+  },
+  Enterprise: {
+    // An extension: this subgraph holds no enterprise row, only facts keyed by its id.
+    __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
+    creditSummary: async ({ id }: { id: string }, _: unknown, { loaders }: BanksContext) =>
+      summaryOrZero(await loaders.creditSummary.load(id), id),
+    pooledCreditSummary: async ({ id }: { id: string }, _: unknown, { loaders }: BanksContext) =>
+      summaryOrZero(await loaders.pooledCreditSummary.load(id), id),
+    creditLines: ({ id }: { id: string }, _: unknown, { loaders }: BanksContext) =>
+      loaders.creditLinesByEnterprise.load(id),
+  },
+  FinancingNeed: {
+    __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
+    solutions: ({ id }: { id: string }, _: unknown, { loaders }: BanksContext) =>
+      loaders.solutionsByNeed.load(id),
+  },
+};

@@ -1,0 +1,34 @@
+import fs from 'node:fs';
+import { parse } from 'graphql';
+import type { Caller } from '../shared/caller.js';
+import type { PageLimits } from '../shared/pagination.js';
+import type { ContextArgs, SubgraphModule } from '../shared/subgraph.js';
+import { createLoaders, type ExchangeLoaders } from './loaders.js';
+import { ExchangeRepository } from './repository.js';
+import { resolvers } from './resolvers.js';
+
+/** The platform operator's subgraph: enterprises' consents (企业授权) to banks. */
+export const name = 'exchange' as const;
+export const typeDefs = parse(
+  fs.readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'),
+);
+
+export interface ExchangeContext {
+  caller: Caller;
+  limits: PageLimits;
+  repository: ExchangeRepository;
+  loaders: ExchangeLoaders;
+}
+
+export function createContext({ caller, database, limits }: ContextArgs): ExchangeContext {
+  const repository = new ExchangeRepository(database.db, caller);
+  return { caller, limits, repository, loaders: createLoaders(repository) };
+}
+
+export const subgraph: SubgraphModule<ExchangeContext> = {
+  name,
+  typeDefs,
+  resolvers,
+  createContext,
+};
+export { resolvers };

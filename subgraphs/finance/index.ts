@@ -1,0 +1,34 @@
+import fs from 'node:fs';
+import { parse } from 'graphql';
+import type { Caller } from '../shared/caller.js';
+import type { PageLimits } from '../shared/pagination.js';
+import type { ContextArgs, SubgraphModule } from '../shared/subgraph.js';
+import { createLoaders, type FinanceLoaders } from './loaders.js';
+import { FinanceRepository } from './repository.js';
+import { resolvers } from './resolvers.js';
+
+/** The finance office's subgraph: financing needs, the product catalogue and listing seeds. */
+export const name = 'finance' as const;
+export const typeDefs = parse(
+  fs.readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'),
+);
+
+export interface FinanceContext {
+  caller: Caller;
+  limits: PageLimits;
+  repository: FinanceRepository;
+  loaders: FinanceLoaders;
+}
+
+export function createContext({ caller, database, limits }: ContextArgs): FinanceContext {
+  const repository = new FinanceRepository(database.db, caller);
+  return { caller, limits, repository, loaders: createLoaders(repository) };
+}
+
+export const subgraph: SubgraphModule<FinanceContext> = {
+  name,
+  typeDefs,
+  resolvers,
+  createContext,
+};
+export { resolvers };

@@ -1,0 +1,40 @@
+import type DataLoader from 'dataloader';
+import { groupLoader, rowLoader } from '../shared/loader.js';
+import type { FinanceRepository, RecommendationRow } from './repository.js';
+
+export function createLoaders(repository: FinanceRepository) {
+  // One loader per page size asked for, so that every need of a batch shares one statement;
+  // a request rarely asks for more than one size.
+  const recommendations = new Map<number, DataLoader<string, RecommendationRow[]>>();
+  return {
+    need: rowLoader(
+      (ids) => repository.needsByIds(ids),
+      (row) => row.id,
+    ),
+    needsByEnterprise: groupLoader(
+      (ids) => repository.needsByEnterprises(ids),
+      (row) => row.enterpriseId,
+    ),
+    product: rowLoader(
+      (ids) => repository.productsByIds(ids),
+      (row) => row.id,
+    ),
+    listingTier: rowLoader(
+      (ids) => repository.listingTiersByEnterprises(ids),
+      (row) => row.enterpriseId,
+    ),
+    recommendedProducts(perNeed: number): DataLoader<string, RecommendationRow[]> {
+      let loader = recommendations.get(perNeed);
+      if (!loader) {
+        loader = groupLoader(
+          (needIds) => repository.recommendationsForNeeds(needIds, perNeed),
+          (row) => row.needId,
+        );
+        recommendations.set(perNeed, loader);
+      }
+      return loader;
+    },
+  };
+}
+
+export type FinanceLoaders = ReturnType<typeof createLoaders>;

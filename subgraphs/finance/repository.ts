@@ -1,0 +1,228 @@
+import {
+  and,
+  asc,
+  desc,
+  eq,
+  getTableColumns,
+  getTableName,
+  gt,
+  gte,
+  ilike,
+  inArray,
+  lte,
+  or,
+  sql,
+  type SQL,
+} from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
+import type { Caller } from '../shared/caller.js';
+import type { Db } from '../shared/db.js';
+import { anyOf } from '../shared/sql.js';
+import { financialProducts, financingNeeds, listingTiers } from './tables.js';
+
+export type NeedRow = typeof financingNeeds.$inferSelect;
+export type ProductRow = typeof financialProducts.$inferSelect;
+export type ListingTierRow = typeof listingTiers.$inferSelect;
+export type RecommendationRow = { needId: string; product: ProductRow };
+
+/** Money filters arrive in integer fen: the Money scalar has already parsed them. */
+export interface FinancingNeedFilter {
+  statuses?: string[] | null;
+  visibility?: string | null;
+  enterpriseId?: string | null;
+  mainBankId?: string | null;
+  collateral?: string[] | null;
+  minAmount?: number | null;
+  maxAmount?: number | null;
+  overdue?: boolean | null;
+}
+
+export interface ProductFilter {
+  bankId?: string | null;
+  categories?: string[] | null;
+  collateral?: string[] | null;
+  amount?: number | null;
+  termMonths?: number | null;
+  nameContains?: string | null;
+}
+
+const NO_ROWS = sql`false`;
+
+/**
+ * Needs the caller may see: the finance office and the technology bureau all of them; a bank the
+ * needs open to every bank plus the ones it is main bank of; an enterprise its own. The PBOC gets
+ * aggregates elsewhere, never rows.
+ */
+function needScope(caller: Caller): SQL | undefined {
+  switch (caller.party) {
+    case 'tech_bureau':
+    case 'finance_office':
+      return undefined;
+    case 'bank':
+      if (!caller.org) return NO_ROWS;
+      return or(
+        and(eq(financingNeeds.visibility, 'OPEN_TO_ALL_BANKS'), eq(financingNeeds.status, 'OPEN')),
+        eq(financingNeeds.mainBankId, caller.org),
+      );
+    case 'enterprise':
+      return caller.org ? eq(financingNeeds.enterpriseId, caller.org) : NO_ROWS;
+    default:
+      return NO_ROWS;
+  }
+}
+
+/** Every party sees the published catalogue; a bank also its own drafts, the finance office all. */
+function productScope(caller: Caller): SQL | undefined {
+  if (caller.party === 'finance_office') return undefined;
+  if (caller.party === 'bank' && caller.org) {
+    return or(eq(financialProducts.published, true), eq(financialProducts.bankId, caller.org));
+  }
+  return eq(financialProducts.published, true);
+}
+
+/** The main bank still owes its solution (一企一策) and the one-day deadline has passed. */
+const isOverdue = sql`(${financingNeeds.status} = 'ASSIGNED' and ${financingNeeds.solutionProposedAt} is null and ${financingNeeds.solutionDueAt} < now())`;
+
+function qualified(column: AnyPgColumn): SQL {
+  return sql`${sql.identifier(getTableName(column.table))}.${sql.identifier(column.name)}`;
+}
+
+function textArray(values: readonly string[]): SQL {
+  return sql`${sql.param([...values])}::text[]`;
+}
+
+export class FinanceRepository {
+  constructor(
+    private readonly db: Db,
+    private readonly caller: Caller,
+  ) {}
+
+  async needsByIds(ids: readonly string[]): Promise<NeedRow[]> {
+    return this.db
+      .select()
+      .from(financingNeeds)
+      .where(and(anyOf(financingNeeds.id, ids), needScope(this.caller)));
+  }
+
+  async needsByEnterprises(enterpriseIds: readonly string[]): Promise<NeedRow[]> {
+    return this.db
+      .select()
+      .from(financingNeeds)
+      .where(and(anyOf(financingNeeds.enterpriseId, enterpriseIds), needScope(this.caller)))
+      .orderBy(asc(financingNeeds.enterpriseId), asc(financingNeeds.id));
+  }
+
+  async listNeeds(filter: FinancingNeedFilter, limit: number, after?: string): Promise<NeedRow[]> {
+    const conditions: (SQL | undefined)[] = [needScope(this.caller)];
+    if (after) conditions.push(gt(financingNeeds.id, after));
+    if (filter.statuses?.length) conditions.push(inArray(financingNeeds.status, filter.statuses));
+    if (filter.visibility) conditions.push(eq(financingNeeds.visibility, filter.visibility));
+    if (filter.enterpriseId) conditions.push(eq(financingNeeds.enterpriseId, filter.enterpriseId));
+    if (filter.mainBankId) conditions.push(eq(financingNeeds.mainBankId, filter.mainBankId));
+    if (filter.collateral?.length) {
+      conditions.push(sql`${financingNeeds.collateral} && ${textArray(filter.collateral)}`);
+    }
+    if (filter.minAmount != null) conditions.push(gte(financingNeeds.amountFen, filter.minAmount));
+    if (filter.maxAmount != null) conditions.push(lte(financingNeeds.amountFen, filter.maxAmount));
+    if (filter.overdue === true) conditions.push(isOverdue);
+    if (filter.overdue === false) conditions.push(sql`not ${isOverdue}`);
+    return this.db
+      .select()
+      .from(financingNeeds)
+      .where(and(...conditions))
+      .orderBy(asc(financingNeeds.id))
+      .limit(limit + 1);
+  }
+
+  async productsByIds(ids: readonly string[]): Promise<ProductRow[]> {
+    return this.db
+      .select()
+      .from(financialProducts)
+      .where(and(anyOf(financialProducts.id, ids), productScope(this.caller)));
+  }
+
+  async listProducts(filter: ProductFilter, limit: number, after?: string): Promise<ProductRow[]> {
+    const conditions: (SQL | undefined)[] = [productScope(this.caller)];
+    if (after) conditions.push(gt(financialProducts.id, after));
+    if (filter.bankId) conditions.push(eq(financialProducts.bankId, filter.bankId));
+    if (filter.categories?.length) {
+      conditions.push(inArray(financialProducts.category, filter.categories));
+    }
+    if (filter.collateral?.length) {
+      conditions.push(sql`${financialProducts.collateral} && ${textArray(filter.collateral)}`);
+    }
+    if (filter.amount != null) {
+      conditions.push(
+        lte(financialProducts.minAmountFen, filter.amount),
+        gte(financialProducts.maxAmountFen, filter.amount),
+      );
+    }
+    if (filter.termMonths != null) {
+      conditions.push(gte(financialProducts.maxTermMonths, filter.termMonths));
+    }
+    if (filter.nameContains) {
+      conditions.push(ilike(financialProducts.name, `%${escapeLike(filter.nameContains)}%`));
+    }
+    return this.db
+      .select()
+      .from(financialProducts)
+      .where(and(...conditions))
+      .orderBy(asc(financialProducts.id))
+      .limit(limit + 1);
+  }
+
+  /**
+   * The best `perNeed` published products for each need, in one statement: a lateral subquery per
+   * need. A product qualifies when it lends the need's amount, for at least its term, against
+   * collateral the enterprise offers or none at all (信用); qualifying products are ranked by how
+   * many of the offered collateral kinds they accept, then by the lowest rate floor. Eligibility
+   * criteria that need the technology bureau's data (high-tech certificate, patents) are not
+   * known here and do not filter.
+   */
+  async recommendationsForNeeds(
+    needIds: readonly string[],
+    perNeed: number,
+  ): Promise<RecommendationRow[]> {
+    const p = financialProducts;
+    const n = financingNeeds;
+    // Qualified by hand: drizzle drops the table name from columns in a select list, and both
+    // tables have a `collateral` column.
+    const fit = sql<number>`(select count(*) from unnest(${qualified(p.collateral)}) as kind where kind = any(${qualified(n.collateral)}))::int`;
+    const ranked = this.db
+      .select({ ...getTableColumns(p), fit: fit.as('fit') })
+      .from(p)
+      .where(
+        and(
+          eq(p.published, true),
+          lte(p.minAmountFen, n.amountFen),
+          gte(p.maxAmountFen, n.amountFen),
+          gte(p.maxTermMonths, n.termMonths),
+          or(sql`${p.collateral} && ${n.collateral}`, sql`'NONE' = any(${p.collateral})`),
+        ),
+      )
+      .orderBy(desc(fit), asc(p.rateFloor), asc(p.id))
+      .limit(perNeed)
+      .as('ranked');
+    const columns = Object.keys(getTableColumns(p)) as (keyof ProductRow)[];
+    const product = Object.fromEntries(columns.map((key) => [key, ranked[key]])) as {
+      [K in keyof ProductRow]: (typeof ranked)[K];
+    };
+    return this.db
+      .select({ needId: n.id, product })
+      .from(n)
+      .crossJoinLateral(ranked)
+      .where(and(anyOf(n.id, needIds), needScope(this.caller)))
+      .orderBy(asc(n.id), desc(ranked.fit), asc(ranked.rateFloor), asc(ranked.id));
+  }
+
+  async listingTiersByEnterprises(enterpriseIds: readonly string[]): Promise<ListingTierRow[]> {
+    return this.db
+      .select()
+      .from(listingTiers)
+      .where(anyOf(listingTiers.enterpriseId, enterpriseIds));
+  }
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
+}

@@ -1,0 +1,72 @@
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import { pageWindow, toConnection, type PageArgs } from '../shared/pagination.js';
+import { scalarResolvers } from '../shared/scalars.js';
+import type { FinanceContext } from './index.js';
+import type { FinancingNeedFilter, NeedRow, ProductFilter, ProductRow } from './repository.js';
+
+/** Recommendations are a short list beside a need, not a page to scroll. */
+const DEFAULT_RECOMMENDATIONS = 5;
+
+export const resolvers: GraphQLResolverMap<FinanceContext> = {
+  ...scalarResolvers,
+  Query: {
+    financingNeed: (_: unknown, { id }: { id: string }, { loaders }: FinanceContext) =>
+      loaders.need.load(id),
+    financingNeeds: async (
+      _: unknown,
+      args: PageArgs & { filter?: FinancingNeedFilter },
+      { repository, limits }: FinanceContext,
+    ) => {
+      const { limit, after } = pageWindow(args, limits);
+      const rows = await repository.listNeeds(args.filter ?? {}, limit, after);
+      return toConnection(rows, limit, (row) => row.id);
+    },
+    product: (_: unknown, { id }: { id: string }, { loaders }: FinanceContext) =>
+      loaders.product.load(id),
+    products: async (
+      _: unknown,
+      args: PageArgs & { filter?: ProductFilter },
+      { repository, limits }: FinanceContext,
+    ) => {
+      const { limit, after } = pageWindow(args, limits);
+      const rows = await repository.listProducts(args.filter ?? {}, limit, after);
+      return toConnection(rows, limit, (row) => row.id);
+    },
+  },
+  FinancingNeed: {
+    __resolveReference: (ref: { id: string }, { loaders }: FinanceContext) =>
+      loaders.need.load(ref.id),
+    enterprise: (row: NeedRow) => ({ __typename: 'Enterprise', id: row.enterpriseId }),
+    amount: (row: NeedRow) => row.amountFen,
+    mainBank: (row: NeedRow) => (row.mainBankId ? { id: row.mainBankId } : null),
+    overdue: (row: NeedRow) =>
+      row.status === 'ASSIGNED' &&
+      row.solutionProposedAt === null &&
+      row.solutionDueAt !== null &&
+      row.solutionDueAt.getTime() < Date.now(),
+    recommendedProducts: async (
+      row: NeedRow,
+      args: { first?: number | null },
+      { loaders, limits }: FinanceContext,
+    ) => {
+      const { limit } = pageWindow({ first: args.first ?? DEFAULT_RECOMMENDATIONS }, limits);
+      const ranked = await loaders.recommendedProducts(limit).load(row.id);
+      return ranked.map((recommendation) => recommendation.product);
+    },
+  },
+  FinancialProduct: {
+    __resolveReference: (ref: { id: string }, { loaders }: FinanceContext) =>
+      loaders.product.load(ref.id),
+    bank: (row: ProductRow) => ({ id: row.bankId }),
+    minAmount: (row: ProductRow) => row.minAmountFen,
+    maxAmount: (row: ProductRow) => row.maxAmountFen,
+  },
+  Enterprise: {
+    // Enterprise belongs to the technology bureau; this subgraph only adds fields to it.
+    __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
+    financingNeeds: (ref: { id: string }, _: unknown, { loaders }: FinanceContext) =>
+      loaders.needsByEnterprise.load(ref.id),
+    listingTier: async (ref: { id: string }, _: unknown, { loaders }: FinanceContext) =>
+      (await loaders.listingTier.load(ref.id))?.tier ?? null,
+  },
+};
