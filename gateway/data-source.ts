@@ -18,7 +18,10 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     super({ url });
   }
 
-  override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>) {
+  override async willSendRequest({
+    request,
+    context,
+  }: GraphQLDataSourceProcessOptions<GatewayContext>) {
     if (!context?.caller) throw new Error('subgraph call without a verified caller');
     const token = await signGatewayToken(this.key, context.caller, this.subgraph, this.ttlSeconds);
     request.http?.headers.set('authorization', `Bearer ${token}`);

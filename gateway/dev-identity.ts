@@ -74,7 +74,9 @@ export function devIssuerKeyFile(config: Pick<Config, 'dataDir'>): string {
  * The embedded default's identity provider: a local key pair (made on first start, git-ignored)
  * whose public half is the JWKS file the gateway trusts.
  */
-export async function ensureDevIssuer(config: Pick<Config, 'dataDir' | 'auth'>): Promise<SigningKey> {
+export async function ensureDevIssuer(
+  config: Pick<Config, 'dataDir' | 'auth'>,
+): Promise<SigningKey> {
   const key = await loadOrCreateSigningKey(devIssuerKeyFile(config), 'dev');
   if (!config.auth.jwksUrl) writeJwks(config.auth.jwksFile, [key.publicJwk]);
   return key;
@@ -94,7 +96,11 @@ export async function mintDevToken(
   request: DevTokenRequest,
 ): Promise<string> {
   const scopes = request.scopes ?? STANDARD_SCOPES[request.party];
-  return new SignJWT({ party: request.party, org: request.org ?? undefined, scope: scopes.join(' ') })
+  return new SignJWT({
+    party: request.party,
+    org: request.org ?? undefined,
+    scope: scopes.join(' '),
+  })
     .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
     .setIssuer(auth.issuer)
     .setAudience(auth.audience)

@@ -60,14 +60,18 @@ export class IdentityVerifier {
 
   constructor(private readonly auth: Config['auth']) {
     this.keys = auth.jwksUrl
-      ? createRemoteJWKSet(new URL(auth.jwksUrl), { cacheMaxAge: 10 * 60_000, cooldownDuration: 30_000 })
+      ? createRemoteJWKSet(new URL(auth.jwksUrl), {
+          cacheMaxAge: 10 * 60_000,
+          cooldownDuration: 30_000,
+        })
       : fileKeyResolver(auth.jwksFile);
   }
 
   /** The caller behind an Authorization header; anonymous only when tokens are optional and none is sent. */
   async verify(authorization: string | undefined, requestId: string): Promise<Caller> {
     if (!authorization) {
-      if (this.auth.required) throw new AuthError('authentication required: send Authorization: Bearer <token>');
+      if (this.auth.required)
+        throw new AuthError('authentication required: send Authorization: Bearer <token>');
       return { sub: 'anonymous', party: 'anonymous', org: null, scopes: new Set(), requestId };
     }
     const match = /^Bearer\s+(\S+)$/i.exec(authorization);

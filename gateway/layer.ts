@@ -1,8 +1,29 @@
+import fs from 'node:fs';
 import type { Config } from '../subgraphs/shared/config.js';
 import type { Database } from '../subgraphs/shared/db.js';
+import type { SigningKey } from '../subgraphs/shared/keys.js';
+import { indexRequirements } from './authorization/directives.js';
+import { ExchangeFactsSource } from './authorization/facts.js';
+import { AuthorizationLayer } from './authorization/layer.js';
+import { DisclosureLog } from './disclosure-log.js';
 import type { OperationLayer } from './exchange-gateway.js';
 
-/** The exchange layer: authorization, then disclosure logging, around every operation. */
-export function createExchangeLayer(_config: Config, _exchange: Database): OperationLayer {
-  return { execute: (requestContext, next) => next(requestContext) };
+/** The exchange layer over the supergraph the gateway serves: authorization and disclosure logging. */
+export function createExchangeLayer(
+  config: Config,
+  exchange: Database,
+  signingKey: SigningKey,
+  financeUrl: string,
+): OperationLayer {
+  return new AuthorizationLayer({
+    index: indexRequirements(fs.readFileSync(config.supergraphPath, 'utf8')),
+    mode: config.auth.mode,
+    facts: new ExchangeFactsSource(
+      exchange,
+      financeUrl,
+      signingKey,
+      config.gatewayToken.ttlSeconds,
+    ),
+    disclosures: new DisclosureLog(exchange),
+  });
 }

@@ -36,14 +36,23 @@ export async function openDatabases(config: Config): Promise<Record<SubgraphName
   const entries = await Promise.all(
     SUBGRAPH_NAMES.map(
       async (name) =>
-        [name, await openDatabase(name, { url: config.databaseUrls[name], dataDir: path.join(config.dataDir, name) })] as const,
+        [
+          name,
+          await openDatabase(name, {
+            url: config.databaseUrls[name],
+            dataDir: path.join(config.dataDir, name),
+          }),
+        ] as const,
     ),
   );
   return Object.fromEntries(entries) as Record<SubgraphName, Database>;
 }
 
 /** The whole graph in one process: four subgraphs on their own ports and the gateway in front. */
-export async function startLocalGraph(config: Config, options: LocalGraphOptions = {}): Promise<LocalGraph> {
+export async function startLocalGraph(
+  config: Config,
+  options: LocalGraphOptions = {},
+): Promise<LocalGraph> {
   const devIssuer = await ensureDevIssuer(config);
   const signingKey = await loadOrCreateSigningKey(gatewaySigningKeyFile(config), 'gateway');
   const databases = options.databases ?? (await openDatabases(config));
@@ -64,11 +73,15 @@ export async function startLocalGraph(config: Config, options: LocalGraphOptions
   const sandboxToken = config.auth.jwksUrl
     ? undefined
     : await mintDevToken(devIssuer, config.auth, { party: 'finance_office' });
+  const subgraphUrls = Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, running[n].url])) as Record<
+    SubgraphName,
+    string
+  >;
   const gateway = await startGateway({
     config,
     signingKey,
-    subgraphUrls: Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, running[n].url])) as Record<SubgraphName, string>,
-    layer: createExchangeLayer(config, databases.exchange),
+    subgraphUrls,
+    layer: createExchangeLayer(config, databases.exchange, signingKey, subgraphUrls.finance),
     sandboxHeaders: sandboxToken ? { Authorization: `Bearer ${sandboxToken}` } : undefined,
     port: options.ephemeralPorts ? 0 : undefined,
   });

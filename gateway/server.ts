@@ -8,7 +8,13 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import type { Config, SubgraphName } from '../subgraphs/shared/config.js';
 import { SUBGRAPH_NAMES } from '../subgraphs/shared/config.js';
-import { executeApollo, HttpError, readJsonBody, sendHttpError, sendJson } from '../subgraphs/shared/http.js';
+import {
+  executeApollo,
+  HttpError,
+  readJsonBody,
+  sendHttpError,
+  sendJson,
+} from '../subgraphs/shared/http.js';
 import type { SigningKey } from '../subgraphs/shared/keys.js';
 import type { GatewayContext } from './context.js';
 import { SignedDataSource } from './data-source.js';
@@ -128,7 +134,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
             ),
           );
           const ready = schemaLoaded && Object.values(subgraphs).every((s) => s === 'up');
-          return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', supergraph: schemaLoaded, subgraphs });
+          return sendJson(res, ready ? 200 : 503, {
+            status: ready ? 'ready' : 'not ready',
+            supergraph: schemaLoaded,
+            subgraphs,
+          });
         }
         case '/.well-known/jwks.json':
           return sendJson(res, 200, jwks, { 'cache-control': 'public, max-age=300' });
@@ -139,12 +149,20 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           throw new HttpError(404, 'NOT_FOUND', 'not found');
       }
       const wantsPage =
-        req.method === 'GET' && !url.searchParams.has('query') && (req.headers.accept ?? '').includes('text/html');
+        req.method === 'GET' &&
+        !url.searchParams.has('query') &&
+        (req.headers.accept ?? '').includes('text/html');
       if (wantsPage) {
         // The Sandbox page carries no data; it needs no token.
         const anonymous = await identity.verify(undefined, requestId).catch(() => null);
         return executeApollo(apollo, req, res, undefined, async () => ({
-          caller: anonymous ?? { sub: 'anonymous', party: 'anonymous', org: null, scopes: new Set(), requestId },
+          caller: anonymous ?? {
+            sub: 'anonymous',
+            party: 'anonymous',
+            org: null,
+            scopes: new Set(),
+            requestId,
+          },
           requestId,
         }));
       }
@@ -161,11 +179,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       await executeApollo(apollo, req, res, body, async () => ({ caller, requestId }));
     } catch (error) {
       if (error instanceof HttpError) return sendHttpError(res, error);
+      console.error('request failed', error);
       sendHttpError(res, new HttpError(500, 'INTERNAL_SERVER_ERROR', 'internal error'));
     }
   });
   server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve) => server.listen(options.port ?? config.gatewayPort, config.host, resolve));
+  await new Promise<void>((resolve) =>
+    server.listen(options.port ?? config.gatewayPort, config.host, resolve),
+  );
   const address = server.address() as AddressInfo;
   return {
     url: `http://${config.host}:${address.port}/`,

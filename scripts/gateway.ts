@@ -20,7 +20,7 @@ const gateway = await startGateway({
   config,
   signingKey,
   subgraphUrls: config.subgraphUrls,
-  layer: createExchangeLayer(config, exchange),
+  layer: createExchangeLayer(config, exchange, signingKey, config.subgraphUrls.finance),
 });
 console.log(`gateway on ${gateway.url} serving ${config.supergraphPath}`);
 

@@ -24,7 +24,8 @@ export function progressBar(label: string) {
     },
     done: () => {
       if (shown && tty) process.stderr.write(`\n`);
-      if (shown) process.stderr.write(`${label}: done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+      if (shown)
+        process.stderr.write(`${label}: done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
     },
   };
 }

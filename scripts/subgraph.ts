@@ -23,7 +23,9 @@ const running = await startSubgraph(subgraphs[name], {
   port: config.subgraphPorts[name],
   gatewayKeys: gatewayKeyResolver({ jwksUrl: config.gatewayToken.jwksUrl }),
 });
-console.log(`${name} subgraph on ${running.url} (${database.kind}); trusting ${config.gatewayToken.jwksUrl}`);
+console.log(
+  `${name} subgraph on ${running.url} (${database.kind}); trusting ${config.gatewayToken.jwksUrl}`,
+);
 
 const shutdown = async () => {
   await running.stop();

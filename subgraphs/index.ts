@@ -6,4 +6,9 @@ import { subgraph as finance } from './finance/index.js';
 import { subgraph as tech } from './tech/index.js';
 
 /** Each subgraph by name; its SDL is `subgraphs/<name>/schema.graphql`. */
-export const subgraphs: Record<SubgraphName, SubgraphModule<any>> = { tech, finance, banks, exchange };
+export const subgraphs: Record<SubgraphName, SubgraphModule<any>> = {
+  tech,
+  finance,
+  banks,
+  exchange,
+};

@@ -91,6 +91,9 @@ function textArray(values: readonly string[]): SQL {
   return sql`${sql.param([...values])}::text[]`;
 }
 
+/** Statuses in which a need has a main bank and is not yet closed. */
+export const LIVE_WITH_MAIN_BANK = ['ASSIGNED', 'SOLUTION_PROPOSED', 'CREDIT_APPROVED'];
+
 export class FinanceRepository {
   constructor(
     private readonly db: Db,
@@ -102,6 +105,20 @@ export class FinanceRepository {
       .select()
       .from(financingNeeds)
       .where(and(anyOf(financingNeeds.id, ids), needScope(this.caller)));
+  }
+
+  /** Live needs of these enterprises whose main bank is `bankId` (the gateway's main_bank facts). */
+  async mainBankNeeds(bankId: string, enterpriseIds: readonly string[]) {
+    return this.db
+      .select({ needId: financingNeeds.id, enterpriseId: financingNeeds.enterpriseId })
+      .from(financingNeeds)
+      .where(
+        and(
+          anyOf(financingNeeds.enterpriseId, enterpriseIds),
+          eq(financingNeeds.mainBankId, bankId),
+          inArray(financingNeeds.status, LIVE_WITH_MAIN_BANK),
+        ),
+      );
   }
 
   async needsByEnterprises(enterpriseIds: readonly string[]): Promise<NeedRow[]> {
@@ -203,6 +220,7 @@ export class FinanceRepository {
       .orderBy(desc(fit), asc(p.rateFloor), asc(p.id))
       .limit(perNeed)
       .as('ranked');
+    // Nested under `product` so that the need's id and the product's id do not collide.
     const columns = Object.keys(getTableColumns(p)) as (keyof ProductRow)[];
     const product = Object.fromEntries(columns.map((key) => [key, ranked[key]])) as {
       [K in keyof ProductRow]: (typeof ranked)[K];

@@ -1,3 +1,4 @@
+import { forbidden } from '../shared/errors.js';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { pageWindow, toConnection, type PageArgs } from '../shared/pagination.js';
 import { scalarResolvers } from '../shared/scalars.js';
@@ -10,6 +11,14 @@ const DEFAULT_RECOMMENDATIONS = 5;
 export const resolvers: GraphQLResolverMap<FinanceContext> = {
   ...scalarResolvers,
   Query: {
+    _mainBankNeeds: (
+      _: unknown,
+      { bankId, enterpriseIds }: { bankId: string; enterpriseIds: string[] },
+      { caller, repository }: FinanceContext,
+    ) => {
+      if (caller.party !== 'gateway') throw forbidden('only the gateway asks for main-bank facts');
+      return repository.mainBankNeeds(bankId, enterpriseIds);
+    },
     financingNeed: (_: unknown, { id }: { id: string }, { loaders }: FinanceContext) =>
       loaders.need.load(id),
     financingNeeds: async (

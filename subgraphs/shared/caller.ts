@@ -5,7 +5,8 @@ export type Party = (typeof PARTIES)[number];
 /** Who is asking, from verified claims only: never from a plain header. */
 export interface Caller {
   sub: string;
-  party: Party | 'anonymous';
+  /** `gateway` marks the gateway's own lookups (policy facts), never a client. */
+  party: Party | 'anonymous' | 'gateway';
   /** Bank id for `bank`, enterprise id for `enterprise`, otherwise null. */
   org: string | null;
   scopes: ReadonlySet<string>;

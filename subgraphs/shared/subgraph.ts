@@ -86,6 +86,7 @@ export async function startSubgraph<TContext extends BaseContext>(
       );
     } catch (error) {
       if (error instanceof HttpError) return sendHttpError(res, error);
+      console.error('request failed', error);
       sendHttpError(res, new HttpError(500, 'INTERNAL_SERVER_ERROR', 'internal error'));
     }
   });

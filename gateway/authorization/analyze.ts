@@ -1,0 +1,221 @@
+import { createHash } from 'node:crypto';
+import {
+  getNamedType,
+  isAbstractType,
+  isCompositeType,
+  isObjectType,
+  isInterfaceType,
+  Kind,
+  print,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLCompositeType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionNode,
+  type SelectionSetNode,
+} from 'graphql';
+import type { Caller } from '../../subgraphs/shared/caller.js';
+import type { RequirementIndex } from './directives.js';
+import { decideStatically } from './policies.js';
+
+/** Aliases the layer adds to an operation and removes from the result. */
+export const SUBJECT_ALIAS = '_kx_subject';
+export const TYPENAME_ALIAS = '_kx_typename';
+
+/**
+ * For each type that carries per-object rules, the field holding the id of the enterprise the
+ * object is about: the subject of `self`, `consent:*` and `main_bank`.
+ */
+export const SUBJECT_FIELDS: Record<string, string> = {
+  Enterprise: 'id',
+  Patent: 'enterpriseId',
+  FinancingNeed: 'enterpriseId',
+  CreditLine: 'enterpriseId',
+  FinancingSolution: 'enterpriseId',
+  Consent: 'enterpriseId',
+};
+
+/** A field removed before planning: null in every object at `path`, one error each. */
+export interface Denial {
+  path: string[];
+  key: string;
+  /** Set when the field was selected under a type condition of an abstract parent. */
+  onType?: string;
+  coordinate: string;
+  rule: 'authenticated' | 'requiresScopes' | 'policy';
+  needs: string[];
+}
+
+/** A field kept for planning but decided per object once the data is back. */
+export interface ObjectCheck {
+  path: string[];
+  key: string;
+  onType?: string;
+  coordinate: string;
+  alternatives: string[][][];
+}
+
+export interface AnalyzedOperation {
+  document: DocumentNode;
+  queryHash: string;
+  denials: Denial[];
+  checks: ObjectCheck[];
+  /** Coordinates of sensitive fields that may be disclosed (the disclosure log watches these). */
+  rewritten: boolean;
+}
+
+function inlineFragments(
+  set: SelectionSetNode,
+  fragments: Map<string, FragmentDefinitionNode>,
+): SelectionSetNode {
+  const selections: SelectionNode[] = set.selections.map((selection) => {
+    if (selection.kind === Kind.FRAGMENT_SPREAD) {
+      const fragment = fragments.get(selection.name.value)!;
+      return {
+        kind: Kind.INLINE_FRAGMENT,
+        typeCondition: fragment.typeCondition,
+        directives: selection.directives,
+        selectionSet: inlineFragments(fragment.selectionSet, fragments),
+      };
+    }
+    if (selection.selectionSet) {
+      return { ...selection, selectionSet: inlineFragments(selection.selectionSet, fragments) };
+    }
+    return selection;
+  });
+  return { ...set, selections };
+}
+
+function aliasedField(alias: string, name: string): FieldNode {
+  return {
+    kind: Kind.FIELD,
+    alias: { kind: Kind.NAME, value: alias },
+    name: { kind: Kind.NAME, value: name },
+  };
+}
+
+/**
+ * Rewrites an operation for one caller: fields the token cannot reach are removed (and recorded,
+ * to come back as null with an error), fields decided per object are recorded and their parents
+ * made to fetch the subject id. The result depends only on the operation and the caller's party
+ * and scopes, so it is cached under those.
+ */
+export function analyzeOperation(
+  schema: GraphQLSchema,
+  index: RequirementIndex,
+  document: DocumentNode,
+  operationName: string | null,
+  caller: Caller,
+  /** Dry-run: record denials but keep the fields, so the operation runs as sent. */
+  keepDenied = false,
+): AnalyzedOperation {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  let operation: OperationDefinitionNode | undefined;
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION)
+      fragments.set(definition.name.value, definition);
+    if (
+      definition.kind === Kind.OPERATION_DEFINITION &&
+      (!operationName || definition.name?.value === operationName)
+    ) {
+      operation ??= definition;
+    }
+  }
+  if (!operation) throw new Error('operation not found in a validated document');
+  const rootType =
+    operation.operation === 'query'
+      ? schema.getQueryType()
+      : operation.operation === 'mutation'
+        ? schema.getMutationType()
+        : schema.getSubscriptionType();
+  const denials: Denial[] = [];
+  const checks: ObjectCheck[] = [];
+
+  const walk = (
+    set: SelectionSetNode,
+    parent: GraphQLCompositeType,
+    path: string[],
+    onType: string | undefined,
+  ): SelectionSetNode => {
+    const selections: SelectionNode[] = [];
+    let needsSubject = false;
+    for (const selection of set.selections) {
+      if (selection.kind === Kind.INLINE_FRAGMENT) {
+        const condition = selection.typeCondition
+          ? (schema.getType(selection.typeCondition.name.value) as GraphQLCompositeType)
+          : parent;
+        const narrowed =
+          isAbstractType(parent) && isObjectType(condition) ? condition.name : onType;
+        selections.push({
+          ...selection,
+          selectionSet: walk(selection.selectionSet, condition, path, narrowed),
+        });
+        continue;
+      }
+      if (selection.kind !== Kind.FIELD) continue;
+      const name = selection.name.value;
+      const key = selection.alias?.value ?? name;
+      if (name.startsWith('__') || !(isObjectType(parent) || isInterfaceType(parent))) {
+        selections.push(selection);
+        continue;
+      }
+      const coordinate = `${parent.name}.${name}`;
+      const requirement = index.get(coordinate);
+      const decision = requirement
+        ? decideStatically(requirement, caller)
+        : { kind: 'allow' as const };
+      if (decision.kind === 'deny') {
+        denials.push({ path, key, onType, coordinate, rule: decision.rule, needs: decision.needs });
+        if (!keepDenied) continue;
+      }
+      if (decision.kind === 'per-object') {
+        if (!SUBJECT_FIELDS[parent.name]) {
+          denials.push({
+            path,
+            key,
+            onType,
+            coordinate,
+            rule: 'policy',
+            needs: ['a subject to decide on'],
+          });
+          continue;
+        }
+        checks.push({ path, key, onType, coordinate, alternatives: decision.alternatives });
+        needsSubject = true;
+      }
+      const fieldType = parent.getFields()[name]?.type;
+      const child = fieldType ? getNamedType(fieldType) : undefined;
+      if (selection.selectionSet && child && isCompositeType(child)) {
+        selections.push({
+          ...selection,
+          selectionSet: walk(selection.selectionSet, child, [...path, key], undefined),
+        });
+      } else {
+        selections.push(selection);
+      }
+    }
+    if (needsSubject) selections.push(aliasedField(SUBJECT_ALIAS, SUBJECT_FIELDS[parent.name]));
+    if (isAbstractType(parent)) selections.push(aliasedField(TYPENAME_ALIAS, '__typename'));
+    if (selections.length === 0) selections.push(aliasedField(TYPENAME_ALIAS, '__typename'));
+    return { ...set, selections };
+  };
+
+  const selectionSet = walk(
+    inlineFragments(operation.selectionSet, fragments),
+    rootType!,
+    [],
+    undefined,
+  );
+  if (denials.length === 0 && checks.length === 0) {
+    return { document, queryHash: '', denials, checks, rewritten: false };
+  }
+  // Fragments are inlined, so the rewritten document holds the one operation and nothing else.
+  const rewritten: DocumentNode = {
+    kind: Kind.DOCUMENT,
+    definitions: [{ ...operation, selectionSet }],
+  };
+  const queryHash = createHash('sha256').update(print(rewritten)).digest('hex');
+  return { document: rewritten, queryHash, denials, checks, rewritten: true };
+}

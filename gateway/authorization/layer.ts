@@ -1,0 +1,247 @@
+import { GraphQLError, type GraphQLSchema } from 'graphql';
+import type {
+  GatewayExecutionResult,
+  GatewayExecutor,
+  GatewayGraphQLRequestContext,
+} from '@apollo/server-gateway-interface';
+import type { AuthorizationMode } from '../../subgraphs/shared/config.js';
+import type { Caller } from '../../subgraphs/shared/caller.js';
+import type { GatewayContext } from '../context.js';
+import type { Disclosure, DisclosureLog } from '../disclosure-log.js';
+import type { OperationLayer } from '../exchange-gateway.js';
+import {
+  analyzeOperation,
+  SUBJECT_ALIAS,
+  TYPENAME_ALIAS,
+  type AnalyzedOperation,
+  type ObjectCheck,
+} from './analyze.js';
+import type { RequirementIndex } from './directives.js';
+import type { FactsSource } from './facts.js';
+import {
+  decidePerObject,
+  describePolicy,
+  factsNeeded,
+  type Basis,
+  type SubjectFacts,
+} from './policies.js';
+import { forEachObject, stripAdded } from './shape.js';
+
+type Json = Record<string, unknown>;
+
+export interface AuthorizationLayerOptions {
+  index: RequirementIndex;
+  mode: AuthorizationMode;
+  facts: FactsSource;
+  disclosures: DisclosureLog;
+  /** Analyses kept per (operation, party, scopes); a few thousand distinct shapes cover real apps. */
+  cacheSize?: number;
+}
+
+interface Pending {
+  check: ObjectCheck;
+  object: Json;
+  at: (string | number)[];
+  subject: string | null;
+}
+
+function withheld(at: (string | number)[], coordinate: string, rule: string, needs: string[]) {
+  return new GraphQLError(
+    `Unauthorized field or type: ${coordinate} is withheld; it needs ${needs.join(', or ')}`,
+    {
+      path: at,
+      extensions: { code: 'UNAUTHORIZED_FIELD_OR_TYPE', rule, needs },
+    },
+  );
+}
+
+function needsOf(check: ObjectCheck): string[] {
+  return check.alternatives.flatMap((directive) =>
+    directive.map((all) => all.map(describePolicy).join(' and ')),
+  );
+}
+
+/**
+ * Enforces @authenticated, @requiresScopes and @policy around `@apollo/gateway`: before planning
+ * by rewriting the operation, after execution by deciding per object, and records every
+ * disclosure to a bank before the response leaves (withholding what could not be recorded).
+ */
+export class AuthorizationLayer implements OperationLayer {
+  private readonly cache = new Map<string, AnalyzedOperation>();
+  private readonly cacheSize: number;
+
+  constructor(private readonly options: AuthorizationLayerOptions) {
+    this.cacheSize = options.cacheSize ?? 2_000;
+  }
+
+  private analyze(
+    schema: GraphQLSchema,
+    rc: GatewayGraphQLRequestContext<GatewayContext>,
+    caller: Caller,
+  ) {
+    const key = `${rc.queryHash}\u0000${rc.operationName ?? ''}\u0000${caller.party}\u0000${[...caller.scopes].sort().join(' ')}`;
+    let analyzed = this.cache.get(key);
+    if (analyzed) {
+      // Refresh recency: Map iteration order is insertion order, so this is an LRU.
+      this.cache.delete(key);
+    } else {
+      analyzed = analyzeOperation(
+        schema,
+        this.options.index,
+        rc.document,
+        rc.operationName,
+        caller,
+        this.options.mode === 'dry-run',
+      );
+      if (this.cache.size >= this.cacheSize) this.cache.delete(this.cache.keys().next().value!);
+    }
+    this.cache.set(key, analyzed);
+    return analyzed;
+  }
+
+  async execute(
+    rc: GatewayGraphQLRequestContext<GatewayContext>,
+    next: GatewayExecutor,
+  ): Promise<GatewayExecutionResult> {
+    const caller = rc.context.caller;
+    const analyzed = this.analyze(rc.schema, rc, caller);
+    const { mode } = this.options;
+    const errors: GraphQLError[] = [];
+
+    if (mode === 'reject' && analyzed.denials.length > 0) {
+      return {
+        errors: analyzed.denials.map((d) =>
+          withheld([...d.path, d.key], d.coordinate, d.rule, d.needs),
+        ),
+      };
+    }
+    const enforced = analyzed.rewritten;
+    const result = await next(
+      enforced
+        ? ({ ...rc, document: analyzed.document, queryHash: analyzed.queryHash } as typeof rc)
+        : rc,
+    );
+    const data = (result.data ?? null) as Json | null;
+    if (!data) return result;
+
+    for (const denial of analyzed.denials) {
+      forEachObject(data, denial.path, (object, at) => {
+        if (denial.onType && object[TYPENAME_ALIAS] !== denial.onType) return;
+        if (mode !== 'dry-run') object[denial.key] = null;
+        errors.push(withheld([...at, denial.key], denial.coordinate, denial.rule, denial.needs));
+      });
+    }
+
+    const pending: Pending[] = [];
+    for (const check of analyzed.checks) {
+      forEachObject(data, check.path, (object, at) => {
+        if (check.onType && object[TYPENAME_ALIAS] !== check.onType) return;
+        // Nothing to withhold or disclose where the subgraph returned nothing.
+        if (object[check.key] === null || object[check.key] === undefined) return;
+        const subject = object[SUBJECT_ALIAS];
+        pending.push({ check, object, at, subject: typeof subject === 'string' ? subject : null });
+      });
+    }
+
+    if (pending.length > 0) {
+      const facts = await this.lookupFacts(caller, pending);
+      const granted: { item: Pending; bases: Basis[] }[] = [];
+      for (const item of pending) {
+        const bases = facts
+          ? decidePerObject(
+              item.check.alternatives,
+              caller,
+              item.subject,
+              facts.get(item.subject ?? ''),
+            )
+          : null;
+        if (bases) {
+          granted.push({ item, bases });
+          continue;
+        }
+        if (mode !== 'dry-run') item.object[item.check.key] = null;
+        const needs = facts
+          ? needsOf(item.check)
+          : ['facts that could not be looked up just now; retry'];
+        errors.push(withheld([...item.at, item.check.key], item.check.coordinate, 'policy', needs));
+      }
+      await this.recordDisclosures(rc, caller, granted, errors);
+    }
+
+    if (mode === 'reject' && errors.length > 0) return { errors };
+    stripAdded(data);
+    if (mode === 'dry-run') {
+      return {
+        ...result,
+        extensions: {
+          ...result.extensions,
+          authorization: {
+            dryRun: true,
+            wouldWithhold: errors.map((e) => ({ path: e.path, message: e.message })),
+          },
+        },
+      };
+    }
+    return { ...result, data, errors: [...(result.errors ?? []), ...errors] };
+  }
+
+  private async lookupFacts(
+    caller: Caller,
+    pending: Pending[],
+  ): Promise<Map<string, SubjectFacts> | null> {
+    const subjects = [
+      ...new Set(pending.map((p) => p.subject).filter((s): s is string => s !== null)),
+    ];
+    const needed = factsNeeded(pending.flatMap((p) => p.check.alternatives));
+    try {
+      return await this.options.facts.lookup(caller, subjects, needed);
+    } catch {
+      // Fail closed: without facts, nothing decided per object is shown.
+      return null;
+    }
+  }
+
+  /**
+   * Disclosures to banks are written before the response leaves; if the log cannot be written,
+   * the data it would have recorded is withheld instead.
+   */
+  private async recordDisclosures(
+    rc: GatewayGraphQLRequestContext<GatewayContext>,
+    caller: Caller,
+    granted: { item: Pending; bases: Basis[] }[],
+    errors: GraphQLError[],
+  ): Promise<void> {
+    if (caller.party !== 'bank' || granted.length === 0) return;
+    const byEnterprise = new Map<string, Disclosure>();
+    for (const { item, bases } of granted) {
+      const enterpriseId = item.subject ?? 'unknown';
+      const entry = byEnterprise.get(enterpriseId) ?? { enterpriseId, fields: [], bases: [] };
+      if (!entry.fields.includes(item.check.coordinate)) entry.fields.push(item.check.coordinate);
+      for (const basis of bases) {
+        if (!entry.bases.some((b) => JSON.stringify(b) === JSON.stringify(basis)))
+          entry.bases.push(basis);
+      }
+      byEnterprise.set(enterpriseId, entry);
+    }
+    try {
+      if (this.options.mode !== 'dry-run') {
+        await this.options.disclosures.record({ caller, operationName: rc.operationName }, [
+          ...byEnterprise.values(),
+        ]);
+      }
+    } catch {
+      for (const { item } of granted) {
+        item.object[item.check.key] = null;
+        errors.push(
+          new GraphQLError(
+            `${item.check.coordinate} is withheld: the disclosure could not be recorded in the disclosure log`,
+            {
+              path: [...item.at, item.check.key],
+              extensions: { code: 'UNAUTHORIZED_FIELD_OR_TYPE', rule: 'disclosure_log' },
+            },
+          ),
+        );
+      }
+    }
+  }
+}

@@ -1,0 +1,52 @@
+import type { GraphQLFormattedError } from 'graphql';
+import { SUBJECT_ALIAS, TYPENAME_ALIAS } from './analyze.js';
+
+type Json = Record<string, unknown>;
+
+/** Calls `visit` for every object found at `path` below `data`, with its concrete response path. */
+export function forEachObject(
+  data: unknown,
+  path: readonly string[],
+  visit: (object: Json, at: (string | number)[]) => void,
+  at: (string | number)[] = [],
+  depth = 0,
+): void {
+  if (data === null || data === undefined) return;
+  if (Array.isArray(data)) {
+    data.forEach((item, i) => forEachObject(item, path, visit, [...at, i], depth));
+    return;
+  }
+  if (typeof data !== 'object') return;
+  if (depth === path.length) {
+    visit(data as Json, at);
+    return;
+  }
+  const key = path[depth];
+  forEachObject((data as Json)[key], path, visit, [...at, key], depth + 1);
+}
+
+export function unauthorizedError(
+  at: (string | number)[],
+  coordinate: string,
+  rule: string,
+  needs: string[],
+): GraphQLFormattedError {
+  return {
+    message: `Unauthorized field or type: ${coordinate} is withheld; it needs ${needs.join(', or ')}`,
+    path: at,
+    extensions: { code: 'UNAUTHORIZED_FIELD_OR_TYPE', rule, needs },
+  };
+}
+
+/** Removes the aliases the layer added, everywhere in the result. */
+export function stripAdded(data: unknown): void {
+  if (data === null || typeof data !== 'object') return;
+  if (Array.isArray(data)) {
+    for (const item of data) stripAdded(item);
+    return;
+  }
+  const object = data as Json;
+  delete object[SUBJECT_ALIAS];
+  delete object[TYPENAME_ALIAS];
+  for (const value of Object.values(object)) stripAdded(value);
+}

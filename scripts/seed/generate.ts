@@ -1,0 +1,1258 @@
+/**
+ * Deterministic, streamable generator of realistic Xianning seed data for the four subgraph
+ * databases. Every enterprise draws from its own PRNG (seeded by its index) and the running id
+ * counters only ever grow, so the rows are identical whatever block size the caller streams in.
+ * "Now" is the fixed reference date 2026-11-01 (CST); nothing reads the clock.
+ */
+
+import type {
+  annualFinancials,
+  enterprises,
+  libraryAssessments,
+  patents,
+} from '../../subgraphs/tech/tables.js';
+import type {
+  financialProducts,
+  financingNeeds,
+  listingTiers,
+} from '../../subgraphs/finance/tables.js';
+import type {
+  banks,
+  creditLines,
+  financingSolutions,
+  loans,
+} from '../../subgraphs/banks/tables.js';
+import type { consents } from '../../subgraphs/exchange/tables.js';
+import { patentCheckChar, usccCheckChar } from '../../subgraphs/shared/identifiers.js';
+import {
+  BANK_WEIGHTS_CITY,
+  BANK_WEIGHTS_COUNTY,
+  BANKS,
+  BRAND_CHARS,
+  CATEGORIES,
+  CONSENT_PURPOSES,
+  DISTRICTS,
+  GIVEN_CHARS,
+  INDUSTRIES,
+  MOBILE_PREFIXES,
+  NAME_SUFFIXES,
+  NEED_PURPOSES,
+  PRODUCTS,
+  SURNAMES,
+  TECH_WORDS,
+  type Category,
+  type Collateral,
+  type DistrictDef,
+  type IndustryDef,
+} from './data.js';
+import {
+  DAY,
+  HOUR,
+  Rng,
+  addMonths,
+  day,
+  isoDate,
+  officeHours,
+  pad,
+  randomDay,
+  seedFor,
+  scatter,
+  startOfDay,
+  yearOf,
+  type Weighted,
+} from './random.js';
+
+export type EnterpriseInsert = typeof enterprises.$inferInsert;
+export type PatentInsert = typeof patents.$inferInsert;
+export type AnnualFinancialsInsert = typeof annualFinancials.$inferInsert;
+export type LibraryAssessmentInsert = typeof libraryAssessments.$inferInsert;
+export type FinancingNeedInsert = typeof financingNeeds.$inferInsert;
+export type FinancialProductInsert = typeof financialProducts.$inferInsert;
+export type ListingTierInsert = typeof listingTiers.$inferInsert;
+export type BankInsert = typeof banks.$inferInsert;
+export type FinancingSolutionInsert = typeof financingSolutions.$inferInsert;
+export type CreditLineInsert = typeof creditLines.$inferInsert;
+export type LoanInsert = typeof loans.$inferInsert;
+export type ConsentInsert = typeof consents.$inferInsert;
+
+/** Rows for every seeded table, grouped by the subgraph database that owns them. */
+export interface SeedRows {
+  tech: {
+    enterprises: EnterpriseInsert[];
+    patents: PatentInsert[];
+    annualFinancials: AnnualFinancialsInsert[];
+    libraryAssessments: LibraryAssessmentInsert[];
+  };
+  finance: {
+    financialProducts: FinancialProductInsert[];
+    financingNeeds: FinancingNeedInsert[];
+    listingTiers: ListingTierInsert[];
+  };
+  banks: {
+    banks: BankInsert[];
+    financingSolutions: FinancingSolutionInsert[];
+    creditLines: CreditLineInsert[];
+    loans: LoanInsert[];
+  };
+  exchange: {
+    consents: ConsentInsert[];
+  };
+}
+
+export interface SeedBlock {
+  rows: SeedRows;
+  /** Enterprises generated so far, including this block. */
+  done: number;
+  total: number;
+}
+
+export interface GenerateOptions {
+  /** Enterprises per block (default 1000). The rows do not depend on it. */
+  blockSize?: number;
+}
+
+/** The fixed "now" of the seed: 2026-11-01 00:00 China Standard Time. */
+export const REFERENCE_NOW = new Date('2026-11-01T00:00:00+08:00');
+const NOW = REFERENCE_NOW.getTime();
+/** Credit data spans 2023-01-01 .. 2026-10-31. */
+const FIRST_DAY = day('2023-01-01');
+const LAST_DAY = day('2026-10-31');
+
+const YUAN = 100; // fen per yuan
+const WAN = 10_000 * YUAN; // fen per 万元
+
+export function enterpriseCount(scale: number): number {
+  if (!(scale > 0) || !Number.isFinite(scale)) {
+    throw new Error(`scale must be a positive number, got ${scale}`);
+  }
+  return Math.round(1000 * scale);
+}
+
+export function emptyRows(): SeedRows {
+  return {
+    tech: { enterprises: [], patents: [], annualFinancials: [], libraryAssessments: [] },
+    finance: { financialProducts: [], financingNeeds: [], listingTiers: [] },
+    banks: { banks: [], financingSolutions: [], creditLines: [], loans: [] },
+    exchange: { consents: [] },
+  };
+}
+
+// ── Static rows: banks and their product catalogue ──
+
+interface ProductInfo {
+  id: string;
+  bankId: string;
+  category: Category;
+  collateral: Collateral[];
+  minFen: number;
+  maxFen: number;
+  /** Rates in units of 0.0001 (so 385 is "0.0385"). */
+  floor: number;
+  cap: number;
+  maxTermMonths: number;
+  requiresHighTech: boolean;
+  requiresPatents: boolean;
+  published: boolean;
+}
+
+function rate(units: number): string {
+  return `0.${pad(units, 4)}`;
+}
+
+function buildProducts(): ProductInfo[] {
+  const rng = new Rng(seedFor(0, 900));
+  const perBank = new Map<string, number>();
+  return PRODUCTS.map((def) => {
+    const n = (perBank.get(def.bankId) ?? 0) + 1;
+    perBank.set(def.bankId, n);
+    const cat = CATEGORIES[def.category];
+    const floor = 300 + 5 * rng.int(0, 24) + (def.category === 'CREDIT_LOAN' ? 30 : 0);
+    const cap = floor + 5 * rng.int(20, 50);
+    const minYuan = cat.minYuan * rng.pick([1, 1, 2]);
+    const maxYuan = Math.max(minYuan * 5, cat.maxYuan * rng.pick([0.5, 1, 1]));
+    return {
+      id: `prod-${def.bankId}-${pad(n, 2)}`,
+      bankId: def.bankId,
+      category: def.category,
+      collateral: def.collateral ?? cat.collateral,
+      minFen: minYuan * YUAN,
+      maxFen: maxYuan * YUAN,
+      floor,
+      cap,
+      maxTermMonths: cat.maxTermMonths,
+      requiresHighTech: def.requiresHighTech ?? false,
+      requiresPatents: def.category === 'IP_PLEDGE_LOAN',
+      published: def.published ?? true,
+    };
+  });
+}
+
+const PRODUCT_INFO = buildProducts();
+const PRODUCTS_BY_BANK = new Map<string, ProductInfo[]>(
+  BANKS.map((b) => [b.id, PRODUCT_INFO.filter((p) => p.bankId === b.id)]),
+);
+
+function staticRows(rows: SeedRows): void {
+  for (const b of BANKS) {
+    rows.banks.banks.push({ id: b.id, name: b.name, kind: b.kind, techBranch: b.techBranch });
+  }
+  const rng = new Rng(seedFor(0, 901));
+  PRODUCT_INFO.forEach((p, i) => {
+    rows.finance.financialProducts.push({
+      id: p.id,
+      bankId: p.bankId,
+      name: PRODUCTS[i].name,
+      category: p.category,
+      collateral: p.collateral,
+      minAmountFen: p.minFen,
+      maxAmountFen: p.maxFen,
+      rateFloor: rate(p.floor),
+      rateCap: rate(p.cap),
+      maxTermMonths: p.maxTermMonths,
+      requiresHighTech: p.requiresHighTech,
+      requiresPatents: p.requiresPatents,
+      published: p.published,
+      createdAt: new Date(officeHours(rng, randomDay(rng, day('2021-09-01'), day('2025-06-30')))),
+    });
+  });
+}
+
+// ── Identifiers ──
+
+const ORG_WEIGHTS = [3, 7, 9, 10, 5, 8, 4, 2];
+
+/** GB 11714 organisation code (8 digits + check) — positions 9–17 of a USCC. */
+function organisationCode(body8: string): string {
+  let sum = 0;
+  for (let i = 0; i < 8; i++) sum += Number(body8[i]) * ORG_WEIGHTS[i];
+  const c = 11 - (sum % 11);
+  return body8 + (c === 10 ? 'X' : c === 11 ? '0' : String(c));
+}
+
+/** A valid USCC, unique per enterprise index (the organisation code is a bijection of it). */
+function uscc(index: number, area: string): string {
+  const body = pad(scatter(index % 100_000_000, 100_000_000, 27, 0x1a2b3c), 8);
+  const first17 = `91${area}${organisationCode(body)}`;
+  return first17 + usccCheckChar(first17);
+}
+
+/** A valid CNIPA application number, unique per patent sequence number. */
+function patentNumber(seq: number, year: number, typeDigit: string): string {
+  const serial = pad(scatter(seq % 10_000_000, 10_000_000, 24, 0x4d5e6f), 7);
+  const digits = `${year}${typeDigit}${serial}`;
+  return `${digits}.${patentCheckChar(digits)}`;
+}
+
+const BRAND = [...new Set(BRAND_CHARS)];
+const BRAND_PAIRS = BRAND.length * (BRAND.length - 1);
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+const BRAND_STEP = (() => {
+  let k = 7919;
+  while (gcd(k, BRAND_PAIRS) !== 1) k += 2;
+  return k;
+})();
+
+/** Two distinct brand characters; the first BRAND_PAIRS enterprises all get different pairs. */
+function brand(index: number): string {
+  const p = (index * BRAND_STEP + 17) % BRAND_PAIRS;
+  const a = Math.floor(p / (BRAND.length - 1));
+  let b = p % (BRAND.length - 1);
+  if (b >= a) b++;
+  return BRAND[a] + BRAND[b];
+}
+
+const GIVEN = [...GIVEN_CHARS];
+
+function personName(rng: Rng): string {
+  const given = rng.chance(0.7) ? rng.pick(GIVEN) + rng.pick(GIVEN) : rng.pick(GIVEN);
+  return rng.weighted(SURNAMES) + given;
+}
+
+function mobile(rng: Rng): string {
+  return rng.pick(MOBILE_PREFIXES) + rng.digits(8);
+}
+
+// ── Enterprise profile ──
+
+type Stage = 'SEED' | 'STARTUP' | 'GROWTH' | 'MATURE';
+const STAGES: Weighted<Stage> = [
+  ['SEED', 12],
+  ['STARTUP', 28],
+  ['GROWTH', 40],
+  ['MATURE', 20],
+];
+const FOUNDED: Record<Stage, [string, string]> = {
+  SEED: ['2023-01-01', '2025-06-30'],
+  STARTUP: ['2019-01-01', '2024-06-30'],
+  GROWTH: ['2011-01-01', '2021-12-31'],
+  MATURE: ['1996-01-01', '2014-12-31'],
+};
+const HIGH_TECH_SHARE: Record<Stage, number> = {
+  SEED: 0.08,
+  STARTUP: 0.3,
+  GROWTH: 0.45,
+  MATURE: 0.45,
+};
+/** Revenue of 2025 in yuan (log-uniform) and yearly growth. */
+const REVENUE: Record<Stage, [number, number, number, number]> = {
+  SEED: [200_000, 3_000_000, 0.15, 0.9],
+  STARTUP: [2_000_000, 30_000_000, 0.15, 0.9],
+  GROWTH: [20_000_000, 250_000_000, 0.03, 0.4],
+  MATURE: [100_000_000, 1_200_000_000, -0.1, 0.18],
+};
+/** Credit-line size in yuan. */
+const LINE_SIZE: Record<Stage, [number, number]> = {
+  SEED: [300_000, 3_000_000],
+  STARTUP: [1_000_000, 10_000_000],
+  GROWTH: [3_000_000, 50_000_000],
+  MATURE: [10_000_000, 200_000_000],
+};
+const NEED_SIZE: Record<Stage, [number, number]> = {
+  SEED: [200_000, 3_000_000],
+  STARTUP: [500_000, 10_000_000],
+  GROWTH: [2_000_000, 30_000_000],
+  MATURE: [5_000_000, 100_000_000],
+};
+const LIBRARY_STATUS: Weighted<string> = [
+  ['ADMITTED', 76],
+  ['CANDIDATE', 11],
+  ['SUSPENDED', 7],
+  ['REMOVED', 6],
+];
+const DISTRICT_WEIGHTS: Weighted<DistrictDef> = DISTRICTS.map((d) => [d, d.weight]);
+const INDUSTRY_WEIGHTS: Weighted<IndustryDef> = INDUSTRIES.map((d) => [d, d.weight]);
+
+type NeedStatus =
+  | 'SUBMITTED'
+  | 'OPEN'
+  | 'ASSIGNED'
+  | 'SOLUTION_PROPOSED'
+  | 'CREDIT_APPROVED'
+  | 'DISBURSED'
+  | 'WITHDRAWN'
+  | 'DECLINED';
+const NEED_STATUS: Weighted<NeedStatus> = [
+  ['SUBMITTED', 6],
+  ['OPEN', 9],
+  ['ASSIGNED', 10],
+  ['SOLUTION_PROPOSED', 8],
+  ['CREDIT_APPROVED', 8],
+  ['DISBURSED', 37],
+  ['WITHDRAWN', 11],
+  ['DECLINED', 11],
+];
+
+function floorTo(value: number, unit: number): number {
+  return Math.floor(value / unit) * unit;
+}
+
+/** Between two instants, uniformly, to the second. */
+function instant(rng: Rng, from: number, to: number): number {
+  if (to <= from) return from;
+  return from + rng.int(0, Math.floor((to - from) / 1000)) * 1000;
+}
+
+// ── Credit ──
+
+interface LoanDraft {
+  amountFen: number;
+  outstandingFen: number;
+  disbursed: number;
+  matures: number;
+  status: string;
+}
+
+interface LineDraft {
+  bankId: string;
+  needId: string | null;
+  product: ProductInfo | null;
+  amountFen: number;
+  rate: number;
+  termMonths: number;
+  approved: number;
+  loans: LoanDraft[];
+  id?: string;
+}
+
+function makeLoan(rng: Rng, amountFen: number, disbursed: number, termMonths: number): LoanDraft {
+  const matures = addMonths(disbursed, termMonths);
+  let status: string;
+  if (matures <= NOW) {
+    status = rng.weighted([
+      ['REPAID', 955],
+      ['OVERDUE', 25],
+      ['DEFAULTED', 20],
+    ]);
+  } else {
+    status = rng.weighted([
+      ['CURRENT', 975],
+      ['OVERDUE', 20],
+      ['DEFAULTED', 5],
+    ]);
+  }
+  let outstandingFen: number;
+  if (status === 'REPAID') outstandingFen = 0;
+  else if (status === 'CURRENT') {
+    // Longer loans amortise; short ones are repaid in one go at maturity.
+    if (termMonths >= 24) {
+      const elapsed = Math.min(1, Math.max(0, (NOW - disbursed) / (matures - disbursed)));
+      outstandingFen = floorTo(amountFen * (1 - 0.9 * elapsed), YUAN * 100);
+    } else outstandingFen = amountFen;
+  } else if (status === 'OVERDUE')
+    outstandingFen = floorTo(amountFen * rng.range(0.5, 1), YUAN * 100);
+  else outstandingFen = floorTo(amountFen * rng.range(0.2, 1), YUAN * 100);
+  return {
+    amountFen,
+    outstandingFen: Math.min(amountFen, outstandingFen),
+    disbursed,
+    matures,
+    status,
+  };
+}
+
+function loanTerm(rng: Rng, lineTerm: number): number {
+  return Math.min(lineTerm, rng.pick([6, 12, 12, 12, 24, 36]));
+}
+
+/** Draws on a line: never more in total than the line, never after it lapses or after the data ends. */
+function drawLoans(rng: Rng, line: LineDraft, count: number, firstDay: number): void {
+  let remaining = line.amountFen;
+  const until = Math.min(addMonths(line.approved, line.termMonths), LAST_DAY);
+  let t = firstDay;
+  for (let k = 0; k < count; k++) {
+    if (t > until) break;
+    const share = k === 0 ? rng.range(0.4, 1) : rng.range(0.3, 1);
+    const amount = k === count - 1 && rng.chance(0.4) ? remaining : floorTo(remaining * share, WAN);
+    if (amount < WAN) break;
+    line.loans.push(makeLoan(rng, amount, t, loanTerm(rng, line.termMonths)));
+    remaining -= amount;
+    t += rng.int(30, 150) * DAY;
+  }
+}
+
+function eligibleProducts(bankId: string, highTech: boolean, patentsGranted: boolean) {
+  return (PRODUCTS_BY_BANK.get(bankId) ?? []).filter(
+    (p) =>
+      p.published && (!p.requiresHighTech || highTech) && (!p.requiresPatents || patentsGranted),
+  );
+}
+
+function rateIn(rng: Rng, p: ProductInfo | null): number {
+  if (!p) return 320 + 5 * rng.int(0, 50);
+  return p.floor + 5 * rng.int(0, Math.floor((p.cap - p.floor) / 5));
+}
+
+/** A day for a credit approval, with the 早春行 bulge in the first quarter. */
+function approvalDay(rng: Rng, from: number): number {
+  if (rng.chance(0.25)) {
+    const year = rng.int(yearOf(from), 2026);
+    const q1 = randomDay(rng, Math.max(from, day(`${year}-01-02`)), day(`${year}-03-31`));
+    if (q1 >= from && q1 <= LAST_DAY) return q1;
+  }
+  return randomDay(rng, from, LAST_DAY);
+}
+
+// ── Generator ──
+
+interface Counters {
+  patent: number;
+  need: number;
+  solution: number;
+  line: number;
+  loan: number;
+  consent: number;
+}
+
+/**
+ * Yields the seed in blocks of enterprises: the first block also carries the banks and products.
+ * Holding one block at a time keeps memory flat at any scale.
+ */
+export function* generateSeed(scale: number, options: GenerateOptions = {}): Generator<SeedBlock> {
+  const total = enterpriseCount(scale);
+  const blockSize = Math.max(1, Math.floor(options.blockSize ?? 1000));
+  const width = Math.max(6, String(total).length);
+  const counters: Counters = { patent: 0, need: 0, solution: 0, line: 0, loan: 0, consent: 0 };
+  let start = 0;
+  do {
+    const rows = emptyRows();
+    if (start === 0) staticRows(rows);
+    const end = Math.min(total, start + blockSize);
+    for (let i = start; i < end; i++) generateEnterprise(i, width, counters, rows);
+    yield { rows, done: end, total };
+    start = end;
+  } while (start < total);
+}
+
+/** Everything at once: for tests and small scales. */
+export function generateAll(scale: number, options: GenerateOptions = {}): SeedRows {
+  const all = emptyRows();
+  for (const { rows } of generateSeed(scale, options)) {
+    for (const db of Object.keys(rows) as (keyof SeedRows)[]) {
+      const from = rows[db] as Record<string, unknown[]>;
+      const to = all[db] as Record<string, unknown[]>;
+      for (const table of Object.keys(from)) for (const row of from[table]) to[table].push(row);
+    }
+  }
+  return all;
+}
+
+function patentTitle(rng: Rng, kind: string, ind: IndustryDef): string {
+  if (kind === 'DESIGN') return rng.pick(ind.designs);
+  if (kind === 'UTILITY_MODEL') {
+    const device = rng.pick(ind.devices);
+    return rng.weighted<string>([
+      [
+        `一种${rng.pick(['便于安装的', '防尘型', '节能型', '高稳定性', '可调节式', '模块化'])}${device}`,
+        3,
+      ],
+      [
+        `一种${device}${rng.pick(['的固定装置', '的散热结构', '的检测装置', '用夹具', '的防护结构'])}`,
+        3,
+      ],
+    ]);
+  }
+  const subject = rng.pick(ind.subjects);
+  const tech = rng.pick(TECH_WORDS);
+  if (ind.software) {
+    return rng.weighted<string>([
+      [`一种基于${tech}的${subject}及方法`, 3],
+      [`${subject}的数据处理方法、装置及存储介质`, 2],
+      [`一种${subject}的任务调度方法`, 1],
+    ]);
+  }
+  return rng.weighted<string>([
+    [`一种${subject}的制备方法`, 3],
+    [`一种${subject}及其制备方法`, 2],
+    [`基于${tech}的${subject}检测方法`, 2],
+    [`一种${rng.pick(ind.devices)}的控制方法及系统`, 2],
+    [`一种${subject}的生产工艺`, 1],
+  ]);
+}
+
+interface PatentDraft {
+  row: PatentInsert;
+  granted: number | null;
+}
+
+function generateEnterprise(index: number, width: number, c: Counters, out: SeedRows): void {
+  const rng = new Rng(seedFor(index, 1));
+  const id = `ent-${pad(index + 1, width)}`;
+  const district = rng.weighted(DISTRICT_WEIGHTS);
+  const industry = rng.weighted(INDUSTRY_WEIGHTS);
+  const industryCode = rng.chance(0.5) ? rng.pick(industry.classes) : industry.code;
+  const stage = rng.weighted(STAGES);
+  const founded = randomDay(rng, day(FOUNDED[stage][0]), day(FOUNDED[stage][1]));
+  const foundedYear = yearOf(founded);
+  const highTechProfile = rng.chance(HIGH_TECH_SHARE[stage]);
+  const createdDay =
+    founded < day('2021-09-01')
+      ? randomDay(rng, day('2021-09-01'), day('2024-12-31'))
+      : randomDay(rng, founded + 30 * DAY, Math.min(founded + 300 * DAY, NOW - 30 * DAY));
+  const created = officeHours(rng, createdDay);
+  const bankWeights = district.county ? BANK_WEIGHTS_COUNTY : BANK_WEIGHTS_CITY;
+
+  // Annual financials, 2023–2025 (years since founding).
+  const [revMin, revMax, gMin, gMax] = REVENUE[stage];
+  const rev2025 = rng.logRange(revMin, revMax);
+  const growth = rng.range(gMin, gMax);
+  const rdBase = highTechProfile ? rng.range(0.035, 0.12) : rng.range(0.005, 0.07);
+  const perEmployee =
+    stage === 'SEED' || stage === 'STARTUP'
+      ? rng.range(150_000, 600_000)
+      : rng.range(300_000, 1_200_000);
+  const staffRatio = highTechProfile
+    ? rng.chance(0.08)
+      ? rng.range(0.05, 0.1)
+      : rng.range(0.12, 0.55)
+    : rng.range(0.04, 0.45);
+  const assetRatio = stage === 'SEED' ? rng.range(1, 4) : rng.range(0.6, 2.5);
+  const financials: AnnualFinancialsInsert[] = [];
+  for (const year of [2023, 2024, 2025]) {
+    if (year < foundedYear) continue;
+    let revenueYuan = (rev2025 / (1 + growth) ** (2025 - year)) * rng.range(0.95, 1.05);
+    if (year === foundedYear) revenueYuan *= rng.range(0.3, 0.8);
+    const revenueFen = Math.max(1, Math.round(revenueYuan / 100)) * 100 * YUAN;
+    const rdFen = Math.round((revenueFen * rdBase * rng.range(0.85, 1.15)) / YUAN) * YUAN;
+    const employees = Math.max(3, Math.round((revenueYuan / perEmployee) * rng.range(0.9, 1.1)));
+    const techStaff = Math.min(employees, Math.max(1, Math.round(employees * staffRatio)));
+    const totalAssetsFen = Math.round((revenueFen * assetRatio) / (100 * YUAN)) * 100 * YUAN;
+    financials.push({
+      enterpriseId: id,
+      year,
+      revenueFen,
+      rdExpenseFen: rdFen,
+      employees,
+      techStaff,
+      totalAssetsFen,
+    });
+  }
+  out.tech.annualFinancials.push(...financials);
+
+  // Patents.
+  const patentCount = Math.min(
+    8,
+    highTechProfile
+      ? rng.weighted([
+          [2, 10],
+          [3, 20],
+          [4, 20],
+          [5, 18],
+          [6, 14],
+          [7, 10],
+          [8, 8],
+        ])
+      : stage === 'SEED'
+        ? rng.weighted([
+            [0, 50],
+            [1, 30],
+            [2, 20],
+          ])
+        : rng.weighted([
+            [0, 30],
+            [1, 20],
+            [2, 18],
+            [3, 14],
+            [4, 10],
+            [5, 8],
+          ]),
+  );
+  const patentDrafts: PatentDraft[] = [];
+  const kindWeights: Weighted<string> = highTechProfile
+    ? [
+        ['INVENTION', 35],
+        ['UTILITY_MODEL', 50],
+        ['DESIGN', 15],
+      ]
+    : [
+        ['INVENTION', 20],
+        ['UTILITY_MODEL', 60],
+        ['DESIGN', 20],
+      ];
+  for (let k = 0; k < patentCount; k++) {
+    const kind = rng.weighted(kindWeights);
+    const filed = randomDay(
+      rng,
+      Math.max(founded + 30 * DAY, day('2008-01-01')),
+      LAST_DAY - 10 * DAY,
+    );
+    const lag =
+      kind === 'INVENTION'
+        ? rng.int(540, 1200)
+        : kind === 'UTILITY_MODEL'
+          ? rng.int(150, 360)
+          : rng.int(120, 300);
+    let status = 'PENDING';
+    let granted: number | null = null;
+    if (filed + lag * DAY <= LAST_DAY) {
+      granted = filed + lag * DAY;
+      const old = NOW - filed > 6 * 365 * DAY;
+      status = rng.chance(old ? 0.3 : 0.08) ? 'LAPSED' : 'GRANTED';
+    }
+    c.patent++;
+    const typeDigit = kind === 'INVENTION' ? '1' : kind === 'UTILITY_MODEL' ? '2' : '3';
+    let valuationFen: number | null = null;
+    let valuedOn: string | null = null;
+    if (
+      status === 'GRANTED' &&
+      kind !== 'DESIGN' &&
+      rng.chance(kind === 'INVENTION' ? 0.45 : 0.2)
+    ) {
+      valuationFen =
+        floorTo(
+          kind === 'INVENTION'
+            ? rng.logRange(500_000, 10_000_000)
+            : rng.logRange(100_000, 1_500_000),
+          10_000,
+        ) * YUAN;
+      valuedOn = isoDate(randomDay(rng, granted!, LAST_DAY));
+    }
+    patentDrafts.push({
+      granted,
+      row: {
+        id: `pat-${pad(c.patent, 7)}`,
+        number: patentNumber(c.patent, yearOf(filed), typeDigit),
+        kind,
+        title: patentTitle(rng, kind, industry),
+        status,
+        filedOn: isoDate(filed),
+        grantedOn: granted === null ? null : isoDate(granted),
+        ipcClass: kind === 'DESIGN' ? rng.pick(industry.locarno) : rng.pick(industry.ipc),
+        enterpriseId: id,
+        valuationFen,
+        valuedOn,
+        pledgeStatus: 'NONE',
+        pledgeeBankId: null,
+      },
+    });
+  }
+  const pledgeable = patentDrafts.filter(
+    (p) => p.row.status === 'GRANTED' && p.row.kind !== 'DESIGN',
+  );
+  const patentsGranted = pledgeable.length > 0;
+
+  // High-tech certificate (valid three years from issue).
+  let highTechCertificate: string | null = null;
+  let highTechValidUntil: string | null = null;
+  if (highTechProfile && foundedYear < 2025) {
+    const certYear = rng.int(Math.max(2023, foundedYear + 1), 2025);
+    const issued = randomDay(rng, day(`${certYear}-10-15`), day(`${certYear}-12-20`));
+    highTechCertificate = `GR${certYear}42${pad(1000 + index, 6)}`;
+    highTechValidUntil = isoDate(addMonths(issued, 36) - DAY);
+  }
+  const highTech = highTechCertificate !== null;
+
+  const libraryStatus = rng.weighted(LIBRARY_STATUS);
+
+  // Library assessment on the latest year, by the national criteria.
+  const latest = financials[financials.length - 1];
+  let techSmeEligible = false;
+  const prevRevenue = financials.length > 1 ? financials[financials.length - 2].revenueFen : null;
+  if (libraryStatus !== 'CANDIDATE') {
+    const assessedAt = officeHours(rng, randomDay(rng, day('2026-03-01'), LAST_DAY));
+    const revenue = latest.revenueFen;
+    const rd = latest.rdExpenseFen;
+    const { employees, techStaff } = latest;
+    const revenueYuan = revenue / YUAN;
+    const thresholdPct = revenueYuan <= 50_000_000 ? 5 : revenueYuan <= 200_000_000 ? 4 : 3;
+    const rdOk = rd * 100 >= revenue * thresholdPct;
+    const staffOk = techStaff * 10 >= employees;
+    const highTechEligible = rdOk && staffOk;
+    const staffPoints =
+      techStaff * 100 >= employees * 30
+        ? 20
+        : techStaff * 100 >= employees * 25
+          ? 16
+          : techStaff * 100 >= employees * 20
+            ? 12
+            : techStaff * 100 >= employees * 15
+              ? 8
+              : techStaff * 100 >= employees * 10
+                ? 4
+                : 0;
+    const rdYuan = rd / YUAN;
+    const amountPoints =
+      rdYuan >= 10_000_000
+        ? 50
+        : rdYuan >= 8_000_000
+          ? 40
+          : rdYuan >= 6_000_000
+            ? 30
+            : rdYuan >= 4_000_000
+              ? 20
+              : rdYuan >= 2_000_000
+                ? 10
+                : 0;
+    const ratioPoints =
+      rd * 100 >= revenue * 6
+        ? 50
+        : rd * 100 >= revenue * 5
+          ? 40
+          : rd * 100 >= revenue * 4
+            ? 30
+            : rd * 100 >= revenue * 3
+              ? 20
+              : rd * 100 >= revenue * 2
+                ? 10
+                : 0;
+    const rdPoints = Math.max(amountPoints, ratioPoints);
+    const grantedBy = patentDrafts.filter(
+      (p) => p.row.status === 'GRANTED' && p.granted !== null && p.granted < assessedAt,
+    );
+    const inventions = grantedBy.filter((p) => p.row.kind === 'INVENTION').length;
+    const others = grantedBy.length - inventions;
+    const ipPoints = inventions > 0 ? 30 : others >= 4 ? 24 : others * 6;
+    const score = staffPoints + rdPoints + ipPoints;
+    techSmeEligible = score >= 60;
+    const g = prevRevenue ? revenue / prevRevenue - 1 : growth;
+    const prospectRating =
+      score >= 80 && g >= 0.2 ? 'A' : score >= 60 && g >= 0.05 ? 'B' : g >= -0.05 ? 'C' : 'D';
+    const policyPriority =
+      highTechEligible && techSmeEligible && (prospectRating === 'A' || prospectRating === 'B')
+        ? 'HIGH'
+        : highTechEligible || techSmeEligible
+          ? 'MEDIUM'
+          : 'LOW';
+    const notes: string[] = [];
+    if (!rdOk) notes.push(`研发费用占营业收入比例未达高新技术企业标准（≥${thresholdPct}%）`);
+    if (!staffOk) notes.push('科技人员占职工总数比例低于10%');
+    if (ipPoints === 0) notes.push('尚无已授权知识产权，建议加强专利布局');
+    if (prospectRating === 'A') notes.push('营收增长较快，建议列入重点培育名单');
+    out.tech.libraryAssessments.push({
+      enterpriseId: id,
+      year: latest.year,
+      highTechEligible,
+      rdIntensity: (rd / revenue).toFixed(6),
+      techStaffRatio: (techStaff / employees).toFixed(6),
+      techSmeScore: score,
+      techSmeEligible,
+      prospectRating,
+      policyPriority,
+      breakdown: [
+        { criterion: '科技人员指标', points: staffPoints, maxPoints: 20 },
+        { criterion: '研发投入指标', points: rdPoints, maxPoints: 50 },
+        { criterion: '科技成果指标', points: ipPoints, maxPoints: 30 },
+      ],
+      notes: notes.length > 0 ? notes.join('；') : null,
+      assessedAt: new Date(assessedAt),
+    });
+  }
+  const techSmeRegistered = techSmeEligible ? rng.chance(0.8) : rng.chance(0.08);
+
+  // Contact and banking relationships.
+  const legalRepresentative = personName(rng);
+  const contactPerson = rng.chance(0.35) ? legalRepresentative : personName(rng);
+  const phone = mobile(rng);
+  const town = rng.pick(district.towns);
+  const address = `${district.addressPrefix}${town}${rng.pick(district.roads)}${rng.int(1, 399)}号${
+    rng.chance(0.3) ? `${rng.int(1, 12)}栋` : ''
+  }`;
+  const basicAccountBankId = rng.chance(0.6) ? rng.weighted(bankWeights) : null;
+  const relationshipCount = rng.weighted([
+    [1, 45],
+    [2, 35],
+    [3, 20],
+  ]);
+  const relBanks: string[] = basicAccountBankId ? [basicAccountBankId] : [];
+  while (relBanks.length < relationshipCount) {
+    const b = rng.weighted(bankWeights);
+    if (!relBanks.includes(b)) relBanks.push(b);
+  }
+
+  const word = rng.pick(industry.words);
+  let suffix = rng.weighted(NAME_SUFFIXES);
+  if (/科技|技术/.test(word)) suffix = suffix.replace('科技', '');
+  const name = `${rng.weighted(district.namePrefixes)}${brand(index)}${word}${suffix}`;
+  out.tech.enterprises.push({
+    id,
+    uscc: uscc(index, district.area),
+    name,
+    district: district.code,
+    industry: industryCode,
+    stage,
+    foundedOn: isoDate(founded),
+    highTechCertificate,
+    highTechValidUntil,
+    techSmeRegistered,
+    libraryStatus,
+    legalRepresentative,
+    contactPerson,
+    phone,
+    address,
+    basicAccountBankId,
+    createdAt: new Date(created),
+    updatedAt: new Date(Math.max(created, officeHours(rng, randomDay(rng, createdDay, LAST_DAY)))),
+  });
+
+  // Historic credit lines (not from platform needs).
+  const lines: LineDraft[] = [];
+  const lineCount = rng.chance(0.08)
+    ? 0
+    : stage === 'SEED'
+      ? rng.weighted([
+          [0, 40],
+          [1, 35],
+          [2, 25],
+        ])
+      : stage === 'STARTUP'
+        ? rng.int(1, 5)
+        : stage === 'GROWTH'
+          ? rng.int(3, 9)
+          : rng.int(4, 12);
+  const lineFrom = Math.max(FIRST_DAY, founded + 180 * DAY);
+  for (let k = 0; k < lineCount && lineFrom <= LAST_DAY; k++) {
+    const r = rng.next();
+    const bankId =
+      r < 0.65 ? relBanks[0] : r < 0.9 ? rng.pick(relBanks) : rng.weighted(bankWeights);
+    const products = eligibleProducts(bankId, highTech, patentsGranted);
+    const product = products.length > 0 && rng.chance(0.85) ? rng.pick(products) : null;
+    let amount = floorTo(rng.logRange(...LINE_SIZE[stage]) * YUAN, 10 * WAN);
+    if (product) amount = Math.min(product.maxFen, Math.max(product.minFen, amount));
+    amount = Math.max(10 * WAN, amount);
+    const termMonths = Math.min(product?.maxTermMonths ?? 36, rng.pick([6, 12, 12, 12, 24, 36]));
+    const line: LineDraft = {
+      bankId,
+      needId: null,
+      product,
+      amountFen: amount,
+      rate: rateIn(rng, product),
+      termMonths,
+      approved: approvalDay(rng, lineFrom),
+      loans: [],
+    };
+    drawLoans(
+      rng,
+      line,
+      rng.weighted([
+        [0, 10],
+        [1, 55],
+        [2, 25],
+        [3, 10],
+      ]),
+      line.approved + rng.int(0, 30) * DAY,
+    );
+    lines.push(line);
+  }
+
+  // Financing needs, their solutions (一企一策) and the credit they led to.
+  const needCount =
+    libraryStatus === 'REMOVED' && rng.chance(0.7)
+      ? 0
+      : rng.weighted([
+          [0, 30],
+          [1, 35],
+          [2, 20],
+          [3, 10],
+          [4, 5],
+        ]);
+  const mainBanks: string[] = [];
+  for (let k = 0; k < needCount; k++) {
+    c.need++;
+    const needId = `need-${pad(c.need, 7)}`;
+    const status = rng.weighted(NEED_STATUS);
+    const visibility =
+      status === 'OPEN' || rng.chance(0.55) ? 'OPEN_TO_ALL_BANKS' : 'MAIN_BANK_ONLY';
+    const amountFen = Math.max(
+      10 * WAN,
+      floorTo(rng.logRange(...NEED_SIZE[stage]) * YUAN, 10 * WAN),
+    );
+    const termMonths = rng.pick([6, 12, 12, 12, 24, 36, 36, 60]);
+    const collateralWeights: Weighted<Collateral> = [
+      ['PATENT_PLEDGE', patentsGranted ? 5 : 0],
+      ['NONE', 4],
+      ['GUARANTEE', 4],
+      ['RECEIVABLES', 3],
+      ['ORDER_PLEDGE', 2],
+      ['REAL_ESTATE', stage === 'GROWTH' || stage === 'MATURE' ? 2 : 0],
+      ['EQUITY_PLEDGE', highTech ? 3 : 1],
+      ['WAREHOUSE_RECEIPT_PLEDGE', 1],
+      ['INSURANCE_POLICY_PLEDGE', 1],
+      ['TRADEMARK_PLEDGE', 1],
+    ];
+    const wanted = rng.weighted([
+      [1, 50],
+      [2, 35],
+      [3, 15],
+    ]);
+    const picked = new Set<Collateral>();
+    while (picked.size < wanted) picked.add(rng.weighted(collateralWeights));
+    const collateral = collateralWeights.map(([kind]) => kind).filter((kind) => picked.has(kind));
+    let preferredBankId: string | null = rng.chance(0.3) ? rng.weighted(bankWeights) : null;
+
+    // Timeline.
+    const after = created + DAY;
+    const window = (from: number, to: number) => {
+      const lo = Math.max(from, after);
+      return instant(rng, lo < to ? lo : from, to);
+    };
+    let submitted: number;
+    let assigned: number | null = null;
+    let proposed: number | null = null;
+    let approvedDay: number | null = null;
+    let disbursedDay: number | null = null;
+    let updated: number;
+    const propose = (from: number) =>
+      Math.min(
+        NOW - 60_000,
+        from +
+          (rng.chance(0.85) ? rng.int(1, 23) * HOUR : rng.int(25, 72) * HOUR) +
+          rng.int(0, 3599) * 1000,
+      );
+    switch (status) {
+      case 'SUBMITTED':
+        submitted = NOW - rng.int(600, 3 * 86_400) * 1000;
+        updated = submitted;
+        break;
+      case 'OPEN':
+        submitted = NOW - rng.int(3600, 14 * 86_400) * 1000;
+        updated = Math.min(NOW, submitted + rng.int(600, 86_400) * 1000);
+        break;
+      case 'ASSIGNED': {
+        const overdue = rng.chance(0.4);
+        assigned =
+          NOW - (overdue ? rng.int(25 * 3600, 10 * 86_400) : rng.int(600, 23 * 3600)) * 1000;
+        submitted = assigned - rng.int(3600, 3 * 86_400) * 1000;
+        updated = assigned;
+        break;
+      }
+      case 'SOLUTION_PROPOSED':
+        assigned = window(NOW - 45 * DAY, NOW - DAY);
+        submitted = assigned - rng.int(3600, 3 * 86_400) * 1000;
+        proposed = propose(assigned);
+        updated = proposed;
+        break;
+      case 'CREDIT_APPROVED':
+        assigned = window(day('2025-10-01'), NOW - 30 * DAY);
+        submitted = assigned - rng.int(3600, 3 * 86_400) * 1000;
+        proposed = propose(assigned);
+        approvedDay = Math.min(LAST_DAY, startOfDay(proposed) + rng.int(3, 20) * DAY);
+        updated = officeHours(rng, approvedDay);
+        break;
+      case 'DISBURSED':
+        assigned = window(FIRST_DAY + 3 * DAY, LAST_DAY - 45 * DAY);
+        submitted = assigned - rng.int(3600, 3 * 86_400) * 1000;
+        proposed = propose(assigned);
+        approvedDay = Math.min(LAST_DAY, startOfDay(proposed) + rng.int(3, 20) * DAY);
+        disbursedDay = Math.min(LAST_DAY, approvedDay + rng.int(1, 10) * DAY);
+        updated = officeHours(rng, disbursedDay);
+        break;
+      default: {
+        // WITHDRAWN or DECLINED, from any live state.
+        submitted = window(FIRST_DAY, NOW - 2 * DAY);
+        if (rng.chance(status === 'DECLINED' ? 0.75 : 0.5)) {
+          assigned = Math.min(NOW - DAY, submitted + rng.int(3600, 3 * 86_400) * 1000);
+          if (rng.chance(status === 'DECLINED' ? 0.4 : 0.3)) proposed = propose(assigned);
+        }
+        updated = Math.min(
+          NOW,
+          (proposed ?? assigned ?? submitted) + rng.int(3600, 10 * 86_400) * 1000,
+        );
+      }
+    }
+
+    // Main bank, by the main-bank rule or by claim.
+    let mainBankId: string | null = null;
+    let mainBankBasis: string | null = null;
+    if (assigned !== null) {
+      if (visibility === 'OPEN_TO_ALL_BANKS') {
+        mainBankId = rng.chance(0.5) ? rng.pick(relBanks) : rng.weighted(bankWeights);
+        mainBankBasis = 'CLAIMED';
+      } else if (basicAccountBankId) {
+        mainBankId = basicAccountBankId;
+        mainBankBasis = 'BASIC_ACCOUNT';
+      } else if (preferredBankId) {
+        mainBankId = preferredBankId;
+        mainBankBasis = 'NAMED_BY_ENTERPRISE';
+      } else {
+        const totals = new Map<string, number>();
+        for (const l of lines) {
+          if (l.approved < submitted)
+            totals.set(l.bankId, (totals.get(l.bankId) ?? 0) + l.amountFen);
+        }
+        let best: string | null = null;
+        for (const [b, amount] of totals) if (best === null || amount > totals.get(best)!) best = b;
+        if (best) {
+          mainBankId = best;
+          mainBankBasis = 'LARGEST_LENDER';
+        } else {
+          preferredBankId = rng.weighted(bankWeights);
+          mainBankId = preferredBankId;
+          mainBankBasis = 'NAMED_BY_ENTERPRISE';
+        }
+      }
+      mainBanks.push(mainBankId);
+    }
+
+    out.finance.financingNeeds.push({
+      id: needId,
+      enterpriseId: id,
+      amountFen,
+      termMonths,
+      purpose: rng.pick(NEED_PURPOSES),
+      collateral,
+      visibility,
+      status,
+      mainBankId,
+      mainBankBasis,
+      preferredBankId,
+      submittedAt: new Date(submitted),
+      assignedAt: assigned === null ? null : new Date(assigned),
+      solutionDueAt: assigned === null ? null : new Date(assigned + DAY),
+      solutionProposedAt: proposed === null ? null : new Date(proposed),
+      updatedAt: new Date(updated),
+    });
+
+    if (proposed !== null && mainBankId !== null) {
+      const eligible = eligibleProducts(mainBankId, highTech, patentsGranted);
+      const matching = eligible.filter((p) => p.collateral.some((kind) => picked.has(kind)));
+      const chosen =
+        matching.length > 0
+          ? rng.sample(matching, rng.chance(0.7) ? 1 : 2)
+          : eligible.length > 0
+            ? [rng.pick(eligible)]
+            : [];
+      const product = chosen[0] ?? null;
+      let amount = Math.max(10 * WAN, floorTo(amountFen * rng.range(0.6, 1), 10 * WAN));
+      if (product) amount = Math.min(product.maxFen, Math.max(product.minFen, amount));
+      const solutionRate = rateIn(rng, product);
+      const solutionTerm = Math.min(termMonths, product?.maxTermMonths ?? termMonths);
+      const conditions = product
+        ? rng.pick(CATEGORIES[product.category].conditions)
+        : '综合授信，按需提款';
+      c.solution++;
+      out.banks.financingSolutions.push({
+        id: `sol-${pad(c.solution, 7)}`,
+        needId,
+        bankId: mainBankId,
+        enterpriseId: id,
+        productIds: chosen.map((p) => p.id),
+        amountFen: amount,
+        rate: rate(solutionRate),
+        termMonths: solutionTerm,
+        conditions: rng.chance(0.3) ? `${conditions}；要求在我行开立基本结算账户` : conditions,
+        proposedAt: new Date(proposed),
+      });
+      if (approvedDay !== null) {
+        const line: LineDraft = {
+          bankId: mainBankId,
+          needId,
+          product,
+          amountFen: amount,
+          rate: solutionRate,
+          termMonths: solutionTerm,
+          approved: approvedDay,
+          loans: [],
+        };
+        if (disbursedDay !== null) {
+          drawLoans(
+            rng,
+            line,
+            rng.weighted([
+              [1, 75],
+              [2, 25],
+            ]),
+            disbursedDay,
+          );
+        }
+        lines.push(line);
+      }
+    }
+  }
+
+  // Ids in approval order; loans in disbursement order, so the first is the 首贷.
+  lines.sort((a, b) => a.approved - b.approved);
+  const allLoans: { loan: LoanDraft; line: LineDraft }[] = [];
+  for (const line of lines) {
+    c.line++;
+    line.id = `cl-${pad(c.line, 8)}`;
+    out.banks.creditLines.push({
+      id: line.id,
+      bankId: line.bankId,
+      enterpriseId: id,
+      needId: line.needId,
+      productId: line.product?.id ?? null,
+      amountFen: line.amountFen,
+      rate: rate(line.rate),
+      termMonths: line.termMonths,
+      approvedOn: isoDate(line.approved),
+    });
+    for (const loan of line.loans) allLoans.push({ loan, line });
+  }
+  allLoans.sort((a, b) => a.loan.disbursed - b.loan.disbursed);
+  allLoans.forEach(({ loan, line }, k) => {
+    c.loan++;
+    out.banks.loans.push({
+      id: `loan-${pad(c.loan, 8)}`,
+      creditLineId: line.id!,
+      bankId: line.bankId,
+      enterpriseId: id,
+      amountFen: loan.amountFen,
+      outstandingFen: loan.outstandingFen,
+      disbursedOn: isoDate(loan.disbursed),
+      maturesOn: isoDate(loan.matures),
+      firstLoan: k === 0,
+      status: loan.status,
+    });
+  });
+
+  // Patent pledges follow the IP-pledge lines (知识产权质押).
+  for (const line of lines) {
+    if (!line.product || !line.product.collateral.includes('PATENT_PLEDGE')) continue;
+    const candidates = pledgeable.filter(
+      (p) => p.row.pledgeStatus !== 'PLEDGED' && p.granted !== null && p.granted <= line.approved,
+    );
+    if (candidates.length === 0) continue;
+    const active =
+      line.loans.length > 0
+        ? line.loans.some((l) => l.status !== 'REPAID')
+        : addMonths(line.approved, line.termMonths) > NOW;
+    for (const p of rng.sample(candidates, rng.chance(0.6) ? 1 : 2)) {
+      if (p.row.valuationFen == null) {
+        p.row.valuationFen =
+          floorTo(
+            p.row.kind === 'INVENTION'
+              ? rng.logRange(500_000, 10_000_000)
+              : rng.logRange(100_000, 1_500_000),
+            10_000,
+          ) * YUAN;
+        p.row.valuedOn = isoDate(Math.max(p.granted!, line.approved - rng.int(5, 30) * DAY));
+      }
+      p.row.pledgeStatus = active ? 'PLEDGED' : 'RELEASED';
+      p.row.pledgeeBankId = active ? line.bankId : null;
+    }
+  }
+  for (const p of patentDrafts) out.tech.patents.push(p.row);
+
+  // Consents (企业授权) to a few banks.
+  if (rng.chance(0.35)) {
+    const candidates = [...new Set([...mainBanks, ...relBanks])];
+    const count = Math.min(
+      candidates.length,
+      rng.weighted([
+        [1, 60],
+        [2, 30],
+        [3, 10],
+      ]),
+    );
+    for (const bankId of rng.sample(candidates, count)) {
+      const dataSets: string[] = [];
+      if (rng.chance(0.8)) dataSets.push('CONTACT');
+      if (rng.chance(0.7)) dataSets.push('FINANCIALS');
+      if (patentDrafts.length > 0 && rng.chance(0.5)) dataSets.push('PATENT_VALUATION');
+      if (rng.chance(0.5)) dataSets.push('CREDIT_HISTORY');
+      if (dataSets.length === 0) dataSets.push('CONTACT');
+      const granted = officeHours(
+        rng,
+        randomDay(rng, Math.max(day('2025-01-01'), createdDay), LAST_DAY - DAY),
+      );
+      const days = rng.weighted([
+        [90, 25],
+        [180, 35],
+        [365, 40],
+      ]);
+      const expires = granted + days * DAY;
+      const revoked = rng.chance(0.12)
+        ? instant(rng, granted + HOUR, Math.min(expires, NOW))
+        : null;
+      c.consent++;
+      out.exchange.consents.push({
+        id: `cons-${pad(c.consent, 7)}`,
+        enterpriseId: id,
+        bankId,
+        dataSets,
+        purpose: rng.pick(CONSENT_PURPOSES),
+        grantedAt: new Date(granted),
+        expiresAt: new Date(expires),
+        revokedAt: revoked === null ? null : new Date(revoked),
+      });
+    }
+  }
+
+  // Listing seeds (上市后备, 三(十)).
+  if (libraryStatus === 'ADMITTED') {
+    const revenueYuan = latest.revenueFen / YUAN;
+    const inventions = patentDrafts.filter(
+      (p) => p.row.kind === 'INVENTION' && p.row.status === 'GRANTED',
+    ).length;
+    let tier: string | null = null;
+    if (stage === 'MATURE' && revenueYuan >= 300_000_000 && rng.chance(0.2)) tier = 'GOLD_SEED';
+    else if (highTech && inventions >= 1 && growth >= 0.15 && rng.chance(0.12))
+      tier = 'STAR_MARKET_SEED';
+    else if (
+      (stage === 'GROWTH' || stage === 'MATURE') &&
+      revenueYuan >= 50_000_000 &&
+      rng.chance(0.12)
+    )
+      tier = 'SILVER_SEED';
+    if (tier) {
+      out.finance.listingTiers.push({
+        enterpriseId: id,
+        tier,
+        since: new Date(
+          officeHours(rng, randomDay(rng, Math.max(day('2022-03-01'), createdDay), LAST_DAY)),
+        ),
+      });
+    }
+  }
+}

@@ -1,0 +1,55 @@
+import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
+import { SUBGRAPH_NAMES, type SubgraphName } from '../../subgraphs/shared/config.js';
+import { openDatabase, type Database } from '../../subgraphs/shared/db.js';
+
+export type Backend = 'pglite' | 'postgres';
+
+/** The backends a run covers: PGlite always, PostgreSQL too when TEST_DATABASE_URL is set. */
+export const BACKENDS: Backend[] = process.env.TEST_DATABASE_URL
+  ? ['pglite', 'postgres']
+  : ['pglite'];
+
+export interface TestDatabases {
+  databases: Record<SubgraphName, Database>;
+  drop(): Promise<void>;
+}
+
+/**
+ * Four fresh databases, migrated: in-memory PGlite, or new databases on the TEST_DATABASE_URL
+ * server (named per run, dropped afterwards) so test files never share state.
+ */
+export async function createTestDatabases(backend: Backend): Promise<TestDatabases> {
+  if (backend === 'pglite') {
+    const entries = await Promise.all(
+      SUBGRAPH_NAMES.map(async (name) => [name, await openDatabase(name)] as const),
+    );
+    const databases = Object.fromEntries(entries) as Record<SubgraphName, Database>;
+    return {
+      databases,
+      drop: async () => void (await Promise.all(entries.map(([, d]) => d.close()))),
+    };
+  }
+  const serverUrl = process.env.TEST_DATABASE_URL!;
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  const suffix = randomBytes(4).toString('hex');
+  const names = Object.fromEntries(
+    SUBGRAPH_NAMES.map((n) => [n, `kx_test_${suffix}_${n}`]),
+  ) as Record<SubgraphName, string>;
+  for (const name of SUBGRAPH_NAMES) await admin.unsafe(`create database ${names[name]}`);
+  const databases = {} as Record<SubgraphName, Database>;
+  for (const name of SUBGRAPH_NAMES) {
+    const url = new URL(serverUrl);
+    url.pathname = `/${names[name]}`;
+    databases[name] = await openDatabase(name, { url: url.toString() });
+  }
+  return {
+    databases,
+    async drop() {
+      await Promise.all(Object.values(databases).map((d) => d.close()));
+      for (const name of SUBGRAPH_NAMES)
+        await admin.unsafe(`drop database if exists ${names[name]} with (force)`);
+      await admin.end();
+    },
+  };
+}
