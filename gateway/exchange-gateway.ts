@@ -5,7 +5,30 @@ import type {
   GatewayInterface,
   GatewaySchemaLoadOrUpdateCallback,
 } from '@apollo/server-gateway-interface';
+import { GraphQLScalarType, type GraphQLSchema } from 'graphql';
+import { scalarResolvers } from '../subgraphs/shared/scalars.js';
 import type { GatewayContext } from './context.js';
+
+/**
+ * The supergraph knows custom scalars by name only. Giving the API schema the subgraphs' parsing
+ * rejects a bad amount or date at the gateway, with the rule in the message, instead of as a
+ * subgraph's 400 halfway through a plan.
+ */
+function adoptScalars(schema: GraphQLSchema): void {
+  for (const scalar of Object.values(scalarResolvers)) {
+    const type = schema.getType(scalar.name);
+    if (type instanceof GraphQLScalarType) {
+      type.parseValue = (value) => {
+        scalar.parseValue(value);
+        return value;
+      };
+      type.parseLiteral = (ast, variables) => {
+        scalar.parseLiteral(ast, variables);
+        return ast.kind === 'StringValue' ? ast.value : undefined;
+      };
+    }
+  }
+}
 
 /** What the exchange layer does around one operation: rewrite it before planning, shape the result after. */
 export interface OperationLayer {
@@ -24,7 +47,10 @@ export class ExchangeGateway implements GatewayInterface {
   constructor(
     readonly inner: ApolloGateway,
     private readonly layer: OperationLayer,
-  ) {}
+  ) {
+    // Registered before Apollo Server's own callback, so requests are validated with them.
+    inner.onSchemaLoadOrUpdate(({ apiSchema }) => adoptScalars(apiSchema));
+  }
 
   onSchemaLoadOrUpdate(callback: GatewaySchemaLoadOrUpdateCallback) {
     return this.inner.onSchemaLoadOrUpdate(callback);
