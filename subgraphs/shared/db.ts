@@ -32,6 +32,8 @@ export interface Database {
   /** Rows of a raw statement, whichever driver runs it. */
   rows<T = Record<string, unknown>>(query: SQL): Promise<T[]>;
   close(): Promise<void>;
+  /** PGlite only: the data folder as a tarball, to start other instances from. */
+  dump?: () => Promise<Blob | File>;
 }
 
 export interface OpenOptions {
@@ -39,6 +41,8 @@ export interface OpenOptions {
   url?: string;
   /** PGlite data folder; absent means in memory. */
   dataDir?: string;
+  /** An in-memory PGlite starts from this dump (`dumpDataDir`) instead of running initdb. */
+  loadDataDir?: Blob;
   migrate?: boolean;
 }
 
@@ -72,7 +76,7 @@ export async function openDatabase(
     };
   } else {
     if (options.dataDir) fs.mkdirSync(options.dataDir, { recursive: true });
-    const client = new PGlite(options.dataDir);
+    const client = new PGlite(options.dataDir, { loadDataDir: options.loadDataDir });
     const db = drizzlePglite(client, { logger });
     if (options.migrate !== false) {
       await migratePglite(db, { migrationsFolder: migrationsFolder(name) });
@@ -84,6 +88,7 @@ export async function openDatabase(
       statements,
       rows: async <T>(query: SQL) => (await db.execute(query)).rows as T[],
       close: () => client.close(),
+      dump: () => client.dumpDataDir('none'),
     };
   }
   return database;

@@ -10,6 +10,23 @@ export const BACKENDS: Backend[] = process.env.TEST_DATABASE_URL
   ? ['pglite', 'postgres']
   : ['pglite'];
 
+// initdb dominates a fresh PGlite's start: later databases in this process start from a dump of
+// the first, already migrated one.
+const templates = new Map<SubgraphName, Promise<Blob>>();
+
+async function openPglite(name: SubgraphName): Promise<Database> {
+  let template = templates.get(name);
+  if (!template) {
+    template = openDatabase(name).then(async (database) => {
+      const dump = await database.dump!();
+      await database.close();
+      return dump;
+    });
+    templates.set(name, template);
+  }
+  return openDatabase(name, { loadDataDir: await template });
+}
+
 export interface TestDatabases {
   databases: Record<SubgraphName, Database>;
   drop(): Promise<void>;
