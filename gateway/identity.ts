@@ -58,11 +58,15 @@ function describe(error: unknown): string {
 export class IdentityVerifier {
   private readonly keys: JWTVerifyGetKey;
 
-  constructor(private readonly auth: Config['auth']) {
+  constructor(
+    private readonly auth: Config['auth'],
+    /** Least time between two fetches of a remote JWKS, so unknown kids cannot hammer the IdP. */
+    jwksCooldownMs = 30_000,
+  ) {
     this.keys = auth.jwksUrl
       ? createRemoteJWKSet(new URL(auth.jwksUrl), {
           cacheMaxAge: 10 * 60_000,
-          cooldownDuration: 30_000,
+          cooldownDuration: jwksCooldownMs,
         })
       : fileKeyResolver(auth.jwksFile);
   }

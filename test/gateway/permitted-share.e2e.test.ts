@@ -187,6 +187,42 @@ for (const backend of BACKENDS) {
       expect(await lines(TECH)).toBeNull();
     });
 
+    it('calls no subgraph for a fetch whose fields are all denied', async () => {
+      const finance = graph.graph.databases.finance.statements;
+      const before = finance.count;
+      const { body } = await ask(PBOC, '{ financingNeeds(first: 5) { nodes { id amount } } }');
+      expect(body.data).toEqual({ financingNeeds: null });
+      expect(finance.count).toBe(before);
+    });
+
+    it('never serves one party the plan rewritten for another (same text, either order)', async () => {
+      const query =
+        '{ enterprise(id: "ent-a") { name assessment { techSmeScore } contact { phone } } }';
+      for (const order of [
+        [PBOC, FINANCE, ABC],
+        [ABC, FINANCE, PBOC],
+      ]) {
+        const results = new Map<string, any>();
+        for (const who of order)
+          results.set(who.join(':'), (await ask(who, query)).body.data.enterprise);
+        expect(results.get('pboc')).toEqual({
+          name: '咸宁甲科技有限公司',
+          assessment: null,
+          contact: null,
+        });
+        expect(results.get('finance_office')).toEqual({
+          name: '咸宁甲科技有限公司',
+          assessment: { techSmeScore: 80 },
+          contact: { phone: '13800000000' },
+        });
+        expect(results.get('bank:abc')).toEqual({
+          name: '咸宁甲科技有限公司',
+          assessment: null,
+          contact: { phone: '13800000000' },
+        });
+      }
+    });
+
     it('lets an enterprise see only itself in the library', async () => {
       const { body } = await ask(ENT_A, '{ enterprises(first: 10) { nodes { id } } }');
       expect(body.data.enterprises.nodes).toEqual([{ id: 'ent-a' }]);

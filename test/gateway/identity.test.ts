@@ -1,0 +1,66 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
+import { loadConfig } from '../../subgraphs/shared/config.js';
+import { AuthError, IdentityVerifier } from '../../gateway/identity.js';
+
+describe('keys from a JWKS URL', () => {
+  let served: JWK[] = [];
+  let fetches = 0;
+  let server: http.Server;
+  let url: string;
+
+  const keyPair = async (kid: string) => {
+    const { publicKey, privateKey } = await generateKeyPair('ES256');
+    return {
+      kid,
+      privateKey,
+      jwk: { ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' },
+    };
+  };
+
+  beforeAll(async () => {
+    server = http.createServer((_req, res) => {
+      fetches++;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ keys: served }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('caches the set, and fetches it again for an unknown kid so rotation needs no restart', async () => {
+    const config = loadConfig({ JWKS_URL: url });
+    const verifier = new IdentityVerifier(config.auth, 1);
+    const sign = (key: Awaited<ReturnType<typeof keyPair>>) =>
+      new SignJWT({ party: 'pboc', scope: 'rows:all' })
+        .setProtectedHeader({ alg: 'ES256', kid: key.kid })
+        .setIssuer(config.auth.issuer)
+        .setAudience(config.auth.audience)
+        .setSubject('pboc-app')
+        .setExpirationTime('5m')
+        .sign(key.privateKey);
+
+    const first = await keyPair('2026-a');
+    served = [first.jwk];
+    expect((await verifier.verify(`Bearer ${await sign(first)}`, 'r1')).party).toBe('pboc');
+    expect((await verifier.verify(`Bearer ${await sign(first)}`, 'r2')).party).toBe('pboc');
+    expect(fetches).toBe(1);
+
+    const second = await keyPair('2026-b');
+    served = [first.jwk, second.jwk];
+    const rotated = await sign(second);
+    // Past the (test-sized) cooldown since the last fetch.
+    await new Promise((r) => setTimeout(r, 5));
+    expect((await verifier.verify(`Bearer ${rotated}`, 'r3')).sub).toBe('pboc-app');
+    expect(fetches).toBe(2);
+
+    served = [second.jwk];
+    const stranger = await keyPair('never-published');
+    await expect(verifier.verify(`Bearer ${await sign(stranger)}`, 'r4')).rejects.toThrow(
+      AuthError,
+    );
+  });
+});
