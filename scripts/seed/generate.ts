@@ -1,3 +1,4 @@
+import { assess } from '../../subgraphs/tech/assessment.js';
 /**
  * Deterministic, streamable generator of realistic Xianning seed data for the four subgraph
  * databases. Every enterprise draws from its own PRNG (seeded by its index) and the running id
@@ -711,90 +712,24 @@ function generateEnterprise(index: number, width: number, c: Counters, out: Seed
   const prevRevenue = financials.length > 1 ? financials[financials.length - 2].revenueFen : null;
   if (libraryStatus !== 'CANDIDATE') {
     const assessedAt = officeHours(rng, randomDay(rng, day('2026-03-01'), LAST_DAY));
-    const revenue = latest.revenueFen;
-    const rd = latest.rdExpenseFen;
-    const { employees, techStaff } = latest;
-    const revenueYuan = revenue / YUAN;
-    const thresholdPct = revenueYuan <= 50_000_000 ? 5 : revenueYuan <= 200_000_000 ? 4 : 3;
-    const rdOk = rd * 100 >= revenue * thresholdPct;
-    const staffOk = techStaff * 10 >= employees;
-    const highTechEligible = rdOk && staffOk;
-    const staffPoints =
-      techStaff * 100 >= employees * 30
-        ? 20
-        : techStaff * 100 >= employees * 25
-          ? 16
-          : techStaff * 100 >= employees * 20
-            ? 12
-            : techStaff * 100 >= employees * 15
-              ? 8
-              : techStaff * 100 >= employees * 10
-                ? 4
-                : 0;
-    const rdYuan = rd / YUAN;
-    const amountPoints =
-      rdYuan >= 10_000_000
-        ? 50
-        : rdYuan >= 8_000_000
-          ? 40
-          : rdYuan >= 6_000_000
-            ? 30
-            : rdYuan >= 4_000_000
-              ? 20
-              : rdYuan >= 2_000_000
-                ? 10
-                : 0;
-    const ratioPoints =
-      rd * 100 >= revenue * 6
-        ? 50
-        : rd * 100 >= revenue * 5
-          ? 40
-          : rd * 100 >= revenue * 4
-            ? 30
-            : rd * 100 >= revenue * 3
-              ? 20
-              : rd * 100 >= revenue * 2
-                ? 10
-                : 0;
-    const rdPoints = Math.max(amountPoints, ratioPoints);
     const grantedBy = patentDrafts.filter(
       (p) => p.row.status === 'GRANTED' && p.granted !== null && p.granted < assessedAt,
     );
     const inventions = grantedBy.filter((p) => p.row.kind === 'INVENTION').length;
-    const others = grantedBy.length - inventions;
-    const ipPoints = inventions > 0 ? 30 : others >= 4 ? 24 : others * 6;
-    const score = staffPoints + rdPoints + ipPoints;
-    techSmeEligible = score >= 60;
-    const g = prevRevenue ? revenue / prevRevenue - 1 : growth;
-    const prospectRating =
-      score >= 80 && g >= 0.2 ? 'A' : score >= 60 && g >= 0.05 ? 'B' : g >= -0.05 ? 'C' : 'D';
-    const policyPriority =
-      highTechEligible && techSmeEligible && (prospectRating === 'A' || prospectRating === 'B')
-        ? 'HIGH'
-        : highTechEligible || techSmeEligible
-          ? 'MEDIUM'
-          : 'LOW';
-    const notes: string[] = [];
-    if (!rdOk) notes.push(`研发费用占营业收入比例未达高新技术企业标准（≥${thresholdPct}%）`);
-    if (!staffOk) notes.push('科技人员占职工总数比例低于10%');
-    if (ipPoints === 0) notes.push('尚无已授权知识产权，建议加强专利布局');
-    if (prospectRating === 'A') notes.push('营收增长较快，建议列入重点培育名单');
+    const assessment = assess({
+      revenueFen: latest.revenueFen,
+      rdExpenseFen: latest.rdExpenseFen,
+      employees: latest.employees,
+      techStaff: latest.techStaff,
+      grantedInventions: inventions,
+      grantedOthers: grantedBy.length - inventions,
+      revenueGrowth: prevRevenue ? latest.revenueFen / prevRevenue - 1 : growth,
+    });
+    techSmeEligible = assessment.techSmeEligible;
     out.tech.libraryAssessments.push({
       enterpriseId: id,
       year: latest.year,
-      highTechEligible,
-      rdIntensity: (rd / revenue).toFixed(6),
-      techStaffRatio: (techStaff / employees).toFixed(6),
-      techSmeScore: score,
-      techSmeEligible,
-      prospectRating,
-      policyPriority,
-      breakdown: [
-        { criterion: '科技人员指标', points: staffPoints, maxPoints: 20 },
-        { criterion: '研发投入指标', points: rdPoints, maxPoints: 50 },
-        { criterion: '科技成果指标', points: ipPoints, maxPoints: 30 },
-      ],
-      notes: notes.length > 0 ? notes.join('；') : null,
+      ...assessment,
       assessedAt: new Date(assessedAt),
     });
   }
