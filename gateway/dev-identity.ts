@@ -53,6 +53,7 @@ export const STANDARD_SCOPES: Record<Party, string[]> = {
     'stats:own',
   ],
   enterprise: [
+    'profile:write',
     'contact:read',
     'financials:read',
     'patent_valuation:read',

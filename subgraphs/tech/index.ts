@@ -3,6 +3,7 @@ import { parse } from 'graphql';
 import type { Caller } from '../shared/caller.js';
 import type { PageLimits } from '../shared/pagination.js';
 import type { ContextArgs, SubgraphModule } from '../shared/subgraph.js';
+import { LibraryWorkflow } from './library.js';
 import { createLoaders, type TechLoaders } from './loaders.js';
 import { TechRepository } from './repository.js';
 import { resolvers } from './resolvers.js';
@@ -17,12 +18,14 @@ export interface TechContext {
   caller: Caller;
   limits: PageLimits;
   repository: TechRepository;
+  library: LibraryWorkflow;
   loaders: TechLoaders;
 }
 
 export function createContext({ caller, database, limits }: ContextArgs): TechContext {
   const repository = new TechRepository(database.db, caller);
-  return { caller, limits, repository, loaders: createLoaders(repository) };
+  const library = new LibraryWorkflow(database.db, caller);
+  return { caller, limits, repository, library, loaders: createLoaders(repository, library) };
 }
 
 export const subgraph: SubgraphModule<TechContext> = { name, typeDefs, resolvers, createContext };

@@ -1,7 +1,8 @@
 import { groupLoader, rowLoader } from '../shared/loader.js';
+import type { LibraryWorkflow } from './library.js';
 import type { TechRepository } from './repository.js';
 
-export function createLoaders(repository: TechRepository) {
+export function createLoaders(repository: TechRepository, library: LibraryWorkflow) {
   return {
     enterprise: rowLoader(
       (ids) => repository.enterprisesByIds(ids),
@@ -25,6 +26,10 @@ export function createLoaders(repository: TechRepository) {
     ),
     assessment: rowLoader(
       (ids) => repository.assessmentsByEnterprises(ids),
+      (row) => row.enterpriseId,
+    ),
+    libraryHistory: groupLoader(
+      (ids) => library.historyByEnterprises(ids),
       (row) => row.enterpriseId,
     ),
   };

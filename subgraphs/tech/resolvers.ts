@@ -4,6 +4,7 @@ import { displayPatentNumber, usccProblem } from '../shared/identifiers.js';
 import { pageWindow, toConnection, type PageArgs } from '../shared/pagination.js';
 import { scalarResolvers } from '../shared/scalars.js';
 import type { TechContext } from './index.js';
+import type { FinancialsInput, LibraryAction, RegisterInput, UpdateInput } from './library.js';
 import type {
   AssessmentRow,
   EnterpriseFilter,
@@ -43,6 +44,33 @@ export const resolvers: GraphQLResolverMap<TechContext> = {
       return toConnection(rows, limit, (row) => row.id);
     },
   },
+  Mutation: {
+    registerEnterprise: (
+      _: unknown,
+      { input }: { input: RegisterInput },
+      { library }: TechContext,
+    ) => library.register(input),
+    updateEnterprise: (
+      _: unknown,
+      { id, input }: { id: string; input: UpdateInput },
+      { library }: TechContext,
+    ) => library.update(id, input),
+    submitAnnualFinancials: (
+      _: unknown,
+      { enterpriseId, input }: { enterpriseId: string; input: FinancialsInput },
+      { library }: TechContext,
+    ) => library.submitFinancials(enterpriseId, input),
+    assessEnterprise: (
+      _: unknown,
+      { id, year }: { id: string; year?: number | null },
+      { library }: TechContext,
+    ) => library.assess(id, year),
+    changeLibraryStatus: (
+      _: unknown,
+      { id, action, reason }: { id: string; action: LibraryAction; reason: string },
+      { library }: TechContext,
+    ) => library.changeStatus(id, action, reason),
+  },
   Enterprise: {
     __resolveReference: (ref: { id?: string; uscc?: string }, { loaders }: TechContext) =>
       ref.id !== undefined
@@ -60,6 +88,8 @@ export const resolvers: GraphQLResolverMap<TechContext> = {
     }),
     financials: (row: EnterpriseRow, _: unknown, { loaders }: TechContext) =>
       loaders.financials.load(row.id),
+    libraryHistory: (row: EnterpriseRow, _: unknown, { loaders }: TechContext) =>
+      loaders.libraryHistory.load(row.id),
     assessment: (row: EnterpriseRow, _: unknown, { loaders }: TechContext) =>
       loaders.assessment.load(row.id),
   },

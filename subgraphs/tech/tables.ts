@@ -108,3 +108,20 @@ export const libraryAssessments = pgTable('library_assessments', {
   notes: text('notes'),
   assessedAt: timestamp('assessed_at', { withTimezone: true }).notNull().defaultNow(),
 });
+
+/** Every change of library standing, with its reason: 入库、暂停、出库 are on the record. */
+export const libraryEvents = pgTable(
+  'library_events',
+  {
+    id: text('id').primaryKey(),
+    enterpriseId: text('enterprise_id')
+      .notNull()
+      .references(() => enterprises.id),
+    fromStatus: text('from_status'),
+    toStatus: text('to_status').notNull(),
+    reason: text('reason').notNull(),
+    actor: text('actor').notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('library_events_enterprise_idx').on(t.enterpriseId, t.at)],
+);
