@@ -1,21 +1,75 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { GraphQLError, Kind, type DocumentNode } from 'graphql';
+import type { Config } from '../subgraphs/shared/config.js';
 import { signGatewayToken } from '../subgraphs/shared/gateway-token.js';
 import type { SigningKey } from '../subgraphs/shared/keys.js';
+import type { Logger } from '../subgraphs/shared/logger.js';
 import type { GatewayContext } from './context.js';
+import { metrics } from './metrics.js';
+
+export type FetchPolicy = Config['subgraphFetch'];
+
+type Failure =
+  | { reason: 'timeout' }
+  | { reason: 'unreachable' }
+  | { reason: 'http'; status: number }
+  | { reason: 'invalid_response' };
+
+// Statuses a proxy or a restarting server gives for a moment; a retry can succeed.
+const TRANSIENT_STATUSES = new Set([502, 503, 504]);
+
+function classify(error: unknown): Failure {
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+    return { reason: 'timeout' };
+  }
+  if (error instanceof GraphQLError) {
+    const response = error.extensions.response as { status?: unknown } | undefined;
+    if (typeof response?.status === 'number') return { reason: 'http', status: response.status };
+  }
+  // undici reports every socket-level failure (refused, reset, DNS) as a TypeError "fetch failed".
+  if (error instanceof TypeError) return { reason: 'unreachable' };
+  return { reason: 'invalid_response' };
+}
+
+function operationType(document: DocumentNode | undefined, query: string | undefined) {
+  const operation = document?.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
+  if (operation?.kind === Kind.OPERATION_DEFINITION) return operation.operation;
+  return query && /^\s*(query\b|\{)/.test(query) ? 'query' : 'mutation';
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Calls one subgraph with a short-lived token the gateway signs for it: audience = the subgraph,
  * carrying the verified caller's claims and the request id. Headers from the client are never
  * forwarded, so nothing a caller sends can speak for it downstream.
+ *
+ * Every attempt has a deadline. A query that could not reach the subgraph, or got a 502/503/504,
+ * is sent again after a jittered, doubling backoff; a mutation never is, since its first attempt
+ * may have been applied. A timed-out query is not retried either: its caller has already waited
+ * the whole timeout. What finally fails becomes one SUBGRAPH_UNAVAILABLE error naming the
+ * subgraph (never its URL), and the plan goes on to serve the rest of the response.
  */
 export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  private readonly policy: FetchPolicy;
+  private readonly logger?: Logger;
+
   constructor(
     private readonly subgraph: string,
     url: string,
     private readonly key: SigningKey,
     private readonly ttlSeconds: number,
+    options: { policy?: FetchPolicy; logger?: Logger } = {},
   ) {
     super({ url });
+    this.policy = options.policy ?? { timeoutMs: 10_000, retries: 2, backoffMs: 100 };
+    this.logger = options.logger;
+    const timeoutMs = this.policy.timeoutMs;
+    this.fetcher = ((input: string, init: RequestInit) =>
+      fetch(input, {
+        ...init,
+        signal: AbortSignal.timeout(timeoutMs),
+      })) as unknown as RemoteGraphQLDataSource['fetcher'];
   }
 
   override async willSendRequest({
@@ -26,5 +80,73 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     const token = await signGatewayToken(this.key, context.caller, this.subgraph, this.ttlSeconds);
     request.http?.headers.set('authorization', `Bearer ${token}`);
     request.http?.headers.set('x-request-id', context.requestId);
+  }
+
+  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
+    const document = 'document' in options ? options.document : undefined;
+    const retryable = operationType(document, options.request.query) === 'query';
+    const subgraph = this.subgraph;
+    for (let attempt = 0; ; attempt += 1) {
+      const started = performance.now();
+      try {
+        const response = await super.process(options);
+        metrics.subgraphFetchDuration.observe(
+          { subgraph, outcome: 'ok' },
+          (performance.now() - started) / 1000,
+        );
+        return response;
+      } catch (error) {
+        metrics.subgraphFetchDuration.observe(
+          { subgraph, outcome: 'error' },
+          (performance.now() - started) / 1000,
+        );
+        const failure = classify(error);
+        metrics.subgraphFetchErrors.inc({
+          subgraph,
+          reason: failure.reason === 'http' ? `http_${failure.status}` : failure.reason,
+        });
+        const transient =
+          failure.reason === 'unreachable' ||
+          (failure.reason === 'http' && TRANSIENT_STATUSES.has(failure.status));
+        const again = retryable && transient && attempt < this.policy.retries;
+        this.logger?.warn(
+          {
+            requestId: options.context?.requestId,
+            subgraph,
+            attempt: attempt + 1,
+            failure,
+            retry: again,
+            err: failure.reason === 'invalid_response' ? error : undefined,
+          },
+          'subgraph call failed',
+        );
+        if (!again) throw this.clientError(failure);
+        metrics.subgraphFetchRetries.inc({ subgraph });
+        const backoff = this.policy.backoffMs * 2 ** attempt;
+        await sleep(backoff / 2 + Math.random() * (backoff / 2));
+      }
+    }
+  }
+
+  /** What the client is told: which subgraph failed and how, without URLs, bodies or stacks. */
+  private clientError(failure: Failure): GraphQLError {
+    const subgraph = this.subgraph;
+    const unavailable = (how: string) =>
+      new GraphQLError(
+        `subgraph "${subgraph}" is unavailable: ${how}; its fields are missing from this response`,
+        { extensions: { code: 'SUBGRAPH_UNAVAILABLE', subgraph } },
+      );
+    switch (failure.reason) {
+      case 'timeout':
+        return unavailable(`it did not answer within ${this.policy.timeoutMs} ms`);
+      case 'unreachable':
+        return unavailable('it could not be reached');
+      case 'http':
+        if (failure.status >= 500) return unavailable(`it answered HTTP ${failure.status}`);
+        // A 4xx from a subgraph is the gateway's fault (stale supergraph, bad token): masked.
+        return new GraphQLError(`subgraph "${subgraph}" refused the gateway's request`);
+      case 'invalid_response':
+        return new GraphQLError(`subgraph "${subgraph}" sent an invalid response`);
+    }
   }
 }

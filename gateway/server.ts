@@ -4,11 +4,14 @@ import type { AddressInfo } from 'node:net';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
-import { unwrapResolverError } from '@apollo/server/errors';
-import type { GraphQLFormattedError } from 'graphql';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import type { GraphQLError, GraphQLFormattedError } from 'graphql';
+import type { Caller } from '../subgraphs/shared/caller.js';
 import type { Config, SubgraphName } from '../subgraphs/shared/config.js';
 import { SUBGRAPH_NAMES } from '../subgraphs/shared/config.js';
 import {
+  answerClientErrors,
+  closeGracefully,
   executeApollo,
   HttpError,
   readJsonBody,
@@ -16,11 +19,21 @@ import {
   sendJson,
 } from '../subgraphs/shared/http.js';
 import type { SigningKey } from '../subgraphs/shared/keys.js';
-import type { GatewayContext } from './context.js';
+import { apolloLogger, createLogger, type Logger } from '../subgraphs/shared/logger.js';
 import { SignedDataSource } from './data-source.js';
 import { ExchangeGateway, type OperationLayer } from './exchange-gateway.js';
 import { AuthError, IdentityVerifier } from './identity.js';
+import { operationLimitsPlugin, tokenLimitError } from './limits.js';
+import { metrics, renderMetrics } from './metrics.js';
+import {
+  observationPlugin,
+  requestLine,
+  type RequestRecord,
+  type ServedContext,
+} from './observability.js';
+import { RateLimiter } from './rate-limit.js';
 import { loadSupergraphForGateway } from './supergraph.js';
+import { TrustedDocuments } from './trusted-documents.js';
 
 export interface GatewayOptions {
   config: Config;
@@ -31,6 +44,8 @@ export interface GatewayOptions {
   /** Headers Sandbox starts with (the embedded default puts a dev token here). */
   sandboxHeaders?: Record<string, string>;
   port?: number;
+  /** Defaults to JSON lines on stdout (or LOG_FILE) at LOG_LEVEL. */
+  logger?: Logger;
 }
 
 export interface RunningGateway {
@@ -38,8 +53,6 @@ export interface RunningGateway {
   server: http.Server;
   stop(): Promise<void>;
 }
-
-const MAX_BODY_BYTES = 1_000_000;
 
 /** Codes whose messages were written for clients; anything else is masked. */
 const CLIENT_CODES = new Set([
@@ -56,16 +69,32 @@ const CLIENT_CODES = new Set([
   'CONFLICT',
   'FORBIDDEN',
   'SUBGRAPH_UNAVAILABLE',
+  'OPERATION_TOO_COMPLEX',
+  'PERSISTED_QUERY_NOT_IN_LIST',
+  'RATE_LIMITED',
 ]);
 
-/** No stack, SQL or internal URL reaches a client: unknown errors keep only a generic message. */
-export function maskError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+export const isClientFacing = (code: unknown) => typeof code === 'string' && CLIENT_CODES.has(code);
+
+/**
+ * No stack, SQL or internal URL reaches a client: unknown errors keep only a generic message (the
+ * real one is logged with the request id), and even errors written for clients lose the
+ * extensions where Apollo carries stacks and a failed subgraph response (with its URL).
+ */
+export function maskError(
+  formatted: GraphQLFormattedError,
+  _error: unknown,
+): GraphQLFormattedError {
   const code = formatted.extensions?.code;
-  if (typeof code === 'string' && CLIENT_CODES.has(code)) {
-    const { stacktrace: _drop, ...extensions } = formatted.extensions ?? {};
+  if (isClientFacing(code)) {
+    const {
+      stacktrace: _stack,
+      exception: _exception,
+      response: _response,
+      ...extensions
+    } = formatted.extensions ?? {};
     return { ...formatted, extensions };
   }
-  void unwrapResolverError(error);
   return {
     message: 'internal error',
     path: formatted.path,
@@ -84,47 +113,159 @@ async function subgraphReachable(url: string): Promise<boolean> {
   }
 }
 
+function parseUrl(raw: string | undefined): URL {
+  try {
+    return new URL(raw ?? '/', 'http://localhost');
+  } catch {
+    throw new HttpError(400, 'BAD_REQUEST', 'request target is not a valid URL path');
+  }
+}
+
+/** The operation text a request carries, if any; Apollo refuses the malformed rest itself. */
+function operationText(method: string | undefined, body: unknown, url: URL): string | undefined {
+  if (method !== 'POST') return url.searchParams.get('query') ?? undefined;
+  const query =
+    body && typeof body === 'object' && !Array.isArray(body)
+      ? (body as { query?: unknown }).query
+      : undefined;
+  return typeof query === 'string' ? query : undefined;
+}
+
+/** A refusal made before Apollo sees the request, in the shape Apollo would have given it. */
+function asHttpError(error: GraphQLError): HttpError {
+  const {
+    code,
+    http: head,
+    ...details
+  } = error.extensions as {
+    code: string;
+    http?: { status?: number };
+  };
+  return new HttpError(head?.status ?? 400, code, error.message, {}, details);
+}
+
+function rateLimitKey(caller: Caller, remoteAddress: string | undefined): string {
+  // Anonymous callers (AUTH_REQUIRED=false) share no identity: each address gets its own bucket.
+  return caller.party === 'anonymous'
+    ? `anonymous:${remoteAddress ?? ''}`
+    : `${caller.party}:${caller.org ?? ''}`;
+}
+
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const { config } = options;
+  const logger = options.logger ?? createLogger(config, { service: 'gateway' });
   const inner = new ApolloGateway({
     supergraphSdl: loadSupergraphForGateway(config.supergraphPath),
+    logger: apolloLogger(logger),
     buildService: ({ name }) =>
       new SignedDataSource(
         name,
         options.subgraphUrls[name as SubgraphName],
         options.signingKey,
         config.gatewayToken.ttlSeconds,
+        { policy: config.subgraphFetch, logger },
       ),
   });
   const gateway = new ExchangeGateway(inner, options.layer);
   let schemaLoaded = false;
+  let draining = false;
   gateway.onSchemaLoadOrUpdate(() => {
     schemaLoaded = true;
   });
-  const apollo = new ApolloServer<GatewayContext>({
+  const trusted = config.trustedDocumentsPath
+    ? TrustedDocuments.load(config.trustedDocumentsPath)
+    : undefined;
+  const apollo = new ApolloServer<ServedContext>({
     gateway,
+    logger: apolloLogger(logger),
+    introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
     formatError: maskError,
+    // A second guard behind the server's count: the parser itself stops past the bound.
+    parseOptions: { maxTokens: config.limits.maxTokens },
+    // With a manifest, Apollo's persisted-query protocol serves its entries by hash and nothing
+    // else; a client cannot register operations of its own.
+    ...(trusted ? { persistedQueries: { cache: trusted.cache } } : {}),
     plugins: [
-      ApolloServerPluginLandingPageLocalDefault({
-        embed: { initialState: { sharedHeaders: options.sandboxHeaders ?? {} } },
-        footer: false,
+      config.sandbox
+        ? ApolloServerPluginLandingPageLocalDefault({
+            embed: { initialState: { sharedHeaders: options.sandboxHeaders ?? {} } },
+            footer: false,
+          })
+        : ApolloServerPluginLandingPageDisabled(),
+      operationLimitsPlugin<ServedContext>({
+        limits: config.limits,
+        maxPageSize: config.maxPageSize,
+        defaultPageSize: config.defaultPageSize,
+        onReject: (limit, { record }) => {
+          record.rejectedBy = limit;
+          metrics.rejected.inc({ limit });
+        },
       }),
+      observationPlugin(logger, isClientFacing),
     ],
   });
   await apollo.start();
   const identity = new IdentityVerifier(config.auth);
+  const limiter = new RateLimiter(config.rateLimit);
   const jwks = { keys: [options.signingKey.publicJwk] };
+
+  /**
+   * Trusted documents and the token bound are checked on the raw text, before Apollo parses
+   * anything: an unregistered or oversized operation costs a hash or a lexer pass, no more.
+   */
+  const admit = (query: string | undefined, record: RequestRecord) => {
+    if (query === undefined) return;
+    const refusal = trusted?.refusal(query) ?? tokenLimitError(query, config.limits.maxTokens);
+    if (!refusal) return;
+    const limit = String(refusal.extensions.limit ?? 'TRUSTED_DOCUMENTS');
+    record.rejectedBy = limit;
+    metrics.rejected.inc({ limit });
+    throw asHttpError(refusal);
+  };
+
+  if (trusted) {
+    logger.info(
+      { manifest: trusted.source, operations: trusted.size },
+      'trusted documents mode: only registered operations run',
+    );
+  }
 
   const server = http.createServer(async (req, res) => {
     const requestId = randomUUID();
     res.setHeader('x-request-id', requestId);
+    const record: RequestRecord = { requestId, method: req.method };
+    const started = performance.now();
+    let observed = false;
+    const observe = () => {
+      observed = true;
+      metrics.inFlight.add(1);
+      res.on('close', () => {
+        metrics.inFlight.add(-1);
+        const seconds = (performance.now() - started) / 1000;
+        const labels = {
+          operation_type: record.operationType ?? 'unknown',
+          status: String(res.statusCode),
+        };
+        metrics.requests.inc(labels);
+        metrics.requestDuration.observe(labels, seconds);
+        logger.info(requestLine(record, res.statusCode, seconds * 1000), 'request');
+      });
+    };
     try {
-      const url = new URL(req.url ?? '/', 'http://localhost');
+      const url = parseUrl(req.url);
+      record.path = url.pathname;
       switch (url.pathname) {
         case '/health':
           return sendJson(res, 200, { status: 'ok' });
+        case '/metrics':
+          if (!config.metrics) throw new HttpError(404, 'NOT_FOUND', 'not found');
+          res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+          return void res.end(renderMetrics());
         case '/ready': {
+          if (draining) {
+            return sendJson(res, 503, { status: 'draining', supergraph: schemaLoaded });
+          }
           const subgraphs = Object.fromEntries(
             await Promise.all(
               SUBGRAPH_NAMES.map(async (name) => [
@@ -146,12 +287,21 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         case '/graphql':
           break;
         default:
+          observe();
           throw new HttpError(404, 'NOT_FOUND', 'not found');
       }
+      observe();
       const wantsPage =
         req.method === 'GET' &&
         !url.searchParams.has('query') &&
         (req.headers.accept ?? '').includes('text/html');
+      if (wantsPage && !config.sandbox) {
+        throw new HttpError(
+          404,
+          'NOT_FOUND',
+          'Apollo Sandbox is switched off on this gateway (SANDBOX=false); POST GraphQL requests to /graphql',
+        );
+      }
       if (wantsPage) {
         // The Sandbox page carries no data; it needs no token.
         const anonymous = await identity.verify(undefined, requestId).catch(() => null);
@@ -164,26 +314,48 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
             requestId,
           },
           requestId,
+          record,
         }));
       }
-      let caller;
+      let caller: Caller;
       try {
         caller = await identity.verify(req.headers.authorization, requestId);
       } catch (error) {
         if (error instanceof AuthError) {
+          metrics.authenticationFailures.inc();
           throw new HttpError(401, 'AUTH_ERROR', error.message, { 'www-authenticate': 'Bearer' });
         }
         throw error;
       }
-      const body = req.method === 'POST' ? await readJsonBody(req, MAX_BODY_BYTES) : undefined;
-      await executeApollo(apollo, req, res, body, async () => ({ caller, requestId }));
+      record.party = caller.party;
+      record.org = caller.org;
+      const decision = limiter.take(rateLimitKey(caller, req.socket.remoteAddress));
+      if (!decision.allowed) {
+        metrics.rateLimited.inc({ party: caller.party });
+        record.rejectedBy = 'RATE_LIMIT';
+        const who = caller.org ? `${caller.party} ${caller.org}` : caller.party;
+        throw new HttpError(
+          429,
+          'RATE_LIMITED',
+          `rate limit exceeded for ${who}: ${config.rateLimit.perSecond} requests per second, bursts of ${config.rateLimit.burst}; retry after ${decision.retryAfterSeconds} s`,
+          { 'retry-after': String(decision.retryAfterSeconds) },
+        );
+      }
+      const body = req.method === 'POST' ? await readJsonBody(req, config.maxBodyBytes) : undefined;
+      const named = (body as { operationName?: unknown } | undefined)?.operationName;
+      if (typeof named === 'string') record.operationName = named;
+      admit(operationText(req.method, body, url), record);
+      await executeApollo(apollo, req, res, body, async () => ({ caller, requestId, record }));
     } catch (error) {
+      if (!observed) observe();
       if (error instanceof HttpError) return sendHttpError(res, error);
-      console.error('request failed', error);
+      logger.error({ requestId, err: error }, 'request failed');
+      if (res.headersSent) return void res.destroy();
       sendHttpError(res, new HttpError(500, 'INTERNAL_SERVER_ERROR', 'internal error'));
     }
   });
   server.keepAliveTimeout = 65_000;
+  answerClientErrors(server);
   await new Promise<void>((resolve) =>
     server.listen(options.port ?? config.gatewayPort, config.host, resolve),
   );
@@ -192,10 +364,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     url: `http://${config.host}:${address.port}/`,
     server,
     async stop() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
+      // /ready answers 503 at once, so a load balancer stops sending while in-flight work ends.
+      draining = true;
+      await closeGracefully(server, config.shutdownTimeoutMs);
       await apollo.stop();
     },
   };

@@ -22,7 +22,10 @@ let stopping = false;
 const shutdown = async () => {
   if (stopping) return;
   stopping = true;
-  console.log('\nstopping…');
+  console.log('\nstopping: draining in-flight requests…');
+  // The gateway drains first, then the subgraphs, each within SHUTDOWN_TIMEOUT_MS; past both
+  // deadlines (plus time to close the databases) the process goes regardless.
+  setTimeout(() => process.exit(1), 2 * config.shutdownTimeoutMs + 5_000).unref();
   await graph.stop();
   process.exit(0);
 };

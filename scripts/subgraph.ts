@@ -2,6 +2,7 @@ import path from 'node:path';
 import { isSubgraphName, loadConfig, SUBGRAPH_NAMES } from '../subgraphs/shared/config.js';
 import { openDatabase } from '../subgraphs/shared/db.js';
 import { gatewayKeyResolver } from '../subgraphs/shared/gateway-token.js';
+import { createLogger } from '../subgraphs/shared/logger.js';
 import { startSubgraph } from '../subgraphs/shared/subgraph.js';
 import { subgraphs } from '../subgraphs/index.js';
 
@@ -13,6 +14,7 @@ if (!name || !isSubgraphName(name)) {
   process.exit(2);
 }
 const config = loadConfig();
+const logger = createLogger(config, { service: `subgraph-${name}` });
 const database = await openDatabase(name, {
   url: config.databaseUrls[name],
   dataDir: path.join(config.dataDir, name),
@@ -23,14 +25,22 @@ const running = await startSubgraph(subgraphs[name], {
   port: config.subgraphPorts[name],
   gatewayKeys: gatewayKeyResolver({ jwksUrl: config.gatewayToken.jwksUrl }),
 });
-console.log(
-  `${name} subgraph on ${running.url} (${database.kind}); trusting ${config.gatewayToken.jwksUrl}`,
+logger.info(
+  { url: running.url, database: database.kind, trusting: config.gatewayToken.jwksUrl },
+  'subgraph started',
 );
 
-const shutdown = async () => {
+let stopping = false;
+const shutdown = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal, deadlineMs: config.shutdownTimeoutMs }, 'draining in-flight requests');
+  // Past the drain deadline (plus time to close the database) the process goes regardless.
+  setTimeout(() => process.exit(1), config.shutdownTimeoutMs + 5_000).unref();
   await running.stop();
   await database.close();
+  logger.info('subgraph stopped');
   process.exit(0);
 };
-process.on('SIGINT', shutdown);
-process.on('SIGTERM', shutdown);
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -22,6 +22,7 @@ import {
   decidePerObject,
   describePolicy,
   factsNeeded,
+  settledWithoutMainBank,
   type Basis,
   type SubjectFacts,
 } from './policies.js';
@@ -194,7 +195,35 @@ export class AuthorizationLayer implements OperationLayer {
     ];
     const needed = factsNeeded(pending.flatMap((p) => p.check.alternatives));
     try {
-      return await this.options.facts.lookup(caller, subjects, needed);
+      if (!(needed.consents && needed.mainBank)) {
+        return await this.options.facts.lookup(caller, subjects, needed);
+      }
+      // Consents first: the main-bank link costs a call to the finance subgraph, and is asked
+      // only for the enterprises whose checks the consents leave open (none, for a bank reading
+      // a dossier it holds consent for).
+      const facts = await this.options.facts.lookup(caller, subjects, {
+        consents: true,
+        mainBank: false,
+      });
+      const open = new Set<string>();
+      for (const p of pending) {
+        if (p.subject === null) continue;
+        const known = facts.get(p.subject);
+        if (!settledWithoutMainBank(p.check.alternatives, caller, p.subject, known)) {
+          open.add(p.subject);
+        }
+      }
+      if (open.size > 0) {
+        const links = await this.options.facts.lookup(caller, [...open], {
+          consents: false,
+          mainBank: true,
+        });
+        for (const [id, link] of links) {
+          const entry = facts.get(id);
+          if (entry && link.mainBankNeedId) entry.mainBankNeedId = link.mainBankNeedId;
+        }
+      }
+      return facts;
     } catch {
       // Fail closed: without facts, nothing decided per object is shown.
       return null;

@@ -142,3 +142,28 @@ export function factsNeeded(alternatives: string[][][]): { consents: boolean; ma
     mainBank: names.includes('main_bank'),
   };
 }
+
+/**
+ * True when facts without the main-bank link already decide this object as the full facts would:
+ * in every @policy directive a list that holds comes before any list naming `main_bank`. Then
+ * nothing the finance subgraph could say changes the decision or its recorded basis.
+ */
+export function settledWithoutMainBank(
+  alternatives: string[][][],
+  caller: Caller,
+  subject: string | null,
+  facts: SubjectFacts | undefined,
+): boolean {
+  for (const directive of alternatives) {
+    let settled = false;
+    for (const all of directive) {
+      if (all.includes('main_bank')) return false;
+      if (decidePerObject([[all]], caller, subject, facts)) {
+        settled = true;
+        break;
+      }
+    }
+    if (!settled) return false;
+  }
+  return true;
+}

@@ -6,6 +6,7 @@ import type { SubgraphName } from '../../subgraphs/shared/config.js';
 import type { Database, Db } from '../../subgraphs/shared/db.js';
 import * as banksTables from '../../subgraphs/banks/tables.js';
 import * as exchangeTables from '../../subgraphs/exchange/tables.js';
+import { enterpriseProfileOf } from '../../subgraphs/finance/enterprise-profiles.js';
 import * as financeTables from '../../subgraphs/finance/tables.js';
 import * as techTables from '../../subgraphs/tech/tables.js';
 import { enterpriseCount, generateSeed, type SeedBlock, type SeedRows } from './generate.js';
@@ -33,6 +34,11 @@ const TARGETS: Record<SubgraphName, Target[]> = {
     { table: techTables.libraryAssessments, rows: (r) => r.tech.libraryAssessments },
   ],
   finance: [
+    // The finance office's read model of the library, before the needs it describes.
+    {
+      table: financeTables.enterpriseProfiles,
+      rows: (r) => r.tech.enterprises.map(enterpriseProfileOf),
+    },
     { table: financeTables.financialProducts, rows: (r) => r.finance.financialProducts },
     { table: financeTables.financingNeeds, rows: (r) => r.finance.financingNeeds },
     { table: financeTables.listingTiers, rows: (r) => r.finance.listingTiers },
@@ -43,7 +49,14 @@ const TARGETS: Record<SubgraphName, Target[]> = {
     { table: banksTables.creditLines, rows: (r) => r.banks.creditLines },
     { table: banksTables.loans, rows: (r) => r.banks.loans },
   ],
-  exchange: [{ table: exchangeTables.consents, rows: (r) => r.exchange.consents }],
+  exchange: [
+    // The operator's registry of participating banks: the banks seeded into the banks subgraph.
+    {
+      table: exchangeTables.participatingBanks,
+      rows: (r) => r.banks.banks.map(({ id, name }) => ({ id, name })),
+    },
+    { table: exchangeTables.consents, rows: (r) => r.exchange.consents },
+  ],
 };
 
 const NAMES = Object.keys(TARGETS) as SubgraphName[];

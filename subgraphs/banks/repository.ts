@@ -19,6 +19,25 @@ export interface CreditSummaryRow {
   firstLoanOn: string | null;
 }
 
+/** One bank's figures for a period (`bankId` null: the city totals). Sums are fen as text. */
+export interface StatisticsRow {
+  bankId: string | null;
+  creditLinesApproved: number;
+  creditLinesApprovedFen: string;
+  loansDisbursed: number;
+  loansDisbursedFen: string;
+  firstLoanEnterprises: number;
+  outstandingFen: string;
+  activeBanks: number;
+}
+
+export interface CreditStatistics {
+  /** Per-bank rows the caller may see; null when it may see none (aggregates only). */
+  banks: StatisticsRow[] | null;
+  /** City totals; null when the caller may not see them. */
+  totals: StatisticsRow | null;
+}
+
 export interface CreditLineFilter {
   bankId?: string | null;
   enterpriseId?: string | null;
@@ -68,6 +87,20 @@ function solutionScope(caller: Caller): SQL | undefined {
     case 'anonymous':
       return NOTHING;
   }
+}
+
+/**
+ * Which statistics a caller gets, from the scopes its token carries (the SDL's @requiresScopes):
+ * `stats:read` every bank's row and the totals, `stats:own` a bank its own row, `stats:aggregate`
+ * the city totals only.
+ */
+function statisticsScope(caller: Caller): { rows: 'all' | string | null; totals: boolean } {
+  const read = caller.scopes.has('stats:read');
+  const own = caller.party === 'bank' && caller.org && caller.scopes.has('stats:own');
+  return {
+    rows: read ? 'all' : own ? caller.org : null,
+    totals: read || caller.scopes.has('stats:aggregate'),
+  };
 }
 
 export class BanksRepository {
@@ -186,5 +219,90 @@ export class BanksRepository {
       .from(financingSolutions)
       .where(and(anyOf(financingSolutions.needId, needIds), solutionScope(this.caller)))
       .orderBy(asc(financingSolutions.needId), asc(financingSolutions.id));
+  }
+
+  /**
+   * 四(二) statistics for [from, to], in one statement. Each measure is aggregated once over
+   * grouping sets (per bank, and the whole city), from covering indexes on the period's dates;
+   * the keys list the banks in scope (every bank, with zeros where it had no activity) and the
+   * totals row (bank null) when the caller may see it. A caller limited to its own row never
+   * reads another bank's rows: the filter sits in each aggregate, not after it.
+   */
+  async creditStatistics(from: string, to: string): Promise<CreditStatistics> {
+    const scope = statisticsScope(this.caller);
+    if (scope.rows === null && !scope.totals) return { banks: null, totals: null };
+    const own = scope.rows !== 'all' && !scope.totals ? scope.rows : null;
+    const lineFilter = own ? sql`and ${creditLines.bankId} = ${own}` : sql``;
+    const loanFilter = own ? sql`and ${loans.bankId} = ${own}` : sql``;
+    const keyFilter =
+      scope.rows === 'all' ? sql`true` : scope.rows ? sql`${banks.id} = ${scope.rows}` : sql`false`;
+    const result = await this.db.execute(sql`
+      with approved as (
+        select ${creditLines.bankId} as bank_id, count(*)::int as lines,
+               sum(${creditLines.amountFen}) as lines_fen
+        from ${creditLines}
+        where ${creditLines.approvedOn} between ${from} and ${to} ${lineFilter}
+        group by grouping sets ((${creditLines.bankId}), ())
+      ), disbursed as (
+        select ${loans.bankId} as bank_id, count(*)::int as loans,
+               sum(${loans.amountFen}) as loans_fen,
+               (count(distinct ${loans.enterpriseId}) filter (where ${loans.firstLoan}))::int
+                 as first_loan_enterprises
+        from ${loans}
+        where ${loans.disbursedOn} between ${from} and ${to} ${loanFilter}
+        group by grouping sets ((${loans.bankId}), ())
+      ), balance as (
+        select ${loans.bankId} as bank_id, sum(${loans.outstandingFen}) as outstanding_fen
+        from ${loans}
+        where ${loans.outstandingFen} > 0 and ${loans.disbursedOn} <= ${to} ${loanFilter}
+        group by grouping sets ((${loans.bankId}), ())
+      ), keys as (
+        select ${banks.id} as bank_id from ${banks} where ${keyFilter}
+        union all
+        select null where ${scope.totals}
+      )
+      select k.bank_id,
+             coalesce(a.lines, 0) as lines,
+             coalesce(a.lines_fen, 0)::text as lines_fen,
+             coalesce(d.loans, 0) as loans,
+             coalesce(d.loans_fen, 0)::text as loans_fen,
+             coalesce(d.first_loan_enterprises, 0) as first_loan_enterprises,
+             coalesce(b.outstanding_fen, 0)::text as outstanding_fen,
+             case when k.bank_id is null then (
+               select count(*)::int from (
+                 select bank_id from approved where bank_id is not null
+                 union select bank_id from disbursed where bank_id is not null
+               ) as active
+             ) else 0 end as active_banks
+      from keys k
+      left join approved a on a.bank_id is not distinct from k.bank_id
+      left join disbursed d on d.bank_id is not distinct from k.bank_id
+      left join balance b on b.bank_id is not distinct from k.bank_id
+      order by k.bank_id nulls last`);
+    // postgres.js answers a raw statement with the rows, PGlite with { rows }.
+    const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as {
+      bank_id: string | null;
+      lines: number;
+      lines_fen: string;
+      loans: number;
+      loans_fen: string;
+      first_loan_enterprises: number;
+      outstanding_fen: string;
+      active_banks: number;
+    }[];
+    const all: StatisticsRow[] = rows.map((r) => ({
+      bankId: r.bank_id,
+      creditLinesApproved: Number(r.lines),
+      creditLinesApprovedFen: r.lines_fen,
+      loansDisbursed: Number(r.loans),
+      loansDisbursedFen: r.loans_fen,
+      firstLoanEnterprises: Number(r.first_loan_enterprises),
+      outstandingFen: r.outstanding_fen,
+      activeBanks: Number(r.active_banks),
+    }));
+    return {
+      banks: scope.rows === null ? null : all.filter((r) => r.bankId !== null),
+      totals: scope.totals ? (all.find((r) => r.bankId === null) ?? null) : null,
+    };
   }
 }

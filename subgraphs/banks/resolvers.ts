@@ -1,4 +1,5 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import { badInput } from '../shared/errors.js';
 import { pageWindow, toConnection, type PageArgs } from '../shared/pagination.js';
 import { scalarResolvers } from '../shared/scalars.js';
 import type { BanksContext } from './index.js';
@@ -8,7 +9,11 @@ import type {
   CreditSummaryRow,
   LoanRow,
   SolutionRow,
+  StatisticsRow,
 } from './repository.js';
+
+/** A statistics period spans at most this many days (ten years): enough for any trend. */
+const MAX_PERIOD_DAYS = 3_653;
 
 /** An enterprise with no lines in scope has a summary of zeros, not a missing one. */
 function summaryOrZero(row: CreditSummaryRow | null, enterpriseId: string): CreditSummaryRow {
@@ -38,6 +43,29 @@ export const resolvers: GraphQLResolverMap<BanksContext> = {
       const rows = await repository.listCreditLines(args.filter ?? {}, limit, after);
       return toConnection(rows, limit, (row) => row.id);
     },
+    creditStatistics: async (
+      _: unknown,
+      { from, to }: { from: string; to: string },
+      { repository }: BanksContext,
+    ) => {
+      const days = (Date.parse(to) - Date.parse(from)) / 86_400_000;
+      if (days < 0) throw badInput('to', `must not be before from (${from})`);
+      if (days > MAX_PERIOD_DAYS) throw badInput('to', 'the period spans at most ten years');
+      const { banks, totals } = await repository.creditStatistics(from, to);
+      return { from, to, banks, cityTotals: totals };
+    },
+  },
+  BankCreditStatistics: {
+    bank: (row: StatisticsRow, _: unknown, { loaders }: BanksContext) =>
+      loaders.bank.load(row.bankId!),
+    creditLinesApprovedAmount: (row: StatisticsRow) => row.creditLinesApprovedFen,
+    loansDisbursedAmount: (row: StatisticsRow) => row.loansDisbursedFen,
+    outstanding: (row: StatisticsRow) => row.outstandingFen,
+  },
+  CreditTotals: {
+    creditLinesApprovedAmount: (row: StatisticsRow) => row.creditLinesApprovedFen,
+    loansDisbursedAmount: (row: StatisticsRow) => row.loansDisbursedFen,
+    outstanding: (row: StatisticsRow) => row.outstandingFen,
   },
   Bank: {
     __resolveReference: (ref: { id: string }, { loaders }: BanksContext) =>

@@ -7,7 +7,7 @@ import { createLoaders, type ExchangeLoaders } from './loaders.js';
 import { ExchangeRepository } from './repository.js';
 import { resolvers } from './resolvers.js';
 
-/** The platform operator's subgraph: enterprises' consents (企业授权) to banks. */
+/** The platform operator's subgraph: enterprises' consents (企业授权) to banks and the disclosure log (披露记录). */
 export const name = 'exchange' as const;
 export const typeDefs = parse(
   fs.readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'),

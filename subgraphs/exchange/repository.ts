@@ -1,10 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import {
   and,
   asc,
+  desc,
   eq,
   gt,
+  gte,
   isNotNull,
   isNull,
+  lt,
   lte,
   sql,
   type AnyColumn,
@@ -12,17 +16,40 @@ import {
 } from 'drizzle-orm';
 import type { Caller } from '../shared/caller.js';
 import type { Db } from '../shared/db.js';
+import { badInput, exchangeError, forbidden, notFound } from '../shared/errors.js';
 import { anyOf } from '../shared/sql.js';
-import { consents } from './tables.js';
+import { consents, disclosures, participatingBanks } from './tables.js';
 
 export type ConsentRow = typeof consents.$inferSelect;
+export type DisclosureRow = typeof disclosures.$inferSelect;
 export type ConsentStatus = 'ACTIVE' | 'EXPIRED' | 'REVOKED';
+export const DATA_SETS = ['CONTACT', 'FINANCIALS', 'PATENT_VALUATION', 'CREDIT_HISTORY'] as const;
+export type DataSet = (typeof DATA_SETS)[number];
 
 export interface ConsentFilter {
   enterpriseId?: string | null;
   bankId?: string | null;
   status?: ConsentStatus | null;
 }
+
+export interface DisclosureFilter {
+  enterpriseId?: string | null;
+  bankId?: string | null;
+  from?: Date | null;
+  to?: Date | null;
+}
+
+export interface GrantConsentInput {
+  enterpriseId: string;
+  bankId: string;
+  dataSets: DataSet[];
+  purpose: string;
+  expiresAt?: Date | null;
+}
+
+const DAY_MS = 86_400_000;
+export const DEFAULT_CONSENT_DAYS = 90;
+export const MAX_PURPOSE_LENGTH = 500;
 
 const NOTHING = sql`false`;
 
@@ -42,6 +69,27 @@ function consentScope(caller: Caller): SQL | undefined {
     case 'pboc':
     case 'tech_bureau':
     case 'anonymous':
+    case 'gateway':
+      return NOTHING;
+  }
+}
+
+/**
+ * The finance office and the PBOC see the whole log, a bank its own accesses, an enterprise the
+ * entries about itself.
+ */
+function disclosureScope(caller: Caller): SQL | undefined {
+  switch (caller.party) {
+    case 'finance_office':
+    case 'pboc':
+      return undefined;
+    case 'bank':
+      return and(eq(disclosures.party, 'bank'), ownedBy(disclosures.org, caller.org));
+    case 'enterprise':
+      return ownedBy(disclosures.enterpriseId, caller.org);
+    case 'tech_bureau':
+    case 'anonymous':
+    case 'gateway':
       return NOTHING;
   }
 }
@@ -63,6 +111,46 @@ function statusIs(status: ConsentStatus, now: Date): SQL | undefined {
     case 'ACTIVE':
       return and(isNull(consents.revokedAt), gt(consents.expiresAt, now));
   }
+}
+
+/** The latest expiry a consent granted at `now` may have: the same instant one year later. */
+export function latestExpiry(now: Date): Date {
+  const limit = new Date(now);
+  limit.setUTCFullYear(limit.getUTCFullYear() + 1);
+  return limit;
+}
+
+/**
+ * Checks a grant against the rules that need no database, and returns it normalised (purpose
+ * trimmed, expiry defaulted). The first broken rule is reported, naming its field.
+ */
+export function normaliseGrant(
+  input: GrantConsentInput,
+  now: Date,
+): GrantConsentInput & { expiresAt: Date } {
+  const purpose = input.purpose.trim();
+  if (purpose.length === 0) throw badInput('purpose', 'must not be empty');
+  if (purpose.length > MAX_PURPOSE_LENGTH) {
+    throw badInput('purpose', `must be at most ${MAX_PURPOSE_LENGTH} characters`);
+  }
+  if (input.dataSets.length === 0) {
+    throw badInput('dataSets', `must name at least one of ${DATA_SETS.join(', ')}`);
+  }
+  const repeated = input.dataSets.find((set, i) => input.dataSets.indexOf(set) !== i);
+  if (repeated) throw badInput('dataSets', `names ${repeated} more than once`);
+  const expiresAt = input.expiresAt ?? new Date(now.getTime() + DEFAULT_CONSENT_DAYS * DAY_MS);
+  if (expiresAt.getTime() <= now.getTime()) throw badInput('expiresAt', 'must be in the future');
+  const limit = latestExpiry(now);
+  if (expiresAt.getTime() > limit.getTime()) {
+    throw badInput('expiresAt', `must be at most one year ahead (${limit.toISOString()})`);
+  }
+  return { ...input, purpose, expiresAt };
+}
+
+/** A keyset cursor over the disclosure log: the `seq` of the last entry seen. */
+function seqCursor(after: string): number {
+  if (!/^\d{1,15}$/.test(after)) throw badInput('after', 'is not a cursor returned by this API');
+  return Number(after);
 }
 
 export class ExchangeRepository {
@@ -102,6 +190,87 @@ export class ExchangeRepository {
       .from(consents)
       .where(and(...conditions))
       .orderBy(asc(consents.id))
+      .limit(limit + 1);
+  }
+
+  /** An enterprise grants one of the participating banks a consent of its own. */
+  async grantConsent(input: GrantConsentInput): Promise<ConsentRow> {
+    const { caller, now } = this;
+    if (caller.party !== 'enterprise' || caller.org !== input.enterpriseId) {
+      throw forbidden('an enterprise may grant consent only for itself');
+    }
+    const grant = normaliseGrant(input, now);
+    return this.db.transaction(async (tx) => {
+      // Shared lock: a bank cannot leave the registry while a consent to it is being written.
+      const [bank] = await tx
+        .select({ id: participatingBanks.id })
+        .from(participatingBanks)
+        .where(eq(participatingBanks.id, grant.bankId))
+        .for('share');
+      if (!bank) throw badInput('bankId', `"${grant.bankId}" is not a participating bank`);
+      const [row] = await tx
+        .insert(consents)
+        .values({
+          id: `cons-${randomUUID()}`,
+          enterpriseId: grant.enterpriseId,
+          bankId: grant.bankId,
+          dataSets: grant.dataSets,
+          purpose: grant.purpose,
+          grantedAt: now,
+          expiresAt: grant.expiresAt,
+        })
+        .returning();
+      return row;
+    });
+  }
+
+  /**
+   * An enterprise revokes one of its consents. Another enterprise's consent is reported as not
+   * found, so ids cannot be probed; the row lock makes concurrent revocations answer CONFLICT.
+   */
+  async revokeConsent(id: string): Promise<ConsentRow> {
+    const { caller, now } = this;
+    if (caller.party !== 'enterprise')
+      throw forbidden('only an enterprise may revoke its consents');
+    return this.db.transaction(async (tx) => {
+      const [current] = await tx
+        .select()
+        .from(consents)
+        .where(and(eq(consents.id, id), ownedBy(consents.enterpriseId, caller.org)))
+        .for('update');
+      if (!current) throw notFound('consent', id);
+      if (current.revokedAt) {
+        throw exchangeError(
+          'CONFLICT',
+          `consent "${id}" was already revoked at ${current.revokedAt.toISOString()}`,
+        );
+      }
+      const [row] = await tx
+        .update(consents)
+        .set({ revokedAt: now })
+        .where(eq(consents.id, id))
+        .returning();
+      return row;
+    });
+  }
+
+  /** The permitted part of the disclosure log, newest first, `limit + 1` rows. */
+  async listDisclosures(
+    filter: DisclosureFilter,
+    limit: number,
+    after?: string,
+  ): Promise<DisclosureRow[]> {
+    const conditions: (SQL | undefined)[] = [disclosureScope(this.caller)];
+    if (after) conditions.push(lt(disclosures.seq, seqCursor(after)));
+    if (filter.enterpriseId) conditions.push(eq(disclosures.enterpriseId, filter.enterpriseId));
+    if (filter.bankId) conditions.push(eq(disclosures.org, filter.bankId));
+    if (filter.from) conditions.push(gte(disclosures.at, filter.from));
+    if (filter.to) conditions.push(lt(disclosures.at, filter.to));
+    return this.db
+      .select()
+      .from(disclosures)
+      .where(and(...conditions))
+      .orderBy(desc(disclosures.seq))
       .limit(limit + 1);
   }
 }

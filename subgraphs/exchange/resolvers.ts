@@ -2,10 +2,19 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/res
 import { pageWindow, toConnection, type PageArgs } from '../shared/pagination.js';
 import { DateTime } from '../shared/scalars.js';
 import type { ExchangeContext } from './index.js';
-import { consentStatus, type ConsentFilter, type ConsentRow } from './repository.js';
+import {
+  consentStatus,
+  type ConsentFilter,
+  type ConsentRow,
+  type DisclosureFilter,
+  type DisclosureRow,
+  type GrantConsentInput,
+} from './repository.js';
 
 export const resolvers: GraphQLResolverMap<ExchangeContext> = {
   DateTime,
+  // The log stores a basis's policy under the name @policy gives it.
+  DisclosurePolicy: { CONSENT: 'consent', MAIN_BANK: 'main_bank', SELF: 'self' },
   Query: {
     consent: (_: unknown, { id }: { id: string }, { loaders }: ExchangeContext) =>
       loaders.consent.load(id),
@@ -18,6 +27,24 @@ export const resolvers: GraphQLResolverMap<ExchangeContext> = {
       const rows = await repository.listConsents(args.filter ?? {}, limit, after);
       return toConnection(rows, limit, (row) => row.id);
     },
+    disclosures: async (
+      _: unknown,
+      args: PageArgs & { filter?: DisclosureFilter },
+      { repository, limits }: ExchangeContext,
+    ) => {
+      const { limit, after } = pageWindow(args, limits);
+      const rows = await repository.listDisclosures(args.filter ?? {}, limit, after);
+      return toConnection(rows, limit, (row) => String(row.seq));
+    },
+  },
+  Mutation: {
+    grantConsent: (
+      _: unknown,
+      { input }: { input: GrantConsentInput },
+      { repository }: ExchangeContext,
+    ) => repository.grantConsent(input),
+    revokeConsent: (_: unknown, { id }: { id: string }, { repository }: ExchangeContext) =>
+      repository.revokeConsent(id),
   },
   Consent: {
     __resolveReference: (ref: { id: string }, { loaders }: ExchangeContext) =>
@@ -26,6 +53,10 @@ export const resolvers: GraphQLResolverMap<ExchangeContext> = {
     bank: (row: ConsentRow) => ({ id: row.bankId }),
     status: (row: ConsentRow, _: unknown, { repository }: ExchangeContext) =>
       consentStatus(row, repository.now),
+  },
+  Disclosure: {
+    seq: (row: DisclosureRow) => String(row.seq),
+    enterprise: (row: DisclosureRow) => ({ __typename: 'Enterprise', id: row.enterpriseId }),
   },
   Enterprise: {
     // An extension: this subgraph holds no enterprise row, only consents keyed by its id.

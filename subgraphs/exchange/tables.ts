@@ -1,5 +1,14 @@
 import { index, pgTable, text, timestamp, bigserial, jsonb } from 'drizzle-orm/pg-core';
 
+/**
+ * Banks taking part in the exchange, registered by the platform operator: an enterprise can only
+ * grant consent to one of these (the banks' own records live in the banks subgraph).
+ */
+export const participatingBanks = pgTable('participating_banks', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+});
+
 /** 企业授权 — an enterprise's authorisation for one bank to see some of its data sets. */
 export const consents = pgTable(
   'consents',

@@ -4,6 +4,8 @@ import type { Caller } from '../shared/caller.js';
 import type { PageLimits } from '../shared/pagination.js';
 import type { ContextArgs, SubgraphModule } from '../shared/subgraph.js';
 import { createLoaders, type FinanceLoaders } from './loaders.js';
+import { NeedWorkflow } from './need-workflow.js';
+import { ProspectFeed } from './prospect-feed.js';
 import { FinanceRepository } from './repository.js';
 import { resolvers } from './resolvers.js';
 
@@ -17,12 +19,21 @@ export interface FinanceContext {
   caller: Caller;
   limits: PageLimits;
   repository: FinanceRepository;
+  workflow: NeedWorkflow;
+  feed: ProspectFeed;
   loaders: FinanceLoaders;
 }
 
 export function createContext({ caller, database, limits }: ContextArgs): FinanceContext {
   const repository = new FinanceRepository(database.db, caller);
-  return { caller, limits, repository, loaders: createLoaders(repository) };
+  return {
+    caller,
+    limits,
+    repository,
+    workflow: new NeedWorkflow(database.db, caller),
+    feed: new ProspectFeed(database.db, caller),
+    loaders: createLoaders(repository),
+  };
 }
 
 export const subgraph: SubgraphModule<FinanceContext> = {

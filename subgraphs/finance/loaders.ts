@@ -6,6 +6,7 @@ export function createLoaders(repository: FinanceRepository) {
   // One loader per page size asked for, so that every need of a batch shares one statement;
   // a request rarely asks for more than one size.
   const recommendations = new Map<number, DataLoader<string, RecommendationRow[]>>();
+  const matching = new Map<string, DataLoader<string, RecommendationRow[]>>();
   return {
     need: rowLoader(
       (ids) => repository.needsByIds(ids),
@@ -23,6 +24,10 @@ export function createLoaders(repository: FinanceRepository) {
       (ids) => repository.listingTiersByEnterprises(ids),
       (row) => row.enterpriseId,
     ),
+    feedback: groupLoader(
+      (needIds) => repository.feedbackForNeeds(needIds),
+      (row) => row.needId,
+    ),
     recommendedProducts(perNeed: number): DataLoader<string, RecommendationRow[]> {
       let loader = recommendations.get(perNeed);
       if (!loader) {
@@ -31,6 +36,19 @@ export function createLoaders(repository: FinanceRepository) {
           (row) => row.needId,
         );
         recommendations.set(perNeed, loader);
+      }
+      return loader;
+    },
+    /** The prospect feed's products of one bank per need; same batching as recommendations. */
+    matchingProducts(bankId: string, perNeed: number): DataLoader<string, RecommendationRow[]> {
+      const key = `${bankId}\u0000${perNeed}`;
+      let loader = matching.get(key);
+      if (!loader) {
+        loader = groupLoader(
+          (needIds) => repository.matchingProductsForNeeds(needIds, bankId, perNeed),
+          (row) => row.needId,
+        );
+        matching.set(key, loader);
       }
       return loader;
     },

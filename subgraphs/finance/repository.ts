@@ -18,12 +18,20 @@ import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Caller } from '../shared/caller.js';
 import type { Db } from '../shared/db.js';
 import { anyOf } from '../shared/sql.js';
-import { financialProducts, financingNeeds, listingTiers } from './tables.js';
+import {
+  enterpriseProfiles,
+  financialProducts,
+  financingNeeds,
+  listingTiers,
+  needFeedback,
+} from './tables.js';
 
 export type NeedRow = typeof financingNeeds.$inferSelect;
 export type ProductRow = typeof financialProducts.$inferSelect;
 export type ListingTierRow = typeof listingTiers.$inferSelect;
 export type RecommendationRow = { needId: string; product: ProductRow };
+export type FeedbackRow = typeof needFeedback.$inferSelect;
+export type OverdueCountRow = { bankId: string; count: number; oldestDueAt: Date };
 
 /** Money filters arrive in integer fen: the Money scalar has already parsed them. */
 export interface FinancingNeedFilter {
@@ -200,6 +208,32 @@ export class FinanceRepository {
     needIds: readonly string[],
     perNeed: number,
   ): Promise<RecommendationRow[]> {
+    return this.rankedProducts(needIds, perNeed);
+  }
+
+  /**
+   * A bank's own published products that fit each need (the prospect feed's `matchingProducts`):
+   * the same fit and ranking as the recommendations, and a product asking for a high-tech
+   * certificate only where the library read model says the enterprise holds one.
+   */
+  async matchingProductsForNeeds(
+    needIds: readonly string[],
+    bankId: string,
+    perNeed: number,
+  ): Promise<RecommendationRow[]> {
+    const p = financialProducts;
+    const highTech = sql`coalesce(${qualified(enterpriseProfiles.highTech)}, false)`;
+    return this.rankedProducts(needIds, perNeed, {
+      product: and(eq(p.bankId, bankId), or(eq(p.requiresHighTech, false), highTech)),
+      withProfile: true,
+    });
+  }
+
+  private async rankedProducts(
+    needIds: readonly string[],
+    perNeed: number,
+    narrow: { product?: SQL; withProfile?: boolean } = {},
+  ): Promise<RecommendationRow[]> {
     const p = financialProducts;
     const n = financingNeeds;
     // Qualified by hand: drizzle drops the table name from columns in a select list, and both
@@ -215,6 +249,7 @@ export class FinanceRepository {
           gte(p.maxAmountFen, n.amountFen),
           gte(p.maxTermMonths, n.termMonths),
           or(sql`${p.collateral} && ${n.collateral}`, sql`'NONE' = any(${p.collateral})`),
+          narrow.product,
         ),
       )
       .orderBy(desc(fit), asc(p.rateFloor), asc(p.id))
@@ -225,12 +260,51 @@ export class FinanceRepository {
     const product = Object.fromEntries(columns.map((key) => [key, ranked[key]])) as {
       [K in keyof ProductRow]: (typeof ranked)[K];
     };
-    return this.db
-      .select({ needId: n.id, product })
-      .from(n)
+    const needs = this.db.select({ needId: n.id, product }).from(n).$dynamic();
+    if (narrow.withProfile) {
+      needs.leftJoin(enterpriseProfiles, eq(enterpriseProfiles.enterpriseId, n.enterpriseId));
+    }
+    return needs
       .crossJoinLateral(ranked)
       .where(and(anyOf(n.id, needIds), needScope(this.caller)))
       .orderBy(asc(n.id), desc(ranked.fit), asc(ranked.rateFloor), asc(ranked.id));
+  }
+
+  /** 受理回告 on these needs that the caller may read: agencies every answer, a bank its own. */
+  async feedbackForNeeds(needIds: readonly string[]): Promise<FeedbackRow[]> {
+    let scope: SQL | undefined;
+    if (this.caller.party === 'bank') {
+      if (!this.caller.org) return [];
+      scope = eq(needFeedback.bankId, this.caller.org);
+    } else if (!this.caller.scopes.has('rows:all')) {
+      return [];
+    }
+    return this.db
+      .select()
+      .from(needFeedback)
+      .where(and(anyOf(needFeedback.needId, needIds), scope))
+      .orderBy(asc(needFeedback.needId), asc(needFeedback.answeredAt), asc(needFeedback.id));
+  }
+
+  /**
+   * Overdue needs per main bank. Agencies count every bank; a bank (or anyone else holding the
+   * scope) only what its row scope lets it see.
+   */
+  async overdueByBank(): Promise<OverdueCountRow[]> {
+    const n = financingNeeds;
+    const count = sql<number>`count(*)::int`;
+    return this.db
+      .select({
+        bankId: sql<string>`${n.mainBankId}`,
+        count,
+        oldestDueAt: sql<Date>`min(${n.solutionDueAt})`.mapWith(n.solutionDueAt),
+      })
+      .from(n)
+      .where(
+        and(isOverdue, this.caller.scopes.has('rows:all') ? undefined : needScope(this.caller)),
+      )
+      .groupBy(n.mainBankId)
+      .orderBy(desc(count), asc(n.mainBankId));
   }
 
   async listingTiersByEnterprises(enterpriseIds: readonly string[]): Promise<ListingTierRow[]> {

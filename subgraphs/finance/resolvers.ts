@@ -3,7 +3,17 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/res
 import { pageWindow, toConnection, type PageArgs } from '../shared/pagination.js';
 import { scalarResolvers } from '../shared/scalars.js';
 import type { FinanceContext } from './index.js';
-import type { FinancingNeedFilter, NeedRow, ProductFilter, ProductRow } from './repository.js';
+import type { EditNeedInput, SubmitNeedInput } from './need-input.js';
+import type { MainBankEvidence } from './need-workflow.js';
+import type { ProspectFeedEntry, ProspectFeedFilter } from './prospect-feed.js';
+import type {
+  FeedbackRow,
+  FinancingNeedFilter,
+  NeedRow,
+  OverdueCountRow,
+  ProductFilter,
+  ProductRow,
+} from './repository.js';
 
 /** Recommendations are a short list beside a need, not a page to scroll. */
 const DEFAULT_RECOMMENDATIONS = 5;
@@ -41,6 +51,65 @@ export const resolvers: GraphQLResolverMap<FinanceContext> = {
       const rows = await repository.listProducts(args.filter ?? {}, limit, after);
       return toConnection(rows, limit, (row) => row.id);
     },
+    prospectFeed: (
+      _: unknown,
+      args: PageArgs & { filter?: ProspectFeedFilter },
+      { feed, limits }: FinanceContext,
+    ) => feed.page(args, limits),
+    overdueNeedsByBank: (_: unknown, __: unknown, { repository }: FinanceContext) =>
+      repository.overdueByBank(),
+  },
+  Mutation: {
+    submitFinancingNeed: async (
+      _: unknown,
+      { input }: { input: SubmitNeedInput },
+      { workflow }: FinanceContext,
+    ) => ({ need: await workflow.submit(input) }),
+    editFinancingNeed: async (
+      _: unknown,
+      { id, input }: { id: string; input: EditNeedInput },
+      { workflow }: FinanceContext,
+    ) => ({ need: await workflow.edit(id, input) }),
+    withdrawFinancingNeed: async (
+      _: unknown,
+      { id }: { id: string },
+      { workflow }: FinanceContext,
+    ) => ({ need: await workflow.withdraw(id) }),
+    triageFinancingNeed: async (
+      _: unknown,
+      { id, ...evidence }: { id: string } & MainBankEvidence,
+      { workflow }: FinanceContext,
+    ) => ({ need: await workflow.triage(id, evidence) }),
+    claimFinancingNeed: async (
+      _: unknown,
+      { id }: { id: string },
+      { workflow }: FinanceContext,
+    ) => ({
+      need: await workflow.claim(id),
+    }),
+    respondToAssignment: (
+      _: unknown,
+      { id, accept, reason }: { id: string; accept: boolean; reason: string },
+      { workflow }: FinanceContext,
+    ) => workflow.respond(id, accept, reason),
+  },
+  ProspectFeedEntry: {
+    matchingProducts: async (
+      entry: ProspectFeedEntry,
+      args: { first?: number | null },
+      { caller, loaders, limits }: FinanceContext,
+    ) => {
+      if (entry.removed || !caller.org) return null;
+      const { limit } = pageWindow({ first: args.first ?? DEFAULT_RECOMMENDATIONS }, limits);
+      const ranked = await loaders.matchingProducts(caller.org, limit).load(entry.needId);
+      return ranked.map((match) => match.product);
+    },
+  },
+  NeedFeedback: {
+    bank: (row: FeedbackRow) => ({ id: row.bankId }),
+  },
+  OverdueNeedCount: {
+    bank: (row: OverdueCountRow) => ({ id: row.bankId }),
   },
   FinancingNeed: {
     __resolveReference: (ref: { id: string }, { loaders }: FinanceContext) =>
@@ -48,6 +117,9 @@ export const resolvers: GraphQLResolverMap<FinanceContext> = {
     enterprise: (row: NeedRow) => ({ __typename: 'Enterprise', id: row.enterpriseId }),
     amount: (row: NeedRow) => row.amountFen,
     mainBank: (row: NeedRow) => (row.mainBankId ? { id: row.mainBankId } : null),
+    preferredBank: (row: NeedRow) => (row.preferredBankId ? { id: row.preferredBankId } : null),
+    feedback: (row: NeedRow, _: unknown, { loaders }: FinanceContext) =>
+      loaders.feedback.load(row.id),
     overdue: (row: NeedRow) =>
       row.status === 'ASSIGNED' &&
       row.solutionProposedAt === null &&

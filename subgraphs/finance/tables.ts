@@ -2,13 +2,25 @@ import { sql } from 'drizzle-orm';
 import {
   bigint,
   boolean,
+  customType,
   index,
   integer,
   numeric,
+  pgSequence,
   pgTable,
+  primaryKey,
   text,
   timestamp,
 } from 'drizzle-orm/pg-core';
+
+/** PostgreSQL's 64-bit transaction id, compared as text on the way in and out. */
+const xid8 = customType<{ data: string; driverData: string }>({ dataType: () => 'xid8' });
+
+/**
+ * Numbers every write of a financing need, in the order the writes took the row. The trigger of
+ * migration 0002 draws from it on every insert and update (the seed's too); see `financingNeeds`.
+ */
+export const needChangeSeq = pgSequence('financing_need_change_seq');
 
 /** 融资需求 — a sci-tech enterprise's financing need, from submission to disbursement. */
 export const financingNeeds = pgTable(
@@ -31,7 +43,21 @@ export const financingNeeds = pgTable(
     assignedAt: timestamp('assigned_at', { withTimezone: true }),
     solutionDueAt: timestamp('solution_due_at', { withTimezone: true }),
     solutionProposedAt: timestamp('solution_proposed_at', { withTimezone: true }),
+    /** When the main bank accepted the assignment (受理); cleared when the need is reassigned. */
+    acceptedAt: timestamp('accepted_at', { withTimezone: true }),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    /**
+     * Where the last write puts the need in the prospect feed: the writing transaction's id, then
+     * the change number. Set by a trigger on every insert and update, whoever writes; the defaults
+     * only repeat what the trigger does. The feed serves a position only once every transaction
+     * with a smaller id has ended, so a page never skips a write still in flight.
+     */
+    changeXid: xid8('change_xid')
+      .notNull()
+      .default(sql`pg_current_xact_id()`),
+    changeSeq: bigint('change_seq', { mode: 'number' })
+      .notNull()
+      .default(sql`nextval('financing_need_change_seq')`),
   },
   (t) => [
     index('financing_needs_enterprise_idx').on(t.enterpriseId, t.id),
@@ -41,7 +67,65 @@ export const financingNeeds = pgTable(
       .on(t.id)
       .where(sql`${t.visibility} = 'OPEN_TO_ALL_BANKS' and ${t.status} = 'OPEN'`),
     index('financing_needs_updated_idx').on(t.updatedAt, t.id),
+    // The prospect feed's keyset.
+    index('financing_needs_feed_idx').on(t.changeXid, t.changeSeq),
   ],
+);
+
+/**
+ * Every version of every need, as far as the feed cares (status, visibility, main bank), written by
+ * the trigger beside the need. The feed asks it one thing: could this bank see the need at its
+ * cursor? If so, and it cannot now, the bank gets a tombstone. Old versions may be pruned once no
+ * bank's cursor is that old.
+ */
+export const needChanges = pgTable(
+  'financing_need_changes',
+  {
+    needId: text('need_id').notNull(),
+    changeXid: xid8('change_xid').notNull(),
+    changeSeq: bigint('change_seq', { mode: 'number' }).notNull(),
+    status: text('status').notNull(),
+    visibility: text('visibility').notNull(),
+    mainBankId: text('main_bank_id'),
+  },
+  (t) => [primaryKey({ columns: [t.needId, t.changeSeq] })],
+);
+
+/** 受理回告 — a main bank's answer to an assignment: accepted, or declined with its reason. */
+export const needFeedback = pgTable(
+  'need_feedback',
+  {
+    id: text('id').primaryKey(),
+    needId: text('need_id').notNull(),
+    bankId: text('bank_id').notNull(),
+    accepted: boolean('accepted').notNull(),
+    reason: text('reason').notNull(),
+    answeredAt: timestamp('answered_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('need_feedback_need_idx').on(t.needId, t.answeredAt),
+    index('need_feedback_bank_idx').on(t.bankId, t.answeredAt),
+  ],
+);
+
+/**
+ * A read model of the technology bureau's library, kept in this database so the prospect feed can
+ * filter on enterprise attributes in SQL. The library is the source of truth; this copy is
+ * refreshed from it (the seed fills both; `enterpriseProfileOf` maps a library row). A trigger
+ * touches an enterprise's needs when its profile changes, so filtered feeds re-evaluate them.
+ */
+export const enterpriseProfiles = pgTable(
+  'enterprise_profiles',
+  {
+    enterpriseId: text('enterprise_id').primaryKey(),
+    district: text('district').notNull(),
+    /** GB/T 4754 code, e.g. C39 or C391. */
+    industry: text('industry').notNull(),
+    highTech: boolean('high_tech').notNull(),
+    libraryStatus: text('library_status').notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('enterprise_profiles_district_idx').on(t.district, t.enterpriseId)],
 );
 
 /** 金融产品 — a bank's product in the platform catalogue. */

@@ -9,6 +9,21 @@ export function isSubgraphName(value: string): value is SubgraphName {
 
 export type AuthorizationMode = 'filter' | 'reject' | 'dry-run';
 
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Bounds every operation must stay within before the gateway plans it. */
+export interface OperationLimits {
+  maxDepth: number;
+  maxAliases: number;
+  /** Lexer tokens, counted before parsing. */
+  maxTokens: number;
+  /** Estimated result size: each list field counts its `first` items (or listSize) times its selection. */
+  maxCost: number;
+  /** Items assumed for a list field that takes no `first`. */
+  listSize: number;
+}
+
 export interface Config {
   /** Folder for embedded databases and locally generated keys. */
   dataDir: string;
@@ -42,6 +57,26 @@ export interface Config {
     issuer: string;
     ttlSeconds: number;
   };
+  /** Largest request body any server reads (gateway and subgraphs). */
+  maxBodyBytes: number;
+  limits: OperationLimits;
+  /** Manifest of trusted documents; when set, only operations listed in it run. */
+  trustedDocumentsPath?: string;
+  introspection: boolean;
+  sandbox: boolean;
+  /** Serve Prometheus metrics at /metrics on the gateway. */
+  metrics: boolean;
+  /** Token bucket per party and org; perSecond 0 turns it off. */
+  rateLimit: { perSecond: number; burst: number };
+  subgraphFetch: {
+    timeoutMs: number;
+    /** Retries of a failed subgraph query (never of a mutation). */
+    retries: number;
+    backoffMs: number;
+  };
+  log: { level: LogLevel; file?: string };
+  /** How long a stopping server waits for in-flight requests before cutting connections. */
+  shutdownTimeoutMs: number;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
@@ -50,6 +85,16 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): n
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min) {
     throw new Error(`${name} must be an integer ≥ ${min}, got "${raw}"`);
+  }
+  return value;
+}
+
+function num(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) {
+    throw new Error(`${name} must be a number ≥ 0, got "${raw}"`);
   }
   return value;
 }
@@ -91,6 +136,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const seedScale = Number(env.SEED_SCALE ?? '1');
   if (!(seedScale > 0))
     throw new Error(`SEED_SCALE must be a positive number, got "${env.SEED_SCALE}"`);
+  const logLevel = env.LOG_LEVEL || 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  }
+  // As Apollo Server does: schema exploration is on unless the process says it is production.
+  const development = env.NODE_ENV !== 'production';
   return {
     dataDir,
     host,
@@ -119,5 +170,38 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       // Short enough that a leaked subgraph token is useless almost at once.
       ttlSeconds: int(env, 'GATEWAY_TOKEN_TTL_SECONDS', 60, 5),
     },
+    maxBodyBytes: int(env, 'MAX_BODY_BYTES', 1_000_000, 1_000),
+    // Generous for the apps' real operations (the deepest join is six levels; the heaviest, a page
+    // of 100 enterprise dossiers with needs, lines, loans, patents and consents, costs about
+    // 120,000), tight enough that nesting lists cannot multiply one request into millions of rows.
+    limits: {
+      maxDepth: int(env, 'MAX_DEPTH', 12, 1),
+      maxAliases: int(env, 'MAX_ALIASES', 30, 0),
+      // Validating adversarial repetitions (the same field with different arguments) is quadratic
+      // in the document's size: 2,000 tokens keep it to a fraction of a second of CPU, ten times
+      // the largest operation the apps send.
+      maxTokens: int(env, 'MAX_TOKENS', 2_000, 10),
+      maxCost: int(env, 'MAX_COST', 150_000, 1),
+      listSize: int(env, 'COST_LIST_SIZE', 10, 1),
+    },
+    trustedDocumentsPath: env.TRUSTED_DOCUMENTS ? path.resolve(env.TRUSTED_DOCUMENTS) : undefined,
+    introspection: bool(env, 'INTROSPECTION', development),
+    sandbox: bool(env, 'SANDBOX', development),
+    metrics: bool(env, 'METRICS', true),
+    // Per party and org, so one bank's runaway integration cannot starve the others; 50 a second
+    // is more than a feed pull paging as fast as the gateway answers.
+    rateLimit: {
+      perSecond: num(env, 'RATE_LIMIT_PER_SECOND', 50),
+      burst: int(env, 'RATE_LIMIT_BURST', 200, 1),
+    },
+    // A subgraph call slower than 10 s is treated as down: its part of the response is dropped
+    // rather than holding the whole request. Two quick retries ride out a subgraph restart.
+    subgraphFetch: {
+      timeoutMs: int(env, 'SUBGRAPH_TIMEOUT_MS', 10_000, 1),
+      retries: int(env, 'SUBGRAPH_RETRIES', 2),
+      backoffMs: int(env, 'SUBGRAPH_RETRY_BACKOFF_MS', 100),
+    },
+    log: { level: logLevel as LogLevel, file: env.LOG_FILE || undefined },
+    shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000),
   };
 }

@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 
 export class HttpError extends Error {
@@ -7,6 +7,8 @@ export class HttpError extends Error {
     readonly code: string,
     message: string,
     readonly headers: Record<string, string> = {},
+    /** Details beside the code (a bound's name and value, a retry delay …). */
+    readonly extensions: Record<string, unknown> = {},
   ) {
     super(message);
   }
@@ -53,7 +55,7 @@ export function sendHttpError(res: ServerResponse, error: HttpError): void {
   sendJson(
     res,
     error.status,
-    { errors: [{ message: error.message, extensions: { code: error.code } }] },
+    { errors: [{ message: error.message, extensions: { code: error.code, ...error.extensions } }] },
     error.headers,
   );
 }
@@ -83,4 +85,56 @@ export async function executeApollo<TContext extends BaseContext>(
   }
   for await (const chunk of response.body.asyncIterator) res.write(chunk);
   res.end();
+}
+
+/**
+ * Requests Node's parser refuses (headers too large, malformed HTTP) get the same JSON error shape
+ * as every other refusal instead of a bare status line.
+ */
+export function answerClientErrors(server: Server): void {
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+    const [status, reason, code, message] = tooLarge
+      ? [
+          431,
+          'Request Header Fields Too Large',
+          'HEADERS_TOO_LARGE',
+          'request headers are too large',
+        ]
+      : [400, 'Bad Request', 'BAD_REQUEST', 'malformed HTTP request'];
+    const body = JSON.stringify({ errors: [{ message, extensions: { code } }] });
+    socket.end(
+      `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\n` +
+        `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  });
+}
+
+/**
+ * Stops accepting connections and lets in-flight requests finish. Keep-alive connections are
+ * closed as soon as they fall idle (a client would otherwise hold the server open for the whole
+ * keep-alive timeout); whatever is still open at the deadline is cut.
+ */
+export function closeGracefully(server: Server, deadlineMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const noKeepAlive = (_req: IncomingMessage, res: ServerResponse) => {
+      res.shouldKeepAlive = false;
+    };
+    server.on('request', noKeepAlive);
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
+    const cut = setTimeout(() => server.closeAllConnections(), deadlineMs);
+    sweep.unref();
+    cut.unref();
+    server.close(() => {
+      clearInterval(sweep);
+      clearTimeout(cut);
+      server.off('request', noKeepAlive);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
 }

@@ -9,7 +9,16 @@ import type { JWTVerifyGetKey } from 'jose';
 import type { Caller } from './caller.js';
 import type { Config, SubgraphName } from './config.js';
 import type { Database } from './db.js';
-import { executeApollo, HttpError, readJsonBody, sendHttpError, sendJson } from './http.js';
+import {
+  answerClientErrors,
+  closeGracefully,
+  executeApollo,
+  HttpError,
+  readJsonBody,
+  sendHttpError,
+  sendJson,
+} from './http.js';
+import { apolloLogger, createLogger } from './logger.js';
 import { verifyGatewayToken } from './gateway-token.js';
 import type { PageLimits } from './pagination.js';
 
@@ -34,18 +43,21 @@ export interface RunningSubgraph {
   stop(): Promise<void>;
 }
 
-const MAX_BODY_BYTES = 1_000_000;
-
 export async function startSubgraph<TContext extends BaseContext>(
   module: SubgraphModule<TContext>,
   options: {
     database: Database;
-    config: Pick<Config, 'host' | 'maxPageSize' | 'defaultPageSize'>;
+    config: Pick<
+      Config,
+      'host' | 'maxPageSize' | 'defaultPageSize' | 'maxBodyBytes' | 'log' | 'shutdownTimeoutMs'
+    >;
     port: number;
     gatewayKeys: JWTVerifyGetKey;
   },
 ): Promise<RunningSubgraph> {
+  const logger = createLogger(options.config, { service: `subgraph-${module.name}` });
   const apollo = new ApolloServer<TContext>({
+    logger: apolloLogger(logger),
     schema: buildSubgraphSchema([{ typeDefs: module.typeDefs, resolvers: module.resolvers }]),
     // Traces would be built for every request only to be dropped: the gateway does not report them.
     plugins: [ApolloServerPluginInlineTraceDisabled()],
@@ -60,6 +72,20 @@ export async function startSubgraph<TContext extends BaseContext>(
   };
 
   const server = http.createServer(async (req, res) => {
+    const started = process.hrtime.bigint();
+    // The gateway's request id, from its signed token once verified (a header alone proves nothing).
+    const line: Record<string, unknown> = {
+      requestId: req.headers['x-request-id'],
+      method: req.method,
+      path: req.url,
+    };
+    res.on('close', () => {
+      if (req.url === '/health') return;
+      line.status = res.statusCode;
+      line.durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+      if (!res.writableFinished) line.aborted = true;
+      logger.info(line, 'request');
+    });
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       if (url.pathname === '/health')
@@ -80,17 +106,21 @@ export async function startSubgraph<TContext extends BaseContext>(
       } catch {
         throw new HttpError(401, 'AUTH_ERROR', 'gateway token rejected');
       }
-      const body = await readJsonBody(req, MAX_BODY_BYTES);
+      Object.assign(line, { requestId: caller.requestId, party: caller.party, org: caller.org });
+      const body = await readJsonBody(req, options.config.maxBodyBytes);
+      const operationName = (body as { operationName?: unknown } | undefined)?.operationName;
+      if (typeof operationName === 'string') line.operationName = operationName;
       await executeApollo(apollo, req, res, body, async () =>
         module.createContext({ caller, database: options.database, limits }),
       );
     } catch (error) {
       if (error instanceof HttpError) return sendHttpError(res, error);
-      console.error('request failed', error);
+      logger.error({ err: error, requestId: line.requestId }, 'request failed');
       sendHttpError(res, new HttpError(500, 'INTERNAL_SERVER_ERROR', 'internal error'));
     }
   });
   server.keepAliveTimeout = 65_000;
+  answerClientErrors(server);
   await new Promise<void>((resolve) => server.listen(options.port, options.config.host, resolve));
   const address = server.address() as AddressInfo;
   return {
@@ -98,10 +128,7 @@ export async function startSubgraph<TContext extends BaseContext>(
     url: `http://${options.config.host}:${address.port}/graphql`,
     server,
     async stop() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
+      await closeGracefully(server, options.config.shutdownTimeoutMs);
       await apollo.stop();
     },
   };

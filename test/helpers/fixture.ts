@@ -2,6 +2,7 @@ import type { SubgraphName } from '../../subgraphs/shared/config.js';
 import type { Database } from '../../subgraphs/shared/db.js';
 import * as tech from '../../subgraphs/tech/tables.js';
 import * as finance from '../../subgraphs/finance/tables.js';
+import { enterpriseProfileOf } from '../../subgraphs/finance/enterprise-profiles.js';
 import * as banks from '../../subgraphs/banks/tables.js';
 import * as exchange from '../../subgraphs/exchange/tables.js';
 
@@ -43,13 +44,16 @@ export async function loadFixture(databases: Record<SubgraphName, Database>): Pr
     phone: '13800000000',
     address: '咸宁市',
   });
-  await databases.tech.db
-    .insert(tech.enterprises)
-    .values([
-      enterprise('ent-a', '91421200MA4F0A0A0J', '咸宁甲科技有限公司', 'XIANAN', 'GR202442001001'),
-      enterprise('ent-b', '91421200MA4F0B0B0T', '咸宁乙科技有限公司', 'JIAYU', null),
-      enterprise('ent-c', '91421200MA4F0C0C03', '咸宁丙科技有限公司', 'CHIBI', null),
-    ]);
+  const library = [
+    enterprise('ent-a', '91421200MA4F0A0A0J', '咸宁甲科技有限公司', 'XIANAN', 'GR202442001001'),
+    enterprise('ent-b', '91421200MA4F0B0B0T', '咸宁乙科技有限公司', 'JIAYU', null),
+    enterprise('ent-c', '91421200MA4F0C0C03', '咸宁丙科技有限公司', 'CHIBI', null),
+  ];
+  await databases.tech.db.insert(tech.enterprises).values(library);
+  // The finance office's read model of the library (prospect-feed filters).
+  await databases.finance.db
+    .insert(finance.enterpriseProfiles)
+    .values(library.map(enterpriseProfileOf));
   await databases.tech.db.insert(tech.patents).values([
     {
       id: 'pat-a1',
@@ -241,6 +245,11 @@ export async function loadFixture(databases: Record<SubgraphName, Database>): Pr
     conditions: '按季付息',
     proposedAt: new Date(now - 2.5 * DAY),
   });
+  await databases.exchange.db.insert(exchange.participatingBanks).values([
+    { id: 'icbc', name: '工商银行咸宁分行' },
+    { id: 'abc', name: '农业银行咸宁分行' },
+    { id: 'boc', name: '中国银行咸宁分行' },
+  ]);
   await databases.exchange.db.insert(exchange.consents).values([
     {
       id: 'cons-1',

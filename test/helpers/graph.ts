@@ -1,9 +1,17 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig, type Config } from '../../subgraphs/shared/config.js';
+import { loadConfig, type Config, type SubgraphName } from '../../subgraphs/shared/config.js';
 import type { Party } from '../../subgraphs/shared/caller.js';
-import { startLocalGraph, type LocalGraph } from '../../gateway/local-graph.js';
+import { gatewayKeyResolver } from '../../subgraphs/shared/gateway-token.js';
+import { loadOrCreateSigningKey } from '../../subgraphs/shared/keys.js';
+import { startSubgraph } from '../../subgraphs/shared/subgraph.js';
+import { subgraphs } from '../../subgraphs/index.js';
+import {
+  gatewaySigningKeyFile,
+  startLocalGraph,
+  type LocalGraph,
+} from '../../gateway/local-graph.js';
 import { mintDevToken, type DevTokenRequest } from '../../gateway/dev-identity.js';
 import { createTestDatabases, type Backend } from './databases.js';
 
@@ -26,6 +34,8 @@ export interface TestGraph {
     variables?: Record<string, unknown>,
     token?: string | null,
   ): Promise<GraphQLResponse<T>>;
+  /** Starts a stopped subgraph again on the port it had, over the same database. */
+  restartSubgraph(name: SubgraphName): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -44,7 +54,8 @@ export async function startTestGraph(
   } = {},
 ): Promise<TestGraph> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kx-test-'));
-  const config = loadConfig({ DATA_DIR: dataDir, ...options.env });
+  // Request logs would drown the test output; a test that reads them sets LOG_LEVEL (and LOG_FILE).
+  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...options.env });
   const dbs = await createTestDatabases(backend);
   await options.prepare?.(dbs.databases);
   const graph = await startLocalGraph(config, {
@@ -68,6 +79,16 @@ export async function startTestGraph(
         body: JSON.stringify({ query, variables }),
       });
       return { status: response.status, body: (await response.json()) as GraphQLResponse['body'] };
+    },
+    async restartSubgraph(name) {
+      const port = Number(new URL(graph.subgraphs[name].url).port);
+      const signingKey = await loadOrCreateSigningKey(gatewaySigningKeyFile(config), 'gateway');
+      graph.subgraphs[name] = await startSubgraph(subgraphs[name], {
+        database: graph.databases[name],
+        config,
+        port,
+        gatewayKeys: gatewayKeyResolver({ jwks: { keys: [signingKey.publicJwk] } }),
+      });
     },
     async stop() {
       await graph.stop();

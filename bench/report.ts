@@ -1,0 +1,205 @@
+import fs from 'node:fs';
+import { SUBGRAPH_NAMES } from '../subgraphs/shared/config.js';
+import type { LoadResult } from './load.js';
+import type { Operation, OperationId } from './operations.js';
+import type { StatementCounts } from './statements.js';
+
+export type TargetName = 'ours' | 'stock' | 'hive' | 'floor';
+
+export interface Measurement extends LoadResult {
+  operation: OperationId;
+  target: TargetName;
+  /** CPU (user + system) the target process spent per request while measured. */
+  cpuMsPerRequest: number;
+}
+
+export interface Report {
+  date: Date;
+  machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; postgres: string };
+  loadAverage: { before: number[]; after: number[] };
+  options: { scale: number; durationMs: number; connections: number; warmupMs: number };
+  fixtures: { bankId: string; enterpriseId: string; openNeeds: number };
+  operations: Operation[];
+  notes: string[];
+  statements: Map<Operation, StatementCounts>;
+  measurements: Measurement[];
+  content: {
+    operation: OperationId;
+    target: TargetName;
+    same: boolean;
+    difference: string | null;
+  }[];
+  peakRss: { process: string; mib: number }[];
+  reference?: { scale: number; o1: Measurement; statements: Map<Operation, StatementCounts> };
+}
+
+const TARGET_LABEL: Record<TargetName, string> = {
+  ours: 'ours (exchange gateway)',
+  stock: 'stock @apollo/gateway',
+  hive: 'Hive Gateway',
+  floor: 'floor (direct SQL)',
+};
+
+const f1 = (n: number | undefined) => (n === undefined || Number.isNaN(n) ? '—' : n.toFixed(1));
+const f2 = (n: number | undefined) => (n === undefined || Number.isNaN(n) ? '—' : n.toFixed(2));
+
+function verdict(met: boolean | undefined): string {
+  return met === undefined ? 'not measured' : met ? 'met' : '**missed**';
+}
+
+/** Renders the run as Markdown, writes it to `file`, and returns it. */
+export function writeReport(report: Report, file: string): string {
+  const { options: o, machine: m } = report;
+  const find = (op: OperationId, target: TargetName) =>
+    report.measurements.find((x) => x.operation === op && x.target === target);
+  const lines: string[] = [];
+  lines.push('# Benchmark results', '');
+  lines.push(
+    `Run ${report.date.toISOString().slice(0, 16).replace('T', ' ')} UTC by \`npm run bench -- --scale ${o.scale} ` +
+      `--duration ${o.durationMs / 1000} --connections ${o.connections}\`.`,
+    '',
+    `Machine: ${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}, PostgreSQL ` +
+      `${m.postgres}. Load average before/after: ${report.loadAverage.before.map(f2).join(' ')} / ` +
+      `${report.loadAverage.after.map(f2).join(' ')} — the load generator, the gateway, four ` +
+      'subgraphs and PostgreSQL share the two cores, so absolute figures are modest; compare ratios.',
+    '',
+    `Data: scale ${o.scale} (kx_bench_s${o.scale}_*). Bank \`${report.fixtures.bankId}\`; dossier of ` +
+      `\`${report.fixtures.enterpriseId}\` (active consent to that bank for all four data sets); ` +
+      `${report.fixtures.openNeeds} open needs shared out for the claims. ${o.connections} keep-alive ` +
+      `connections, ${o.warmupMs / 1000} s warm-up then ${o.durationMs / 1000} s measured per ` +
+      'operation per target, one target at a time.',
+    '',
+  );
+  for (const op of report.operations) lines.push(`- **${op.id}** ${op.title}`);
+  lines.push('', '## Throughput, latency, CPU', '');
+  lines.push(
+    '| op | target | req/s | p50 ms | p95 ms | p99 ms | target CPU ms/req | requests | failed |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
+  );
+  for (const x of report.measurements) {
+    lines.push(
+      `| ${x.operation} | ${TARGET_LABEL[x.target]} | ${x.rps.toFixed(0)} | ${f1(x.p50)} | ${f1(x.p95)} | ` +
+        `${f1(x.p99)} | ${f2(x.cpuMsPerRequest)} | ${x.requests} | ${x.failed}${x.failed ? ` (${(x.firstFailure ?? '').replace(/\|/g, '/').slice(0, 120)})` : ''} |`,
+    );
+  }
+  lines.push('', '## Ratios (ours ÷ each)', '');
+  lines.push(
+    '| op | req/s ÷ stock | req/s ÷ Hive | req/s ÷ floor | p50 ÷ floor | CPU/req ÷ stock |',
+    '|---|---:|---:|---:|---:|---:|',
+  );
+  for (const op of report.operations) {
+    const ours = find(op.id, 'ours');
+    if (!ours) continue;
+    const ratio = (t: TargetName, key: 'rps' | 'p50' | 'cpuMsPerRequest') => {
+      const other = find(op.id, t);
+      return other ? f2(ours[key] / other[key]) : '—';
+    };
+    lines.push(
+      `| ${op.id} | ${ratio('stock', 'rps')} | ${ratio('hive', 'rps')} | ${ratio('floor', 'rps')} | ` +
+        `${ratio('floor', 'p50')} | ${ratio('stock', 'cpuMsPerRequest')} |`,
+    );
+  }
+
+  lines.push('', '## Targets of issue #7', '');
+  const rpsRatio = (op: OperationId, t: TargetName) => {
+    const a = find(op, 'ours');
+    const b = find(op, t);
+    return a && b ? a.rps / b.rps : undefined;
+  };
+  const checks: [string, number | undefined, (v: number) => boolean][] = [
+    ['O1 ours ≥ 0.85× stock (req/s)', rpsRatio('O1', 'stock'), (v) => v >= 0.85],
+    ['O2 ours ≥ 0.85× stock (req/s, disclosure log on)', rpsRatio('O2', 'stock'), (v) => v >= 0.85],
+    ['O1 ours ≥ 1.0× Hive (req/s)', rpsRatio('O1', 'hive'), (v) => v >= 1],
+    ['O2 ours ≥ 1.0× Hive (req/s)', rpsRatio('O2', 'hive'), (v) => v >= 1],
+  ];
+  const o2 = find('O2', 'ours');
+  const o2floor = find('O2', 'floor');
+  checks.push([
+    'O2 latency (p50) ≤ 3× floor',
+    o2 && o2floor ? o2.p50 / o2floor.p50 : undefined,
+    (v) => v <= 3,
+  ]);
+  const o1 = find('O1', 'ours');
+  if (report.reference) {
+    checks.push([
+      `O1 p99 at scale ${o.scale} ≤ 1.5× p99 at scale ${report.reference.scale}`,
+      o1 ? o1.p99 / report.reference.o1.p99 : undefined,
+      (v) => v <= 1.5,
+    ]);
+  }
+  lines.push('| target | value | verdict |', '|---|---:|---|');
+  for (const [label, value, test] of checks) {
+    lines.push(
+      `| ${label} | ${value === undefined ? '—' : `${f2(value)}×`} | ${verdict(value === undefined ? undefined : test(value))} |`,
+    );
+  }
+  if (report.reference) {
+    const same = report.operations.every(
+      (op) => report.statements.get(op)?.total === report.reference!.statements.get(op)?.total,
+    );
+    lines.push(
+      `| SQL statements per request the same at scale ${o.scale} and ${report.reference.scale} | — | ${verdict(same)} |`,
+    );
+  }
+
+  lines.push('', '## SQL statements per request (ours)', '');
+  const scales = report.reference ? ` (scale ${o.scale} / scale ${report.reference.scale})` : '';
+  lines.push(
+    `| op | ${SUBGRAPH_NAMES.join(' | ')} | total${scales} |`,
+    `|---|${SUBGRAPH_NAMES.map(() => '---:').join('|')}|---:|`,
+  );
+  for (const op of report.operations) {
+    const here = report.statements.get(op);
+    const there = report.reference?.statements.get(op);
+    const cell = (key: keyof StatementCounts) =>
+      there ? `${here?.[key] ?? '—'} / ${there[key]}` : String(here?.[key] ?? '—');
+    lines.push(
+      `| ${op.id} | ${SUBGRAPH_NAMES.map((n) => cell(n)).join(' | ')} | ${cell('total')} |`,
+    );
+  }
+  lines.push(
+    '',
+    'Counted in-process (the same gateway and subgraph code over the same databases): each ' +
+      'database handle counts the statements drizzle sends; BEGIN/COMMIT are not counted. ' +
+      '`exchange` includes the gateway’s consent lookup and the disclosure-log write.',
+  );
+
+  lines.push('', '## Same answers', '');
+  for (const c of report.content) {
+    lines.push(
+      `- ${c.operation} ${TARGET_LABEL[c.target]}: ${c.same ? 'same data as ours' : `differs — ${c.difference}`}`,
+    );
+  }
+
+  lines.push('', '## Peak RSS (VmHWM, whole run)', '');
+  lines.push('| process | MiB |', '|---|---:|');
+  for (const r of report.peakRss) lines.push(`| ${r.process} | ${r.mib.toFixed(0)} |`);
+
+  lines.push(
+    '',
+    '## What each target does',
+    '',
+    '- **ours**: `scripts/gateway.ts` — verifies the client JWT (JWKS file, ES256, iss, aud, exp), ' +
+      'enforces @authenticated / @requiresScopes / @policy (rewrites the operation, decides ' +
+      'consent and main-bank policies per object from one lookup per request), writes the ' +
+      'hash-chained disclosure log before answering, signs an ES256 token per subgraph call.',
+    '- **stock**: `bench/stock-gateway.ts` — `@apollo/gateway` + `@apollo/server` with no ' +
+      'exchange layer: no verification, no authorization, no log. Subgraphs refuse unsigned calls, ' +
+      'so it reuses SignedDataSource, carrying the client token’s claims decoded without ' +
+      'verification (a fixed caller would change the rows the subgraphs return).',
+    '- **Hive Gateway**: `bench/hive-gateway.ts` — `@graphql-hive/gateway` runtime: JWT verified ' +
+      'against the same JWKS (its JWT plugin), @authenticated / @requiresScopes / @policy enforced ' +
+      'per field from the token alone (generic-auth; a bank is granted the per-object policies ' +
+      'wholesale), no disclosure log; signs each subgraph call like ours.',
+    '- **floor**: `bench/floor.ts` — the same answers from hand-written SQL (postgres.js) against ' +
+      'the four databases in one process, behind the same HTTP/JSON; it checks the consent and ' +
+      'writes the disclosure-log entry for the dossier, and trusts the token unverified.',
+  );
+  if (report.notes.length) {
+    lines.push('', '## Notes', '');
+    for (const note of report.notes) lines.push(`- ${note}`);
+  }
+  const markdown = `${lines.join('\n')}\n`;
+  fs.writeFileSync(file, markdown);
+  return markdown;
+}

@@ -1,0 +1,484 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execFileSync, spawn } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { loadConfig, SUBGRAPH_NAMES } from '../subgraphs/shared/config.js';
+import { loadOrCreateSigningKey } from '../subgraphs/shared/keys.js';
+import { ensureDevIssuer, mintDevToken } from '../gateway/dev-identity.js';
+import { gatewaySigningKeyFile } from '../gateway/local-graph.js';
+import { prepareDatabases, SERVER_URL, type DatabaseUrls } from './databases.js';
+import { chooseFixtures, restoreNeeds, snapshotNeeds, type Fixtures } from './fixtures.js';
+import type { LoadResult, LoadSpec } from './load.js';
+import {
+  CLAIM,
+  DOSSIER,
+  NEEDS_PAGE,
+  PAGE,
+  PROSPECT_FEED,
+  QUARTER,
+  STATISTICS,
+  type Operation,
+} from './operations.js';
+import {
+  cpuMs,
+  freePort,
+  peakRssMiB,
+  root,
+  startService,
+  stopService,
+  type Service,
+} from './processes.js';
+import { writeReport, type Measurement, type Report, type TargetName as Target } from './report.js';
+import { countStatements, type StatementCounts } from './statements.js';
+
+const USAGE = `usage: npm run bench -- [--scale N] [--duration S] [--connections N] [--warmup S]
+                      [--reference-scale N] [--targets ours,stock,hive,floor] [--reseed]
+  --scale N            seed scale of the measured graph (default 100: 100k enterprises,
+                       ≈120k needs, ≈1.15M credit lines + loans; 1 for a quick run)
+  --duration S         measured seconds per operation per target (default 10)
+  --connections N      concurrent keep-alive connections of the load generator (default 8)
+  --warmup S           unmeasured seconds before each measurement (default 3)
+  --reference-scale N  also measure O1 and count statements at this scale (default 1; 0: skip)
+  --targets LIST       which of ours, stock, hive, floor to drive (default: all)
+  --ops LIST           which of O1, O2, O3, O4 to run (default: all)
+  --reseed             empty and seed the benchmark databases again
+Databases: kx_bench_s<scale>_<subgraph> on BENCH_DATABASE_URL (default ${SERVER_URL}).`;
+
+const ALL_TARGETS: Target[] = ['ours', 'stock', 'hive', 'floor'];
+const SCRIPTS: Record<Target, string> = {
+  ours: 'scripts/gateway.ts',
+  stock: 'bench/stock-gateway.ts',
+  hive: 'bench/hive-gateway.ts',
+  floor: 'bench/floor.ts',
+};
+
+function options() {
+  const { values } = parseArgs({
+    options: {
+      scale: { type: 'string', default: '100' },
+      duration: { type: 'string', default: '10' },
+      connections: { type: 'string', default: '8' },
+      warmup: { type: 'string', default: '3' },
+      'reference-scale': { type: 'string', default: '1' },
+      targets: { type: 'string', default: ALL_TARGETS.join(',') },
+      ops: { type: 'string', default: 'O1,O2,O3,O4' },
+      reseed: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const number = (name: keyof typeof values, min: number) => {
+    const value = Number(values[name]);
+    if (!Number.isFinite(value) || value < min) {
+      console.error(`--${name} must be a number ≥ ${min}\n${USAGE}`);
+      process.exit(2);
+    }
+    return value;
+  };
+  const targets = String(values.targets).split(',') as Target[];
+  if (targets.some((t) => !ALL_TARGETS.includes(t)) || !targets.includes('ours')) {
+    console.error(`--targets: a list of ${ALL_TARGETS.join(', ')} including ours\n${USAGE}`);
+    process.exit(2);
+  }
+  return {
+    scale: number('scale', 0.001),
+    durationMs: number('duration', 1) * 1000,
+    connections: number('connections', 1),
+    warmupMs: number('warmup', 0) * 1000,
+    referenceScale: number('reference-scale', 0),
+    targets,
+    ops: String(values.ops).split(','),
+    reseed: values.reseed === true,
+  };
+}
+
+/** The operations this supergraph can serve; O1 falls back, O4 may be missing. */
+function operationsOf(supergraph: string): { operations: Operation[]; notes: string[] } {
+  const notes: string[] = [];
+  const operations: Operation[] = [];
+  if (supergraph.includes('prospectFeed(')) operations.push(PROSPECT_FEED);
+  else {
+    operations.push(NEEDS_PAGE);
+    notes.push(
+      'O1: `prospectFeed` is not in the supergraph yet; measured `financingNeeds` instead.',
+    );
+  }
+  operations.push(DOSSIER, STATISTICS);
+  if (supergraph.includes('claimFinancingNeed(')) operations.push(CLAIM);
+  else notes.push('O4: `claimFinancingNeed` is not in the supergraph: not available.');
+  return { operations, notes };
+}
+
+/** Request bodies per operation; claims take distinct needs from `needs`. */
+function bodiesOf(operation: Operation, fixtures: Fixtures, needs: string[]): string[] {
+  const body = (variables: Record<string, unknown>) =>
+    JSON.stringify({ operationName: operation.operationName, query: operation.query, variables });
+  switch (operation.id) {
+    case 'O1':
+      return [body({ first: PAGE })];
+    case 'O2':
+      return [body({ id: fixtures.enterpriseId })];
+    case 'O3':
+      return [body(QUARTER)];
+    case 'O4':
+      return needs.map((id) => body({ id }));
+  }
+}
+
+/**
+ * Runs the load generator in its own process. Asynchronously: this process serves the JWKS the
+ * subgraphs verify gateway tokens with, and must keep answering while the load runs.
+ */
+async function runLoad(spec: LoadSpec, dir: string): Promise<LoadResult> {
+  const file = path.join(dir, `load-${Date.now()}.json`);
+  fs.writeFileSync(file, JSON.stringify(spec));
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(root, 'bench/load.ts'), file],
+    {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`load generator exited with ${code}`);
+  return JSON.parse(out) as LoadResult;
+}
+
+/** JSON with keys sorted, so two answers compare by content. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+
+function firstDifference(a: unknown, b: unknown, at = 'data'): string | null {
+  if (canonical(a) === canonical(b)) return null;
+  if (a && b && typeof a === 'object' && typeof b === 'object') {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    for (const key of keys) {
+      const found = firstDifference(
+        (a as Record<string, unknown>)[key],
+        (b as Record<string, unknown>)[key],
+        `${at}.${key}`,
+      );
+      if (found) return found;
+    }
+  }
+  return `${at}: ${JSON.stringify(a)?.slice(0, 80)} ≠ ${JSON.stringify(b)?.slice(0, 80)}`;
+}
+
+interface Graph {
+  subgraphs: Service[];
+  targets: Partial<Record<Target, Service>>;
+  failures: Partial<Record<Target, string>>;
+  jwks: ReturnType<typeof createServer>;
+}
+
+/**
+ * Four subgraph processes on the scale's databases and one process per target in front of them.
+ * The subgraphs trust the gateway key served here (so they do not depend on any one gateway).
+ */
+async function startGraph(
+  urls: DatabaseUrls,
+  targets: Target[],
+  dataDir: string,
+  logDir: string,
+): Promise<Graph> {
+  const config = loadConfig({ DATA_DIR: dataDir });
+  const signingKey = await loadOrCreateSigningKey(gatewaySigningKeyFile(config), 'gateway');
+  const jwks = createServer((_, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ keys: [signingKey.publicJwk] }));
+  });
+  await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
+  const jwksUrl = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/.well-known/jwks.json`;
+  const env: Record<string, string> = { DATA_DIR: dataDir, GATEWAY_JWKS_URL: jwksUrl };
+  for (const name of SUBGRAPH_NAMES) env[`DATABASE_URL_${name.toUpperCase()}`] = urls[name];
+  const subgraphs = await Promise.all(
+    SUBGRAPH_NAMES.map(async (name) => {
+      const port = await freePort();
+      env[`SUBGRAPH_URL_${name.toUpperCase()}`] = `http://127.0.0.1:${port}/graphql`;
+      return startService(
+        name,
+        'scripts/subgraph.ts',
+        [name],
+        { ...env, [`SUBGRAPH_PORT_${name.toUpperCase()}`]: String(port) },
+        port,
+        logDir,
+      );
+    }),
+  );
+  const graph: Graph = { subgraphs, targets: {}, failures: {}, jwks };
+  for (const target of targets) {
+    const port = await freePort();
+    try {
+      graph.targets[target] = await startService(
+        target,
+        SCRIPTS[target],
+        [],
+        { ...env, PORT: String(port) },
+        port,
+        logDir,
+      );
+    } catch (error) {
+      graph.failures[target] = (error as Error).message;
+      console.error(`${target} could not start:\n${(error as Error).message}`);
+    }
+  }
+  return graph;
+}
+
+async function stopGraph(graph: Graph): Promise<void> {
+  await Promise.all(Object.values(graph.targets).map((s) => stopService(s!)));
+  await Promise.all(graph.subgraphs.map(stopService));
+  graph.jwks.close();
+}
+
+function describeMachine(): Report['machine'] {
+  let postgresVersion = '';
+  try {
+    postgresVersion = execFileSync('psql', [SERVER_URL, '-Atc', 'show server_version'])
+      .toString()
+      .trim();
+  } catch {
+    postgresVersion = 'unknown';
+  }
+  return {
+    cpus: os.availableParallelism(),
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    postgres: postgresVersion,
+  };
+}
+
+async function measure(
+  graph: Graph,
+  operation: Operation,
+  target: Target,
+  tokens: Record<'bank' | 'pboc', string>,
+  bodies: { warmup: string[]; measured: string[] },
+  opts: ReturnType<typeof options>,
+  dir: string,
+): Promise<Measurement> {
+  const service = graph.targets[target]!;
+  const spec = (durationMs: number, list: string[]): LoadSpec => ({
+    url: service.url,
+    connections: opts.connections,
+    durationMs,
+    bodies: list,
+    once: operation.id === 'O4',
+    headers: { authorization: `Bearer ${tokens[operation.caller]}` },
+  });
+  if (opts.warmupMs > 0 && bodies.warmup.length > 0)
+    await runLoad(spec(opts.warmupMs, bodies.warmup), dir);
+  const before = cpuMs(service.pid);
+  const result = await runLoad(spec(opts.durationMs, bodies.measured), dir);
+  const cpu = cpuMs(service.pid) - before;
+  return { operation: operation.id, target, ...result, cpuMsPerRequest: cpu / result.requests };
+}
+
+async function main() {
+  const opts = options();
+  const supergraph = fs.readFileSync(path.join(root, 'schema/supergraph.graphql'), 'utf8');
+  const available = operationsOf(supergraph);
+  const operations = available.operations.filter((op) => opts.ops.includes(op.id));
+  const { notes } = available;
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'kx-bench-'));
+  const dataDir = path.join(work, 'data');
+  const config = loadConfig({ DATA_DIR: dataDir });
+  const issuer = await ensureDevIssuer(config);
+  const started = new Date();
+  const loadBefore = os.loadavg();
+
+  const urls = await prepareDatabases(opts.scale, opts.reseed);
+  const fixtures = await chooseFixtures(urls);
+  const tokens = {
+    bank: await mintDevToken(issuer, config.auth, { party: 'bank', org: fixtures.bankId }),
+    pboc: await mintDevToken(issuer, config.auth, { party: 'pboc' }),
+  };
+  // Claims: two for the statement count, then an equal share of the open needs per target.
+  const needs = [...fixtures.openNeedIds];
+  const countNeeds = needs.splice(0, 2);
+  const share = Math.floor(needs.length / opts.targets.length);
+  const snapshot = await snapshotNeeds(urls, fixtures.openNeedIds);
+  const variablesOf = (operation: Operation, claims: string[]) => {
+    let i = 0;
+    return () =>
+      operation.id === 'O1'
+        ? { first: PAGE }
+        : operation.id === 'O2'
+          ? { id: fixtures.enterpriseId }
+          : operation.id === 'O3'
+            ? QUARTER
+            : { id: claims[i++] };
+  };
+
+  console.error(`counting SQL statements per request at scale ${opts.scale}…`);
+  let statements: Map<Operation, StatementCounts>;
+  try {
+    statements = await countStatements(
+      urls,
+      operations.map((operation) => ({
+        operation,
+        variables: variablesOf(operation, countNeeds),
+        org: fixtures.bankId,
+      })),
+    );
+  } finally {
+    await restoreNeeds(urls, snapshot);
+  }
+
+  console.error('starting four subgraphs and the targets…');
+  const graph = await startGraph(urls, opts.targets, dataDir, work);
+  const measurements: Measurement[] = [];
+  const content: Report['content'] = [];
+  const peakRss: Report['peakRss'] = [];
+  try {
+    // Same answer from every target (O4 claims different needs: compared with the id masked).
+    for (const operation of operations) {
+      const answers: Partial<Record<Target, unknown>> = {};
+      for (const target of Object.keys(graph.targets) as Target[]) {
+        const body =
+          operation.id === 'O4'
+            ? bodiesOf(operation, fixtures, [needs[share * opts.targets.indexOf(target)]])[0]
+            : bodiesOf(operation, fixtures, [])[0];
+        const response = await fetch(graph.targets[target]!.url, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            authorization: `Bearer ${tokens[operation.caller]}`,
+          },
+          body,
+        });
+        const json = (await response.json()) as { data?: unknown; errors?: unknown[] };
+        const data =
+          operation.id === 'O4'
+            ? JSON.parse(JSON.stringify(json.data ?? null).replace(/"need-\d+"/g, '"need"'))
+            : json.data;
+        answers[target] = json.errors?.length ? { errors: json.errors } : data;
+      }
+      for (const target of Object.keys(answers) as Target[]) {
+        if (target === 'ours') continue;
+        const difference = firstDifference(answers.ours, answers[target]);
+        content.push({ operation: operation.id, target, same: difference === null, difference });
+      }
+    }
+    for (const operation of operations) {
+      for (const target of opts.targets) {
+        if (!graph.targets[target]) continue;
+        const slice = needs
+          .slice(share * opts.targets.indexOf(target), share * (opts.targets.indexOf(target) + 1))
+          .slice(1);
+        const warm =
+          operation.id === 'O4'
+            ? slice.slice(0, Math.ceil(slice.length / 10))
+            : bodiesOf(operation, fixtures, []);
+        const measured = operation.id === 'O4' ? slice.slice(warm.length) : [];
+        const bodies =
+          operation.id === 'O4'
+            ? {
+                warmup: bodiesOf(operation, fixtures, warm as string[]),
+                measured: bodiesOf(operation, fixtures, measured),
+              }
+            : { warmup: warm, measured: warm };
+        console.error(`${operation.id} ${target}…`);
+        const m = await measure(graph, operation, target, tokens, bodies, opts, work);
+        measurements.push(m);
+        console.error(
+          `  ${m.rps.toFixed(0)} req/s, p50 ${m.p50.toFixed(1)} ms, p99 ${m.p99.toFixed(1)} ms, ` +
+            `${m.cpuMsPerRequest.toFixed(2)} CPU ms/req${m.failed ? `, ${m.failed} failed: ${m.firstFailure}` : ''}`,
+        );
+      }
+    }
+    for (const service of [...Object.values(graph.targets), ...graph.subgraphs]) {
+      peakRss.push({ process: service!.name, mib: peakRssMiB(service!.pid) });
+    }
+  } finally {
+    await stopGraph(graph);
+    await restoreNeeds(urls, snapshot);
+  }
+
+  let reference: Report['reference'];
+  const o1 = operations.find((op) => op.id === 'O1');
+  if (o1 && opts.referenceScale > 0 && opts.referenceScale !== opts.scale) {
+    console.error(`reference pass at scale ${opts.referenceScale}…`);
+    const refUrls = await prepareDatabases(opts.referenceScale, false);
+    const refFixtures = await chooseFixtures(refUrls);
+    const refSnapshot = await snapshotNeeds(refUrls, refFixtures.openNeedIds);
+    let refStatements: Map<Operation, StatementCounts>;
+    try {
+      refStatements = await countStatements(
+        refUrls,
+        operations.map((operation) => ({
+          operation,
+          variables: variablesOf(operation, refFixtures.openNeedIds.slice(0, 2)),
+          org: refFixtures.bankId,
+        })),
+      );
+    } finally {
+      await restoreNeeds(refUrls, refSnapshot);
+    }
+    const refGraph = await startGraph(refUrls, ['ours'], dataDir, work);
+    try {
+      const refTokens = {
+        // The same bank as at the measured scale: the feed is then the same kind of page.
+        bank: tokens.bank,
+        pboc: tokens.pboc,
+      };
+      const body = bodiesOf(o1, refFixtures, []);
+      const m = await measure(
+        refGraph,
+        o1,
+        'ours',
+        refTokens,
+        { warmup: body, measured: body },
+        opts,
+        work,
+      );
+      console.error(`  O1 ours at scale ${opts.referenceScale}: p99 ${m.p99.toFixed(1)} ms`);
+      reference = { scale: opts.referenceScale, o1: m, statements: refStatements };
+    } finally {
+      await stopGraph(refGraph);
+    }
+  }
+
+  const report: Report = {
+    date: started,
+    machine: describeMachine(),
+    loadAverage: { before: loadBefore, after: os.loadavg() },
+    options: { ...opts, scale: opts.scale },
+    fixtures: { ...fixtures, openNeeds: fixtures.openNeedIds.length },
+    operations,
+    notes: [
+      ...notes,
+      ...Object.entries(graph.failures).map(
+        ([t, why]) => `${t} could not run: ${why.split('\n')[0]}`,
+      ),
+    ],
+    statements,
+    measurements,
+    content,
+    peakRss,
+    reference,
+  };
+  const markdown = writeReport(report, path.join(root, 'bench/results.md'));
+  console.log(markdown);
+  fs.rmSync(work, { recursive: true, force: true });
+}
+
+await main();

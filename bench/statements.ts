@@ -1,0 +1,66 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig, SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/shared/config.js';
+import { startLocalGraph } from '../gateway/local-graph.js';
+import { mintDevToken } from '../gateway/dev-identity.js';
+import type { DatabaseUrls } from './databases.js';
+import type { Operation } from './operations.js';
+
+export type StatementCounts = Record<SubgraphName, number> & { total: number };
+
+/**
+ * SQL statements one request of each operation sends, counted where they are sent: the graph runs
+ * in this process over the same databases (postgres.js, the same code as the servers), and every
+ * database handle counts what drizzle hands the driver (BEGIN/COMMIT of a transaction are the
+ * driver's and not counted). `exchange` includes the gateway's own consent lookup and disclosure
+ * log, which use that database. Each operation runs once to warm up, then once counted.
+ */
+export async function countStatements(
+  urls: DatabaseUrls,
+  operations: { operation: Operation; variables: () => Record<string, unknown>; org: string }[],
+): Promise<Map<Operation, StatementCounts>> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kx-bench-count-'));
+  // Quiet: request logs of this in-process graph would interleave with the benchmark's output.
+  const env: Record<string, string> = { DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
+  for (const name of SUBGRAPH_NAMES) env[`DATABASE_URL_${name.toUpperCase()}`] = urls[name];
+  const config = loadConfig(env);
+  const graph = await startLocalGraph(config, { seedScale: 0, ephemeralPorts: true });
+  const counts = new Map<Operation, StatementCounts>();
+  try {
+    for (const { operation, variables, org } of operations) {
+      const token = await mintDevToken(graph.devIssuer, config.auth, {
+        party: operation.caller,
+        org: operation.caller === 'bank' ? org : null,
+      });
+      const send = async () => {
+        const response = await fetch(graph.gateway.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify({
+            operationName: operation.operationName,
+            query: operation.query,
+            variables: variables(),
+          }),
+        });
+        const body = (await response.json()) as { errors?: unknown[] };
+        if (body.errors?.length) {
+          throw new Error(`${operation.id} failed: ${JSON.stringify(body.errors).slice(0, 400)}`);
+        }
+      };
+      await send();
+      const before = SUBGRAPH_NAMES.map((n) => graph.databases[n].statements.count);
+      await send();
+      const result = { total: 0 } as StatementCounts;
+      SUBGRAPH_NAMES.forEach((n, i) => {
+        result[n] = graph.databases[n].statements.count - before[i];
+        result.total += result[n];
+      });
+      counts.set(operation, result);
+    }
+  } finally {
+    await graph.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+  return counts;
+}

@@ -1,0 +1,314 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { asc, desc, eq, gt, sql } from 'drizzle-orm';
+import type { Party } from '../../subgraphs/shared/caller.js';
+import { disclosures } from '../../subgraphs/exchange/tables.js';
+import { describeChainReport, verifyChain } from '../../gateway/disclosure-log.js';
+import { BACKENDS } from '../helpers/databases.js';
+import { loadFixture } from '../helpers/fixture.js';
+import { startTestGraph, type TestGraph } from '../helpers/graph.js';
+
+/** A response body; `errors` is read unguarded because each test asserts what it expects there. */
+type Answer = { data?: any; errors?: any };
+type Who = [Party, string?];
+
+const FEED = `query Feed {
+  enterprises(first: 10) {
+    nodes {
+      id
+      contact { phone }
+      financials { year }
+      pooledCreditSummary { totalApproved }
+      patents { enterpriseId valuation pledge { status } }
+    }
+  }
+}`;
+
+const LOG = `query Log($filter: DisclosureFilter, $first: Int, $after: String) {
+  disclosures(filter: $filter, first: $first, after: $after) {
+    nodes {
+      seq at requestId operationName party org subject enterpriseId enterprise { id name }
+      fields basis { policy consentId dataSet needId } purpose hash prevHash
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+/** Every (enterprise, field coordinate) a FEED response shows: what the log must account for. */
+function disclosedIn(data: any): string[] {
+  const shown: string[] = [];
+  for (const node of data.enterprises.nodes) {
+    for (const key of ['contact', 'financials', 'pooledCreditSummary']) {
+      if (node[key] !== null) shown.push(`${node.id} Enterprise.${key}`);
+    }
+    for (const patent of node.patents) {
+      for (const key of ['valuation', 'pledge']) {
+        if (patent[key] !== null) shown.push(`${patent.enterpriseId} Patent.${key}`);
+      }
+    }
+  }
+  return [...new Set(shown)].sort();
+}
+
+for (const backend of BACKENDS) {
+  describe(`the disclosure log (${backend})`, () => {
+    let graph: TestGraph;
+    let creditConsentId: string;
+    const tokens = new Map<string, string>();
+    const ask = async (who: Who, query: string, variables?: Record<string, unknown>) => {
+      const key = who.join(':');
+      if (!tokens.has(key)) tokens.set(key, await graph.token(who[0], who[1]));
+      return (await graph.query(query, variables, tokens.get(key))).body as Answer;
+    };
+    const exchange = () => graph.graph.databases.exchange;
+    const lastSeq = async () => {
+      const [row] = await exchange().rows<{ seq: number }>(
+        sql`select coalesce(max(seq), 0)::int as seq from ${disclosures}`,
+      );
+      return Number(row.seq);
+    };
+    const entriesAfter = (seq: number) =>
+      exchange()
+        .db.select()
+        .from(disclosures)
+        .where(gt(disclosures.seq, seq))
+        .orderBy(asc(disclosures.seq));
+    const allEntries = () =>
+      exchange().db.select().from(disclosures).orderBy(desc(disclosures.seq));
+    /** Every page of the log a caller may see, following the cursors. */
+    const walk = async (who: Who, filter?: Record<string, unknown>, first = 100) => {
+      const seqs: string[] = [];
+      let after: string | null = null;
+      for (;;) {
+        const { data, errors } = await ask(who, LOG, { filter, first, after });
+        expect(errors ?? []).toEqual([]);
+        expect(data.disclosures.nodes.length).toBeLessThanOrEqual(first);
+        seqs.push(...data.disclosures.nodes.map((n: { seq: string }) => n.seq));
+        if (!data.disclosures.pageInfo.hasNextPage) return seqs;
+        after = data.disclosures.pageInfo.endCursor;
+      }
+    };
+
+    beforeAll(async () => {
+      graph = await startTestGraph(backend, { prepare: loadFixture });
+      const granted = await ask(
+        ['enterprise', 'ent-c'],
+        `mutation { grantConsent(input: { enterpriseId: "ent-c", bankId: "icbc", dataSets: [CREDIT_HISTORY, PATENT_VALUATION], purpose: "贷前调查" }) { id } }`,
+      );
+      creditConsentId = granted.data.grantConsent.id;
+      // A log with entries of two banks about three enterprises, for the reading tests.
+      await ask(['bank', 'abc'], FEED);
+      await ask(['bank', 'icbc'], FEED);
+    });
+    afterAll(async () => {
+      await graph?.stop();
+    });
+
+    it('records each disclosure to a bank once per enterprise, with the fields and the consent or need relied on', async () => {
+      const before = await lastSeq();
+      const { data, errors } = await ask(['bank', 'icbc'], FEED);
+      expect(errors.length).toBeGreaterThan(0); // ent-a's data stays withheld from icbc
+      expect(disclosedIn(data)).toEqual([
+        'ent-b Enterprise.contact',
+        'ent-c Enterprise.pooledCreditSummary',
+        'ent-c Patent.pledge',
+        'ent-c Patent.valuation',
+      ]);
+      const entries = await entriesAfter(before);
+      expect(entries.map((e) => e.enterpriseId).sort()).toEqual(['ent-b', 'ent-c']);
+      const requestIds = new Set(entries.map((e) => e.requestId));
+      expect(requestIds.size).toBe(1);
+      const byEnterprise = Object.fromEntries(entries.map((e) => [e.enterpriseId, e]));
+      expect(byEnterprise['ent-b']).toMatchObject({
+        party: 'bank',
+        org: 'icbc',
+        operationName: 'Feed',
+        fields: ['Enterprise.contact'],
+        basis: [{ policy: 'main_bank', needId: 'need-b1' }],
+        purpose: 'main_bank',
+      });
+      expect(byEnterprise['ent-c'].fields).toEqual([
+        'Enterprise.pooledCreditSummary',
+        'Patent.pledge',
+        'Patent.valuation',
+      ]);
+      expect(byEnterprise['ent-c'].basis).toEqual(
+        expect.arrayContaining([
+          { policy: 'consent', dataSet: 'CREDIT_HISTORY', consentId: creditConsentId },
+          { policy: 'consent', dataSet: 'PATENT_VALUATION', consentId: creditConsentId },
+        ]),
+      );
+    });
+
+    it('leaves no disclosure without its log entry, and no entry without a disclosure', async () => {
+      for (const who of [
+        ['bank', 'abc'],
+        ['bank', 'icbc'],
+        ['bank', 'boc'],
+      ] as Who[]) {
+        const before = await lastSeq();
+        const { data } = await ask(who, FEED);
+        const logged = (await entriesAfter(before))
+          .flatMap((e) => e.fields.map((f) => `${e.enterpriseId} ${f}`))
+          .sort();
+        expect(logged, who.join(' ')).toEqual(disclosedIn(data));
+      }
+      // Agencies and enterprises are not banks: what they read is not a disclosure to a bank.
+      const before = await lastSeq();
+      await ask(['finance_office'], FEED);
+      await ask(['enterprise', 'ent-a'], FEED);
+      expect(await entriesAfter(before)).toEqual([]);
+    });
+
+    it('withholds the data, with an error, when the log cannot be written, and serves the rest', async () => {
+      const query =
+        'query One { enterprise(id: "ent-a") { id name contact { phone } financials { year } } }';
+      const count = (await allEntries()).length;
+      await exchange().db.execute(sql`alter table disclosures rename to disclosures_offline`);
+      let body: Answer;
+      try {
+        body = await ask(['bank', 'abc'], query);
+      } finally {
+        await exchange().db.execute(sql`alter table disclosures_offline rename to disclosures`);
+      }
+      expect(body.data.enterprise).toEqual({
+        id: 'ent-a',
+        name: '咸宁甲科技有限公司',
+        contact: null,
+        financials: null,
+      });
+      expect(body.errors.map((e: any) => e.path.join('.')).sort()).toEqual([
+        'enterprise.contact',
+        'enterprise.financials',
+      ]);
+      for (const error of body.errors) {
+        expect(error.extensions).toMatchObject({
+          code: 'UNAUTHORIZED_FIELD_OR_TYPE',
+          rule: 'disclosure_log',
+        });
+      }
+      expect((await allEntries()).length).toBe(count);
+      // Once the log can be written again, so is the data shown.
+      const again = await ask(['bank', 'abc'], query);
+      expect(again.data.enterprise.contact).toEqual({ phone: '13800000000' });
+      expect((await allEntries()).length).toBe(count + 1);
+    });
+
+    it('verifies the chain and names the first entry that was edited or removed', async () => {
+      const entries = (await allEntries()).reverse();
+      expect(entries.length).toBeGreaterThanOrEqual(3);
+      const progress: number[][] = [];
+      const intact = await verifyChain(exchange(), {
+        pageSize: 2,
+        onProgress: (checked, total) => progress.push([checked, total]),
+      });
+      expect(intact).toEqual({
+        entries: entries.length,
+        head: { seq: entries.at(-1)!.seq, hash: entries.at(-1)!.hash },
+      });
+      // Reported page by page, ending at the whole log.
+      expect(progress.length).toBeGreaterThanOrEqual(Math.ceil(entries.length / 2));
+      expect(progress.at(-1)).toEqual([entries.length, entries.length]);
+      expect(describeChainReport(intact)).toMatch(
+        new RegExp(`^${entries.length} entries, chain intact`),
+      );
+
+      const target = entries[1];
+      await exchange()
+        .db.update(disclosures)
+        .set({ fields: ['Enterprise.name'] })
+        .where(eq(disclosures.seq, target.seq));
+      const edited = await verifyChain(exchange(), { pageSize: 2 });
+      expect(edited.broken).toEqual({
+        seq: target.seq,
+        reason: 'its content does not match its hash',
+      });
+      expect(describeChainReport(edited)).toContain(`broken at seq ${target.seq}`);
+      await exchange()
+        .db.update(disclosures)
+        .set({ fields: target.fields })
+        .where(eq(disclosures.seq, target.seq));
+      expect((await verifyChain(exchange())).broken).toBeUndefined();
+
+      await exchange().db.delete(disclosures).where(eq(disclosures.seq, target.seq));
+      const removed = await verifyChain(exchange());
+      expect(removed.broken).toEqual({
+        seq: entries[2].seq,
+        reason: 'does not link to the entry before it',
+      });
+      await exchange().db.insert(disclosures).values(target);
+      expect((await verifyChain(exchange())).broken).toBeUndefined();
+    });
+
+    it('shows the finance office and the PBOC every entry, a bank its own accesses, an enterprise those about itself', async () => {
+      const all = await allEntries();
+      const seqs = (keep: (e: (typeof all)[number]) => boolean) =>
+        all.filter(keep).map((e) => String(e.seq));
+      expect(await walk(['finance_office'])).toEqual(seqs(() => true));
+      expect(await walk(['pboc'])).toEqual(seqs(() => true));
+      expect(await walk(['bank', 'abc'])).toEqual(seqs((e) => e.org === 'abc'));
+      expect(await walk(['bank', 'icbc'])).toEqual(seqs((e) => e.org === 'icbc'));
+      expect(await walk(['bank', 'boc'])).toEqual([]);
+      expect(await walk(['enterprise', 'ent-a'])).toEqual(seqs((e) => e.enterpriseId === 'ent-a'));
+      expect(await walk(['enterprise', 'ent-b'])).toEqual(seqs((e) => e.enterpriseId === 'ent-b'));
+      expect(await walk(['enterprise', 'ent-b'], { enterpriseId: 'ent-a' })).toEqual([]);
+
+      const tech = await ask(['tech_bureau'], LOG);
+      expect(tech.data.disclosures).toBeNull();
+      expect(tech.errors[0].extensions).toMatchObject({
+        code: 'UNAUTHORIZED_FIELD_OR_TYPE',
+        rule: 'requiresScopes',
+      });
+    });
+
+    it('pages newest first and filters by enterprise, bank and time', async () => {
+      const all = await allEntries();
+      const everything = all.map((e) => String(e.seq));
+      expect(await walk(['finance_office'], undefined, 2)).toEqual(everything);
+      expect(await walk(['finance_office'], { bankId: 'icbc' }, 1)).toEqual(
+        all.filter((e) => e.org === 'icbc').map((e) => String(e.seq)),
+      );
+      expect(await walk(['pboc'], { enterpriseId: 'ent-c' })).toEqual(
+        all.filter((e) => e.enterpriseId === 'ent-c').map((e) => String(e.seq)),
+      );
+      const middle = all[Math.floor(all.length / 2)].at.toISOString();
+      const from = await walk(['finance_office'], { from: middle });
+      const to = await walk(['finance_office'], { to: middle });
+      expect(from.length).toBeGreaterThan(0);
+      expect(to.length).toBeGreaterThan(0);
+      expect([...from, ...to]).toEqual(everything);
+
+      const bad = await ask(['finance_office'], LOG, { after: 'not-a-cursor' });
+      expect(bad.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+    });
+
+    it('exposes each entry as stored, its basis typed and its enterprise resolvable', async () => {
+      const [row] = await exchange()
+        .db.select()
+        .from(disclosures)
+        .where(eq(disclosures.org, 'abc'))
+        .orderBy(asc(disclosures.seq))
+        .limit(1);
+      const { data } = await ask(['bank', 'abc'], LOG, { first: 100 });
+      const node = data.disclosures.nodes.find((n: { seq: string }) => n.seq === String(row.seq));
+      expect(node).toEqual({
+        seq: String(row.seq),
+        at: row.at.toISOString(),
+        requestId: row.requestId,
+        operationName: 'Feed',
+        party: 'bank',
+        org: 'abc',
+        subject: 'dev-bank-abc',
+        enterpriseId: 'ent-a',
+        enterprise: { id: 'ent-a', name: '咸宁甲科技有限公司' },
+        fields: ['Enterprise.contact', 'Enterprise.financials'],
+        basis: expect.arrayContaining([
+          { policy: 'CONSENT', consentId: 'cons-1', dataSet: 'CONTACT', needId: null },
+          { policy: 'CONSENT', consentId: 'cons-1', dataSet: 'FINANCIALS', needId: null },
+        ]),
+        purpose: 'consent',
+        hash: row.hash,
+        prevHash: row.prevHash,
+      });
+    });
+  });
+}

@@ -1,0 +1,170 @@
+import http from 'node:http';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GraphQLError, parse } from 'graphql';
+import { SignedDataSource } from '../../gateway/data-source.js';
+import { metrics } from '../../gateway/metrics.js';
+import { loadOrCreateSigningKey, type SigningKey } from '../../subgraphs/shared/keys.js';
+
+type Reply = (req: http.IncomingMessage, res: http.ServerResponse) => void;
+
+/** A stand-in subgraph answering each request with the next scripted reply. */
+async function scriptedSubgraph() {
+  const replies: Reply[] = [];
+  const seen: { authorization?: string; requestId?: string }[] = [];
+  const server = http.createServer((req, res) => {
+    seen.push({
+      authorization: req.headers.authorization,
+      requestId: req.headers['x-request-id'] as string,
+    });
+    req.resume();
+    const reply = replies.shift() ?? ((_q, r) => r.writeHead(500).end());
+    req.on('end', () => reply(req, res));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/graphql`,
+    replies,
+    seen,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+const ok: Reply = (_req, res) => {
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ data: { banks: [{ id: 'icbc' }] } }));
+};
+const status =
+  (code: number): Reply =>
+  (_req, res) => {
+    res.writeHead(code, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ errors: [{ message: `select * from secret_table failed` }] }));
+  };
+const hangUp: Reply = (req) => req.socket.destroy();
+const never: Reply = () => {};
+
+function call(source: SignedDataSource, query: string) {
+  return source.process({
+    // GraphQLDataSourceRequestKind.INCOMING_OPERATION; the enum is not exported at run time.
+    kind: 'incoming operation',
+    request: { query, variables: {} },
+    document: parse(query),
+    context: {
+      caller: {
+        sub: 's',
+        party: 'finance_office',
+        org: null,
+        scopes: new Set(),
+        requestId: 'rid-1',
+      },
+      requestId: 'rid-1',
+    },
+    incomingRequestContext: {} as never,
+  } as never);
+}
+
+async function failure(promise: Promise<unknown>): Promise<GraphQLError> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as GraphQLError;
+  }
+  throw new Error('expected the call to fail');
+}
+
+describe('subgraph data source', () => {
+  let key: SigningKey;
+  let subgraph: Awaited<ReturnType<typeof scriptedSubgraph>>;
+  let dir: string;
+  const source = (timeoutMs = 2_000) =>
+    new SignedDataSource('banks', subgraph.url, key, 60, {
+      policy: { timeoutMs, retries: 2, backoffMs: 1 },
+    });
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kx-ds-'));
+    key = await loadOrCreateSigningKey(path.join(dir, 'gateway.json'), 'gateway');
+    subgraph = await scriptedSubgraph();
+  });
+  afterAll(async () => {
+    await subgraph.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('signs every call for the subgraph and passes the request id on', async () => {
+    subgraph.replies.push(ok);
+    subgraph.seen.length = 0;
+    const response = await call(source(), '{ banks { id } }');
+    expect(response.data).toEqual({ banks: [{ id: 'icbc' }] });
+    expect(subgraph.seen[0].authorization).toMatch(/^Bearer ey/);
+    expect(subgraph.seen[0].requestId).toBe('rid-1');
+  });
+
+  it('retries a query after dropped connections and 503s, then serves it', async () => {
+    const retries = metrics.subgraphFetchRetries.get({ subgraph: 'banks' });
+    subgraph.replies.push(hangUp, status(503), ok);
+    subgraph.seen.length = 0;
+    const response = await call(source(), 'query Q { banks { id } }');
+    expect(response.data).toEqual({ banks: [{ id: 'icbc' }] });
+    expect(subgraph.seen).toHaveLength(3);
+    expect(metrics.subgraphFetchRetries.get({ subgraph: 'banks' })).toBe(retries + 2);
+  });
+
+  it('gives up after the configured retries with SUBGRAPH_UNAVAILABLE naming the subgraph', async () => {
+    subgraph.replies.push(status(503), status(503), status(503), ok);
+    subgraph.seen.length = 0;
+    const error = await failure(call(source(), '{ banks { id } }'));
+    expect(subgraph.seen).toHaveLength(3);
+    expect(error.extensions).toEqual({ code: 'SUBGRAPH_UNAVAILABLE', subgraph: 'banks' });
+    expect(error.message).toBe(
+      'subgraph "banks" is unavailable: it answered HTTP 503; its fields are missing from this response',
+    );
+    subgraph.replies.length = 0;
+  });
+
+  it('never retries a mutation, whose first attempt may have been applied', async () => {
+    subgraph.replies.push(status(503), ok);
+    subgraph.seen.length = 0;
+    const error = await failure(call(source(), 'mutation { claimFinancingNeed(id: "n") { id } }'));
+    expect(subgraph.seen).toHaveLength(1);
+    expect(error.extensions.code).toBe('SUBGRAPH_UNAVAILABLE');
+    subgraph.replies.length = 0;
+  });
+
+  it('gives every attempt a deadline and does not retry a timed-out query', async () => {
+    subgraph.replies.push(never, ok);
+    subgraph.seen.length = 0;
+    const error = await failure(call(source(200), '{ banks { id } }'));
+    expect(error.message).toBe(
+      'subgraph "banks" is unavailable: it did not answer within 200 ms; its fields are missing from this response',
+    );
+    expect(subgraph.seen).toHaveLength(1);
+    subgraph.replies.length = 0;
+  });
+
+  it('reports a subgraph that cannot be reached without its URL', async () => {
+    const closed = new SignedDataSource('tech', 'http://127.0.0.1:9/graphql', key, 60, {
+      policy: { timeoutMs: 2_000, retries: 1, backoffMs: 1 },
+    });
+    const error = await failure(call(closed, '{ banks { id } }'));
+    expect(error.message).toBe(
+      'subgraph "tech" is unavailable: it could not be reached; its fields are missing from this response',
+    );
+    expect(JSON.stringify(error)).not.toMatch(/127\.0\.0\.1|:9\b|http/);
+  });
+
+  it('keeps a 4xx body and URL away from the client: the error carries no code to pass masking', async () => {
+    subgraph.replies.push(status(403));
+    const error = await failure(call(source(), '{ banks { id } }'));
+    expect(error.message).toBe('subgraph "banks" refused the gateway\'s request');
+    expect(error.extensions).toEqual({});
+  });
+});

@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestGraph, type TestGraph } from '../helpers/graph.js';
+
+describe('per-party and per-org rate limits', () => {
+  let graph: TestGraph;
+  beforeAll(async () => {
+    graph = await startTestGraph('pglite', {
+      env: { RATE_LIMIT_PER_SECOND: '1', RATE_LIMIT_BURST: '3' },
+    });
+  });
+  afterAll(async () => {
+    await graph?.stop();
+  });
+
+  const ask = async (token: string) => {
+    const response = await fetch(graph.graph.gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: '{ banks { id } }' }),
+    });
+    return {
+      status: response.status,
+      retryAfter: response.headers.get('retry-after'),
+      body: (await response.json()) as any,
+    };
+  };
+
+  it('answers a burst past the bucket with 429 and Retry-After, then serves again', async () => {
+    const icbc = await graph.token('bank', 'icbc');
+    const answers = await Promise.all(Array.from({ length: 10 }, () => ask(icbc)));
+    const served = answers.filter((a) => a.status === 200);
+    const refused = answers.filter((a) => a.status === 429);
+    expect(served.length).toBeGreaterThanOrEqual(3);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(served.length + refused.length).toBe(10);
+    const [first] = refused;
+    expect(first.retryAfter).toBe('1');
+    expect(first.body.errors[0]).toEqual({
+      message:
+        'rate limit exceeded for bank icbc: 1 requests per second, bursts of 3; retry after 1 s',
+      extensions: { code: 'RATE_LIMITED' },
+    });
+
+    // Another bank, and another party, have buckets of their own.
+    expect((await ask(await graph.token('bank', 'abc'))).status).toBe(200);
+    expect((await ask(await graph.token('finance_office'))).status).toBe(200);
+
+    await new Promise((resolve) => setTimeout(resolve, Number(first.retryAfter) * 1000 + 200));
+    expect((await ask(icbc)).status).toBe(200);
+  });
+
+  it('never limits health, readiness or metrics', async () => {
+    for (let i = 0; i < 10; i += 1) {
+      expect((await fetch(new URL('/health', graph.graph.gateway.url))).status).toBe(200);
+    }
+    const metrics = await (await fetch(new URL('/metrics', graph.graph.gateway.url))).text();
+    expect(metrics).toMatch(/kx_gateway_rate_limited_total\{party="bank"\} [1-9]/);
+  });
+});

@@ -1,0 +1,184 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestGraph, type TestGraph } from '../helpers/graph.js';
+
+const DOSSIER = `query Dossier {
+  enterprises(first: 3) { nodes { id name creditLines { id } } }
+  banks { id }
+}`;
+
+describe('resilience and observability', () => {
+  let graph: TestGraph;
+  let finance: string;
+  let logFile: string;
+  let banksHost: string;
+
+  const ready = async () => {
+    const response = await fetch(new URL('/ready', graph.graph.gateway.url));
+    return { status: response.status, body: (await response.json()) as any };
+  };
+
+  beforeAll(async () => {
+    logFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kx-logs-')), 'graph.log');
+    graph = await startTestGraph('pglite', {
+      seedScale: 0.05,
+      env: {
+        LOG_LEVEL: 'info',
+        LOG_FILE: logFile,
+        SUBGRAPH_RETRIES: '1',
+        SUBGRAPH_RETRY_BACKOFF_MS: '20',
+      },
+    });
+    finance = await graph.token('finance_office');
+    banksHost = new URL(graph.graph.subgraphs.banks.url).host;
+  });
+  afterAll(async () => {
+    await graph?.stop();
+    fs.rmSync(path.dirname(logFile), { recursive: true, force: true });
+  });
+
+  describe('a subgraph that goes down and comes back', () => {
+    it('serves the rest with SUBGRAPH_UNAVAILABLE naming the subgraph, never its URL', async () => {
+      await graph.graph.subgraphs.banks.stop();
+      const response = await fetch(graph.graph.gateway.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${finance}` },
+        body: JSON.stringify({ query: DOSSIER }),
+      });
+      const text = await response.text();
+      const body = JSON.parse(text);
+      expect(response.status).toBe(200);
+      const nodes = body.data.enterprises.nodes;
+      expect(nodes).toHaveLength(3);
+      for (const node of nodes) {
+        expect(node.name).toEqual(expect.any(String));
+        expect(node.creditLines).toBeNull();
+      }
+      expect(body.data.banks).toBeNull();
+      expect(body.errors.length).toBeGreaterThan(0);
+      for (const error of body.errors) {
+        expect(error.extensions).toEqual({ code: 'SUBGRAPH_UNAVAILABLE', subgraph: 'banks' });
+        expect(error.message).toBe(
+          'subgraph "banks" is unavailable: it could not be reached; its fields are missing from this response',
+        );
+      }
+      expect(text).not.toContain(banksHost);
+      expect(text).not.toMatch(/https?:|ECONNREFUSED|fetch failed/);
+    });
+
+    it('reports the subgraph down on /ready', async () => {
+      expect(await ready()).toEqual({
+        status: 503,
+        body: {
+          status: 'not ready',
+          supergraph: true,
+          subgraphs: { tech: 'up', finance: 'up', banks: 'down', exchange: 'up' },
+        },
+      });
+    });
+
+    it('recovers once it is back on its port', async () => {
+      await graph.restartSubgraph('banks');
+      expect((await ready()).status).toBe(200);
+      const { body } = await graph.query(DOSSIER, {}, finance);
+      expect(body.errors ?? []).toEqual([]);
+      expect(body.data.banks.length).toBeGreaterThan(0);
+      for (const node of body.data.enterprises.nodes)
+        expect(node.creditLines).toEqual(expect.any(Array));
+    });
+  });
+
+  describe('metrics', () => {
+    it('exposes requests, latency, subgraph fetches and authorization denials on /metrics', async () => {
+      const bank = await graph.token('bank', 'icbc');
+      const denied = await graph.query(
+        '{ enterprises(first: 20) { nodes { id contact { phone } } } }',
+        {},
+        bank,
+      );
+      expect(denied.body.errors!.some((e: any) => e.extensions.rule === 'policy')).toBe(true);
+      await graph.query('{ nonsense }', {}, finance);
+
+      const response = await fetch(new URL('/metrics', graph.graph.gateway.url));
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+      const text = await response.text();
+      const value = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? NaN);
+      expect(
+        value(/^kx_gateway_requests_total\{operation_type="query",status="200"\} (\d+)$/m),
+      ).toBeGreaterThanOrEqual(3);
+      expect(
+        value(/^kx_gateway_requests_total\{operation_type="unknown",status="400"\} (\d+)$/m),
+      ).toBeGreaterThanOrEqual(1);
+      expect(
+        value(
+          /^kx_gateway_request_duration_seconds_count\{operation_type="query",status="200"\} (\d+)$/m,
+        ),
+      ).toBeGreaterThanOrEqual(3);
+      expect(
+        value(/^kx_subgraph_fetch_duration_seconds_count\{subgraph="tech",outcome="ok"\} (\d+)$/m),
+      ).toBeGreaterThanOrEqual(1);
+      expect(
+        value(/^kx_subgraph_fetch_errors_total\{subgraph="banks",reason="unreachable"\} (\d+)$/m),
+      ).toBeGreaterThanOrEqual(1);
+      expect(
+        value(/^kx_subgraph_fetch_retries_total\{subgraph="banks"\} (\d+)$/m),
+      ).toBeGreaterThanOrEqual(1);
+      expect(
+        value(/^kx_gateway_authorization_denials_total\{rule="policy"\} (\d+)$/m),
+      ).toBeGreaterThanOrEqual(1);
+      expect(text).toMatch(/^kx_disclosure_log_entries_total/m);
+    });
+  });
+
+  describe('logs', () => {
+    it('writes one JSON line per request, and the subgraphs log the same request id', async () => {
+      const bank = await graph.token('bank', 'icbc');
+      const response = await fetch(graph.graph.gateway.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${bank}` },
+        body: JSON.stringify({
+          query: 'query Feed { enterprises(first: 2) { nodes { id creditLines { id } } } }',
+          operationName: 'Feed',
+        }),
+      });
+      expect(response.status).toBe(200);
+      const requestId = response.headers.get('x-request-id');
+      const lines = fs
+        .readFileSync(logFile, 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line));
+      const mine = lines.filter((line) => line.requestId === requestId);
+      const gateway = mine.find((line) => line.service === 'gateway' && line.msg === 'request');
+      expect(gateway).toMatchObject({
+        level: 'info',
+        method: 'POST',
+        path: '/',
+        status: 200,
+        party: 'bank',
+        org: 'icbc',
+        operationName: 'Feed',
+        operationType: 'query',
+        durationMs: expect.any(Number),
+      });
+      const services = new Set(mine.map((line) => line.service));
+      expect(services).toContain('subgraph-tech');
+      expect(services).toContain('subgraph-banks');
+      for (const line of mine.filter((l) => l.service !== 'gateway')) {
+        expect(line).toMatchObject({ party: 'bank', org: 'icbc', status: 200 });
+      }
+
+      const text = fs.readFileSync(logFile, 'utf8');
+      expect(text).not.toContain(bank);
+      expect(text).not.toContain(finance);
+      expect(text).not.toMatch(/Bearer ey/);
+      // The subgraph outage was logged for operators, with the reason.
+      expect(lines.some((l) => l.msg === 'subgraph call failed' && l.subgraph === 'banks')).toBe(
+        true,
+      );
+    });
+  });
+});

@@ -1,0 +1,64 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('a service in its own process', () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kx-sigterm-'));
+  afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+  it('drains and exits 0 on SIGTERM, logging each step as JSON', async () => {
+    const port = await freePort();
+    const child = spawn(path.resolve('node_modules/.bin/tsx'), ['scripts/subgraph.ts', 'tech'], {
+      env: {
+        ...process.env,
+        DATABASE_URL_TECH: '',
+        DATA_DIR: dataDir,
+        SUBGRAPH_PORT_TECH: String(port),
+        LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+
+    for (let i = 0; i < 600 && !output.includes('"subgraph started"'); i += 1) {
+      if (child.exitCode !== null) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(output).toContain('"subgraph started"');
+    const health = await fetch(`http://127.0.0.1:${port}/health`);
+    expect(await health.json()).toEqual({ status: 'ok', subgraph: 'tech' });
+
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    const lines = output
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line));
+    expect(lines.map((line) => line.msg)).toEqual(
+      expect.arrayContaining([
+        'subgraph started',
+        'draining in-flight requests',
+        'subgraph stopped',
+      ]),
+    );
+    expect(lines.find((line) => line.msg === 'draining in-flight requests')).toMatchObject({
+      service: 'subgraph-tech',
+      signal: 'SIGTERM',
+      deadlineMs: 10_000,
+    });
+  }, 120_000);
+});

@@ -1,0 +1,107 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { documentHash, readManifest } from '../../gateway/trusted-documents.js';
+import { startTestGraph, type TestGraph } from '../helpers/graph.js';
+
+const BANKS = 'query Banks {\n  banks {\n    id\n    name\n  }\n}\n';
+const ENTERPRISE = 'query Enterprise($id: ID!) {\n  enterprise(id: $id) {\n    id\n  }\n}\n';
+
+describe('trusted-documents mode', () => {
+  let graph: TestGraph;
+  let token: string;
+  let folder: string;
+  let registerOutput: string;
+
+  const post = async (payload: unknown) => {
+    const response = await fetch(graph.graph.gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify(payload),
+    });
+    return { status: response.status, body: (await response.json()) as any };
+  };
+
+  beforeAll(async () => {
+    folder = fs.mkdtempSync(path.join(os.tmpdir(), 'kx-trusted-'));
+    fs.mkdirSync(path.join(folder, 'operations', 'nested'), { recursive: true });
+    fs.writeFileSync(path.join(folder, 'operations', 'banks.graphql'), BANKS);
+    fs.writeFileSync(path.join(folder, 'operations', 'nested', 'enterprise.graphql'), ENTERPRISE);
+    const manifest = path.join(folder, 'manifest.json');
+    const { stdout } = await promisify(execFile)(
+      path.resolve('node_modules/.bin/tsx'),
+      ['scripts/register-documents.ts', path.join(folder, 'operations'), '--manifest', manifest],
+      { cwd: path.resolve('.') },
+    );
+    registerOutput = stdout;
+    graph = await startTestGraph('pglite', { env: { TRUSTED_DOCUMENTS: manifest } });
+    token = await graph.token('finance_office');
+  });
+  afterAll(async () => {
+    await graph?.stop();
+    fs.rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('registers every .graphql file of a folder by the sha256 of its text', () => {
+    const manifest = readManifest(path.join(folder, 'manifest.json'));
+    expect(manifest.operations.map((o) => [o.name, o.type, o.id])).toEqual([
+      ['Banks', 'query', documentHash(BANKS)],
+      ['Enterprise', 'query', documentHash(ENTERPRISE)],
+    ]);
+    expect(registerOutput).toContain('2 added, 0 already registered');
+  });
+
+  it('runs a registered operation sent as its text', async () => {
+    const answer = await post({ query: BANKS });
+    expect(answer.status).toBe(200);
+    expect(answer.body.data).toEqual({ banks: [] });
+  });
+
+  it('runs a registered operation sent as its hash alone', async () => {
+    const answer = await post({
+      extensions: { persistedQuery: { version: 1, sha256Hash: documentHash(ENTERPRISE) } },
+      variables: { id: 'ent-000001' },
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.body.data).toEqual({ enterprise: null });
+  });
+
+  it('refuses an operation that is not registered, even one differing only in spacing', async () => {
+    for (const query of ['{ banks { id name } }', BANKS.replace('\n', ' \n')]) {
+      const answer = await post({ query });
+      expect(answer.status).toBe(400);
+      expect(answer.body.errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_IN_LIST');
+      expect(answer.body.errors[0].message).toMatch(/^operation is not a trusted document/);
+    }
+  });
+
+  it('refuses an unknown hash and never learns one from a client', async () => {
+    const sneaked = '{ banks { id } }';
+    const register = await post({
+      query: sneaked,
+      extensions: { persistedQuery: { version: 1, sha256Hash: documentHash(sneaked) } },
+    });
+    expect(register.body.errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_IN_LIST');
+    const byHash = await post({
+      extensions: { persistedQuery: { version: 1, sha256Hash: documentHash(sneaked) } },
+    });
+    expect(byHash.body.errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+    expect(byHash.body.data).toBeUndefined();
+  });
+
+  it('applies to GET requests too', async () => {
+    const get = (query: string) =>
+      fetch(`${graph.graph.gateway.url}?query=${encodeURIComponent(query)}`, {
+        headers: { authorization: `Bearer ${token}`, 'apollo-require-preflight': 'true' },
+      });
+    expect((await get(BANKS)).status).toBe(200);
+    const refused = await get('{ banks { id } }');
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as any).errors[0].extensions.code).toBe(
+      'PERSISTED_QUERY_NOT_IN_LIST',
+    );
+  });
+});
