@@ -57,7 +57,10 @@ export async function snapshotNeeds(urls: DatabaseUrls, ids: string[]): Promise<
   }
 }
 
-/** Puts the claimed needs back as they were (their feed stamps move on: that is a real change). */
+/**
+ * Puts the claimed needs back as they were; only those, so that the others keep their place in
+ * the prospect feed (the restored ones get new feed stamps: that is a real change).
+ */
 export async function restoreNeeds(urls: DatabaseUrls, snapshot: unknown[]): Promise<void> {
   if (snapshot.length === 0) return;
   const finance = postgres(urls.finance, { max: 1 });
@@ -69,7 +72,8 @@ export async function restoreNeeds(urls: DatabaseUrls, snapshot: unknown[]): Pro
           assigned_at = s.assigned_at, solution_due_at = s.solution_due_at,
           accepted_at = s.accepted_at, updated_at = s.updated_at
       from jsonb_populate_recordset(null::financing_needs, ${finance.json(rows as postgres.JSONValue)}) s
-      where n.id = s.id`;
+      where n.id = s.id
+        and (n.status, n.main_bank_id) is distinct from (s.status, s.main_bank_id)`;
   } finally {
     await finance.end();
   }

@@ -44,7 +44,7 @@ async function prospectFeed(caller: Claims, first: number) {
                    where change_xid >= pg_snapshot_xmin(pg_current_snapshot())) as held_back`;
   const needs = await finance`
     select id, enterprise_id, amount_fen, term_months, purpose, collateral, visibility, status,
-           submitted_at, change_xid::text as change_xid, change_seq
+           submitted_at, change_xid::text as xid, change_seq
     from financing_needs
     where change_xid < ${horizon}::xid8 and (change_xid, change_seq) > ('0'::xid8, 0::bigint)
       and ((visibility = 'OPEN_TO_ALL_BANKS' and status = 'OPEN')
@@ -154,7 +154,7 @@ async function prospectFeed(caller: Claims, first: number) {
       pageInfo: {
         hasNextPage,
         endCursor: hasNextPage
-          ? encodeFeedCursor({ x: last.change_xid, s: Number(last.change_seq) }, key)
+          ? encodeFeedCursor({ x: last.xid, s: Number(last.change_seq) }, key)
           : encodeFeedCursor({ x: horizon, s: 0 }, key),
       },
       caughtUp: !hasNextPage && !held_back,

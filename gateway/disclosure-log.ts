@@ -4,6 +4,7 @@ import type { Caller } from '../subgraphs/shared/caller.js';
 import type { Database } from '../subgraphs/shared/db.js';
 import { disclosures } from '../subgraphs/exchange/tables.js';
 import type { Basis } from './authorization/policies.js';
+import { recordDisclosureEntries } from './metrics.js';
 
 /** One enterprise's data disclosed to a bank in one request. */
 export interface Disclosure {
@@ -133,6 +134,7 @@ export class DisclosureLog {
       });
       await tx.insert(disclosures).values(rows);
     });
+    recordDisclosureEntries(entries.length);
   }
 }
 

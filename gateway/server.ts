@@ -14,6 +14,7 @@ import {
   closeGracefully,
   executeApollo,
   HttpError,
+  parseRequestUrl,
   readJsonBody,
   sendHttpError,
   sendJson,
@@ -110,14 +111,6 @@ async function subgraphReachable(url: string): Promise<boolean> {
     return response.ok;
   } catch {
     return false;
-  }
-}
-
-function parseUrl(raw: string | undefined): URL {
-  try {
-    return new URL(raw ?? '/', 'http://localhost');
-  } catch {
-    throw new HttpError(400, 'BAD_REQUEST', 'request target is not a valid URL path');
   }
 }
 
@@ -253,7 +246,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       });
     };
     try {
-      const url = parseUrl(req.url);
+      const url = parseRequestUrl(req.url);
       record.path = url.pathname;
       switch (url.pathname) {
         case '/health':

@@ -170,7 +170,9 @@ export class AuthorizationLayer implements OperationLayer {
     }
 
     if (mode === 'reject' && errors.length > 0) return { errors };
-    stripAdded(data);
+    // Only a rewritten operation carries the layer's aliases; walking every object of a large
+    // untouched result (a feed page) to delete nothing cost ~2 ms per request.
+    if (analyzed.rewritten) stripAdded(data);
     if (mode === 'dry-run') {
       return {
         ...result,
@@ -183,7 +185,9 @@ export class AuthorizationLayer implements OperationLayer {
         },
       };
     }
-    return { ...result, data, errors: [...(result.errors ?? []), ...errors] };
+    const allErrors = [...(result.errors ?? []), ...errors];
+    // The spec's response has no `errors` key at all when there are none.
+    return allErrors.length ? { ...result, data, errors: allErrors } : { ...result, data };
   }
 
   private async lookupFacts(

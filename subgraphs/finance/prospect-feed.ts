@@ -236,14 +236,18 @@ export class ProspectFeed {
     const matches = conditions.length ? and(...conditions)! : sql`true`;
     const from = after ?? ORIGIN;
     // Could the bank see the need in a version at or before the cursor? Only asked of needs not
-    // in the feed now, and never on a first pull, when the bank holds nothing.
+    // in the feed now, and never on a first pull, when the bank holds nothing. A scalar subquery,
+    // not EXISTS: PostgreSQL would hash an EXISTS over the whole change log once per page; this
+    // probes the few versions of each candidate need by the log's primary key instead.
     const seenBefore = after
-      ? sql`exists (select 1 from ${c} where ${c.needId} = ${n.id}
+      ? sql`coalesce((select true from ${c} where ${c.needId} = ${n.id}
           and (${c.changeXid}, ${c.changeSeq}) <= (${from.x}::xid8, ${from.s}::bigint)
           and ((${c.visibility} = 'OPEN_TO_ALL_BANKS' and ${c.status} = 'OPEN')
-            or (${c.mainBankId} = ${bank} and ${c.status} = any(${textArray(LIVE_WITH_MAIN_BANK)}))))`
+            or (${c.mainBankId} = ${bank} and ${c.status} = any(${textArray(LIVE_WITH_MAIN_BANK)})))
+          limit 1), false)`
       : sql`false`;
-    const needsProfile = filter.districts || filter.industries || filter.highTechOnly;
+    const needsProfile =
+      filter.districts || filter.industries || filter.highTechOnly || filter.libraryStatuses;
     const query = this.db
       .select({
         ...getTableColumns(n),
@@ -252,7 +256,8 @@ export class ProspectFeed {
       })
       .from(n)
       .$dynamic();
-    if (needsProfile || filter.libraryStatuses) {
+    if (needsProfile) {
+      // Join mutates the dynamic builder in place.
       query.leftJoin(p, eq(p.enterpriseId, n.enterpriseId));
     }
     return query

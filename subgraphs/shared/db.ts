@@ -52,6 +52,27 @@ export function migrationsFolder(name: SubgraphName): string {
   return path.join(root, 'drizzle', name);
 }
 
+/**
+ * drizzle's postgres.js driver sends a statement unprepared unless it was given a name, so
+ * PostgreSQL parses and plans it again on every call. The subgraphs' statements are a small fixed
+ * set (a batch is one array parameter, whatever its size): prepared once per connection, they
+ * cost less on every later call (benchmarked in bench/results.md). Migrations run before, plain.
+ */
+function preparing(client: postgres.Sql): postgres.Sql {
+  return new Proxy(client, {
+    get(target, property, receiver) {
+      if (property === 'unsafe') {
+        return (query: string, params?: unknown[], options?: postgres.UnsafeQueryOptions) =>
+          target.unsafe(query, params as postgres.ParameterOrJSON<never>[], {
+            ...options,
+            prepare: true,
+          });
+      }
+      return Reflect.get(target, property, receiver);
+    },
+  });
+}
+
 export async function openDatabase(
   name: SubgraphName,
   options: OpenOptions = {},
@@ -62,10 +83,10 @@ export async function openDatabase(
   if (options.url) {
     // Small pool per subgraph; postgres.js opens connections lazily.
     const client = postgres(options.url, { max: 10, onnotice: () => {}, connect_timeout: 10 });
-    const db = drizzlePostgres(client, { logger });
     if (options.migrate !== false) {
-      await migratePostgres(db, { migrationsFolder: migrationsFolder(name) });
+      await migratePostgres(drizzlePostgres(client), { migrationsFolder: migrationsFolder(name) });
     }
+    const db = drizzlePostgres(preparing(client), { logger });
     database = {
       name,
       db: db as unknown as Db,

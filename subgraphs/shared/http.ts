@@ -14,6 +14,15 @@ export class HttpError extends Error {
   }
 }
 
+/** The request target as a URL; a target no URL can be made of is the client's error. */
+export function parseRequestUrl(target: string | undefined): URL {
+  try {
+    return new URL(target ?? '/', 'http://localhost');
+  } catch {
+    throw new HttpError(400, 'BAD_REQUEST', 'request target is not a valid URL path');
+  }
+}
+
 /** Reads a JSON body, refusing more than `limit` bytes before buffering it all. */
 export async function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
   const declared = Number(req.headers['content-length'] ?? 0);

@@ -14,6 +14,7 @@ import {
   closeGracefully,
   executeApollo,
   HttpError,
+  parseRequestUrl,
   readJsonBody,
   sendHttpError,
   sendJson,
@@ -59,8 +60,32 @@ export async function startSubgraph<TContext extends BaseContext>(
   const apollo = new ApolloServer<TContext>({
     logger: apolloLogger(logger),
     schema: buildSubgraphSchema([{ typeDefs: module.typeDefs, resolvers: module.resolvers }]),
-    // Traces would be built for every request only to be dropped: the gateway does not report them.
-    plugins: [ApolloServerPluginInlineTraceDisabled()],
+    plugins: [
+      // Traces would be built for every request only to be dropped: the gateway does not report them.
+      ApolloServerPluginInlineTraceDisabled(),
+      {
+        // The gateway shows its client only "internal error"; the cause is logged here, under
+        // the request id the gateway logged too. Errors with a code were raised on purpose.
+        async requestDidStart() {
+          return {
+            async didEncounterErrors({ errors, request }) {
+              for (const error of errors) {
+                const code = error.extensions?.code;
+                if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') continue;
+                logger.error(
+                  {
+                    requestId: request.http?.headers.get('x-request-id'),
+                    path: error.path,
+                    err: error.originalError ?? error,
+                  },
+                  'resolver error',
+                );
+              }
+            },
+          };
+        },
+      },
+    ],
     introspection: true,
     includeStacktraceInErrorResponses: false,
     csrfPrevention: false,
@@ -87,7 +112,7 @@ export async function startSubgraph<TContext extends BaseContext>(
       logger.info(line, 'request');
     });
     try {
-      const url = new URL(req.url ?? '/', 'http://localhost');
+      const url = parseRequestUrl(req.url);
       if (url.pathname === '/health')
         return sendJson(res, 200, { status: 'ok', subgraph: module.name });
       if (url.pathname !== '/graphql') throw new HttpError(404, 'NOT_FOUND', 'not found');

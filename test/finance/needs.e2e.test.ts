@@ -253,6 +253,9 @@ for (const backend of BACKENDS) {
         const error = refusal(await triage(need.id));
         expect(error).toMatchObject({ code: 'BAD_USER_INPUT', field: 'basicAccountBankId' });
         expect(error.message).toMatch(/main-bank-only and no main bank applies/);
+        const malformed = refusal(await triage(need.id, 'icbc; drop table'));
+        expect(malformed).toMatchObject({ code: 'BAD_USER_INPUT', field: 'basicAccountBankId' });
+        expect(malformed.message).toMatch(/is not a bank id/);
         const still = await finance().rows<{ status: string }>(
           sql`select status from financing_needs where id = ${need.id}`,
         );

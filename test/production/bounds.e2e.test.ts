@@ -3,6 +3,9 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGraph, type TestGraph } from '../helpers/graph.js';
 
+// Starting a graph (four PGlite databases, migrated and seeded) is slow on a loaded 2-core machine.
+const GRAPH_START_TIMEOUT = 300_000;
+
 // Tight bounds, so each can be crossed with a small operation; production switches.
 const ENV = {
   MAX_DEPTH: '5',
@@ -66,7 +69,7 @@ describe('a gateway safe to expose', () => {
     enterprise = await graph.token('enterprise', 'ent-000001');
     url = graph.graph.gateway.url;
     subgraphHosts = Object.values(graph.graph.subgraphs).map((s) => new URL(s.url).host);
-  });
+  }, GRAPH_START_TIMEOUT);
   afterAll(async () => {
     await graph?.stop();
   });

@@ -1,13 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGraph, type TestGraph } from '../helpers/graph.js';
 
+// Starting a graph (four PGlite databases, migrated and seeded) is slow on a loaded 2-core machine.
+const GRAPH_START_TIMEOUT = 300_000;
+
 describe('per-party and per-org rate limits', () => {
   let graph: TestGraph;
   beforeAll(async () => {
     graph = await startTestGraph('pglite', {
       env: { RATE_LIMIT_PER_SECOND: '1', RATE_LIMIT_BURST: '3' },
     });
-  });
+  }, GRAPH_START_TIMEOUT);
   afterAll(async () => {
     await graph?.stop();
   });

@@ -1,8 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGraph, type TestGraph } from '../helpers/graph.js';
+
+// Starting a graph (four PGlite databases, migrated and seeded) is slow on a loaded 2-core machine.
+const GRAPH_START_TIMEOUT = 300_000;
 
 const DOSSIER = `query Dossier {
   enterprises(first: 3) { nodes { id name creditLines { id } } }
@@ -33,7 +37,7 @@ describe('resilience and observability', () => {
     });
     finance = await graph.token('finance_office');
     banksHost = new URL(graph.graph.subgraphs.banks.url).host;
-  });
+  }, GRAPH_START_TIMEOUT);
   afterAll(async () => {
     await graph?.stop();
     fs.rmSync(path.dirname(logFile), { recursive: true, force: true });
@@ -179,6 +183,33 @@ describe('resilience and observability', () => {
       expect(lines.some((l) => l.msg === 'subgraph call failed' && l.subgraph === 'banks')).toBe(
         true,
       );
+    });
+
+    it('logs the cause of an error the client sees masked, under the request id it was given', async () => {
+      const banks = graph.graph.databases.banks;
+      await banks.rows(sql`alter table banks rename to banks_hidden`);
+      let response: Response;
+      try {
+        response = await fetch(graph.graph.gateway.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${finance}` },
+          body: JSON.stringify({ query: '{ banks { id } }' }),
+        });
+      } finally {
+        await banks.rows(sql`alter table banks_hidden rename to banks`);
+      }
+      const body = (await response.json()) as any;
+      expect(body.errors[0]).toMatchObject({ message: 'internal error' });
+      const requestId = response.headers.get('x-request-id');
+      const lines = fs
+        .readFileSync(logFile, 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line))
+        .filter((line) => line.requestId === requestId);
+      const cause = lines.find((l) => l.service === 'subgraph-banks' && l.msg === 'resolver error');
+      expect(JSON.stringify(cause)).toMatch(/banks/);
+      expect(lines.some((l) => l.service === 'gateway' && l.level === 'error')).toBe(true);
     });
   });
 });

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -15,7 +15,12 @@ async function freePort(): Promise<number> {
 
 describe('a service in its own process', () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kx-sigterm-'));
-  afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+  let running: ChildProcess | undefined;
+  afterAll(() => {
+    // A service that never came up must not outlive the test.
+    if (running && running.exitCode === null) running.kill('SIGKILL');
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
 
   it('drains and exits 0 on SIGTERM, logging each step as JSON', async () => {
     const port = await freePort();
@@ -29,12 +34,13 @@ describe('a service in its own process', () => {
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    running = child;
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
 
-    for (let i = 0; i < 600 && !output.includes('"subgraph started"'); i += 1) {
+    for (let i = 0; i < 2_000 && !output.includes('"subgraph started"'); i += 1) {
       if (child.exitCode !== null) break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -60,5 +66,5 @@ describe('a service in its own process', () => {
       signal: 'SIGTERM',
       deadlineMs: 10_000,
     });
-  }, 120_000);
+  }, 300_000);
 });

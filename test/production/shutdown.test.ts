@@ -50,23 +50,28 @@ describe('graceful shutdown', () => {
   });
 
   it('cuts a request still running at the deadline', async () => {
-    const { server, url } = await serve(() => {});
+    let arrived!: () => void;
+    const inFlight = new Promise<void>((resolve) => (arrived = resolve));
+    const { server, url } = await serve(() => arrived());
     const outcome = get(url).then(
       () => 'answered',
       (error: Error) => error.message,
     );
-    await tick(50);
+    await inFlight;
     await closeGracefully(server, 100);
     expect(await outcome).toBe('socket hang up');
   });
 
   it('refuses new connections once draining', async () => {
     let release!: () => void;
+    let arrived!: () => void;
+    const inFlight = new Promise<void>((resolve) => (arrived = resolve));
     const { server, url } = await serve((_req, res) => {
+      arrived();
       new Promise<void>((resolve) => (release = resolve)).then(() => res.end('done'));
     });
     const first = get(url);
-    await tick(50);
+    await inFlight;
     const closing = closeGracefully(server, 30_000);
     await expect(get(url)).rejects.toThrow(/ECONNREFUSED/);
     release();

@@ -7,6 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documentHash, readManifest } from '../../gateway/trusted-documents.js';
 import { startTestGraph, type TestGraph } from '../helpers/graph.js';
 
+// Starting a graph (four PGlite databases, migrated and seeded) is slow on a loaded 2-core machine.
+const GRAPH_START_TIMEOUT = 300_000;
+
 const BANKS = 'query Banks {\n  banks {\n    id\n    name\n  }\n}\n';
 const ENTERPRISE = 'query Enterprise($id: ID!) {\n  enterprise(id: $id) {\n    id\n  }\n}\n';
 
@@ -39,7 +42,7 @@ describe('trusted-documents mode', () => {
     registerOutput = stdout;
     graph = await startTestGraph('pglite', { env: { TRUSTED_DOCUMENTS: manifest } });
     token = await graph.token('finance_office');
-  });
+  }, GRAPH_START_TIMEOUT);
   afterAll(async () => {
     await graph?.stop();
     fs.rmSync(folder, { recursive: true, force: true });
