@@ -22,6 +22,7 @@ export interface LoadResult {
   failed: number;
   firstFailure?: string;
   elapsedMs: number;
+  /** Successful requests per second. */
   rps: number;
   p50: number;
   p95: number;
@@ -104,7 +105,8 @@ async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     failed,
     firstFailure,
     elapsedMs,
-    rps: (latencies.length / elapsedMs) * 1000,
+    // Throughput counts answers that succeeded: a refusal (429, an error) is not served work.
+    rps: ((latencies.length - failed) / elapsedMs) * 1000,
     p50: percentile(sorted, 50),
     p95: percentile(sorted, 95),
     p99: percentile(sorted, 99),

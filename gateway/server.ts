@@ -171,6 +171,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const apollo = new ApolloServer<ServedContext>({
     gateway,
     logger: apolloLogger(logger),
+    // The scripts own SIGINT/SIGTERM and drain the HTTP server first; Apollo's own handler would
+    // start a second, concurrent stop that never settles.
+    stopOnTerminationSignals: false,
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
     formatError: maskError,

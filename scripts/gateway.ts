@@ -1,3 +1,4 @@
+import { stopOnSignal } from './shutdown.js';
 import { loadConfig } from '../subgraphs/shared/config.js';
 import { openDatabase } from '../subgraphs/shared/db.js';
 import { loadOrCreateSigningKey } from '../subgraphs/shared/keys.js';
@@ -30,17 +31,10 @@ logger.info(
   'gateway started',
 );
 
-let stopping = false;
-const shutdown = async (signal: string) => {
-  if (stopping) return;
-  stopping = true;
+// Past the drain deadline (plus time to close the database) the process goes regardless.
+stopOnSignal(async (signal) => {
   logger.info({ signal, deadlineMs: config.shutdownTimeoutMs }, 'draining in-flight requests');
-  // Past the drain deadline (plus time to close the database) the process goes regardless.
-  setTimeout(() => process.exit(1), config.shutdownTimeoutMs + 5_000).unref();
   await gateway.stop();
   await exchange.close();
   logger.info('gateway stopped');
-  process.exit(0);
-};
-process.on('SIGINT', () => void shutdown('SIGINT'));
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}, config.shutdownTimeoutMs + 5_000);

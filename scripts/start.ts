@@ -1,3 +1,4 @@
+import { stopOnSignal } from './shutdown.js';
 import { loadConfig } from '../subgraphs/shared/config.js';
 import { startLocalGraph } from '../gateway/local-graph.js';
 import { progressBar } from './progress.js';
@@ -18,16 +19,12 @@ console.log(`Kechuang Exchange is up.
 Sandbox starts with a finance-office dev token; other parties: npm run token -- --party bank --org icbc
 Ctrl-C stops.`);
 
-let stopping = false;
-const shutdown = async () => {
-  if (stopping) return;
-  stopping = true;
-  console.log('\nstopping: draining in-flight requests…');
-  // The gateway drains first, then the subgraphs, each within SHUTDOWN_TIMEOUT_MS; past both
-  // deadlines (plus time to close the databases) the process goes regardless.
-  setTimeout(() => process.exit(1), 2 * config.shutdownTimeoutMs + 5_000).unref();
-  await graph.stop();
-  process.exit(0);
-};
-process.on('SIGINT', shutdown);
-process.on('SIGTERM', shutdown);
+// The gateway drains first, then the subgraphs, each within SHUTDOWN_TIMEOUT_MS; past both
+// deadlines (plus time to close the databases) the process goes regardless.
+stopOnSignal(
+  async () => {
+    console.log('\nstopping: draining in-flight requests…');
+    await graph.stop();
+  },
+  2 * config.shutdownTimeoutMs + 5_000,
+);

@@ -59,6 +59,9 @@ export async function startSubgraph<TContext extends BaseContext>(
   const logger = createLogger(options.config, { service: `subgraph-${module.name}` });
   const apollo = new ApolloServer<TContext>({
     logger: apolloLogger(logger),
+    // The scripts own SIGINT/SIGTERM and drain the HTTP server first; Apollo's own handler would
+    // start a second, concurrent stop that never settles.
+    stopOnTerminationSignals: false,
     schema: buildSubgraphSchema([{ typeDefs: module.typeDefs, resolvers: module.resolvers }]),
     plugins: [
       // Traces would be built for every request only to be dropped: the gateway does not report them.
