@@ -135,6 +135,22 @@ function bodiesOf(operation: Operation, fixtures: Fixtures, needs: string[]): st
  * Runs the load generator in its own process. Asynchronously: this process serves the JWKS the
  * subgraphs verify gateway tokens with, and must keep answering while the load runs.
  */
+/** What the load generator sends while warming up and while measured. */
+function loadBodies(
+  operation: Operation,
+  fixtures: Fixtures,
+  claims: { warmup: string[]; measured: string[] },
+): { warmup: string[]; measured: string[] } {
+  if (operation.id === 'O4') {
+    return {
+      warmup: bodiesOf(operation, fixtures, claims.warmup),
+      measured: bodiesOf(operation, fixtures, claims.measured),
+    };
+  }
+  const bodies = bodiesOf(operation, fixtures, []);
+  return { warmup: bodies, measured: bodies };
+}
+
 async function runLoad(spec: LoadSpec, dir: string): Promise<LoadResult> {
   const file = path.join(dir, `load-${Date.now()}.json`);
   fs.writeFileSync(file, JSON.stringify(spec));
@@ -316,6 +332,19 @@ async function main() {
   const needs = [...fixtures.openNeedIds];
   const countNeeds = needs.splice(0, 2);
   const share = Math.floor(needs.length / opts.targets.length);
+  /** Each target's own needs to claim: one for the content check, a tenth to warm up, the rest. */
+  const claimsOf = (target: Target) => {
+    const own = needs.slice(
+      share * opts.targets.indexOf(target),
+      share * (opts.targets.indexOf(target) + 1),
+    );
+    const warm = Math.ceil((own.length - 1) / 10);
+    return {
+      content: own.slice(0, 1),
+      warmup: own.slice(1, 1 + warm),
+      measured: own.slice(1 + warm),
+    };
+  };
   const snapshot = await snapshotNeeds(urls, fixtures.openNeedIds);
   const variablesOf = (operation: Operation, claims: string[]) => {
     let i = 0;
@@ -356,7 +385,7 @@ async function main() {
       for (const target of Object.keys(graph.targets) as Target[]) {
         const body =
           operation.id === 'O4'
-            ? bodiesOf(operation, fixtures, [needs[share * opts.targets.indexOf(target)]])[0]
+            ? bodiesOf(operation, fixtures, claimsOf(target).content)[0]
             : bodiesOf(operation, fixtures, [])[0];
         const response = await fetch(graph.targets[target]!.url, {
           method: 'POST',
@@ -382,23 +411,16 @@ async function main() {
     for (const operation of operations) {
       for (const target of opts.targets) {
         if (!graph.targets[target]) continue;
-        const slice = needs
-          .slice(share * opts.targets.indexOf(target), share * (opts.targets.indexOf(target) + 1))
-          .slice(1);
-        const warm =
-          operation.id === 'O4'
-            ? slice.slice(0, Math.ceil(slice.length / 10))
-            : bodiesOf(operation, fixtures, []);
-        const measured = operation.id === 'O4' ? slice.slice(warm.length) : [];
-        const bodies =
-          operation.id === 'O4'
-            ? {
-                warmup: bodiesOf(operation, fixtures, warm as string[]),
-                measured: bodiesOf(operation, fixtures, measured),
-              }
-            : { warmup: warm, measured: warm };
         console.error(`${operation.id} ${target}…`);
-        const m = await measure(graph, operation, target, tokens, bodies, opts, work);
+        const m = await measure(
+          graph,
+          operation,
+          target,
+          tokens,
+          loadBodies(operation, fixtures, claimsOf(target)),
+          opts,
+          work,
+        );
         measurements.push(m);
         console.error(
           `  ${m.rps.toFixed(0)} req/s, p50 ${m.p50.toFixed(1)} ms, p99 ${m.p99.toFixed(1)} ms, ` +
