@@ -1,17 +1,14 @@
-import fs from 'node:fs';
-import { parse } from 'graphql';
 import type { Caller } from '../shared/caller.js';
 import type { PageLimits } from '../shared/pagination.js';
 import type { ContextArgs, SubgraphModule } from '../shared/subgraph.js';
 import { createLoaders, type BanksLoaders } from './loaders.js';
 import { BanksRepository } from './repository.js';
 import { resolvers } from './resolvers.js';
+import { subgraphTypeDefs } from '../shared/sdl.js';
 
 /** The banks' subgraph: banks, 一企一策 solutions, credit lines and loans. */
 export const name = 'banks' as const;
-export const typeDefs = parse(
-  fs.readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'),
-);
+export const typeDefs = subgraphTypeDefs(name);
 
 export interface BanksContext {
   caller: Caller;

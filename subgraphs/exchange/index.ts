@@ -1,17 +1,14 @@
-import fs from 'node:fs';
-import { parse } from 'graphql';
 import type { Caller } from '../shared/caller.js';
 import type { PageLimits } from '../shared/pagination.js';
 import type { ContextArgs, SubgraphModule } from '../shared/subgraph.js';
 import { createLoaders, type ExchangeLoaders } from './loaders.js';
 import { ExchangeRepository } from './repository.js';
 import { resolvers } from './resolvers.js';
+import { subgraphTypeDefs } from '../shared/sdl.js';
 
 /** The platform operator's subgraph: enterprises' consents (企业授权) to banks and the disclosure log (披露记录). */
 export const name = 'exchange' as const;
-export const typeDefs = parse(
-  fs.readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'),
-);
+export const typeDefs = subgraphTypeDefs(name);
 
 export interface ExchangeContext {
   caller: Caller;

@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import { parse } from 'graphql';
 import type { Caller } from '../shared/caller.js';
 import type { PageLimits } from '../shared/pagination.js';
 import type { ContextArgs, SubgraphModule } from '../shared/subgraph.js';
@@ -8,12 +6,11 @@ import { NeedWorkflow } from './need-workflow.js';
 import { ProspectFeed } from './prospect-feed.js';
 import { FinanceRepository } from './repository.js';
 import { resolvers } from './resolvers.js';
+import { subgraphTypeDefs } from '../shared/sdl.js';
 
 /** The finance office's subgraph: financing needs, the product catalogue and listing seeds. */
 export const name = 'finance' as const;
-export const typeDefs = parse(
-  fs.readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'),
-);
+export const typeDefs = subgraphTypeDefs(name);
 
 export interface FinanceContext {
   caller: Caller;

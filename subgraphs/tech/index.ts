@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import { parse } from 'graphql';
 import type { Caller } from '../shared/caller.js';
 import type { PageLimits } from '../shared/pagination.js';
 import type { ContextArgs, SubgraphModule } from '../shared/subgraph.js';
@@ -7,12 +5,11 @@ import { LibraryWorkflow } from './library.js';
 import { createLoaders, type TechLoaders } from './loaders.js';
 import { TechRepository } from './repository.js';
 import { resolvers } from './resolvers.js';
+import { subgraphTypeDefs } from '../shared/sdl.js';
 
 /** The technology bureau's subgraph: the enterprise library and patents. */
 export const name = 'tech' as const;
-export const typeDefs = parse(
-  fs.readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'),
-);
+export const typeDefs = subgraphTypeDefs(name);
 
 export interface TechContext {
   caller: Caller;
