@@ -1,6 +1,7 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError, Kind, type DocumentNode } from 'graphql';
-import type { Config } from '../subgraphs/shared/config.js';
+import { isSubgraphName, type Config, type SubgraphName } from '../subgraphs/shared/config.js';
+import { peerTokenHeader, SUBGRAPH_PEERS } from '../subgraphs/shared/peers.js';
 import { signGatewayToken } from '../subgraphs/shared/gateway-token.js';
 import type { SigningKey } from '../subgraphs/shared/keys.js';
 import type { Logger } from '../subgraphs/shared/logger.js';
@@ -53,6 +54,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   private readonly policy: FetchPolicy;
   private readonly logger?: Logger;
+  private readonly peers: readonly SubgraphName[];
 
   constructor(
     private readonly subgraph: string,
@@ -63,6 +65,7 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   ) {
     super({ url });
     this.policy = options.policy ?? { timeoutMs: 10_000, retries: 2, backoffMs: 100 };
+    this.peers = isSubgraphName(subgraph) ? (SUBGRAPH_PEERS[subgraph] ?? []) : [];
     this.logger = options.logger;
     const timeoutMs = this.policy.timeoutMs;
     this.fetcher = ((input: string, init: RequestInit) =>
@@ -80,6 +83,20 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     const token = await signGatewayToken(this.key, context.caller, this.subgraph, this.ttlSeconds);
     request.http?.headers.set('authorization', `Bearer ${token}`);
     request.http?.headers.set('x-request-id', context.requestId);
+    // A mutation may need its subgraph to write to a peer on the caller's behalf (SUBGRAPH_PEERS):
+    // the peer gets a token of its own, naming this subgraph as the actor.
+    if (this.peers.length > 0 && operationType(undefined, request.query) === 'mutation') {
+      for (const peer of this.peers) {
+        const delegated = await signGatewayToken(
+          this.key,
+          context.caller,
+          peer,
+          this.ttlSeconds,
+          this.subgraph as SubgraphName,
+        );
+        request.http?.headers.set(peerTokenHeader(peer), delegated);
+      }
+    }
   }
 
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>) {

@@ -62,13 +62,17 @@ export async function startLocalGraph(
   }
   const gatewayKeys = gatewayKeyResolver({ jwks: { keys: [signingKey.publicJwk] } });
   const running = {} as Record<SubgraphName, RunningSubgraph>;
+  // Filled as each subgraph starts; a subgraph reads its peers' URLs when it calls them.
+  const peerUrls: Partial<Record<SubgraphName, string>> = {};
   for (const name of SUBGRAPH_NAMES) {
     running[name] = await startSubgraph(subgraphs[name], {
       database: databases[name],
       config,
       port: options.ephemeralPorts ? 0 : config.subgraphPorts[name],
       gatewayKeys,
+      peerUrls,
     });
+    peerUrls[name] = running[name].url;
   }
   const sandboxToken = config.auth.jwksUrl
     ? undefined

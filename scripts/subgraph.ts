@@ -25,6 +25,7 @@ const running = await startSubgraph(subgraphs[name], {
   config,
   port: config.subgraphPorts[name],
   gatewayKeys: gatewayKeyResolver({ jwksUrl: config.gatewayToken.jwksUrl }),
+  peerUrls: config.subgraphUrls,
 });
 logger.info(
   { url: running.url, database: database.kind, trusting: config.gatewayToken.jwksUrl },

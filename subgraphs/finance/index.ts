@@ -1,6 +1,7 @@
 import type { Caller } from '../shared/caller.js';
 import type { PageLimits } from '../shared/pagination.js';
 import type { ContextArgs, SubgraphModule } from '../shared/subgraph.js';
+import { BankEventLedger, type BankEventFollower } from './bank-events.js';
 import { createLoaders, type FinanceLoaders } from './loaders.js';
 import { NeedWorkflow } from './need-workflow.js';
 import { ProspectFeed } from './prospect-feed.js';
@@ -19,7 +20,11 @@ export interface FinanceContext {
   workflow: NeedWorkflow;
   feed: ProspectFeed;
   loaders: FinanceLoaders;
+  bankEvents: BankEventLedger;
 }
+
+/** Ledgers kept in step with the banks' writes, in the transaction that records each one. */
+const bankEventFollowers: BankEventFollower[] = [];
 
 export function createContext({ caller, database, limits }: ContextArgs): FinanceContext {
   const repository = new FinanceRepository(database.db, caller);
@@ -30,6 +35,7 @@ export function createContext({ caller, database, limits }: ContextArgs): Financ
     workflow: new NeedWorkflow(database.db, caller),
     feed: new ProspectFeed(database.db, caller),
     loaders: createLoaders(repository),
+    bankEvents: new BankEventLedger(database.db, caller, bankEventFollowers),
   };
 }
 

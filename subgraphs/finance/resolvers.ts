@@ -1,4 +1,6 @@
 import { forbidden } from '../shared/errors.js';
+import { mergeResolvers } from '../shared/resolvers.js';
+import { bankEventResolvers } from './bank-events.js';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { pageWindow, toConnection, type PageArgs } from '../shared/pagination.js';
 import { scalarResolvers } from '../shared/scalars.js';
@@ -18,7 +20,7 @@ import type {
 /** Recommendations are a short list beside a need, not a page to scroll. */
 const DEFAULT_RECOMMENDATIONS = 5;
 
-export const resolvers: GraphQLResolverMap<FinanceContext> = {
+const needResolvers: GraphQLResolverMap<FinanceContext> = {
   ...scalarResolvers,
   Query: {
     _mainBankNeeds: (
@@ -151,3 +153,5 @@ export const resolvers: GraphQLResolverMap<FinanceContext> = {
       (await loaders.listingTier.load(ref.id))?.tier ?? null,
   },
 };
+
+export const resolvers = mergeResolvers<FinanceContext>(needResolvers, bankEventResolvers);

@@ -1,3 +1,5 @@
+import type { SubgraphName } from './config.js';
+
 /** The parties of the exchange, as the `party` claim names them. */
 export const PARTIES = ['tech_bureau', 'finance_office', 'pboc', 'bank', 'enterprise'] as const;
 export type Party = (typeof PARTIES)[number];
@@ -11,6 +13,12 @@ export interface Caller {
   org: string | null;
   scopes: ReadonlySet<string>;
   requestId: string;
+  /**
+   * Set when another subgraph calls on the caller's behalf within the same request, holding a
+   * token the gateway delegated to it (`act` claim): e.g. `banks` recording a solution with
+   * `finance`. Internal fields answer only such calls.
+   */
+  actor?: SubgraphName;
 }
 
 export function isParty(value: unknown): value is Party {

@@ -9,6 +9,7 @@ import {
 import type { Caller } from './caller.js';
 import { isParty } from './caller.js';
 import type { SigningKey } from './keys.js';
+import { isSubgraphName, type SubgraphName } from './config.js';
 
 /** The short-lived token the gateway signs for each subgraph request; subgraphs trust nothing else. */
 export const GATEWAY_ISSUER = 'kechuang-gateway';
@@ -18,12 +19,14 @@ export async function signGatewayToken(
   caller: Caller,
   audience: string,
   ttlSeconds: number,
+  actor?: SubgraphName,
 ): Promise<string> {
   return new SignJWT({
     party: caller.party,
     org: caller.org,
     scope: [...caller.scopes].join(' '),
     rid: caller.requestId,
+    ...(actor ? { act: { sub: actor } } : {}),
   })
     .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
     .setIssuer(GATEWAY_ISSUER)
@@ -55,6 +58,9 @@ export async function verifyGatewayToken(
     clockTolerance: 5,
   });
   const party = payload.party;
+  const act = (payload.act as { sub?: unknown } | undefined)?.sub;
+  const actor = typeof act === 'string' && isSubgraphName(act) ? act : undefined;
+  if (act !== undefined && !actor) throw new Error('token names no known actor');
   if (party !== 'anonymous' && party !== 'gateway' && !isParty(party))
     throw new Error('token names no known party');
   return {
@@ -65,5 +71,6 @@ export async function verifyGatewayToken(
       typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [],
     ),
     requestId: typeof payload.rid === 'string' ? payload.rid : 'unknown',
+    ...(actor ? { actor } : {}),
   };
 }

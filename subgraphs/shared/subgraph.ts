@@ -21,12 +21,15 @@ import {
 } from './http.js';
 import { apolloLogger, createLogger } from './logger.js';
 import { verifyGatewayToken } from './gateway-token.js';
+import { PeerClient, peerTokenHeader, SUBGRAPH_PEERS } from './peers.js';
 import type { PageLimits } from './pagination.js';
 
 export interface ContextArgs {
   caller: Caller;
   database: Database;
   limits: PageLimits;
+  /** The peer subgraphs this request may call on the caller's behalf (mutations only). */
+  peers: PeerClient;
 }
 
 /** What every subgraph folder exports from its index.ts. */
@@ -50,10 +53,18 @@ export async function startSubgraph<TContext extends BaseContext>(
     database: Database;
     config: Pick<
       Config,
-      'host' | 'maxPageSize' | 'defaultPageSize' | 'maxBodyBytes' | 'log' | 'shutdownTimeoutMs'
+      | 'host'
+      | 'maxPageSize'
+      | 'defaultPageSize'
+      | 'maxBodyBytes'
+      | 'log'
+      | 'shutdownTimeoutMs'
+      | 'subgraphFetch'
     >;
     port: number;
     gatewayKeys: JWTVerifyGetKey;
+    /** Where the peers of SUBGRAPH_PEERS listen; read at call time, so it may be filled later. */
+    peerUrls?: Partial<Record<SubgraphName, string>>;
   },
 ): Promise<RunningSubgraph> {
   const logger = createLogger(options.config, { service: `subgraph-${module.name}` });
@@ -138,8 +149,19 @@ export async function startSubgraph<TContext extends BaseContext>(
       const body = await readJsonBody(req, options.config.maxBodyBytes);
       const operationName = (body as { operationName?: unknown } | undefined)?.operationName;
       if (typeof operationName === 'string') line.operationName = operationName;
+      const peerTokens: Partial<Record<SubgraphName, string>> = {};
+      for (const peer of SUBGRAPH_PEERS[module.name] ?? []) {
+        const header = req.headers[peerTokenHeader(peer)];
+        if (typeof header === 'string') peerTokens[peer] = header;
+      }
+      const peers = new PeerClient(
+        peerTokens,
+        options.peerUrls ?? {},
+        caller.requestId,
+        options.config.subgraphFetch.timeoutMs,
+      );
       await executeApollo(apollo, req, res, body, async () =>
-        module.createContext({ caller, database: options.database, limits }),
+        module.createContext({ caller, database: options.database, limits, peers }),
       );
     } catch (error) {
       if (error instanceof HttpError) return sendHttpError(res, error);

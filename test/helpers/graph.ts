@@ -88,6 +88,9 @@ export async function startTestGraph(
         config,
         port,
         gatewayKeys: gatewayKeyResolver({ jwks: { keys: [signingKey.publicJwk] } }),
+        peerUrls: Object.fromEntries(
+          Object.entries(graph.subgraphs).map(([peer, running]) => [peer, running.url]),
+        ),
       });
     },
     async stop() {

@@ -1,0 +1,78 @@
+import { GraphQLError } from 'graphql';
+import type { SubgraphName } from './config.js';
+
+/**
+ * Which subgraphs a subgraph may call while it handles a mutation, on the same caller's behalf:
+ * a bank's solution, credit line or loan, written in `banks`, moves the need and the policy
+ * ledgers kept in `finance`. The gateway signs one delegated token per peer for such a call (its
+ * `act` claim names the calling subgraph); a query never gets one.
+ */
+export const SUBGRAPH_PEERS: Partial<Record<SubgraphName, readonly SubgraphName[]>> = {
+  banks: ['finance'],
+};
+
+export function peerTokenHeader(peer: SubgraphName): string {
+  return `x-peer-token-${peer}`;
+}
+
+/** Error codes a peer raises on purpose; they reach the client as they are. */
+const PASSED_ON = new Set(['BAD_USER_INPUT', 'NOT_FOUND', 'CONFLICT', 'FORBIDDEN']);
+
+/**
+ * Calls a peer subgraph with the token the gateway delegated for this request. A peer's deliberate
+ * refusal (bad input, conflict, not found, forbidden) is passed on unchanged; anything else
+ * becomes SUBGRAPH_UNAVAILABLE naming the peer, never its URL.
+ */
+export class PeerClient {
+  constructor(
+    private readonly tokens: Partial<Record<SubgraphName, string>>,
+    private readonly urls: Partial<Record<SubgraphName, string>>,
+    private readonly requestId: string,
+    private readonly timeoutMs: number,
+  ) {}
+
+  async request<T>(
+    peer: SubgraphName,
+    query: string,
+    variables: Record<string, unknown>,
+  ): Promise<T> {
+    const token = this.tokens[peer];
+    const url = this.urls[peer];
+    if (!token || !url) {
+      throw new GraphQLError(`subgraph "${peer}" cannot be asked within this request`);
+    }
+    let body: { data?: T | null; errors?: { message: string; extensions?: { code?: string } }[] };
+    try {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${token}`,
+          'x-request-id': this.requestId,
+        },
+        body: JSON.stringify({ query, variables }),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      body = (await response.json()) as typeof body;
+    } catch {
+      throw unavailable(peer);
+    }
+    const [error] = body.errors ?? [];
+    if (error) {
+      const code = error.extensions?.code;
+      if (code && PASSED_ON.has(code)) {
+        throw new GraphQLError(error.message, { extensions: { ...error.extensions } });
+      }
+      throw unavailable(peer);
+    }
+    if (!body.data) throw unavailable(peer);
+    return body.data;
+  }
+}
+
+function unavailable(peer: SubgraphName): GraphQLError {
+  return new GraphQLError(
+    `subgraph "${peer}" is unavailable, so the write was not completed; retry it with the same idempotency key`,
+    { extensions: { code: 'SUBGRAPH_UNAVAILABLE', subgraph: peer } },
+  );
+}
