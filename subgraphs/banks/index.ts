@@ -1,6 +1,7 @@
 import type { Caller } from '../shared/caller.js';
 import type { PageLimits } from '../shared/pagination.js';
 import type { ContextArgs, SubgraphModule } from '../shared/subgraph.js';
+import { CreditWorkflow } from './credit-workflow.js';
 import { createLoaders, type BanksLoaders } from './loaders.js';
 import { BanksRepository } from './repository.js';
 import { resolvers } from './resolvers.js';
@@ -15,11 +16,18 @@ export interface BanksContext {
   limits: PageLimits;
   repository: BanksRepository;
   loaders: BanksLoaders;
+  credit: CreditWorkflow;
 }
 
-export function createContext({ caller, database, limits }: ContextArgs): BanksContext {
+export function createContext({ caller, database, limits, peers }: ContextArgs): BanksContext {
   const repository = new BanksRepository(database.db, caller);
-  return { caller, limits, repository, loaders: createLoaders(repository) };
+  return {
+    caller,
+    limits,
+    repository,
+    loaders: createLoaders(repository),
+    credit: new CreditWorkflow(database.db, caller, peers),
+  };
 }
 
 export const subgraph: SubgraphModule<BanksContext> = { name, typeDefs, resolvers, createContext };

@@ -1,5 +1,8 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { badInput } from '../shared/errors.js';
+import { mergeResolvers } from '../shared/resolvers.js';
+import { creditResolvers } from './credit-workflow.js';
+import { earlySpringResolvers } from './early-spring.js';
 import { pageWindow, toConnection, type PageArgs } from '../shared/pagination.js';
 import { scalarResolvers } from '../shared/scalars.js';
 import type { BanksContext } from './index.js';
@@ -29,7 +32,7 @@ function summaryOrZero(row: CreditSummaryRow | null, enterpriseId: string): Cred
   );
 }
 
-export const resolvers: GraphQLResolverMap<BanksContext> = {
+const readResolvers: GraphQLResolverMap<BanksContext> = {
   ...scalarResolvers,
   Query: {
     bank: (_: unknown, { id }: { id: string }, { loaders }: BanksContext) => loaders.bank.load(id),
@@ -123,3 +126,9 @@ export const resolvers: GraphQLResolverMap<BanksContext> = {
       loaders.solutionsByNeed.load(id),
   },
 };
+
+export const resolvers = mergeResolvers<BanksContext>(
+  readResolvers,
+  creditResolvers,
+  earlySpringResolvers,
+);

@@ -34,6 +34,8 @@ export const financingSolutions = pgTable(
     rate: numeric('rate', { precision: 7, scale: 6 }).notNull(),
     termMonths: integer('term_months').notNull(),
     conditions: text('conditions').notNull(),
+    /** 信用培植 — what the enterprise still lacks for credit, and help it needs from departments. */
+    cultivationItems: text('cultivation_items').array().notNull().default([]),
     proposedAt: timestamp('proposed_at', { withTimezone: true }).notNull(),
   },
   (t) => [
@@ -83,6 +85,8 @@ export const loans = pgTable(
     /** 首贷 — the enterprise's first-ever loan from any bank. */
     firstLoan: boolean('first_loan').notNull(),
     status: text('status').notNull(),
+    /** 再贷款/再贴现 — the PBOC quota that funds the loan, if any. */
+    relendingQuotaId: text('relending_quota_id'),
   },
   (t) => [
     index('loans_credit_line_idx').on(t.creditLineId, t.id),

@@ -1,0 +1,436 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { BACKENDS } from '../helpers/databases.js';
+import { loadFixture } from '../helpers/fixture.js';
+import { startTestGraph, type TestGraph } from '../helpers/graph.js';
+import { CLAIM, SUBMIT, TRIAGE, ok, parties, refusal, validNeed } from '../finance/helpers.js';
+
+const SOLUTION = `id need { id } bank { id } enterpriseId productIds amount rate termMonths conditions
+  cultivationItems proposedAt`;
+const PROPOSE = `mutation ($input: ProposeSolutionInput!, $key: String!) {
+  proposeSolution(input: $input, idempotencyKey: $key) { solution { ${SOLUTION} } needStatus replayed } }`;
+const APPROVE = `mutation ($input: ApproveCreditLineInput!, $key: String!) {
+  approveCreditLine(input: $input, idempotencyKey: $key) {
+    creditLine { id bank { id } enterpriseId needId amount rate termMonths approvedOn outstanding }
+    needStatus replayed } }`;
+const LOAN = `id amount outstanding disbursedOn maturesOn firstLoan status relendingQuotaId creditLine { id }`;
+const DISBURSE = `mutation ($input: DisburseLoanInput!, $key: String!) {
+  disburseLoan(input: $input, idempotencyKey: $key) { loan { ${LOAN} } replayed } }`;
+const REPAY = `mutation ($input: RepayLoanInput!, $key: String!) {
+  repayLoan(input: $input, idempotencyKey: $key) { loan { ${LOAN} } replayed } }`;
+const OVERDUE = `mutation ($id: ID!, $key: String!) {
+  markLoanOverdue(loanId: $id, idempotencyKey: $key) { loan { ${LOAN} } replayed } }`;
+const DEFAULT = `mutation ($id: ID!, $key: String!) {
+  markLoanDefaulted(loanId: $id, idempotencyKey: $key) { loan { ${LOAN} } replayed } }`;
+const NEED_STATUS = `query ($id: ID!) { financingNeed(id: $id) { id status solutions { id } } }`;
+
+const solutionInput = (needId: string, extra: Record<string, unknown> = {}) => ({
+  needId,
+  productIds: ['prod-icbc-01'],
+  amount: '2000000.00',
+  rate: '0.0395',
+  termMonths: 12,
+  conditions: '专利质押，按季付息',
+  cultivationItems: ['补充近两年审计报告', '需科技局出具高企认定证明'],
+  ...extra,
+});
+
+for (const backend of BACKENDS) {
+  describe(`solutions, credit lines and loans (${backend})`, () => {
+    let graph: TestGraph;
+    const as = parties(() => graph);
+    const count = async (table: string) =>
+      Number(
+        (
+          await graph.graph.databases.banks.rows<{ n: number }>(
+            sql`select count(*)::int as n from ${sql.identifier(table)}`,
+          )
+        )[0].n,
+      );
+    const financeEvents = async () =>
+      Number(
+        (
+          await graph.graph.databases.finance.rows<{ n: number }>(
+            sql`select count(*)::int as n from bank_events`,
+          )
+        )[0].n,
+      );
+
+    beforeAll(async () => {
+      graph = await startTestGraph(backend, { prepare: loadFixture });
+    });
+    afterAll(async () => {
+      await graph?.stop();
+    });
+
+    /** A need of `enterprise` claimed by `bank`: ASSIGNED, the bank its main bank. */
+    const assignedNeed = async (enterprise: string, bank: string) => {
+      const need = ok(
+        await graph.query(SUBMIT, { input: validNeed }, await as('enterprise', enterprise)),
+      ).submitFinancingNeed.need;
+      ok(await graph.query(TRIAGE, { id: need.id }, await as('finance_office')));
+      ok(await graph.query(CLAIM, { id: need.id }, await as('bank', bank)));
+      return need.id as string;
+    };
+    const propose = async (bank: string, input: unknown, key: string) =>
+      graph.query(PROPOSE, { input, key }, await as('bank', bank));
+    const approve = async (bank: string, input: unknown, key: string) =>
+      graph.query(APPROVE, { input, key }, await as('bank', bank));
+    const disburse = async (bank: string, input: unknown, key: string) =>
+      graph.query(DISBURSE, { input, key }, await as('bank', bank));
+    const needStatus = async (id: string) =>
+      ok(await graph.query(NEED_STATUS, { id }, await as('finance_office'))).financingNeed;
+
+    describe('the life of a need, from solution to loan', () => {
+      let needId: string;
+      let lineId: string;
+
+      beforeAll(async () => {
+        needId = await assignedNeed('ent-a', 'icbc');
+      });
+
+      it('the main bank proposes a solution (一企一策): the need moves to SOLUTION_PROPOSED', async () => {
+        const result = ok(await propose('icbc', solutionInput(needId), 'sol-a-1')).proposeSolution;
+        expect(result).toMatchObject({
+          needStatus: 'SOLUTION_PROPOSED',
+          replayed: false,
+          solution: {
+            need: { id: needId },
+            bank: { id: 'icbc' },
+            enterpriseId: 'ent-a',
+            productIds: ['prod-icbc-01'],
+            amount: '2000000.00',
+            rate: '0.039500',
+            cultivationItems: ['补充近两年审计报告', '需科技局出具高企认定证明'],
+          },
+        });
+        const need = await needStatus(needId);
+        expect(need.status).toBe('SOLUTION_PROPOSED');
+        expect(need.solutions).toEqual([{ id: result.solution.id }]);
+      });
+
+      it('a retry with the same key returns the first result and writes nothing new', async () => {
+        const before = {
+          solutions: await count('financing_solutions'),
+          events: await financeEvents(),
+        };
+        const first = ok(await propose('icbc', solutionInput(needId), 'sol-a-1')).proposeSolution;
+        const again = ok(await propose('icbc', solutionInput(needId), 'sol-a-1')).proposeSolution;
+        expect(first.replayed).toBe(true);
+        expect(again.solution).toEqual(first.solution);
+        expect(await count('financing_solutions')).toBe(before.solutions);
+        expect(await financeEvents()).toBe(before.events);
+      });
+
+      it('a key reused for a different request is a CONFLICT', async () => {
+        const response = await propose(
+          'icbc',
+          solutionInput(needId, { amount: '3000000.00' }),
+          'sol-a-1',
+        );
+        expect(refusal(response)).toMatchObject({ code: 'CONFLICT' });
+        expect(refusal(response).message).toContain('sol-a-1');
+      });
+
+      it('another bank cannot propose for the need: it does not exist for it, nothing is written', async () => {
+        const before = await count('financing_solutions');
+        const response = await propose(
+          'abc',
+          solutionInput(needId, { productIds: ['prod-abc-01'] }),
+          'abc-1',
+        );
+        expect(refusal(response)).toMatchObject({ code: 'NOT_FOUND' });
+        expect(await count('financing_solutions')).toBe(before);
+        expect(await count('bank_requests')).toBeGreaterThan(0);
+        const keys = await graph.graph.databases.banks.rows<{ key: string }>(
+          sql`select key from bank_requests where bank_id = 'abc'`,
+        );
+        expect(keys).toEqual([]);
+      });
+
+      it('a product that is not the bank’s own is refused, naming productIds', async () => {
+        const response = await propose(
+          'icbc',
+          solutionInput(needId, { productIds: ['prod-abc-01'] }),
+          'sol-a-2',
+        );
+        expect(refusal(response)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'productIds' });
+      });
+
+      it('approves a credit line against the need: CREDIT_APPROVED', async () => {
+        const result = ok(
+          await approve(
+            'icbc',
+            {
+              needId,
+              productId: 'prod-icbc-01',
+              amount: '1500000.00',
+              rate: '0.0390',
+              termMonths: 12,
+            },
+            'line-a-1',
+          ),
+        ).approveCreditLine;
+        expect(result).toMatchObject({
+          needStatus: 'CREDIT_APPROVED',
+          replayed: false,
+          creditLine: {
+            bank: { id: 'icbc' },
+            enterpriseId: 'ent-a',
+            needId,
+            amount: '1500000.00',
+            outstanding: '0.00',
+          },
+        });
+        lineId = result.creditLine.id;
+        expect((await needStatus(needId)).status).toBe('CREDIT_APPROVED');
+      });
+
+      it('disburses the enterprise’s first loan (首贷) and moves the need to DISBURSED', async () => {
+        const result = ok(
+          await disburse(
+            'icbc',
+            { creditLineId: lineId, amount: '1000000.00', maturesOn: '2030-01-01' },
+            'loan-a-1',
+          ),
+        ).disburseLoan;
+        expect(result.loan).toMatchObject({
+          amount: '1000000.00',
+          outstanding: '1000000.00',
+          firstLoan: true,
+          status: 'CURRENT',
+          creditLine: { id: lineId },
+        });
+        expect((await needStatus(needId)).status).toBe('DISBURSED');
+      });
+
+      it('never lends beyond the line: the outstanding principal stays within it', async () => {
+        const response = await disburse(
+          'icbc',
+          { creditLineId: lineId, amount: '500000.01', maturesOn: '2030-01-01' },
+          'loan-a-2',
+        );
+        expect(refusal(response)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'amount' });
+        expect(refusal(response).message).toContain('500000.00');
+        const second = ok(
+          await disburse(
+            'icbc',
+            { creditLineId: lineId, amount: '500000.00', maturesOn: '2030-01-01' },
+            'loan-a-3',
+          ),
+        ).disburseLoan.loan;
+        expect(second.firstLoan).toBe(false);
+      });
+
+      it('repays, then marks overdue and defaulted, each state change checked', async () => {
+        const [loan] = await graph.graph.databases.banks.rows<{ id: string }>(
+          sql`select id from loans where credit_line_id = ${lineId} and first_loan order by id`,
+        );
+        const bank = await as('bank', 'icbc');
+        const repaid = ok(
+          await graph.query(
+            REPAY,
+            { input: { loanId: loan.id, amount: '400000.00' }, key: 'r-1' },
+            bank,
+          ),
+        ).repayLoan.loan;
+        expect(repaid).toMatchObject({ outstanding: '600000.00', status: 'CURRENT' });
+        const tooMuch = await graph.query(
+          REPAY,
+          { input: { loanId: loan.id, amount: '600000.01' }, key: 'r-2' },
+          bank,
+        );
+        expect(refusal(tooMuch)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'amount' });
+        expect(
+          ok(await graph.query(OVERDUE, { id: loan.id, key: 'o-1' }, bank)).markLoanOverdue.loan
+            .status,
+        ).toBe('OVERDUE');
+        expect(refusal(await graph.query(OVERDUE, { id: loan.id, key: 'o-2' }, bank)).code).toBe(
+          'CONFLICT',
+        );
+        const defaulted = ok(await graph.query(DEFAULT, { id: loan.id, key: 'd-1' }, bank))
+          .markLoanDefaulted.loan;
+        expect(defaulted).toMatchObject({ status: 'DEFAULTED', outstanding: '600000.00' });
+        const events = await graph.graph.databases.finance.rows<{ kind: string; amount: string }>(
+          sql`select kind, amount_fen::text as amount from bank_events where loan_id = ${loan.id} order by recorded_at`,
+        );
+        expect(events).toEqual([
+          { kind: 'LOAN_DISBURSED', amount: '100000000' },
+          { kind: 'LOAN_REPAID', amount: '40000000' },
+          { kind: 'LOAN_OVERDUE', amount: '60000000' },
+          { kind: 'LOAN_DEFAULTED', amount: '60000000' },
+        ]);
+        // Another bank's loan does not exist for this one.
+        expect(refusal(await graph.query(DEFAULT, { id: 'loan-2', key: 'd-2' }, bank)).code).toBe(
+          'NOT_FOUND',
+        );
+      });
+    });
+
+    describe('input and parties', () => {
+      it('names the field and the rule of each bad input', async () => {
+        const needId = await assignedNeed('ent-c', 'icbc');
+        const cases: [Record<string, unknown>, string][] = [
+          [{ amount: '0' }, 'amount'],
+          [{ rate: '1.5' }, 'rate'],
+          [{ rate: '0' }, 'rate'],
+          [{ termMonths: 0 }, 'termMonths'],
+          [{ termMonths: 361 }, 'termMonths'],
+          [{ conditions: '  ' }, 'conditions'],
+          [{ productIds: [] }, 'productIds'],
+          [{ cultivationItems: [''] }, 'cultivationItems'],
+        ];
+        for (const [change, field] of cases) {
+          const response = await propose('icbc', solutionInput(needId, change), `bad-${field}`);
+          expect(refusal(response), JSON.stringify(change)).toMatchObject({
+            code: 'BAD_USER_INPUT',
+            field,
+          });
+        }
+        expect(refusal(await propose('icbc', solutionInput(needId), '')).field).toBe(
+          'idempotencyKey',
+        );
+        const line = await disburse(
+          'icbc',
+          { creditLineId: 'cl-1', amount: '1.00', maturesOn: '2020-01-01' },
+          'bad-maturity',
+        );
+        expect(refusal(line)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'maturesOn' });
+      });
+
+      it('refuses a solution for a need not yet assigned, writing nothing on either side', async () => {
+        const need = ok(
+          await graph.query(SUBMIT, { input: validNeed }, await as('enterprise', 'ent-b')),
+        ).submitFinancingNeed.need;
+        const before = {
+          solutions: await count('financing_solutions'),
+          events: await financeEvents(),
+        };
+        expect(refusal(await propose('icbc', solutionInput(need.id), 'early')).code).toBe(
+          'NOT_FOUND',
+        );
+        expect(await count('financing_solutions')).toBe(before.solutions);
+        expect(await financeEvents()).toBe(before.events);
+      });
+
+      it('credit writes are the banks’ own: other parties are refused', async () => {
+        const loansBefore = await count('loans');
+        for (const [party, org, code] of [
+          // An enterprise reads its own credit (credit:own) but never writes it.
+          ['enterprise', 'ent-a', 'FORBIDDEN'],
+          ['finance_office', undefined, 'UNAUTHORIZED_FIELD_OR_TYPE'],
+          ['tech_bureau', undefined, 'UNAUTHORIZED_FIELD_OR_TYPE'],
+          ['pboc', undefined, 'UNAUTHORIZED_FIELD_OR_TYPE'],
+        ] as const) {
+          const response = await graph.query(
+            DISBURSE,
+            { input: { creditLineId: 'cl-1', amount: '1.00', maturesOn: '2030-01-01' }, key: 'x' },
+            await as(party, org),
+          );
+          expect(response.body.data?.disburseLoan ?? null).toBeNull();
+          expect(response.body.errors?.[0].extensions?.code, party).toBe(code);
+        }
+        expect(await count('loans')).toBe(loansBefore);
+      });
+
+      it('a client cannot call finance’s internal event recorder', async () => {
+        const response = await graph.query(
+          `mutation { _recordBankEvent(event: { key: "k", kind: LOAN_REPAID, enterpriseId: "ent-a", amount: "1.00", occurredOn: "2026-01-01" }) { key } }`,
+          {},
+          await as('bank', 'icbc'),
+        );
+        expect(response.body.errors?.[0].message).toMatch(/_recordBankEvent/);
+        expect(response.body.data ?? null).toBeNull();
+      });
+    });
+
+    describe('when finance is down', () => {
+      it('refuses with SUBGRAPH_UNAVAILABLE, writes nothing, and the retry with the same key completes', async () => {
+        const needId = await assignedNeed('ent-b', 'icbc');
+        const before = await count('financing_solutions');
+        await graph.graph.subgraphs.finance.stop();
+        try {
+          const response = await propose('icbc', solutionInput(needId), 'retry-1');
+          const error = response.body.errors?.[0];
+          expect(error?.extensions?.code).toBe('SUBGRAPH_UNAVAILABLE');
+          expect(error?.message).toContain('"finance"');
+          expect(error?.message).not.toMatch(/https?:/);
+          expect(await count('financing_solutions')).toBe(before);
+        } finally {
+          await graph.restartSubgraph('finance');
+        }
+        const retried = ok(await propose('icbc', solutionInput(needId), 'retry-1')).proposeSolution;
+        expect(retried).toMatchObject({ replayed: false, needStatus: 'SOLUTION_PROPOSED' });
+        expect(await count('financing_solutions')).toBe(before + 1);
+      });
+    });
+
+    describe.skipIf(backend !== 'postgres')('under concurrency', () => {
+      it('many simultaneous loans on one line: only what fits is lent', async () => {
+        await graph.graph.databases.banks.db.execute(sql`insert into credit_lines
+          (id, bank_id, enterprise_id, amount_fen, rate, term_months, approved_on)
+          values ('cl-race', 'icbc', 'ent-c', 300000, '0.04', 12, current_date)`);
+        const results = await Promise.all(
+          Array.from({ length: 12 }, async (_, i) =>
+            disburse(
+              'icbc',
+              { creditLineId: 'cl-race', amount: '1000.00', maturesOn: '2031-01-01' },
+              `race-${i}`,
+            ),
+          ),
+        );
+        const lent = results.filter((r) => !r.body.errors);
+        const refused = results.filter((r) => r.body.errors);
+        expect(lent).toHaveLength(3);
+        for (const r of refused) expect(refusal(r).field).toBe('amount');
+        const [{ n }] = await graph.graph.databases.banks.rows<{ n: number }>(
+          sql`select count(*)::int as n from loans where credit_line_id = 'cl-race'`,
+        );
+        expect(n).toBe(3);
+      });
+
+      it('the same key sent many times at once makes one loan', async () => {
+        await graph.graph.databases.banks.db.execute(sql`insert into credit_lines
+          (id, bank_id, enterprise_id, amount_fen, rate, term_months, approved_on)
+          values ('cl-retry', 'icbc', 'ent-c', 10000000, '0.04', 12, current_date)`);
+        const results = await Promise.all(
+          Array.from({ length: 8 }, async () =>
+            disburse(
+              'icbc',
+              { creditLineId: 'cl-retry', amount: '1000.00', maturesOn: '2031-01-01' },
+              'same-key',
+            ),
+          ),
+        );
+        const loans = results.map((r) => ok(r).disburseLoan);
+        expect(new Set(loans.map((l) => l.loan.id)).size).toBe(1);
+        expect(loans.filter((l) => !l.replayed)).toHaveLength(1);
+        const [{ n }] = await graph.graph.databases.banks.rows<{ n: number }>(
+          sql`select count(*)::int as n from loans where credit_line_id = 'cl-retry'`,
+        );
+        expect(n).toBe(1);
+      });
+
+      it('two banks lending to a new enterprise at once: exactly one first loan', async () => {
+        await graph.graph.databases.banks.db.execute(sql`insert into credit_lines
+          (id, bank_id, enterprise_id, amount_fen, rate, term_months, approved_on) values
+          ('cl-new-icbc', 'icbc', 'ent-new', 10000000, '0.04', 12, current_date),
+          ('cl-new-abc', 'abc', 'ent-new', 10000000, '0.04', 12, current_date)`);
+        const [a, b] = await Promise.all([
+          disburse(
+            'icbc',
+            { creditLineId: 'cl-new-icbc', amount: '1000.00', maturesOn: '2031-01-01' },
+            'n-1',
+          ),
+          disburse(
+            'abc',
+            { creditLineId: 'cl-new-abc', amount: '1000.00', maturesOn: '2031-01-01' },
+            'n-1',
+          ),
+        ]);
+        const flags = [ok(a).disburseLoan.loan.firstLoan, ok(b).disburseLoan.loan.firstLoan];
+        expect(flags.filter(Boolean)).toHaveLength(1);
+      });
+    });
+  });
+}

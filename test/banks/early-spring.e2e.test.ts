@@ -1,0 +1,179 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { growth } from '../../subgraphs/banks/early-spring.js';
+import * as banks from '../../subgraphs/banks/tables.js';
+import { BACKENDS } from '../helpers/databases.js';
+import { loadFixture } from '../helpers/fixture.js';
+import { startTestGraph, type TestGraph } from '../helpers/graph.js';
+import { ok, parties, refusal } from '../finance/helpers.js';
+
+const FIGURES = `loansDisbursed loansDisbursedAmount creditLinesApproved creditLinesApprovedAmount
+  firstLoanEnterprises`;
+const EARLY_SPRING = `query ($year: Int!) { earlySpring(year: $year) {
+  year from to
+  banks { bankId bank { id } thisYear { ${FIGURES} } previousYear { ${FIGURES} }
+          loansDisbursedAmountGrowth creditLinesApprovedAmountGrowth }
+  cityTotals { thisYear { ${FIGURES} } previousYear { ${FIGURES} }
+               loansDisbursedAmountGrowth creditLinesApprovedAmountGrowth } } }`;
+
+describe('growth', () => {
+  it('is exact to four decimals, rounded half away from zero', () => {
+    expect(growth('60000000', '48000000')).toBe('0.2500');
+    expect(growth('10000000', '20000000')).toBe('-0.5000');
+    expect(growth('70000000', '68000000')).toBe('0.0294');
+    expect(growth('2', '3')).toBe('-0.3333');
+    expect(growth('20001', '10000')).toBe('1.0001');
+    expect(growth('100005', '100000')).toBe('0.0001'); // 0.00005 rounds up
+    expect(growth('99995', '100000')).toBe('-0.0001'); // and −0.00005 away from zero
+    expect(growth('5', '0')).toBeNull();
+    expect(growth('123456789012345678', '1')).toBe('123456789012345677.0000');
+  });
+});
+
+/**
+ * The fixture's Q1 2026 (cl-1 ¥1,000,000 approved 2026-01-15; loan-1 ¥600,000 on 2026-01-20, both
+ * icbc) and these rows; the figures below are worked out by hand from them.
+ */
+async function earlySpringRows(graph: TestGraph) {
+  const db = graph.graph.databases.banks.db;
+  await db
+    .insert(banks.creditLines)
+    .values([
+      line('q1-icbc-2025', 'icbc', 'ent-q1', 80_000_000, '2025-02-10'),
+      line('q1-abc-2026', 'abc', 'ent-c', 30_000_000, '2026-03-31'),
+      line('q1-abc-2025', 'abc', 'ent-a', 20_000_000, '2025-01-01'),
+      line('q2-abc-2025', 'abc', 'ent-a', 90_000_000, '2025-04-01'),
+    ]);
+  await db
+    .insert(banks.loans)
+    .values([
+      loan('q1-icbc-2025-l', 'q1-icbc-2025', 'icbc', 'ent-q1', 48_000_000, '2025-02-12', true),
+      loan('q1-abc-2026-l', 'q1-abc-2026', 'abc', 'ent-c', 10_000_000, '2026-03-31', false),
+      loan('q1-abc-2025-l', 'q1-abc-2025', 'abc', 'ent-a', 20_000_000, '2025-01-01', true),
+      loan('q2-abc-2025-l', 'q2-abc-2025', 'abc', 'ent-a', 90_000_000, '2025-04-01', false),
+    ]);
+}
+
+function line(id: string, bankId: string, enterpriseId: string, amountFen: number, on: string) {
+  return { id, bankId, enterpriseId, amountFen, rate: '0.04', termMonths: 12, approvedOn: on };
+}
+
+function loan(
+  id: string,
+  creditLineId: string,
+  bankId: string,
+  enterpriseId: string,
+  amountFen: number,
+  disbursedOn: string,
+  firstLoan: boolean,
+) {
+  return {
+    id,
+    creditLineId,
+    bankId,
+    enterpriseId,
+    amountFen,
+    outstandingFen: amountFen,
+    disbursedOn,
+    maturesOn: '2027-12-31',
+    firstLoan,
+    status: 'CURRENT',
+  };
+}
+
+const figures = (
+  loans: number,
+  loansYuan: string,
+  lines: number,
+  linesYuan: string,
+  first: number,
+) => ({
+  loansDisbursed: loans,
+  loansDisbursedAmount: loansYuan,
+  creditLinesApproved: lines,
+  creditLinesApprovedAmount: linesYuan,
+  firstLoanEnterprises: first,
+});
+
+for (const backend of BACKENDS) {
+  describe(`早春行: Q1 against the previous Q1 (${backend})`, () => {
+    let graph: TestGraph;
+    const as = parties(() => graph);
+
+    beforeAll(async () => {
+      graph = await startTestGraph(backend, { prepare: loadFixture });
+      await earlySpringRows(graph);
+    });
+    afterAll(async () => {
+      await graph?.stop();
+    });
+
+    const icbc = {
+      bankId: 'icbc',
+      bank: { id: 'icbc' },
+      thisYear: figures(1, '600000.00', 1, '1000000.00', 1),
+      previousYear: figures(1, '480000.00', 1, '800000.00', 1),
+      loansDisbursedAmountGrowth: '0.2500',
+      creditLinesApprovedAmountGrowth: '0.2500',
+    };
+    const abc = {
+      bankId: 'abc',
+      bank: { id: 'abc' },
+      // The 31 March and 1 January rows are inside; the 1 April ones are not.
+      thisYear: figures(1, '100000.00', 1, '300000.00', 0),
+      previousYear: figures(1, '200000.00', 1, '200000.00', 1),
+      loansDisbursedAmountGrowth: '-0.5000',
+      creditLinesApprovedAmountGrowth: '0.5000',
+    };
+    const boc = {
+      bankId: 'boc',
+      bank: { id: 'boc' },
+      thisYear: figures(0, '0.00', 0, '0.00', 0),
+      previousYear: figures(0, '0.00', 0, '0.00', 0),
+      loansDisbursedAmountGrowth: null,
+      creditLinesApprovedAmountGrowth: null,
+    };
+    const city = {
+      thisYear: figures(2, '700000.00', 2, '1300000.00', 1),
+      previousYear: figures(2, '680000.00', 2, '1000000.00', 2),
+      loansDisbursedAmountGrowth: '0.0294',
+      creditLinesApprovedAmountGrowth: '0.3000',
+    };
+
+    it('gives the finance office every bank and the city, against hand-worked figures', async () => {
+      const report = ok(
+        await graph.query(EARLY_SPRING, { year: 2026 }, await as('finance_office')),
+      ).earlySpring;
+      expect(report).toMatchObject({ year: 2026, from: '2026-01-01', to: '2026-03-31' });
+      expect(report.banks).toEqual([abc, boc, icbc]);
+      expect(report.cityTotals).toMatchObject(city);
+    });
+
+    it('gives a bank its own row only, and the technology bureau the city aggregates only', async () => {
+      const response = await graph.query(EARLY_SPRING, { year: 2026 }, await as('bank', 'icbc'));
+      const own = response.body.data.earlySpring;
+      expect(own.banks).toEqual([icbc]);
+      expect(own.cityTotals).toBeNull();
+      expect(response.body.errors?.map((e: any) => e.path.join('.'))).toEqual([
+        'earlySpring.cityTotals',
+      ]);
+      const bureau = await graph.query(EARLY_SPRING, { year: 2026 }, await as('tech_bureau'));
+      expect(bureau.body.data.earlySpring.banks).toBeNull();
+      expect(bureau.body.data.earlySpring.cityTotals).toMatchObject(city);
+      expect(bureau.body.errors?.map((e: any) => e.extensions?.code)).toEqual([
+        'UNAUTHORIZED_FIELD_OR_TYPE',
+      ]);
+    });
+
+    it('refuses the enterprise and a year out of range', async () => {
+      const enterprise = await graph.query(
+        EARLY_SPRING,
+        { year: 2026 },
+        await as('enterprise', 'ent-a'),
+      );
+      expect(enterprise.body.data?.earlySpring ?? null).toBeNull();
+      expect(
+        refusal(await graph.query(EARLY_SPRING, { year: 1999 }, await as('finance_office'))),
+      ).toMatchObject({ code: 'BAD_USER_INPUT', field: 'year' });
+    });
+  });
+}
