@@ -1,4 +1,5 @@
 import type { Caller } from '../shared/caller.js';
+import type { Db } from '../shared/db.js';
 import type { PageLimits } from '../shared/pagination.js';
 import type { ContextArgs, SubgraphModule } from '../shared/subgraph.js';
 import { CreditWorkflow } from './credit-workflow.js';
@@ -17,6 +18,7 @@ export interface BanksContext {
   repository: BanksRepository;
   loaders: BanksLoaders;
   credit: CreditWorkflow;
+  database: Db;
 }
 
 export function createContext({ caller, database, limits, peers }: ContextArgs): BanksContext {
@@ -27,6 +29,7 @@ export function createContext({ caller, database, limits, peers }: ContextArgs):
     repository,
     loaders: createLoaders(repository),
     credit: new CreditWorkflow(database.db, caller, peers),
+    database: database.db,
   };
 }
 

@@ -3,6 +3,7 @@ import { badInput } from '../shared/errors.js';
 import { mergeResolvers } from '../shared/resolvers.js';
 import { creditResolvers } from './credit-workflow.js';
 import { earlySpringResolvers } from './early-spring.js';
+import { internalResolvers } from './internal.js';
 import { pageWindow, toConnection, type PageArgs } from '../shared/pagination.js';
 import { scalarResolvers } from '../shared/scalars.js';
 import type { BanksContext } from './index.js';
@@ -131,4 +132,5 @@ export const resolvers = mergeResolvers<BanksContext>(
   readResolvers,
   creditResolvers,
   earlySpringResolvers,
+  internalResolvers,
 );

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Caller } from '../shared/caller.js';
 import type { Db } from '../shared/db.js';
+import type { PeerClient } from '../shared/peers.js';
 import { badInput, exchangeError, forbidden, notFound } from '../shared/errors.js';
 import {
   bankId,
@@ -32,6 +33,13 @@ export interface MainBankEvidence {
 
 const conflict = (message: string) => exchangeError('CONFLICT', message);
 
+const BASIC_ACCOUNT = `query BasicAccountBank($enterpriseId: ID!) {
+  _basicAccountBank(enterpriseId: $enterpriseId)
+}`;
+const LARGEST_LENDER = `query LargestLender($enterpriseId: ID!) {
+  _largestLender(enterpriseId: $enterpriseId)
+}`;
+
 // The main bank owes its solution (一企一策) within one day of assignment. Database time, so every
 // deadline is measured on one clock, whichever server the subgraph runs on.
 const assignNow = {
@@ -57,6 +65,7 @@ export class NeedWorkflow {
   constructor(
     private readonly db: Db,
     private readonly caller: Caller,
+    private readonly peers?: PeerClient,
   ) {}
 
   private enterpriseId(): string {
@@ -147,12 +156,17 @@ export class NeedWorkflow {
 
   async triage(id: string, evidence: MainBankEvidence): Promise<NeedRow> {
     this.requireFinanceOffice();
-    const basicAccount =
-      evidence.basicAccountBankId == null
-        ? null
-        : bankId(evidence.basicAccountBankId, 'basicAccountBankId');
-    const largestLender =
-      evidence.largestLenderId == null ? null : bankId(evidence.largestLenderId, 'largestLenderId');
+    const given = {
+      basicAccount:
+        evidence.basicAccountBankId == null
+          ? null
+          : bankId(evidence.basicAccountBankId, 'basicAccountBankId'),
+      largestLender:
+        evidence.largestLenderId == null
+          ? null
+          : bankId(evidence.largestLenderId, 'largestLenderId'),
+    };
+    const { basicAccount, largestLender } = await this.mainBankFacts(id, evidence, given);
     return this.db.transaction(async (tx) => {
       const need = await this.load(tx as unknown as Db, id, true);
       if (!need) throw notFound('financing need', id);
@@ -198,6 +212,41 @@ export class NeedWorkflow {
         .returning();
       return row;
     });
+  }
+
+  /**
+   * The facts the main-bank rule needs and the finance office did not give: the basic-account
+   * bank from the technology bureau's library, the largest lender from the banks' credit. Asked
+   * only for a main-bank-only need that is still SUBMITTED, on the caller's delegated tokens.
+   */
+  private async mainBankFacts(
+    id: string,
+    evidence: MainBankEvidence,
+    given: { basicAccount: string | null; largestLender: string | null },
+  ): Promise<{ basicAccount: string | null; largestLender: string | null }> {
+    const need = await this.load(this.db, id);
+    if (
+      !this.peers ||
+      !need ||
+      need.visibility !== 'MAIN_BANK_ONLY' ||
+      need.status !== 'SUBMITTED'
+    ) {
+      return given;
+    }
+    const variables = { enterpriseId: need.enterpriseId };
+    const [basicAccount, largestLender] = await Promise.all([
+      evidence.basicAccountBankId !== undefined
+        ? given.basicAccount
+        : this.peers
+            .request<{ _basicAccountBank: string | null }>('tech', BASIC_ACCOUNT, variables)
+            .then((data) => data._basicAccountBank),
+      evidence.largestLenderId !== undefined
+        ? given.largestLender
+        : this.peers
+            .request<{ _largestLender: string | null }>('banks', LARGEST_LENDER, variables)
+            .then((data) => data._largestLender),
+    ]);
+    return { basicAccount, largestLender };
   }
 
   /**

@@ -4,11 +4,14 @@ import type { SubgraphName } from './config.js';
 /**
  * Which subgraphs a subgraph may call while it handles a mutation, on the same caller's behalf:
  * a bank's solution, credit line or loan, written in `banks`, moves the need and the policy
- * ledgers kept in `finance`. The gateway signs one delegated token per peer for such a call (its
+ * ledgers kept in `finance`; the finance office's triage asks `tech` and `banks` for the facts of
+ * the main-bank rule. The gateway signs one delegated token per peer for such a call (its
  * `act` claim names the calling subgraph); a query never gets one.
  */
 export const SUBGRAPH_PEERS: Partial<Record<SubgraphName, readonly SubgraphName[]>> = {
   banks: ['finance'],
+  // Triage asks the library for the basic-account bank and the banks for the largest lender.
+  finance: ['tech', 'banks'],
 };
 
 export function peerTokenHeader(peer: SubgraphName): string {

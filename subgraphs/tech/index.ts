@@ -1,4 +1,5 @@
 import type { Caller } from '../shared/caller.js';
+import type { Db } from '../shared/db.js';
 import type { PageLimits } from '../shared/pagination.js';
 import type { ContextArgs, SubgraphModule } from '../shared/subgraph.js';
 import { LibraryWorkflow } from './library.js';
@@ -17,12 +18,20 @@ export interface TechContext {
   repository: TechRepository;
   library: LibraryWorkflow;
   loaders: TechLoaders;
+  database: Db;
 }
 
 export function createContext({ caller, database, limits }: ContextArgs): TechContext {
   const repository = new TechRepository(database.db, caller);
   const library = new LibraryWorkflow(database.db, caller);
-  return { caller, limits, repository, library, loaders: createLoaders(repository, library) };
+  return {
+    caller,
+    limits,
+    repository,
+    library,
+    loaders: createLoaders(repository, library),
+    database: database.db,
+  };
 }
 
 export const subgraph: SubgraphModule<TechContext> = { name, typeDefs, resolvers, createContext };

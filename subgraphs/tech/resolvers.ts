@@ -1,5 +1,7 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { badInput } from '../shared/errors.js';
+import { mergeResolvers } from '../shared/resolvers.js';
+import { internalResolvers } from './internal.js';
 import { displayPatentNumber, usccProblem } from '../shared/identifiers.js';
 import { pageWindow, toConnection, type PageArgs } from '../shared/pagination.js';
 import { scalarResolvers } from '../shared/scalars.js';
@@ -13,7 +15,7 @@ import type {
   PatentRow,
 } from './repository.js';
 
-export const resolvers: GraphQLResolverMap<TechContext> = {
+const libraryResolvers: GraphQLResolverMap<TechContext> = {
   ...scalarResolvers,
   Query: {
     enterprise: (_: unknown, { id }: { id: string }, { loaders }: TechContext) =>
@@ -127,3 +129,5 @@ export function patentStats(rows: PatentRow[]) {
     pledged: count((p) => p.pledgeStatus === 'PLEDGED'),
   };
 }
+
+export const resolvers = mergeResolvers<TechContext>(libraryResolvers, internalResolvers);

@@ -5,6 +5,7 @@ import { loadFixture } from '../helpers/fixture.js';
 import { startTestGraph, type TestGraph } from '../helpers/graph.js';
 import {
   CLAIM,
+  NEED,
   EDIT,
   RESPOND,
   SUBMIT,
@@ -40,8 +41,13 @@ for (const backend of BACKENDS) {
           await as('enterprise', enterprise),
         ),
       ).submitFinancingNeed.need;
+    // Facts not given are sent as null ("none"), which the lookups leave alone.
     const triage = async (id: string, basic?: string, lender?: string) =>
-      graph.query(TRIAGE, { id, basic, lender }, await as('finance_office'));
+      graph.query(
+        TRIAGE,
+        { id, basic: basic ?? null, lender: lender ?? null },
+        await as('finance_office'),
+      );
     const openNeed = async (enterprise = 'ent-a') => {
       const need = await submit(enterprise);
       return ok(await triage(need.id)).triageFinancingNeed.need;
@@ -246,6 +252,44 @@ for (const backend of BACKENDS) {
         expect(need).toMatchObject({ mainBank: { id: 'boc' }, mainBankBasis: 'LARGEST_LENDER' });
         expect(Date.parse(need.solutionDueAt) - Date.parse(need.assignedAt)).toBe(DAY_MS);
         expect(Math.abs(Date.parse(need.assignedAt) - Date.now())).toBeLessThan(60_000);
+      });
+
+      it('looks up the facts not given: the library’s basic-account bank, the banks’ largest lender', async () => {
+        const lookup = `mutation ($id: ID!) { triageFinancingNeed(id: $id) { need { ${NEED} } } }`;
+        const tech = graph.graph.databases.tech;
+        await tech.db.execute(
+          sql`update enterprises set basic_account_bank_id = 'boc' where id = 'ent-c'`,
+        );
+        try {
+          const mainBankOnly = { visibility: 'MAIN_BANK_ONLY' };
+          const basic = ok(
+            await graph.query(
+              lookup,
+              { id: (await submit('ent-c', mainBankOnly)).id },
+              await as('finance_office'),
+            ),
+          );
+          expect(basic.triageFinancingNeed.need).toMatchObject({
+            mainBank: { id: 'boc' },
+            mainBankBasis: 'BASIC_ACCOUNT',
+          });
+          // ent-b has no basic-account bank on file; icbc lent to it (cl-1, loan-1).
+          const lender = ok(
+            await graph.query(
+              lookup,
+              { id: (await submit('ent-b', mainBankOnly)).id },
+              await as('finance_office'),
+            ),
+          );
+          expect(lender.triageFinancingNeed.need).toMatchObject({
+            mainBank: { id: 'icbc' },
+            mainBankBasis: 'LARGEST_LENDER',
+          });
+        } finally {
+          await tech.db.execute(
+            sql`update enterprises set basic_account_bank_id = null where id = 'ent-c'`,
+          );
+        }
       });
 
       it('explains with BAD_USER_INPUT when no main bank applies', async () => {

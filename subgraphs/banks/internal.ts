@@ -1,0 +1,36 @@
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import { sql } from 'drizzle-orm';
+import { forbidden } from '../shared/errors.js';
+import type { BanksContext } from './index.js';
+import { creditLines, loans } from './tables.js';
+
+export const internalResolvers: GraphQLResolverMap<BanksContext> = {
+  Query: {
+    _largestLender: async (
+      _: unknown,
+      { enterpriseId }: { enterpriseId: string },
+      { caller, database }: BanksContext,
+    ) => {
+      if (caller.actor !== 'finance') throw forbidden('asked only by the finance subgraph');
+      // Principal outstanding first, then credit approved; the bank id breaks a tie, so the
+      // answer never depends on row order.
+      const result = await database.execute(sql`
+        select bank_id from (
+          select ${creditLines.bankId} as bank_id, ${creditLines.amountFen} as approved,
+                 0::bigint as outstanding
+          from ${creditLines} where ${creditLines.enterpriseId} = ${enterpriseId}
+          union all
+          select ${loans.bankId}, 0, ${loans.outstandingFen}
+          from ${loans} where ${loans.enterpriseId} = ${enterpriseId}
+        ) as lending
+        group by bank_id
+        order by sum(outstanding) desc, sum(approved) desc, bank_id
+        limit 1`);
+      // postgres.js answers a raw statement with the rows, PGlite with { rows }.
+      const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as {
+        bank_id: string;
+      }[];
+      return rows[0]?.bank_id ?? null;
+    },
+  },
+};
