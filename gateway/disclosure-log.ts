@@ -56,8 +56,15 @@ export function entryHash(entry: Entry): string {
   return createHash('sha256').update(canonicalEntry(entry)).digest('hex');
 }
 
-// Any constant shared by all writers: serialises appends so the chain has no forks.
-const CHAIN_LOCK = 4_242_001;
+/** How often a batch is re-chained after other writers moved the head before it gives up. */
+const MAX_RECHAINS = 50;
+
+function isUniqueViolation(error: unknown): boolean {
+  for (let e = error; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
+    if ((e as { code?: unknown }).code === '23505') return true;
+  }
+  return false;
+}
 
 interface Waiting {
   entries: Omit<Entry, 'prevHash'>[];
@@ -66,9 +73,11 @@ interface Waiting {
 }
 
 /**
- * The append-only, hash-chained disclosure log in the exchange database. Entries are chained to
- * the last entry under a transaction-scoped advisory lock, so appends from several gateways never
- * fork the chain.
+ * The append-only, hash-chained disclosure log in the exchange database. A unique index on
+ * `prev_hash` keeps the chain from forking whoever writes: a batch is chained to the head this
+ * gateway last wrote or read and inserted in one statement; if another gateway appended first,
+ * the insert fails on the index, and the batch is chained again to the new head. One round trip
+ * while a gateway is the only writer, no lock held across statements ever.
  *
  * Group commit: while one batch is being written, the requests that arrive wait together and go
  * in the next transaction, with one INSERT. Each request still returns only once its own entries
@@ -78,6 +87,8 @@ interface Waiting {
 export class DisclosureLog {
   private queue: Waiting[] = [];
   private writing = false;
+  /** The hash of the last entry this gateway wrote or read; null when it must look again. */
+  private head: string | null = null;
 
   constructor(private readonly exchange: Database) {}
 
@@ -118,23 +129,34 @@ export class DisclosureLog {
   }
 
   private async append(entries: Omit<Entry, 'prevHash'>[]): Promise<void> {
-    await this.exchange.db.transaction(async (tx) => {
-      await tx.execute(sql`select pg_advisory_xact_lock(${CHAIN_LOCK})`);
-      const [last] = await tx
-        .select({ hash: disclosures.hash })
-        .from(disclosures)
-        .orderBy(desc(disclosures.seq))
-        .limit(1);
-      let prevHash = last?.hash ?? GENESIS_HASH;
+    for (let attempt = 0; ; attempt++) {
+      let prevHash = this.head ?? (await this.readHead());
       const rows = entries.map((unchained) => {
         const entry: Entry = { ...unchained, prevHash };
         const hash = entryHash(entry);
         prevHash = hash;
         return { ...entry, hash };
       });
-      await tx.insert(disclosures).values(rows);
-    });
-    recordDisclosureEntries(entries.length);
+      try {
+        await this.exchange.db.insert(disclosures).values(rows);
+      } catch (error) {
+        this.head = null;
+        if (isUniqueViolation(error) && attempt < MAX_RECHAINS) continue;
+        throw error;
+      }
+      this.head = prevHash;
+      recordDisclosureEntries(entries.length);
+      return;
+    }
+  }
+
+  private async readHead(): Promise<string> {
+    const [last] = await this.exchange.db
+      .select({ hash: disclosures.hash })
+      .from(disclosures)
+      .orderBy(desc(disclosures.seq))
+      .limit(1);
+    return last?.hash ?? GENESIS_HASH;
   }
 }
 

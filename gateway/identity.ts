@@ -55,8 +55,20 @@ function describe(error: unknown): string {
   return 'token malformed';
 }
 
+/** Verified tokens remembered at most this long, so a key withdrawn from the JWKS soon bites. */
+const REMEMBER_MS = 60_000;
+const REMEMBER_MAX = 10_000;
+
+type Verified = Omit<Caller, 'requestId'> & { until: number };
+
 export class IdentityVerifier {
   private readonly keys: JWTVerifyGetKey;
+  /**
+   * Tokens already verified, by their text: a client sends the same token with every request,
+   * and its signature check was the largest part of the gateway's own time per request. Kept
+   * until the token expires or a minute passes, whichever is first; least recently used dropped.
+   */
+  private readonly verified = new Map<string, Verified>();
 
   constructor(
     private readonly auth: Config['auth'],
@@ -80,9 +92,31 @@ export class IdentityVerifier {
     }
     const match = /^Bearer\s+(\S+)$/i.exec(authorization);
     if (!match) throw new AuthError('Authorization header must be "Bearer <token>"');
+    const token = match[1];
+    const known = this.verified.get(token);
+    if (known) {
+      this.verified.delete(token);
+      if (known.until > Date.now()) {
+        this.verified.set(token, known);
+        const { until: _until, ...caller } = known;
+        return { ...caller, requestId };
+      }
+    }
+    const caller = await this.verifyToken(token);
+    const until = Math.min(caller.exp * 1000, Date.now() + REMEMBER_MS);
+    this.verified.set(token, { ...caller.identity, until });
+    if (this.verified.size > REMEMBER_MAX) {
+      this.verified.delete(this.verified.keys().next().value!);
+    }
+    return { ...caller.identity, requestId };
+  }
+
+  private async verifyToken(
+    token: string,
+  ): Promise<{ identity: Omit<Caller, 'requestId'>; exp: number }> {
     let payload;
     try {
-      ({ payload } = await jwtVerify(match[1], this.keys, {
+      ({ payload } = await jwtVerify(token, this.keys, {
         issuer: this.auth.issuer,
         audience: this.auth.audience,
         algorithms: this.auth.algorithms,
@@ -98,11 +132,13 @@ export class IdentityVerifier {
       throw new AuthError(`a ${party} token must carry its org`);
     }
     return {
-      sub: String(payload.sub),
-      party,
-      org: party === 'bank' || party === 'enterprise' ? (org as string) : null,
-      scopes: new Set(typeof scope === 'string' ? scope.split(' ').filter(Boolean) : []),
-      requestId,
+      identity: {
+        sub: String(payload.sub),
+        party,
+        org: party === 'bank' || party === 'enterprise' ? (org as string) : null,
+        scopes: new Set(typeof scope === 'string' ? scope.split(' ').filter(Boolean) : []),
+      },
+      exp: payload.exp!,
     };
   }
 }

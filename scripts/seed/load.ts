@@ -6,7 +6,10 @@ import type { SubgraphName } from '../../subgraphs/shared/config.js';
 import type { Database, Db } from '../../subgraphs/shared/db.js';
 import * as banksTables from '../../subgraphs/banks/tables.js';
 import * as exchangeTables from '../../subgraphs/exchange/tables.js';
-import { enterpriseProfileOf } from '../../subgraphs/finance/enterprise-profiles.js';
+import {
+  enterpriseProfileOf,
+  pledgeablePatentCounts,
+} from '../../subgraphs/finance/enterprise-profiles.js';
 import * as financeTables from '../../subgraphs/finance/tables.js';
 import * as techTables from '../../subgraphs/tech/tables.js';
 import { enterpriseCount, generateSeed, type SeedBlock, type SeedRows } from './generate.js';
@@ -37,7 +40,13 @@ const TARGETS: Record<SubgraphName, Target[]> = {
     // The finance office's read model of the library, before the needs it describes.
     {
       table: financeTables.enterpriseProfiles,
-      rows: (r) => r.tech.enterprises.map(enterpriseProfileOf),
+      rows: (r) => {
+        // A block carries each of its enterprises' patents, so the counts are complete.
+        const pledgeable = pledgeablePatentCounts(r.tech.patents);
+        return r.tech.enterprises.map((e) =>
+          enterpriseProfileOf({ ...e, pledgeablePatents: pledgeable.get(e.id) }),
+        );
+      },
     },
     { table: financeTables.financialProducts, rows: (r) => r.finance.financialProducts },
     { table: financeTables.financingNeeds, rows: (r) => r.finance.financingNeeds },

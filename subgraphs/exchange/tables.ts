@@ -1,4 +1,12 @@
-import { index, pgTable, text, timestamp, bigserial, jsonb } from 'drizzle-orm/pg-core';
+import {
+  bigserial,
+  index,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
 
 /**
  * Banks taking part in the exchange, registered by the platform operator: an enterprise can only
@@ -49,5 +57,7 @@ export const disclosures = pgTable(
   (t) => [
     index('disclosures_enterprise_idx').on(t.enterpriseId, t.seq),
     index('disclosures_org_idx').on(t.org, t.seq),
+    // No two entries follow the same one: the chain cannot fork, so writers need no lock.
+    uniqueIndex('disclosures_prev_hash_idx').on(t.prevHash),
   ],
 );

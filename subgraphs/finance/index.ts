@@ -2,11 +2,21 @@ import type { Caller } from '../shared/caller.js';
 import type { PageLimits } from '../shared/pagination.js';
 import type { ContextArgs, SubgraphModule } from '../shared/subgraph.js';
 import { BankEventLedger, type BankEventFollower } from './bank-events.js';
+import { Cultivation } from './cultivation.js';
+import { ListingSeeds } from './listing-seeds.js';
 import { createLoaders, type FinanceLoaders } from './loaders.js';
 import { NeedWorkflow } from './need-workflow.js';
+import { Notices } from './notices.js';
+import { ProductCatalogue } from './products.js';
 import { ProspectFeed } from './prospect-feed.js';
+import { drawOnRelendingQuota, Relending } from './relending.js';
 import { FinanceRepository } from './repository.js';
+import { GuaranteeLedger, guaranteeLossFollower } from './guarantees.js';
+import { RiskPool } from './risk-pool.js';
+import { ServiceStatistics } from './statistics.js';
+import { SubsidyLedger } from './subsidies.js';
 import { resolvers } from './resolvers.js';
+import { SigningEvents } from './signing-events.js';
 import { subgraphTypeDefs } from '../shared/sdl.js';
 
 /** The finance office's subgraph: financing needs, the product catalogue and listing seeds. */
@@ -21,21 +31,50 @@ export interface FinanceContext {
   feed: ProspectFeed;
   loaders: FinanceLoaders;
   bankEvents: BankEventLedger;
+  products: ProductCatalogue;
+  listingSeeds: ListingSeeds;
+  cultivation: Cultivation;
+  relending: Relending;
+  signingEvents: SigningEvents;
+  notices: Notices;
+  guarantees: GuaranteeLedger;
+  riskPool: RiskPool;
+  subsidies: SubsidyLedger;
+  statistics: ServiceStatistics;
 }
 
 /** Ledgers kept in step with the banks' writes, in the transaction that records each one. */
-const bankEventFollowers: BankEventFollower[] = [];
+export const bankEventFollowers: BankEventFollower[] = [
+  drawOnRelendingQuota,
+  guaranteeLossFollower,
+];
 
-export function createContext({ caller, database, limits }: ContextArgs): FinanceContext {
+export function createContext({
+  caller,
+  database,
+  limits,
+  config,
+  peers,
+}: ContextArgs): FinanceContext {
   const repository = new FinanceRepository(database.db, caller);
   return {
     caller,
     limits,
     repository,
-    workflow: new NeedWorkflow(database.db, caller),
+    workflow: new NeedWorkflow(database.db, caller, peers),
     feed: new ProspectFeed(database.db, caller),
     loaders: createLoaders(repository),
     bankEvents: new BankEventLedger(database.db, caller, bankEventFollowers),
+    products: new ProductCatalogue(database.db, caller),
+    listingSeeds: new ListingSeeds(database.db, caller),
+    cultivation: new Cultivation(database.db, caller),
+    relending: new Relending(database.db, caller),
+    signingEvents: new SigningEvents(database.db, caller),
+    notices: new Notices(database.db, caller),
+    guarantees: new GuaranteeLedger(database.db, caller),
+    riskPool: new RiskPool(database.db, caller, config.riskPool),
+    subsidies: new SubsidyLedger(database.db, caller, config.interestSubsidyRate),
+    statistics: new ServiceStatistics(database.db, caller),
   };
 }
 

@@ -30,7 +30,7 @@ export interface NeedFields {
   preferredBankId: string | null;
 }
 
-function amount(fen: number, field: string): number {
+export function amount(fen: number, field: string): number {
   if (!(fen > 0) || fen > MAX_NEED_AMOUNT_FEN) {
     throw badInput(
       field,
@@ -40,7 +40,7 @@ function amount(fen: number, field: string): number {
   return fen;
 }
 
-function termMonths(months: number, field: string): number {
+export function termMonths(months: number, field: string): number {
   if (!Number.isInteger(months) || months < 1 || months > MAX_TERM_MONTHS) {
     throw badInput(
       field,
@@ -61,7 +61,7 @@ export function text(value: string, field: string): string {
   return trimmed;
 }
 
-function collateral(kinds: string[], field: string): string[] {
+export function collateral(kinds: string[], field: string): string[] {
   if (kinds.length === 0) throw badInput(field, 'must name at least one collateral kind');
   const repeated = kinds.find((kind, i) => kinds.indexOf(kind) !== i);
   if (repeated) throw badInput(field, `must name each kind once; ${repeated} is repeated`);

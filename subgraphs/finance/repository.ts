@@ -52,6 +52,7 @@ export interface ProductFilter {
   amount?: number | null;
   termMonths?: number | null;
   nameContains?: string | null;
+  featured?: boolean | null;
 }
 
 const NO_ROWS = sql`false`;
@@ -61,7 +62,7 @@ const NO_ROWS = sql`false`;
  * needs open to every bank plus the ones it is main bank of; an enterprise its own. The PBOC gets
  * aggregates elsewhere, never rows.
  */
-function needScope(caller: Caller): SQL | undefined {
+export function needScope(caller: Caller): SQL | undefined {
   switch (caller.party) {
     case 'tech_bureau':
     case 'finance_office':
@@ -79,19 +80,49 @@ function needScope(caller: Caller): SQL | undefined {
   }
 }
 
-/** Every party sees the published catalogue; a bank also its own drafts, the finance office all. */
-function productScope(caller: Caller): SQL | undefined {
+/**
+ * Every party sees the catalogue: published products the finance office has not hidden; a bank
+ * also its own withdrawn or hidden ones, the finance office all.
+ */
+export function productScope(caller: Caller): SQL | undefined {
   if (caller.party === 'finance_office') return undefined;
+  const listed = and(eq(financialProducts.published, true), eq(financialProducts.hidden, false));
   if (caller.party === 'bank' && caller.org) {
-    return or(eq(financialProducts.published, true), eq(financialProducts.bankId, caller.org));
+    return or(listed, eq(financialProducts.bankId, caller.org));
   }
-  return eq(financialProducts.published, true);
+  return listed;
+}
+
+/** The search of `ProductFilter`, as conditions on `financial_products`. */
+export function productFilterConditions(filter: ProductFilter): (SQL | undefined)[] {
+  const conditions: (SQL | undefined)[] = [];
+  if (filter.bankId) conditions.push(eq(financialProducts.bankId, filter.bankId));
+  if (filter.categories?.length) {
+    conditions.push(inArray(financialProducts.category, filter.categories));
+  }
+  if (filter.collateral?.length) {
+    conditions.push(sql`${financialProducts.collateral} && ${textArray(filter.collateral)}`);
+  }
+  if (filter.amount != null) {
+    conditions.push(
+      lte(financialProducts.minAmountFen, filter.amount),
+      gte(financialProducts.maxAmountFen, filter.amount),
+    );
+  }
+  if (filter.termMonths != null) {
+    conditions.push(gte(financialProducts.maxTermMonths, filter.termMonths));
+  }
+  if (filter.nameContains) {
+    conditions.push(ilike(financialProducts.name, `%${escapeLike(filter.nameContains)}%`));
+  }
+  if (filter.featured != null) conditions.push(eq(financialProducts.featured, filter.featured));
+  return conditions;
 }
 
 /** The main bank still owes its solution (一企一策) and the one-day deadline has passed. */
 const isOverdue = sql`(${financingNeeds.status} = 'ASSIGNED' and ${financingNeeds.solutionProposedAt} is null and ${financingNeeds.solutionDueAt} < now())`;
 
-function qualified(column: AnyPgColumn): SQL {
+export function qualified(column: AnyPgColumn): SQL {
   return sql`${sql.identifier(getTableName(column.table))}.${sql.identifier(column.name)}`;
 }
 
@@ -167,27 +198,11 @@ export class FinanceRepository {
   }
 
   async listProducts(filter: ProductFilter, limit: number, after?: string): Promise<ProductRow[]> {
-    const conditions: (SQL | undefined)[] = [productScope(this.caller)];
+    const conditions: (SQL | undefined)[] = [
+      productScope(this.caller),
+      ...productFilterConditions(filter),
+    ];
     if (after) conditions.push(gt(financialProducts.id, after));
-    if (filter.bankId) conditions.push(eq(financialProducts.bankId, filter.bankId));
-    if (filter.categories?.length) {
-      conditions.push(inArray(financialProducts.category, filter.categories));
-    }
-    if (filter.collateral?.length) {
-      conditions.push(sql`${financialProducts.collateral} && ${textArray(filter.collateral)}`);
-    }
-    if (filter.amount != null) {
-      conditions.push(
-        lte(financialProducts.minAmountFen, filter.amount),
-        gte(financialProducts.maxAmountFen, filter.amount),
-      );
-    }
-    if (filter.termMonths != null) {
-      conditions.push(gte(financialProducts.maxTermMonths, filter.termMonths));
-    }
-    if (filter.nameContains) {
-      conditions.push(ilike(financialProducts.name, `%${escapeLike(filter.nameContains)}%`));
-    }
     return this.db
       .select()
       .from(financialProducts)
@@ -245,6 +260,7 @@ export class FinanceRepository {
       .where(
         and(
           eq(p.published, true),
+          eq(p.hidden, false),
           lte(p.minAmountFen, n.amountFen),
           gte(p.maxAmountFen, n.amountFen),
           gte(p.maxTermMonths, n.termMonths),

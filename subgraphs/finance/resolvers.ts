@@ -1,6 +1,16 @@
 import { forbidden } from '../shared/errors.js';
 import { mergeResolvers } from '../shared/resolvers.js';
 import { bankEventResolvers } from './bank-events.js';
+import { cultivationResolvers } from './cultivation.js';
+import { listingSeedResolvers } from './listing-seeds.js';
+import { noticeResolvers } from './notices.js';
+import { productResolvers } from './products.js';
+import { relendingResolvers } from './relending.js';
+import { signingEventResolvers } from './signing-events.js';
+import { guaranteeResolvers } from './guarantees.js';
+import { riskPoolResolvers } from './risk-pool.js';
+import { statisticsResolvers } from './statistics.js';
+import { subsidyResolvers } from './subsidies.js';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { pageWindow, toConnection, type PageArgs } from '../shared/pagination.js';
 import { scalarResolvers } from '../shared/scalars.js';
@@ -154,4 +164,17 @@ const needResolvers: GraphQLResolverMap<FinanceContext> = {
   },
 };
 
-export const resolvers = mergeResolvers<FinanceContext>(needResolvers, bankEventResolvers);
+export const resolvers = mergeResolvers<FinanceContext>(
+  needResolvers,
+  bankEventResolvers,
+  productResolvers,
+  listingSeedResolvers,
+  cultivationResolvers,
+  relendingResolvers,
+  signingEventResolvers,
+  noticeResolvers,
+  guaranteeResolvers,
+  riskPoolResolvers,
+  subsidyResolvers,
+  statisticsResolvers,
+);

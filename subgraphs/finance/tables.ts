@@ -69,6 +69,10 @@ export const financingNeeds = pgTable(
     index('financing_needs_updated_idx').on(t.updatedAt, t.id),
     // The prospect feed's keyset.
     index('financing_needs_feed_idx').on(t.changeXid, t.changeSeq),
+    // 四(二) service statistics: needs by when they were assigned, per main bank.
+    index('financing_needs_assigned_at_idx')
+      .on(t.assignedAt, t.mainBankId)
+      .where(sql`${t.assignedAt} is not null`),
   ],
 );
 
@@ -123,6 +127,8 @@ export const enterpriseProfiles = pgTable(
     industry: text('industry').notNull(),
     highTech: boolean('high_tech').notNull(),
     libraryStatus: text('library_status').notNull(),
+    /** Granted patents not under pledge: what an IP-pledge product (知识产权质押) can lend against. */
+    pledgeablePatents: integer('pledgeable_patents').notNull().default(0),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index('enterprise_profiles_district_idx').on(t.district, t.enterpriseId)],
@@ -145,11 +151,22 @@ export const financialProducts = pgTable(
     requiresHighTech: boolean('requires_high_tech').notNull().default(false),
     requiresPatents: boolean('requires_patents').notNull().default(false),
     published: boolean('published').notNull().default(true),
+    /** The finance office's curation: featured first, hidden from everyone but the bank. */
+    featured: boolean('featured').notNull().default(false),
+    hidden: boolean('hidden').notNull().default(false),
+    displayOrder: integer('display_order'),
+    curationNote: text('curation_note'),
+    curatedAt: timestamp('curated_at', { withTimezone: true }),
+    /** Set once the finance office has assigned the category; the bank no longer changes it. */
+    categoryCuratedAt: timestamp('category_curated_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     index('financial_products_bank_idx').on(t.bankId, t.id),
     index('financial_products_category_idx').on(t.category, t.id),
+    // 四(二) service statistics: new products per bank and period.
+    index('financial_products_created_at_idx').on(t.createdAt, t.bankId),
   ],
 );
 

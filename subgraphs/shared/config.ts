@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { parseRate, yuanToFen } from './money.js';
 
 export const SUBGRAPH_NAMES = ['tech', 'finance', 'banks', 'exchange'] as const;
 export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
@@ -77,6 +78,17 @@ export interface Config {
   log: { level: LogLevel; file?: string };
   /** How long a stopping server waits for in-flight requests before cutting connections. */
   shutdownTimeoutMs: number;
+  /** 风险补偿资金池 (SPEC 三(十二)): what a bank is paid for a covered loan's default. */
+  riskPool: {
+    /** Share of the bank's loss compensated, a decimal rate ("0.5"). */
+    ratio: string;
+    /** Most paid for one loan, in fen. */
+    capPerLoanFen: number;
+    /** Most paid to one bank for the defaults of one calendar year, in fen. */
+    capPerBankYearFen: number;
+  };
+  /** 贷款贴息: share of a new sci-tech loan's principal subsidised, a decimal rate ("0.01"). */
+  interestSubsidyRate: string;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
@@ -105,6 +117,32 @@ function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
   if (/^(1|true|yes|on)$/i.test(raw)) return true;
   if (/^(0|false|no|off)$/i.test(raw)) return false;
   throw new Error(`${name} must be true or false, got "${raw}"`);
+}
+
+function rate(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  try {
+    return parseRate(raw, name);
+  } catch {
+    throw new Error(
+      `${name} must be a decimal rate between 0 and 1 (at most six decimals), got "${raw}"`,
+    );
+  }
+}
+
+function yuan(env: NodeJS.ProcessEnv, name: string, fallbackFen: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallbackFen;
+  let fen: number;
+  try {
+    fen = yuanToFen(raw, name);
+  } catch {
+    fen = -1;
+  }
+  if (fen < 0)
+    throw new Error(`${name} must be an amount in yuan ≥ 0 (at most two decimals), got "${raw}"`);
+  return fen;
 }
 
 /** Every setting and its default, read once from the environment (the README's table mirrors this). */
@@ -203,5 +241,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     log: { level: logLevel as LogLevel, file: env.LOG_FILE || undefined },
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000),
+    // Half the loss, at most ¥2M a loan and ¥10M a bank a year: the pool is meant to share a
+    // bank's risk on many small sci-tech loans, not to make one large loss whole.
+    riskPool: {
+      ratio: rate(env, 'RISK_POOL_RATIO', '0.5'),
+      capPerLoanFen: yuan(env, 'RISK_POOL_CAP_PER_LOAN', 200_000_000),
+      capPerBankYearFen: yuan(env, 'RISK_POOL_CAP_PER_BANK_YEAR', 1_000_000_000),
+    },
+    interestSubsidyRate: rate(env, 'INTEREST_SUBSIDY_RATE', '0.01'),
   };
 }

@@ -73,6 +73,17 @@ function preparing(client: postgres.Sql): postgres.Sql {
   });
 }
 
+/**
+ * Seconds before a dropped connection is opened again, after `failures` failed attempts in a
+ * row. postgres.js's default grows to 20 s, and a statement queued on that connection waits it
+ * out: a database back after a restart would stay unused past the gateway's subgraph deadline.
+ * Doubling from 50 ms up to 1 s (jittered) reconnects within a second of its return, at a cost of
+ * one attempt per connection per second while it is down.
+ */
+export function reconnectDelaySeconds(failures: number): number {
+  return (0.5 + Math.random() / 2) * Math.min(0.05 * 2 ** failures, 1);
+}
+
 export async function openDatabase(
   name: SubgraphName,
   options: OpenOptions = {},
@@ -82,7 +93,12 @@ export async function openDatabase(
   let database: Database;
   if (options.url) {
     // Small pool per subgraph; postgres.js opens connections lazily.
-    const client = postgres(options.url, { max: 10, onnotice: () => {}, connect_timeout: 10 });
+    const client = postgres(options.url, {
+      max: 10,
+      onnotice: () => {},
+      connect_timeout: 10,
+      backoff: reconnectDelaySeconds,
+    });
     if (options.migrate !== false) {
       await migratePostgres(drizzlePostgres(client), { migrationsFolder: migrationsFolder(name) });
     }

@@ -30,7 +30,11 @@ export interface ContextArgs {
   limits: PageLimits;
   /** The peer subgraphs this request may call on the caller's behalf (mutations only). */
   peers: PeerClient;
+  /** The settings of the subgraphs' workflows (the risk pool's ratio and caps, subsidy rates). */
+  config: WorkflowConfig;
 }
+
+export type WorkflowConfig = Pick<Config, 'riskPool' | 'interestSubsidyRate'>;
 
 /** What every subgraph folder exports from its index.ts. */
 export interface SubgraphModule<TContext extends BaseContext = BaseContext> {
@@ -60,6 +64,7 @@ export async function startSubgraph<TContext extends BaseContext>(
       | 'log'
       | 'shutdownTimeoutMs'
       | 'subgraphFetch'
+      | keyof WorkflowConfig
     >;
     port: number;
     gatewayKeys: JWTVerifyGetKey;
@@ -161,7 +166,13 @@ export async function startSubgraph<TContext extends BaseContext>(
         options.config.subgraphFetch.timeoutMs,
       );
       await executeApollo(apollo, req, res, body, async () =>
-        module.createContext({ caller, database: options.database, limits, peers }),
+        module.createContext({
+          caller,
+          database: options.database,
+          limits,
+          peers,
+          config: options.config,
+        }),
       );
     } catch (error) {
       if (error instanceof HttpError) return sendHttpError(res, error);

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import { loadConfig } from '../../subgraphs/shared/config.js';
 import { AuthError, IdentityVerifier } from '../../gateway/identity.js';
@@ -62,5 +62,42 @@ describe('keys from a JWKS URL', () => {
     await expect(verifier.verify(`Bearer ${await sign(stranger)}`, 'r4')).rejects.toThrow(
       AuthError,
     );
+  });
+
+  describe('verified tokens remembered', () => {
+    afterAll(() => vi.useRealTimers());
+
+    it('answers each request with its own id, and never past the token’s expiry', async () => {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(new Date('2026-11-28T08:00:00Z'));
+      const config = loadConfig({ JWKS_URL: url });
+      const verifier = new IdentityVerifier(config.auth, 1);
+      const key = await keyPair('remembered');
+      served = [key.jwk];
+      const token = await new SignJWT({ party: 'bank', org: 'icbc', scope: 'need:claim' })
+        .setProtectedHeader({ alg: 'ES256', kid: key.kid })
+        .setIssuer(config.auth.issuer)
+        .setAudience(config.auth.audience)
+        .setSubject('icbc-app')
+        .setIssuedAt()
+        .setExpirationTime('90s')
+        .sign(key.privateKey);
+      const first = await verifier.verify(`Bearer ${token}`, 'r1');
+      const fetched = fetches;
+      const again = await verifier.verify(`Bearer ${token}`, 'r2');
+      expect(first).toMatchObject({ party: 'bank', org: 'icbc', requestId: 'r1' });
+      expect(again).toMatchObject({ party: 'bank', org: 'icbc', requestId: 'r2' });
+      expect([...again.scopes]).toEqual(['need:claim']);
+
+      // Remembered or not, a token is never accepted past its expiry (plus the allowed skew).
+      vi.setSystemTime(new Date('2026-11-28T08:00:30Z'));
+      expect((await verifier.verify(`Bearer ${token}`, 'r3')).requestId).toBe('r3');
+      expect(fetches).toBe(fetched);
+      vi.setSystemTime(new Date('2026-11-28T08:01:29Z'));
+      expect((await verifier.verify(`Bearer ${token}`, 'r4')).requestId).toBe('r4');
+      const skew = config.auth.clockToleranceSeconds;
+      vi.setSystemTime(new Date(Date.parse('2026-11-28T08:01:30Z') + (skew + 1) * 1000));
+      await expect(verifier.verify(`Bearer ${token}`, 'r5')).rejects.toThrow(AuthError);
+    });
   });
 });

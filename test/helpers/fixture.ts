@@ -2,7 +2,10 @@ import type { SubgraphName } from '../../subgraphs/shared/config.js';
 import type { Database } from '../../subgraphs/shared/db.js';
 import * as tech from '../../subgraphs/tech/tables.js';
 import * as finance from '../../subgraphs/finance/tables.js';
-import { enterpriseProfileOf } from '../../subgraphs/finance/enterprise-profiles.js';
+import {
+  enterpriseProfileOf,
+  pledgeablePatentCounts,
+} from '../../subgraphs/finance/enterprise-profiles.js';
 import * as banks from '../../subgraphs/banks/tables.js';
 import * as exchange from '../../subgraphs/exchange/tables.js';
 
@@ -14,6 +17,7 @@ const DAY = 86_400_000;
  * - ent-a offers an open need; it consented CONTACT+FINANCIALS to abc, CONTACT to icbc (revoked).
  * - ent-b's need is assigned to icbc (main bank); icbc holds a credit line for it.
  * - ent-c's need is disbursed by abc (closed); its PATENT_VALUATION consent to icbc expired.
+ * - ent-a holds a high-tech certificate and one granted, unpledged patent; ent-c's is pledged.
  */
 export async function loadFixture(databases: Record<SubgraphName, Database>): Promise<void> {
   const now = Date.now();
@@ -49,12 +53,7 @@ export async function loadFixture(databases: Record<SubgraphName, Database>): Pr
     enterprise('ent-b', '91421200MA4F0B0B0T', '咸宁乙科技有限公司', 'JIAYU', null),
     enterprise('ent-c', '91421200MA4F0C0C03', '咸宁丙科技有限公司', 'CHIBI', null),
   ];
-  await databases.tech.db.insert(tech.enterprises).values(library);
-  // The finance office's read model of the library (prospect-feed filters).
-  await databases.finance.db
-    .insert(finance.enterpriseProfiles)
-    .values(library.map(enterpriseProfileOf));
-  await databases.tech.db.insert(tech.patents).values([
+  const patents: (typeof tech.patents.$inferInsert)[] = [
     {
       id: 'pat-a1',
       number: '201710601862.3',
@@ -81,7 +80,16 @@ export async function loadFixture(databases: Record<SubgraphName, Database>): Pr
       pledgeStatus: 'PLEDGED',
       pledgeeBankId: 'abc',
     },
-  ]);
+  ];
+  await databases.tech.db.insert(tech.enterprises).values(library);
+  await databases.tech.db.insert(tech.patents).values(patents);
+  // The finance office's read model of the library (prospect-feed filters, product eligibility).
+  const pledgeable = pledgeablePatentCounts(patents);
+  await databases.finance.db
+    .insert(finance.enterpriseProfiles)
+    .values(
+      library.map((e) => enterpriseProfileOf({ ...e, pledgeablePatents: pledgeable.get(e.id) })),
+    );
   await databases.tech.db.insert(tech.annualFinancials).values([
     {
       enterpriseId: 'ent-a',

@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX "disclosures_prev_hash_idx" ON "disclosures" USING btree ("prev_hash");

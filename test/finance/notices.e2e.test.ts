@@ -1,0 +1,320 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import type { Party } from '../../subgraphs/shared/caller.js';
+import { BACKENDS } from '../helpers/databases.js';
+import { loadFixture } from '../helpers/fixture.js';
+import { startTestGraph, type TestGraph } from '../helpers/graph.js';
+import { ok, parties, refusal } from './helpers.js';
+
+const NOTICE = `id kind title body publisher audience banks { id } publishedAt`;
+const PUBLISH = `mutation ($input: PublishNoticeInput!) { publishNotice(input: $input) { notice { ${NOTICE} } } }`;
+const MARK = `mutation ($id: ID!) { markNoticeRead(id: $id) { notice { id readAt } } }`;
+const LIST = `query ($filter: NoticeFilter, $first: Int, $after: String) {
+  notices(filter: $filter, first: $first, after: $after) {
+    nodes { id publisher } pageInfo { hasNextPage endCursor } } }`;
+const GET = `query ($id: ID!) { notice(id: $id) { id title } }`;
+const RECEIPTS = `query ($id: ID!) { notice(id: $id) { id receipts { bankId bank { id } readAt } unreadBanks { id } } }`;
+const READ_AT = `query ($id: ID!) { notice(id: $id) { id readAt } }`;
+
+const valid = {
+  kind: 'INDUSTRY_PLAN',
+  title: '咸宁市2026年光电子信息产业发展规划',
+  body: '各银行：现将规划印发给你们，请结合信贷投向安排。',
+  audience: 'ALL_BANKS',
+};
+
+for (const backend of BACKENDS) {
+  describe(`notices to banks (${backend})`, () => {
+    let graph: TestGraph;
+    const as = parties(() => graph);
+    const finance = () => graph.graph.databases.finance;
+
+    beforeAll(async () => {
+      graph = await startTestGraph(backend, { prepare: loadFixture });
+    });
+    afterAll(async () => {
+      await graph?.stop();
+    });
+
+    const publish = async (
+      input: Record<string, unknown> = {},
+      party: 'finance_office' | 'tech_bureau' = 'finance_office',
+    ) =>
+      ok(await graph.query(PUBLISH, { input: { ...valid, ...input } }, await as(party)))
+        .publishNotice.notice;
+    const visible = async (party: Party, org?: string) =>
+      new Set<string>(
+        ok(await graph.query(LIST, { first: 100 }, await as(party, org))).notices.nodes.map(
+          (n: { id: string }) => n.id,
+        ),
+      );
+    const count = async (table: string) =>
+      Number(
+        (
+          await finance().rows<{ n: number }>(
+            sql`select count(*)::int as n from ${sql.identifier(table)}`,
+          )
+        )[0].n,
+      );
+
+    describe('publishNotice', () => {
+      it('lets the finance office publish to all banks and the technology bureau to listed ones', async () => {
+        const all = await publish({ title: '  产业规划  ' });
+        expect(all).toMatchObject({
+          kind: 'INDUSTRY_PLAN',
+          title: '产业规划',
+          publisher: 'FINANCE_OFFICE',
+          audience: 'ALL_BANKS',
+          banks: [],
+        });
+        const listed = await publish(
+          {
+            kind: 'PROJECT_SUPPLY_DEMAND',
+            audience: 'LISTED_BANKS',
+            bankIds: ['icbc', 'abc'],
+          },
+          'tech_bureau',
+        );
+        expect(listed).toMatchObject({
+          kind: 'PROJECT_SUPPLY_DEMAND',
+          publisher: 'TECH_BUREAU',
+          audience: 'LISTED_BANKS',
+          banks: [{ id: 'icbc' }, { id: 'abc' }],
+        });
+      });
+
+      const invalid: [string, Record<string, unknown>, string, RegExp][] = [
+        ['a blank title', { title: '  ' }, 'input.title', /not be empty/],
+        ['a title over 200 characters', { title: '题'.repeat(201) }, 'input.title', /200/],
+        ['a blank body', { body: '' }, 'input.body', /not be empty/],
+        ['a body over 20000 characters', { body: '文'.repeat(20_001) }, 'input.body', /20000/],
+        [
+          'listed banks without a list',
+          { audience: 'LISTED_BANKS' },
+          'input.bankIds',
+          /at least one bank/,
+        ],
+        [
+          'a list for all banks',
+          { audience: 'ALL_BANKS', bankIds: ['icbc'] },
+          'input.bankIds',
+          /left out when the audience is ALL_BANKS/,
+        ],
+        [
+          'a bank listed twice',
+          { audience: 'LISTED_BANKS', bankIds: ['icbc', 'abc', 'icbc'] },
+          'input.bankIds',
+          /"icbc" is repeated/,
+        ],
+        [
+          'a malformed bank id',
+          { audience: 'LISTED_BANKS', bankIds: ['工行'] },
+          'input.bankIds',
+          /not a bank id/,
+        ],
+        [
+          'more than 100 banks',
+          {
+            audience: 'LISTED_BANKS',
+            bankIds: Array.from({ length: 101 }, (_, i) => `bank-${i}`),
+          },
+          'input.bankIds',
+          /at most 100/,
+        ],
+      ];
+      for (const [what, input, field, rule] of invalid) {
+        it(`refuses ${what} with BAD_USER_INPUT naming ${field}, writing nothing`, async () => {
+          const before = await count('notices');
+          const error = refusal(
+            await graph.query(
+              PUBLISH,
+              { input: { ...valid, ...input } },
+              await as('finance_office'),
+            ),
+          );
+          expect(error).toMatchObject({ code: 'BAD_USER_INPUT', field });
+          expect(error.message).toMatch(rule);
+          expect(await count('notices')).toBe(before);
+        });
+      }
+
+      for (const [party, org] of [
+        ['pboc', undefined],
+        ['bank', 'icbc'],
+        ['enterprise', 'ent-a'],
+      ] as [Party, string | undefined][]) {
+        it(`is refused to ${party}`, async () => {
+          const response = await graph.query(PUBLISH, { input: valid }, await as(party, org));
+          expect(response.body.data.publishNotice).toBeNull();
+          expect(refusal(response).code).toBe('UNAUTHORIZED_FIELD_OR_TYPE');
+        });
+      }
+    });
+
+    describe('who sees which notices', () => {
+      let toAll: string;
+      let toIcbc: string;
+      let fromBureau: string;
+      beforeAll(async () => {
+        toAll = (await publish({ kind: 'ADJUSTMENT' })).id;
+        toIcbc = (await publish({ audience: 'LISTED_BANKS', bankIds: ['icbc'] })).id;
+        fromBureau = (
+          await publish(
+            { kind: 'PROJECTS_BROUGHT_IN', audience: 'LISTED_BANKS', bankIds: ['abc'] },
+            'tech_bureau',
+          )
+        ).id;
+      });
+
+      it('shows the finance office and the PBOC every notice', async () => {
+        for (const party of ['finance_office', 'pboc'] as const) {
+          const seen = await visible(party);
+          for (const id of [toAll, toIcbc, fromBureau]) expect(seen.has(id)).toBe(true);
+        }
+      });
+
+      it('shows a bank the notices to all banks and those listing it', async () => {
+        const icbc = await visible('bank', 'icbc');
+        expect([icbc.has(toAll), icbc.has(toIcbc), icbc.has(fromBureau)]).toEqual([
+          true,
+          true,
+          false,
+        ]);
+        const boc = await visible('bank', 'boc');
+        expect([boc.has(toAll), boc.has(toIcbc), boc.has(fromBureau)]).toEqual([
+          true,
+          false,
+          false,
+        ]);
+        expect(ok(await graph.query(GET, { id: toIcbc }, await as('bank', 'boc'))).notice).toBe(
+          null,
+        );
+      });
+
+      it('shows the technology bureau the notices it published', async () => {
+        const bureau = await visible('tech_bureau');
+        expect([bureau.has(toAll), bureau.has(toIcbc), bureau.has(fromBureau)]).toEqual([
+          false,
+          false,
+          true,
+        ]);
+      });
+
+      it('shows an enterprise nothing', async () => {
+        const token = await as('enterprise', 'ent-a');
+        expect(refusal(await graph.query(LIST, {}, token)).code).toBe('UNAUTHORIZED_FIELD_OR_TYPE');
+        expect(refusal(await graph.query(GET, { id: toAll }, token)).code).toBe(
+          'UNAUTHORIZED_FIELD_OR_TYPE',
+        );
+      });
+
+      it('pages newest first', async () => {
+        const token = await as('finance_office');
+        const all = ok(await graph.query(LIST, { first: 100 }, token)).notices.nodes.map(
+          (n: { id: string }) => n.id,
+        );
+        expect(all.slice(0, 3)).toEqual([fromBureau, toIcbc, toAll]);
+        const paged: string[] = [];
+        let after: string | null = null;
+        for (;;) {
+          const page: any = ok(await graph.query(LIST, { first: 2, after }, token)).notices;
+          paged.push(...page.nodes.map((n: { id: string }) => n.id));
+          if (!page.pageInfo.hasNextPage) break;
+          after = page.pageInfo.endCursor;
+        }
+        expect(paged).toEqual(all);
+        const kinds = ok(
+          await graph.query(
+            LIST,
+            { filter: { kinds: ['PROJECTS_BROUGHT_IN'], publisher: 'TECH_BUREAU' }, first: 100 },
+            token,
+          ),
+        ).notices.nodes;
+        expect(kinds.map((n: { id: string }) => n.id)).toContain(fromBureau);
+        expect(kinds.every((n: { publisher: string }) => n.publisher === 'TECH_BUREAU')).toBe(true);
+      });
+    });
+
+    describe('read receipts', () => {
+      it('lets a bank mark a notice read once, keeping the first time', async () => {
+        const notice = await publish({ audience: 'LISTED_BANKS', bankIds: ['icbc', 'abc'] });
+        const token = await as('bank', 'icbc');
+        expect(ok(await graph.query(READ_AT, { id: notice.id }, token)).notice.readAt).toBeNull();
+        const first = ok(await graph.query(MARK, { id: notice.id }, token)).markNoticeRead.notice;
+        expect(first.readAt).not.toBeNull();
+        const again = ok(await graph.query(MARK, { id: notice.id }, token)).markNoticeRead.notice;
+        expect(again.readAt).toBe(first.readAt);
+        expect(
+          ok(await graph.query(READ_AT, { id: notice.id }, await as('bank', 'abc'))).notice,
+        ).toEqual({ id: notice.id, readAt: null });
+      });
+
+      it('refuses a notice not addressed to the bank, and anyone but a bank', async () => {
+        const notice = await publish({ audience: 'LISTED_BANKS', bankIds: ['icbc'] });
+        expect(
+          refusal(await graph.query(MARK, { id: notice.id }, await as('bank', 'boc'))).code,
+        ).toBe('NOT_FOUND');
+        expect(
+          refusal(await graph.query(MARK, { id: 'notice-none' }, await as('bank', 'boc'))).code,
+        ).toBe('NOT_FOUND');
+        for (const party of ['finance_office', 'tech_bureau', 'pboc'] as const) {
+          expect(refusal(await graph.query(MARK, { id: notice.id }, await as(party))).code).toBe(
+            'UNAUTHORIZED_FIELD_OR_TYPE',
+          );
+        }
+        const [row] = await finance().rows<{ n: number }>(
+          sql`select count(*)::int as n from notice_receipts where notice_id = ${notice.id}`,
+        );
+        expect(Number(row.n)).toBe(0);
+      });
+
+      it('lets a bank pull only what it has not read yet', async () => {
+        const read = await publish({ title: '已读' });
+        const unread = await publish({ title: '未读' });
+        const token = await as('bank', 'hubei');
+        ok(await graph.query(MARK, { id: read.id }, token));
+        const ids = ok(
+          await graph.query(LIST, { filter: { unreadOnly: true }, first: 100 }, token),
+        ).notices.nodes.map((n: { id: string }) => n.id);
+        expect(ids).toContain(unread.id);
+        expect(ids).not.toContain(read.id);
+        const agency = refusal(
+          await graph.query(LIST, { filter: { unreadOnly: true } }, await as('finance_office')),
+        );
+        expect(agency).toMatchObject({ code: 'BAD_USER_INPUT', field: 'filter.unreadOnly' });
+      });
+
+      it('shows the receipts to the finance office and the PBOC only', async () => {
+        const notice = await publish(
+          { audience: 'LISTED_BANKS', bankIds: ['icbc', 'abc', 'boc'] },
+          'tech_bureau',
+        );
+        ok(await graph.query(MARK, { id: notice.id }, await as('bank', 'abc')));
+        ok(await graph.query(MARK, { id: notice.id }, await as('bank', 'icbc')));
+        for (const party of ['finance_office', 'pboc'] as const) {
+          const seen = ok(await graph.query(RECEIPTS, { id: notice.id }, await as(party))).notice;
+          expect(seen.receipts.map((r: { bankId: string }) => r.bankId)).toEqual(['abc', 'icbc']);
+          expect(seen.receipts[0].bank).toEqual({ id: 'abc' });
+          expect(seen.unreadBanks).toEqual([{ id: 'boc' }]);
+        }
+        for (const [party, org] of [
+          ['tech_bureau', undefined],
+          ['bank', 'icbc'],
+        ] as [Party, string | undefined][]) {
+          const response = await graph.query(RECEIPTS, { id: notice.id }, await as(party, org));
+          expect(response.body.data.notice).toMatchObject({
+            id: notice.id,
+            receipts: null,
+            unreadBanks: null,
+          });
+          const codes = (response.body.errors ?? []).map((e) => e.extensions?.code);
+          expect(codes).toEqual(['UNAUTHORIZED_FIELD_OR_TYPE', 'UNAUTHORIZED_FIELD_OR_TYPE']);
+        }
+        const readAt = await graph.query(READ_AT, { id: notice.id }, await as('finance_office'));
+        expect(refusal(readAt).code).toBe('UNAUTHORIZED_FIELD_OR_TYPE');
+        const all = ok(await graph.query(RECEIPTS, { id: (await publish()).id }, await as('pboc')));
+        expect(all.notice).toMatchObject({ receipts: [], unreadBanks: null });
+      });
+    });
+  });
+}
