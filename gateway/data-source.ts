@@ -12,9 +12,19 @@ export type FetchPolicy = Config['subgraphFetch'];
 
 type Failure =
   | { reason: 'timeout' }
-  | { reason: 'unreachable' }
+  /** `sent`: the connection was open, so the subgraph may have received the request. */
+  | { reason: 'unreachable'; sent: boolean }
   | { reason: 'http'; status: number }
   | { reason: 'invalid_response' };
+
+// Failures to open a connection: the request itself was never sent.
+const NOT_CONNECTED = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
 
 // Statuses a proxy or a restarting server gives for a moment; a retry can succeed.
 const TRANSIENT_STATUSES = new Set([502, 503, 504]);
@@ -28,7 +38,10 @@ function classify(error: unknown): Failure {
     if (typeof response?.status === 'number') return { reason: 'http', status: response.status };
   }
   // undici reports every socket-level failure (refused, reset, DNS) as a TypeError "fetch failed".
-  if (error instanceof TypeError) return { reason: 'unreachable' };
+  if (error instanceof TypeError) {
+    const code = (error.cause as { code?: unknown } | undefined)?.code;
+    return { reason: 'unreachable', sent: !(typeof code === 'string' && NOT_CONNECTED.has(code)) };
+  }
   return { reason: 'invalid_response' };
 }
 
@@ -137,7 +150,7 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
           },
           'subgraph call failed',
         );
-        if (!again) throw this.clientError(failure);
+        if (!again) throw this.clientError(failure, retryable);
         metrics.subgraphFetchRetries.inc({ subgraph });
         const backoff = this.policy.backoffMs * 2 ** attempt;
         await sleep(backoff / 2 + Math.random() * (backoff / 2));
@@ -146,7 +159,7 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   }
 
   /** What the client is told: which subgraph failed and how, without URLs, bodies or stacks. */
-  private clientError(failure: Failure): GraphQLError {
+  private clientError(failure: Failure, query: boolean): GraphQLError {
     const subgraph = this.subgraph;
     const unavailable = (how: string) =>
       new GraphQLError(
@@ -157,7 +170,13 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
       case 'timeout':
         return unavailable(`it did not answer within ${this.policy.timeoutMs} ms`);
       case 'unreachable':
-        return unavailable('it could not be reached');
+        // A mutation whose connection broke after it was sent (the subgraph died or restarted)
+        // may have been applied: its client must not take the error for a refusal and repeat it.
+        return unavailable(
+          failure.sent && !query
+            ? 'the connection was lost before it answered, so the mutation may have been applied'
+            : 'it could not be reached',
+        );
       case 'http':
         if (failure.status >= 500) return unavailable(`it answered HTTP ${failure.status}`);
         // A 4xx from a subgraph is the gateway's fault (stale supergraph, bad token): masked.

@@ -1,4 +1,10 @@
-import type { enterpriseProfiles } from './tables.js';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import { sql } from 'drizzle-orm';
+import type { Caller } from '../shared/caller.js';
+import type { Db } from '../shared/db.js';
+import { badInput, forbidden } from '../shared/errors.js';
+import type { FinanceContext } from './index.js';
+import { enterpriseProfiles } from './tables.js';
 
 /** The library attributes the read model copies, as the technology bureau keeps them. */
 export interface LibraryEntry {
@@ -39,3 +45,42 @@ export function enterpriseProfileOf(entry: LibraryEntry): typeof enterpriseProfi
     pledgeablePatents: entry.pledgeablePatents ?? 0,
   };
 }
+
+export type ProfileInput = Omit<typeof enterpriseProfiles.$inferInsert, 'updatedAt'>;
+
+/**
+ * The technology bureau's library is the source of truth; each of its writes that changes these
+ * attributes sends the whole profile here (an upsert, so a repeated one changes nothing). A
+ * changed profile touches the enterprise's needs (trigger), so filtered feeds look at them again.
+ */
+export async function syncEnterpriseProfile(
+  db: Db,
+  caller: Caller,
+  profile: ProfileInput,
+): Promise<boolean> {
+  if (caller.actor !== 'tech') throw forbidden('library profiles are sent by the tech subgraph');
+  if (!Number.isInteger(profile.pledgeablePatents) || (profile.pledgeablePatents ?? 0) < 0) {
+    throw badInput('pledgeablePatents', 'a count of zero or more');
+  }
+  const { enterpriseId: _, ...attributes } = profile;
+  await db
+    .insert(enterpriseProfiles)
+    .values(profile)
+    .onConflictDoUpdate({
+      target: enterpriseProfiles.enterpriseId,
+      set: { ...attributes, updatedAt: sql`now()` },
+      // An unchanged profile is not written, so it touches no need.
+      setWhere: sql`(${enterpriseProfiles.district}, ${enterpriseProfiles.industry}, ${enterpriseProfiles.highTech}, ${enterpriseProfiles.libraryStatus}, ${enterpriseProfiles.pledgeablePatents}) is distinct from (excluded.district, excluded.industry, excluded.high_tech, excluded.library_status, excluded.pledgeable_patents)`,
+    });
+  return true;
+}
+
+export const enterpriseProfileResolvers: GraphQLResolverMap<FinanceContext> = {
+  Mutation: {
+    _syncEnterpriseProfile: (
+      _: unknown,
+      { profile }: { profile: ProfileInput },
+      { caller, database }: FinanceContext,
+    ) => syncEnterpriseProfile(database, caller, profile),
+  },
+};

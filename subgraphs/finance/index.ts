@@ -1,4 +1,5 @@
 import type { Caller } from '../shared/caller.js';
+import type { Db } from '../shared/db.js';
 import type { PageLimits } from '../shared/pagination.js';
 import type { ContextArgs, SubgraphModule } from '../shared/subgraph.js';
 import { BankEventLedger, type BankEventFollower } from './bank-events.js';
@@ -41,6 +42,7 @@ export interface FinanceContext {
   riskPool: RiskPool;
   subsidies: SubsidyLedger;
   statistics: ServiceStatistics;
+  database: Db;
 }
 
 /** Ledgers kept in step with the banks' writes, in the transaction that records each one. */
@@ -75,6 +77,7 @@ export function createContext({
     riskPool: new RiskPool(database.db, caller, config.riskPool),
     subsidies: new SubsidyLedger(database.db, caller, config.interestSubsidyRate),
     statistics: new ServiceStatistics(database.db, caller),
+    database: database.db,
   };
 }
 

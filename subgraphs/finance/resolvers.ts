@@ -14,6 +14,7 @@ import { subsidyResolvers } from './subsidies.js';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { pageWindow, toConnection, type PageArgs } from '../shared/pagination.js';
 import { scalarResolvers } from '../shared/scalars.js';
+import { enterpriseProfileResolvers } from './enterprise-profiles.js';
 import type { FinanceContext } from './index.js';
 import type { EditNeedInput, SubmitNeedInput } from './need-input.js';
 import type { MainBankEvidence } from './need-workflow.js';
@@ -177,4 +178,5 @@ export const resolvers = mergeResolvers<FinanceContext>(
   riskPoolResolvers,
   subsidyResolvers,
   statisticsResolvers,
+  enterpriseProfileResolvers,
 );

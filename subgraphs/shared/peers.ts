@@ -10,6 +10,8 @@ import type { SubgraphName } from './config.js';
  */
 export const SUBGRAPH_PEERS: Partial<Record<SubgraphName, readonly SubgraphName[]>> = {
   banks: ['finance'],
+  // The library sends finance the profile attributes it keeps a copy of.
+  tech: ['finance'],
   // Triage asks the library for the basic-account bank and the banks for the largest lender.
   finance: ['tech', 'banks'],
 };

@@ -21,9 +21,9 @@ export interface TechContext {
   database: Db;
 }
 
-export function createContext({ caller, database, limits }: ContextArgs): TechContext {
+export function createContext({ caller, database, limits, peers }: ContextArgs): TechContext {
   const repository = new TechRepository(database.db, caller);
-  const library = new LibraryWorkflow(database.db, caller);
+  const library = new LibraryWorkflow(database.db, caller, peers);
   return {
     caller,
     limits,

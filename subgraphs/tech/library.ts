@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, desc, eq, lte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, lte, ne, sql } from 'drizzle-orm';
 import type { Caller } from '../shared/caller.js';
 import type { Db } from '../shared/db.js';
+import type { PeerClient } from '../shared/peers.js';
 import { badInput, exchangeError, forbidden, notFound } from '../shared/errors.js';
 import { usccProblem } from '../shared/identifiers.js';
 import { anyOf } from '../shared/sql.js';
@@ -104,12 +105,48 @@ function checkCertificate(
     throw badInput('highTechValidUntil', 'is required with a certificate');
 }
 
+/** What finance's copy of the library holds (see `syncProfile`). */
+const PROFILE_FIELDS = ['district', 'industry', 'highTechCertificate'] as const;
+
+const SYNC_PROFILE = `mutation SyncEnterpriseProfile($profile: EnterpriseProfileInput!) {
+  _syncEnterpriseProfile(profile: $profile)
+}`;
+
 /** The technology bureau's library workflow: registration, profile, financials, assessment, standing. */
 export class LibraryWorkflow {
   constructor(
     private readonly db: Db,
     private readonly caller: Caller,
+    private readonly peers: PeerClient,
   ) {}
+
+  /**
+   * Sends finance the enterprise's profile as this transaction leaves it (finance keeps a copy to
+   * filter feeds and judge product eligibility). Inside the transaction: if finance cannot take
+   * it, the library write is undone too, so the copy never lags a committed change.
+   */
+  private async syncProfile(tx: Db, enterprise: EnterpriseRow): Promise<void> {
+    const [{ pledgeable }] = await tx
+      .select({ pledgeable: sql<number>`count(*)::int` })
+      .from(patents)
+      .where(
+        and(
+          eq(patents.enterpriseId, enterprise.id),
+          eq(patents.status, 'GRANTED'),
+          ne(patents.pledgeStatus, 'PLEDGED'),
+        ),
+      );
+    await this.peers.request('finance', SYNC_PROFILE, {
+      profile: {
+        enterpriseId: enterprise.id,
+        district: enterprise.district,
+        industry: enterprise.industry,
+        highTech: enterprise.highTechCertificate != null,
+        libraryStatus: enterprise.libraryStatus,
+        pledgeablePatents: pledgeable,
+      },
+    });
+  }
 
   private today(): string {
     return new Date().toISOString().slice(0, 10);
@@ -150,6 +187,7 @@ export class LibraryWorkflow {
         reason: '申报入库 — registered',
         actor: this.caller.sub,
       });
+      await this.syncProfile(tx as unknown as Db, inserted[0]);
       return inserted[0];
     });
   }
@@ -188,13 +226,17 @@ export class LibraryWorkflow {
     if (input.techSmeRegistered != null) changes.techSmeRegistered = input.techSmeRegistered;
     if (input.contact != null) Object.assign(changes, checkContact(input.contact));
     if (input.basicAccountBankId != null) changes.basicAccountBankId = input.basicAccountBankId;
-    const [row] = await this.db
-      .update(enterprises)
-      .set(changes)
-      .where(eq(enterprises.id, id))
-      .returning();
-    if (!row) throw notFound('enterprise', id);
-    return row;
+    const profileChanged = PROFILE_FIELDS.some((field) => changes[field] !== undefined);
+    return this.db.transaction(async (tx) => {
+      const [row] = await tx
+        .update(enterprises)
+        .set(changes)
+        .where(eq(enterprises.id, id))
+        .returning();
+      if (!row) throw notFound('enterprise', id);
+      if (profileChanged) await this.syncProfile(tx as unknown as Db, row);
+      return row;
+    });
   }
 
   async submitFinancials(enterpriseId: string, input: FinancialsInput): Promise<EnterpriseRow> {
@@ -326,6 +368,7 @@ export class LibraryWorkflow {
         reason: why,
         actor: this.caller.sub,
       });
+      await this.syncProfile(tx as unknown as Db, updated);
       return updated;
     });
   }

@@ -4,6 +4,7 @@ import { BACKENDS } from '../helpers/databases.js';
 import { loadFixture } from '../helpers/fixture.js';
 import { startTestGraph, type TestGraph } from '../helpers/graph.js';
 import { enterprises, libraryEvents } from '../../subgraphs/tech/tables.js';
+import { enterpriseProfiles } from '../../subgraphs/finance/tables.js';
 
 const REGISTER = `mutation ($input: RegisterEnterpriseInput!) {
   registerEnterprise(input: $input) { id uscc libraryStatus libraryHistory { fromStatus toStatus reason } }
@@ -211,6 +212,70 @@ for (const backend of BACKENDS) {
         { to: 'ADMITTED', reason: '补报年报' },
         { to: 'REMOVED', reason: '迁出咸宁' },
       ]);
+    });
+
+    describe('finance’s copy of the library profile', () => {
+      const profile = async (id: string) =>
+        (
+          await graph.graph.databases.finance.db
+            .select()
+            .from(enterpriseProfiles)
+            .where(eq(enterpriseProfiles.enterpriseId, id))
+        )[0];
+
+      it('follows registration, profile edits and standing, in the same request', async () => {
+        const input = { ...validInput(), uscc: '9144030071526726XG' };
+        const { body } = await graph.query(REGISTER, { input }, bureau);
+        const id = body.data.registerEnterprise.id;
+        expect(await profile(id)).toMatchObject({
+          district: 'HIGH_TECH_ZONE',
+          industry: 'C3976',
+          highTech: false,
+          libraryStatus: 'CANDIDATE',
+          pledgeablePatents: 0,
+        });
+        const update = await graph.query(
+          `mutation ($id: ID!) { updateEnterprise(id: $id, input: {
+            district: XIANAN, highTechCertificate: "GR202442001234", highTechValidUntil: "2027-12-31"
+          }) { id } }`,
+          { id },
+          bureau,
+        );
+        expect(update.body.errors ?? []).toEqual([]);
+        expect(await profile(id)).toMatchObject({ district: 'XIANAN', highTech: true });
+        const admit = await graph.query(
+          `mutation ($id: ID!) { changeLibraryStatus(id: $id, action: ADMIT, reason: "入库") { id } }`,
+          { id },
+          bureau,
+        );
+        expect(admit.body.errors ?? []).toEqual([]);
+        expect((await profile(id)).libraryStatus).toBe('ADMITTED');
+      });
+
+      it('counts granted patents not under pledge', async () => {
+        // The fixture's ent-a holds a granted invention patent (pat-a1).
+        await graph.query(
+          `mutation { updateEnterprise(id: "ent-a", input: { district: CHIBI }) { id } }`,
+          {},
+          bureau,
+        );
+        expect((await profile('ent-a')).pledgeablePatents).toBeGreaterThan(0);
+        expect((await profile('ent-a')).district).toBe('CHIBI');
+      });
+
+      it('refuses the library write when finance cannot take the copy, and keeps nothing', async () => {
+        const before = await rows();
+        await graph.graph.subgraphs.finance.stop();
+        try {
+          const input = { ...validInput(), uscc: '91421200MA4F000000' };
+          const { body } = await graph.query(REGISTER, { input }, bureau);
+          expect(body.errors?.[0].extensions?.code).toBe('SUBGRAPH_UNAVAILABLE');
+          expect(body.errors?.[0].message).toContain('"finance"');
+        } finally {
+          await graph.restartSubgraph('finance');
+        }
+        expect(await rows()).toBe(before);
+      });
     });
   });
 }
