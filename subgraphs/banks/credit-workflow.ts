@@ -8,7 +8,7 @@ import { fenToYuan, parseRate } from '../shared/money.js';
 import type { PeerClient } from '../shared/peers.js';
 import type { BanksContext } from './index.js';
 import type { CreditLineRow, LoanRow, SolutionRow } from './repository.js';
-import { creditLines, financingSolutions, loans } from './tables.js';
+import { creditLines, financingSolutions, loanDeferrals, loans } from './tables.js';
 import { bankRequests } from './tables/requests.js';
 
 export interface ProposeSolutionInput {
@@ -36,6 +36,13 @@ export interface DisburseLoanInput {
   disbursedOn?: string | null;
   maturesOn: string;
   relendingQuotaId?: string | null;
+  creditLoan?: boolean | null;
+}
+
+export interface DeferLoanInput {
+  loanId: string;
+  maturesOn: string;
+  reason: string;
 }
 
 export interface RepayLoanInput {
@@ -306,6 +313,7 @@ export class CreditWorkflow {
       relendingQuotaId: input.relendingQuotaId
         ? id(input.relendingQuotaId, 'relendingQuotaId')
         : null,
+      creditLoan: input.creditLoan ?? false,
     };
     if (clean.disbursedOn > today()) throw badInput('disbursedOn', 'must not be in the future');
     if (clean.maturesOn <= clean.disbursedOn) {
@@ -383,6 +391,7 @@ export class CreditWorkflow {
           firstLoan,
           status: 'CURRENT',
           relendingQuotaId: clean.relendingQuotaId,
+          creditLoan: clean.creditLoan,
         });
         return { id: loanId };
       },
@@ -414,6 +423,50 @@ export class CreditWorkflow {
         .where(eq(loans.id, loan.id));
       return { kind: 'LOAN_REPAID', amountFen: clean.amountFen, occurredOn: clean.paidOn };
     });
+  }
+
+  async deferLoan(input: DeferLoanInput, key: string): Promise<Outcome<LoanRow>> {
+    const reason = input.reason.trim();
+    if (!reason || reason.length > 500) {
+      throw badInput('reason', 'give the reason in 1 to 500 characters');
+    }
+    const clean = { loanId: id(input.loanId, 'loanId'), maturesOn: input.maturesOn, reason };
+    return this.idempotent(
+      'deferLoan',
+      key,
+      clean,
+      async (tx, bankId) => {
+        const [loan] = await tx
+          .select()
+          .from(loans)
+          .where(and(eq(loans.id, clean.loanId), eq(loans.bankId, bankId)))
+          .for('update');
+        if (!loan) throw notFound('loan', clean.loanId);
+        if (loan.status !== 'CURRENT' && loan.status !== 'OVERDUE') {
+          throw conflict(`loan "${loan.id}" is ${loan.status}: only a live loan is deferred`);
+        }
+        if (clean.maturesOn <= loan.maturesOn) {
+          throw badInput('maturesOn', `must be after the present maturity (${loan.maturesOn})`);
+        }
+        if (clean.maturesOn > addMonths(loan.maturesOn, 24)) {
+          throw badInput('maturesOn', 'a deferral is at most two years');
+        }
+        await tx.insert(loanDeferrals).values({
+          id: this.objectId('def', bankId, key),
+          loanId: loan.id,
+          bankId,
+          fromMaturesOn: loan.maturesOn,
+          toMaturesOn: clean.maturesOn,
+          reason,
+        });
+        await tx
+          .update(loans)
+          .set({ maturesOn: clean.maturesOn, status: 'CURRENT' })
+          .where(eq(loans.id, loan.id));
+        return { id: loan.id };
+      },
+      (tx, deferred) => loadLoan(tx, deferred),
+    );
   }
 
   async markOverdue(loanId: string, key: string): Promise<Outcome<LoanRow>> {
@@ -515,6 +568,8 @@ export const creditResolvers: GraphQLResolverMap<BanksContext> = {
       payload('loan', await credit.disburseLoan(a.input, a.idempotencyKey)),
     repayLoan: async (_: unknown, a: Args<RepayLoanInput>, { credit }: BanksContext) =>
       payload('loan', await credit.repayLoan(a.input, a.idempotencyKey)),
+    deferLoan: async (_: unknown, a: Args<DeferLoanInput>, { credit }: BanksContext) =>
+      payload('loan', await credit.deferLoan(a.input, a.idempotencyKey)),
     markLoanOverdue: async (_: unknown, a: LoanArgs, { credit }: BanksContext) =>
       payload('loan', await credit.markOverdue(a.loanId, a.idempotencyKey)),
     markLoanDefaulted: async (_: unknown, a: LoanArgs, { credit }: BanksContext) =>

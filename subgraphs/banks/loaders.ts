@@ -19,6 +19,10 @@ export function createLoaders(repository: BanksRepository) {
       (ids) => repository.loansByIds(ids),
       (row) => row.id,
     ),
+    deferralsByLoan: groupLoader(
+      (ids) => repository.deferralsByLoans(ids),
+      (row) => row.loanId,
+    ),
     loansByCreditLine: groupLoader(
       (ids) => repository.loansByCreditLines(ids),
       (row) => row.creditLineId,

@@ -2,7 +2,7 @@ import { and, asc, eq, gt, gte, lte, sql, type AnyColumn, type SQL } from 'drizz
 import type { Caller } from '../shared/caller.js';
 import type { Db } from '../shared/db.js';
 import { anyOf } from '../shared/sql.js';
-import { banks, creditLines, financingSolutions, loans } from './tables.js';
+import { banks, creditLines, financingSolutions, loanDeferrals, loans } from './tables.js';
 
 export type BankRow = typeof banks.$inferSelect;
 export type SolutionRow = typeof financingSolutions.$inferSelect;
@@ -158,6 +158,15 @@ export class BanksRepository {
       .select()
       .from(loans)
       .where(and(anyOf(loans.id, ids), creditScope(this.caller, loans)));
+  }
+
+  /** Deferrals of loans the caller was already allowed to read (they are reached only by loan). */
+  async deferralsByLoans(loanIds: readonly string[]) {
+    return this.db
+      .select()
+      .from(loanDeferrals)
+      .where(anyOf(loanDeferrals.loanId, loanIds))
+      .orderBy(asc(loanDeferrals.loanId), asc(loanDeferrals.at));
   }
 
   async loansByCreditLines(creditLineIds: readonly string[]): Promise<LoanRow[]> {

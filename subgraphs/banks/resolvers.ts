@@ -106,6 +106,8 @@ const readResolvers: GraphQLResolverMap<BanksContext> = {
       loaders.creditLine.load(row.creditLineId),
     amount: (row: LoanRow) => row.amountFen,
     outstanding: (row: LoanRow) => row.outstandingFen,
+    deferrals: (row: LoanRow, _: unknown, { loaders }: BanksContext) =>
+      loaders.deferralsByLoan.load(row.id),
   },
   CreditSummary: {
     totalApproved: (row: CreditSummaryRow) => row.totalApprovedFen,

@@ -87,6 +87,8 @@ export const loans = pgTable(
     status: text('status').notNull(),
     /** 再贷款/再贴现 — the PBOC quota that funds the loan, if any. */
     relendingQuotaId: text('relending_quota_id'),
+    /** 信用贷款 — lent on the enterprise's credit alone, without collateral. */
+    creditLoan: boolean('credit_loan').notNull().default(false),
   },
   (t) => [
     index('loans_credit_line_idx').on(t.creditLineId, t.id),
@@ -105,4 +107,21 @@ export const loans = pgTable(
       .on(t.bankId, t.disbursedOn, t.outstandingFen)
       .where(sql`${t.outstandingFen} > 0`),
   ],
+);
+
+/** 延期还本付息 — a deferral of a loan's principal and interest: the maturity moved, and why. */
+export const loanDeferrals = pgTable(
+  'loan_deferrals',
+  {
+    id: text('id').primaryKey(),
+    loanId: text('loan_id')
+      .notNull()
+      .references(() => loans.id),
+    bankId: text('bank_id').notNull(),
+    fromMaturesOn: date('from_matures_on').notNull(),
+    toMaturesOn: date('to_matures_on').notNull(),
+    reason: text('reason').notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('loan_deferrals_loan_idx').on(t.loanId, t.at)],
 );

@@ -24,6 +24,7 @@ export const LIVE_STATUSES = [
   'CREDIT_APPROVED',
 ];
 const EDITABLE_STATUSES = ['SUBMITTED', 'OPEN'];
+const DECLINABLE = ['SOLUTION_PROPOSED', 'CREDIT_APPROVED'];
 
 /** Where the main-bank rule looked, in its order (SPEC 三(二)(三)). */
 export interface MainBankEvidence {
@@ -280,6 +281,41 @@ export class NeedWorkflow {
       throw conflict(`financing need "${id}" is already claimed by you`);
     if (need.mainBankId) throw conflict(`financing need "${id}" is already claimed`);
     throw conflict(`financing need "${id}" is ${need.status}: only an OPEN need can be claimed`);
+  }
+
+  /** DECLINED: the enterprise will not take the offer, or its main bank will not lend. */
+  async decline(id: string, reasonText: string): Promise<NeedRow> {
+    const party = this.caller.party;
+    if ((party !== 'enterprise' && party !== 'bank') || !this.caller.org) {
+      throw forbidden('only the enterprise or its main bank declines a financing need');
+    }
+    const reason = text(reasonText, 'reason');
+    const owner =
+      party === 'enterprise'
+        ? eq(financingNeeds.enterpriseId, this.caller.org)
+        : eq(financingNeeds.mainBankId, this.caller.org);
+    const [row] = await this.db
+      .update(financingNeeds)
+      .set({
+        status: 'DECLINED',
+        declinedBy: party === 'enterprise' ? 'ENTERPRISE' : 'BANK',
+        declineReason: reason,
+        declinedAt: sql`now()`,
+      })
+      .where(and(eq(financingNeeds.id, id), owner, inArray(financingNeeds.status, DECLINABLE)))
+      .returning();
+    if (row) return row;
+    const need = await this.load(this.db, id);
+    const mine =
+      need &&
+      (party === 'enterprise'
+        ? need.enterpriseId === this.caller.org
+        : need.mainBankId === this.caller.org);
+    if (!mine) throw notFound('financing need', id);
+    throw conflict(
+      `financing need "${id}" is ${need.status}: only a need with a solution or credit ` +
+        `(${DECLINABLE.join(', ')}) can be declined`,
+    );
   }
 
   /** 受理回告: the answer and the need's new state are written together or not at all. */

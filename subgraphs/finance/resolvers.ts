@@ -100,6 +100,11 @@ const needResolvers: GraphQLResolverMap<FinanceContext> = {
     ) => ({
       need: await workflow.claim(id),
     }),
+    declineFinancingNeed: async (
+      _: unknown,
+      { id, reason }: { id: string; reason: string },
+      { workflow }: FinanceContext,
+    ) => ({ need: await workflow.decline(id, reason) }),
     respondToAssignment: (
       _: unknown,
       { id, accept, reason }: { id: string; accept: boolean; reason: string },

@@ -45,6 +45,10 @@ export const financingNeeds = pgTable(
     solutionProposedAt: timestamp('solution_proposed_at', { withTimezone: true }),
     /** When the main bank accepted the assignment (受理); cleared when the need is reassigned. */
     acceptedAt: timestamp('accepted_at', { withTimezone: true }),
+    /** Who ended the need as DECLINED (ENTERPRISE or BANK), why and when. */
+    declinedBy: text('declined_by'),
+    declineReason: text('decline_reason'),
+    declinedAt: timestamp('declined_at', { withTimezone: true }),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     /**
      * Where the last write puts the need in the prospect feed: the writing transaction's id, then

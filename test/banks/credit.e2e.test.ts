@@ -267,6 +267,134 @@ for (const backend of BACKENDS) {
       });
     });
 
+    describe('延期还本付息 and credit loans', () => {
+      const DEFER = `mutation ($input: DeferLoanInput!, $key: String!) {
+        deferLoan(input: $input, idempotencyKey: $key) {
+          loan { id maturesOn status creditLoan deferrals { fromMaturesOn toMaturesOn reason } }
+          replayed } }`;
+
+      it('defers a live loan to a later maturity, keeping each deferral, and flags credit loans', async () => {
+        const bank = await as('bank', 'icbc');
+        await graph.graph.databases.banks.db.execute(sql`insert into credit_lines
+          (id, bank_id, enterprise_id, amount_fen, rate, term_months, approved_on)
+          values ('cl-defer', 'icbc', 'ent-b', 10000000, '0.04', 24, current_date)`);
+        const loan = ok(
+          await disburse(
+            'icbc',
+            {
+              creditLineId: 'cl-defer',
+              amount: '1000.00',
+              maturesOn: '2027-06-30',
+              creditLoan: true,
+            },
+            'defer-loan',
+          ),
+        ).disburseLoan.loan;
+        ok(await graph.query(OVERDUE, { id: loan.id, key: 'defer-overdue' }, bank));
+        const early = await graph.query(
+          DEFER,
+          { input: { loanId: loan.id, maturesOn: '2027-06-30', reason: '疫情影响' }, key: 'd0' },
+          bank,
+        );
+        expect(refusal(early)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'maturesOn' });
+        const tooFar = await graph.query(
+          DEFER,
+          { input: { loanId: loan.id, maturesOn: '2029-07-01', reason: '疫情影响' }, key: 'd1' },
+          bank,
+        );
+        expect(refusal(tooFar)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'maturesOn' });
+        const deferred = ok(
+          await graph.query(
+            DEFER,
+            {
+              input: { loanId: loan.id, maturesOn: '2027-12-31', reason: '延期还本付息政策' },
+              key: 'd2',
+            },
+            bank,
+          ),
+        ).deferLoan.loan;
+        expect(deferred).toMatchObject({
+          maturesOn: '2027-12-31',
+          status: 'CURRENT',
+          creditLoan: true,
+          deferrals: [
+            { fromMaturesOn: '2027-06-30', toMaturesOn: '2027-12-31', reason: '延期还本付息政策' },
+          ],
+        });
+        const other = await graph.query(
+          DEFER,
+          { input: { loanId: loan.id, maturesOn: '2028-01-31', reason: 'x' }, key: 'd3' },
+          await as('bank', 'abc'),
+        );
+        expect(refusal(other)).toMatchObject({ code: 'NOT_FOUND' });
+      });
+    });
+
+    describe('declining', () => {
+      const DECLINE = `mutation ($id: ID!, $reason: String!) {
+        declineFinancingNeed(id: $id, reason: $reason) {
+          need { id status declinedBy declineReason declinedAt } } }`;
+
+      it('the enterprise declines an offer, the main bank a credit; both kept with the reason', async () => {
+        const offered = await assignedNeed('ent-a', 'icbc');
+        const early = await graph.query(
+          DECLINE,
+          { id: offered, reason: '利率偏高' },
+          await as('enterprise', 'ent-a'),
+        );
+        expect(refusal(early)).toMatchObject({ code: 'CONFLICT' });
+        ok(await propose('icbc', solutionInput(offered), `decline-${offered}`));
+        const stranger = await graph.query(
+          DECLINE,
+          { id: offered, reason: '不需要' },
+          await as('enterprise', 'ent-b'),
+        );
+        expect(refusal(stranger)).toMatchObject({ code: 'NOT_FOUND' });
+        const byEnterprise = ok(
+          await graph.query(
+            DECLINE,
+            { id: offered, reason: '利率偏高' },
+            await as('enterprise', 'ent-a'),
+          ),
+        ).declineFinancingNeed.need;
+        expect(byEnterprise).toMatchObject({
+          status: 'DECLINED',
+          declinedBy: 'ENTERPRISE',
+          declineReason: '利率偏高',
+        });
+
+        const approved = await assignedNeed('ent-c', 'icbc');
+        ok(await propose('icbc', solutionInput(approved), `decline-${approved}`));
+        const other = await graph.query(
+          DECLINE,
+          { id: approved, reason: '授信不足' },
+          await as('bank', 'abc'),
+        );
+        expect(refusal(other)).toMatchObject({ code: 'NOT_FOUND' });
+        const byBank = ok(
+          await graph.query(
+            DECLINE,
+            { id: approved, reason: '抵押不足' },
+            await as('bank', 'icbc'),
+          ),
+        ).declineFinancingNeed.need;
+        expect(byBank).toMatchObject({ status: 'DECLINED', declinedBy: 'BANK' });
+        // A declined need takes no credit.
+        const late = await approve(
+          'icbc',
+          {
+            needId: approved,
+            productId: 'prod-icbc-01',
+            amount: '1.00',
+            rate: '0.04',
+            termMonths: 12,
+          },
+          `late-${approved}`,
+        );
+        expect(refusal(late)).toMatchObject({ code: 'CONFLICT' });
+      });
+    });
+
     describe('input and parties', () => {
       it('names the field and the rule of each bad input', async () => {
         const needId = await assignedNeed('ent-c', 'icbc');

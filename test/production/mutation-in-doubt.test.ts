@@ -28,6 +28,7 @@ function call(source: SignedDataSource, query: string) {
       },
       requestId: 'rid-1',
     },
+    incomingRequestContext: {} as never,
   } as never);
 }
 
