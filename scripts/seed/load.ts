@@ -12,6 +12,8 @@ import {
 } from '../../subgraphs/finance/enterprise-profiles.js';
 import * as financeTables from '../../subgraphs/finance/tables.js';
 import * as techTables from '../../subgraphs/tech/tables.js';
+import { bankEvents } from '../../subgraphs/finance/tables/bank-events.js';
+import { seededBankEvents } from './bank-events.js';
 import { enterpriseCount, generateSeed, type SeedBlock, type SeedRows } from './generate.js';
 
 export type SeedDatabases = Record<SubgraphName, Database>;
@@ -51,6 +53,8 @@ const TARGETS: Record<SubgraphName, Target[]> = {
     { table: financeTables.financialProducts, rows: (r) => r.finance.financialProducts },
     { table: financeTables.financingNeeds, rows: (r) => r.finance.financingNeeds },
     { table: financeTables.listingTiers, rows: (r) => r.finance.listingTiers },
+    // What the banks reported of their seeded solutions, lines and loans.
+    { table: bankEvents, rows: seededBankEvents },
   ],
   banks: [
     { table: banksTables.banks, rows: (r) => r.banks.banks },
