@@ -1,5 +1,6 @@
 import { badInput } from '../shared/errors.js';
 import { fenToYuan } from '../shared/money.js';
+import { boundedText } from '../shared/text.js';
 
 /** ¥1,000,000,000 in fen: the largest need the platform takes. */
 export const MAX_NEED_AMOUNT_FEN = 100_000_000_000;
@@ -52,13 +53,7 @@ export function termMonths(months: number, field: string): number {
 
 /** Free text: trimmed, not empty, at most `MAX_TEXT_CHARS` characters (code points, not bytes). */
 export function text(value: string, field: string): string {
-  const trimmed = value.trim();
-  if (trimmed === '') throw badInput(field, 'must not be empty');
-  const length = [...trimmed].length;
-  if (length > MAX_TEXT_CHARS) {
-    throw badInput(field, `must be at most ${MAX_TEXT_CHARS} characters, got ${length}`);
-  }
-  return trimmed;
+  return boundedText(value, field, MAX_TEXT_CHARS);
 }
 
 export function collateral(kinds: string[], field: string): string[] {

@@ -10,6 +10,7 @@ import { anyOf } from '../shared/sql.js';
 import type { FinanceContext } from './index.js';
 import { bankId } from './need-input.js';
 import { noticeReceipts, notices } from './tables/notices.js';
+import { boundedText } from '../shared/text.js';
 
 export type NoticeRow = typeof notices.$inferSelect & {
   /** `published_at` as PostgreSQL prints it: microseconds kept, for the keyset cursor. */
@@ -56,14 +57,6 @@ const noticeColumns = {
   publishedAt: notices.publishedAt,
   publishedKey: sql<string>`${notices.publishedAt}::text`,
 };
-
-function boundedText(value: string, field: string, max: number): string {
-  const trimmed = value.trim();
-  if (trimmed === '') throw badInput(field, 'must not be empty');
-  const length = [...trimmed].length;
-  if (length > max) throw badInput(field, `must be at most ${max} characters, got ${length}`);
-  return trimmed;
-}
 
 function audienceBanks(input: PublishNoticeInput): string[] {
   const ids = input.bankIds ?? [];

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import DataLoader from 'dataloader';
-import { and, asc, desc, eq, getTableColumns, gte, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, or, sql, type SQL } from 'drizzle-orm';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { Caller } from '../shared/caller.js';
 import type { Db } from '../shared/db.js';
@@ -21,6 +21,7 @@ import {
 import {
   needScope,
   productFilterConditions,
+  productFitsNeed,
   productScope,
   qualified,
   type NeedRow,
@@ -296,17 +297,7 @@ export class ProductCatalogue {
     const ranked = this.db
       .select({ ...getTableColumns(p), score: score.as('score'), matched: matched.as('matched') })
       .from(p)
-      .where(
-        and(
-          eq(p.published, true),
-          eq(p.hidden, false),
-          lte(p.minAmountFen, n.amountFen),
-          gte(p.maxAmountFen, n.amountFen),
-          gte(p.maxTermMonths, n.termMonths),
-          or(sql`${p.collateral} && ${n.collateral}`, sql`'NONE' = any(${p.collateral})`),
-          eligible,
-        ),
-      )
+      .where(and(productFitsNeed(), eligible))
       .orderBy(sql`score desc`, asc(p.rateFloor), asc(p.id))
       .limit(perNeed)
       .as('ranked');

@@ -24,6 +24,7 @@ import type { FinanceContext } from './index.js';
 import { bankId } from './need-input.js';
 import { financialProducts } from './tables.js';
 import { relendingQuotas, relendingUses } from './tables/relending.js';
+import { boundedText, optionalText } from '../shared/text.js';
 
 export type QuotaRow = typeof relendingQuotas.$inferSelect;
 export type RelendingUseRow = typeof relendingUses.$inferSelect;
@@ -105,19 +106,6 @@ function formatMicros(micros: number): string {
   const sign = micros < 0 ? '-' : '';
   const abs = Math.abs(micros);
   return `${sign}${Math.floor(abs / 1_000_000)}.${String(abs % 1_000_000).padStart(6, '0')}`;
-}
-
-function boundedText(value: string, field: string, max: number): string {
-  const trimmed = value.trim();
-  if (trimmed === '') throw badInput(field, 'must not be empty');
-  const length = [...trimmed].length;
-  if (length > max) throw badInput(field, `must be at most ${max} characters, got ${length}`);
-  return trimmed;
-}
-
-function optionalText(value: string | null | undefined, field: string, max: number) {
-  if (value == null || value.trim() === '') return null;
-  return boundedText(value, field, max);
 }
 
 function quotaAmount(fen: number, field: string): number {

@@ -122,6 +122,24 @@ export function productFilterConditions(filter: ProductFilter): (SQL | undefined
 /** The main bank still owes its solution (一企一策) and the one-day deadline has passed. */
 const isOverdue = sql`(${financingNeeds.status} = 'ASSIGNED' and ${financingNeeds.solutionProposedAt} is null and ${financingNeeds.solutionDueAt} < now())`;
 
+/**
+ * A visible product that can serve a need: published, not hidden, the amount within its range,
+ * the term within its longest, and collateral the need offers (or none needed). For queries
+ * joining `financial_products` to `financing_needs`.
+ */
+export function productFitsNeed(): SQL {
+  const p = financialProducts;
+  const n = financingNeeds;
+  return and(
+    eq(p.published, true),
+    eq(p.hidden, false),
+    lte(p.minAmountFen, n.amountFen),
+    gte(p.maxAmountFen, n.amountFen),
+    gte(p.maxTermMonths, n.termMonths),
+    or(sql`${p.collateral} && ${n.collateral}`, sql`'NONE' = any(${p.collateral})`),
+  )!;
+}
+
 export function qualified(column: AnyPgColumn): SQL {
   return sql`${sql.identifier(getTableName(column.table))}.${sql.identifier(column.name)}`;
 }
@@ -257,17 +275,7 @@ export class FinanceRepository {
     const ranked = this.db
       .select({ ...getTableColumns(p), fit: fit.as('fit') })
       .from(p)
-      .where(
-        and(
-          eq(p.published, true),
-          eq(p.hidden, false),
-          lte(p.minAmountFen, n.amountFen),
-          gte(p.maxAmountFen, n.amountFen),
-          gte(p.maxTermMonths, n.termMonths),
-          or(sql`${p.collateral} && ${n.collateral}`, sql`'NONE' = any(${p.collateral})`),
-          narrow.product,
-        ),
-      )
+      .where(and(productFitsNeed(), narrow.product))
       .orderBy(desc(fit), asc(p.rateFloor), asc(p.id))
       .limit(perNeed)
       .as('ranked');

@@ -16,6 +16,7 @@ import {
   signingEventRegistrations,
   signingEvents,
 } from './tables/signing-events.js';
+import { boundedText, optionalText } from '../shared/text.js';
 
 export type SigningEventRow = typeof signingEvents.$inferSelect;
 export type RegistrationRow = typeof signingEventRegistrations.$inferSelect;
@@ -68,19 +69,6 @@ const NO_ROWS = sql`false`;
 /** Today in Xianning (China Standard Time, no daylight saving), as YYYY-MM-DD. */
 export function chinaToday(now = Date.now()): string {
   return new Date(now + 8 * 3_600_000).toISOString().slice(0, 10);
-}
-
-function boundedText(value: string, field: string, max: number): string {
-  const trimmed = value.trim();
-  if (trimmed === '') throw badInput(field, 'must not be empty');
-  const length = [...trimmed].length;
-  if (length > max) throw badInput(field, `must be at most ${max} characters, got ${length}`);
-  return trimmed;
-}
-
-function optionalText(value: string | null | undefined, field: string, max: number) {
-  if (value == null || value.trim() === '') return null;
-  return boundedText(value, field, max);
 }
 
 /** approved ÷ intended with four decimals, rounded down, exactly. */
