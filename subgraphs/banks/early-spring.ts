@@ -1,7 +1,8 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { badInput } from '../shared/errors.js';
 import type { BanksContext } from './index.js';
-import type { StatisticsRow } from './repository.js';
+import type { BanksRepository, StatisticsRow } from './repository.js';
+import { checkPeriod } from './statistics-period.js';
 
 /**
  * (new − old) ÷ old to `places` decimals, rounded half away from zero, in exact integer
@@ -24,8 +25,8 @@ export function growth(current: string, previous: string, places = 4): string | 
 function compare(current: StatisticsRow, previous: StatisticsRow) {
   return {
     bankId: current.bankId,
-    thisYear: current,
-    previousYear: previous,
+    current,
+    previous,
     loansDisbursedAmountGrowth: growth(current.loansDisbursedFen, previous.loansDisbursedFen),
     creditLinesApprovedAmountGrowth: growth(
       current.creditLinesApprovedFen,
@@ -35,33 +36,63 @@ function compare(current: StatisticsRow, previous: StatisticsRow) {
 }
 
 type Comparison = ReturnType<typeof compare>;
+type Period = readonly [from: string, to: string];
+
+const DAY_MS = 86_400_000;
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** The same dates a year earlier; 29 February becomes the 28th. */
+function yearEarlier(date: string): string {
+  const [y, m, d] = date.split('-').map(Number);
+  const day = m === 2 && d === 29 ? 28 : d;
+  return `${y - 1}-${String(m).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
+
+/** Two periods' statistics, two statements, paired bank by bank. */
+async function comparePeriods(repository: BanksRepository, current: Period, previous: Period) {
+  const [now, then] = await Promise.all([
+    repository.creditStatistics(...current),
+    repository.creditStatistics(...previous),
+  ]);
+  const earlier = new Map(then.banks?.map((row) => [row.bankId, row]));
+  return {
+    from: current[0],
+    to: current[1],
+    previousFrom: previous[0],
+    previousTo: previous[1],
+    // Both periods list the same banks: every bank the caller may see, active or not.
+    banks: now.banks?.map((row) => compare(row, earlier.get(row.bankId)!)) ?? null,
+    cityTotals: now.totals && then.totals ? compare(now.totals, then.totals) : null,
+  };
+}
 
 export const earlySpringResolvers: GraphQLResolverMap<BanksContext> = {
   Query: {
-    earlySpring: async (_: unknown, { year }: { year: number }, { repository }: BanksContext) => {
+    earlySpring: (_: unknown, { year }: { year: number }, { repository }: BanksContext) => {
       const latest = new Date().getUTCFullYear() + 1;
       if (!Number.isInteger(year) || year < 2000 || year > latest) {
         throw badInput('year', `a year from 2000 to ${latest}`);
       }
-      const quarter = (y: number) => [`${y}-01-01`, `${y}-03-31`] as const;
-      const [current, previous] = await Promise.all([
-        repository.creditStatistics(...quarter(year)),
-        repository.creditStatistics(...quarter(year - 1)),
-      ]);
-      const earlier = new Map(previous.banks?.map((row) => [row.bankId, row]));
-      return {
-        year,
-        from: quarter(year)[0],
-        to: quarter(year)[1],
-        // Both periods list the same banks: every bank the caller may see, active or not.
-        banks: current.banks?.map((row) => compare(row, earlier.get(row.bankId)!)) ?? null,
-        cityTotals:
-          current.totals && previous.totals ? compare(current.totals, previous.totals) : null,
-      };
+      const quarter = (y: number): Period => [`${y}-01-01`, `${y}-03-31`];
+      return comparePeriods(repository, quarter(year), quarter(year - 1));
+    },
+    creditGrowth: (
+      _: unknown,
+      { from, to, against }: { from: string; to: string; against: ComparisonBase },
+      { repository }: BanksContext,
+    ) => {
+      const days = checkPeriod(from, to);
+      const previous: Period =
+        against === 'SAME_PERIOD_LAST_YEAR'
+          ? [yearEarlier(from), yearEarlier(to)]
+          : [isoDay(Date.parse(from) - (days + 1) * DAY_MS), isoDay(Date.parse(from) - DAY_MS)];
+      return comparePeriods(repository, [from, to], previous);
     },
   },
-  EarlySpringBankRow: {
+  CreditComparisonRow: {
     bank: (row: Comparison, _: unknown, { loaders }: BanksContext) =>
       loaders.bank.load(row.bankId!),
   },
 };
+
+type ComparisonBase = 'PREVIOUS_PERIOD' | 'SAME_PERIOD_LAST_YEAR';

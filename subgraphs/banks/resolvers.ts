@@ -1,7 +1,7 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
-import { badInput } from '../shared/errors.js';
 import { mergeResolvers } from '../shared/resolvers.js';
 import { creditResolvers } from './credit-workflow.js';
+import { checkPeriod } from './statistics-period.js';
 import { earlySpringResolvers } from './early-spring.js';
 import { internalResolvers } from './internal.js';
 import { pageWindow, toConnection, type PageArgs } from '../shared/pagination.js';
@@ -15,9 +15,6 @@ import type {
   SolutionRow,
   StatisticsRow,
 } from './repository.js';
-
-/** A statistics period spans at most this many days (ten years): enough for any trend. */
-const MAX_PERIOD_DAYS = 3_653;
 
 /** An enterprise with no lines in scope has a summary of zeros, not a missing one. */
 function summaryOrZero(row: CreditSummaryRow | null, enterpriseId: string): CreditSummaryRow {
@@ -52,9 +49,7 @@ const readResolvers: GraphQLResolverMap<BanksContext> = {
       { from, to }: { from: string; to: string },
       { repository }: BanksContext,
     ) => {
-      const days = (Date.parse(to) - Date.parse(from)) / 86_400_000;
-      if (days < 0) throw badInput('to', `must not be before from (${from})`);
-      if (days > MAX_PERIOD_DAYS) throw badInput('to', 'the period spans at most ten years');
+      checkPeriod(from, to);
       const { banks, totals } = await repository.creditStatistics(from, to);
       return { from, to, banks, cityTotals: totals };
     },

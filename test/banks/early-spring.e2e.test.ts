@@ -8,12 +8,14 @@ import { ok, parties, refusal } from '../finance/helpers.js';
 
 const FIGURES = `loansDisbursed loansDisbursedAmount creditLinesApproved creditLinesApprovedAmount
   firstLoanEnterprises`;
-const EARLY_SPRING = `query ($year: Int!) { earlySpring(year: $year) {
-  year from to
-  banks { bankId bank { id } thisYear { ${FIGURES} } previousYear { ${FIGURES} }
+const COMPARISON = `from to previousFrom previousTo
+  banks { bankId bank { id } current { ${FIGURES} } previous { ${FIGURES} }
           loansDisbursedAmountGrowth creditLinesApprovedAmountGrowth }
-  cityTotals { thisYear { ${FIGURES} } previousYear { ${FIGURES} }
-               loansDisbursedAmountGrowth creditLinesApprovedAmountGrowth } } }`;
+  cityTotals { current { ${FIGURES} } previous { ${FIGURES} }
+               loansDisbursedAmountGrowth creditLinesApprovedAmountGrowth }`;
+const EARLY_SPRING = `query ($year: Int!) { earlySpring(year: $year) { ${COMPARISON} } }`;
+const GROWTH = `query ($from: Date!, $to: Date!, $against: ComparisonBase!) {
+  creditGrowth(from: $from, to: $to, against: $against) { ${COMPARISON} } }`;
 
 describe('growth', () => {
   it('is exact to four decimals, rounded half away from zero', () => {
@@ -110,8 +112,8 @@ for (const backend of BACKENDS) {
     const icbc = {
       bankId: 'icbc',
       bank: { id: 'icbc' },
-      thisYear: figures(1, '600000.00', 1, '1000000.00', 1),
-      previousYear: figures(1, '480000.00', 1, '800000.00', 1),
+      current: figures(1, '600000.00', 1, '1000000.00', 1),
+      previous: figures(1, '480000.00', 1, '800000.00', 1),
       loansDisbursedAmountGrowth: '0.2500',
       creditLinesApprovedAmountGrowth: '0.2500',
     };
@@ -119,22 +121,22 @@ for (const backend of BACKENDS) {
       bankId: 'abc',
       bank: { id: 'abc' },
       // The 31 March and 1 January rows are inside; the 1 April ones are not.
-      thisYear: figures(1, '100000.00', 1, '300000.00', 0),
-      previousYear: figures(1, '200000.00', 1, '200000.00', 1),
+      current: figures(1, '100000.00', 1, '300000.00', 0),
+      previous: figures(1, '200000.00', 1, '200000.00', 1),
       loansDisbursedAmountGrowth: '-0.5000',
       creditLinesApprovedAmountGrowth: '0.5000',
     };
     const boc = {
       bankId: 'boc',
       bank: { id: 'boc' },
-      thisYear: figures(0, '0.00', 0, '0.00', 0),
-      previousYear: figures(0, '0.00', 0, '0.00', 0),
+      current: figures(0, '0.00', 0, '0.00', 0),
+      previous: figures(0, '0.00', 0, '0.00', 0),
       loansDisbursedAmountGrowth: null,
       creditLinesApprovedAmountGrowth: null,
     };
     const city = {
-      thisYear: figures(2, '700000.00', 2, '1300000.00', 1),
-      previousYear: figures(2, '680000.00', 2, '1000000.00', 2),
+      current: figures(2, '700000.00', 2, '1300000.00', 1),
+      previous: figures(2, '680000.00', 2, '1000000.00', 2),
       loansDisbursedAmountGrowth: '0.0294',
       creditLinesApprovedAmountGrowth: '0.3000',
     };
@@ -143,9 +145,56 @@ for (const backend of BACKENDS) {
       const report = ok(
         await graph.query(EARLY_SPRING, { year: 2026 }, await as('finance_office')),
       ).earlySpring;
-      expect(report).toMatchObject({ year: 2026, from: '2026-01-01', to: '2026-03-31' });
+      expect(report).toMatchObject({
+        from: '2026-01-01',
+        to: '2026-03-31',
+        previousFrom: '2025-01-01',
+        previousTo: '2025-03-31',
+      });
       expect(report.banks).toEqual([abc, boc, icbc]);
       expect(report.cityTotals).toMatchObject(city);
+    });
+
+    it('compares any period with the same dates a year earlier, and with the period before it', async () => {
+      const finance = await as('finance_office');
+      const sameAsEarlySpring = ok(
+        await graph.query(
+          GROWTH,
+          { from: '2026-01-01', to: '2026-03-31', against: 'SAME_PERIOD_LAST_YEAR' },
+          finance,
+        ),
+      ).creditGrowth;
+      expect(sameAsEarlySpring.banks).toEqual([abc, boc, icbc]);
+      expect(sameAsEarlySpring.cityTotals).toMatchObject(city);
+      // 2025-04-01 .. 2025-06-29 (90 days) against the 90 days before: 2025-01-01 .. 2025-03-31.
+      const quarter = ok(
+        await graph.query(
+          GROWTH,
+          { from: '2025-04-01', to: '2025-06-29', against: 'PREVIOUS_PERIOD' },
+          finance,
+        ),
+      ).creditGrowth;
+      expect(quarter).toMatchObject({ previousFrom: '2025-01-01', previousTo: '2025-03-31' });
+      expect(quarter.cityTotals).toMatchObject({
+        current: figures(1, '900000.00', 1, '900000.00', 0),
+        previous: figures(2, '680000.00', 2, '1000000.00', 2),
+        loansDisbursedAmountGrowth: '0.3235',
+        creditLinesApprovedAmountGrowth: '-0.1000',
+      });
+      const leap = ok(
+        await graph.query(
+          GROWTH,
+          { from: '2028-02-29', to: '2028-02-29', against: 'SAME_PERIOD_LAST_YEAR' },
+          finance,
+        ),
+      ).creditGrowth;
+      expect(leap).toMatchObject({ previousFrom: '2027-02-28', previousTo: '2027-02-28' });
+      const backwards = await graph.query(
+        GROWTH,
+        { from: '2026-02-01', to: '2026-01-01', against: 'PREVIOUS_PERIOD' },
+        finance,
+      );
+      expect(refusal(backwards)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'to' });
     });
 
     it('gives a bank its own row only, and the technology bureau the city aggregates only', async () => {
