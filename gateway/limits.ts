@@ -296,6 +296,18 @@ function nulInLiterals(document: DocumentNode): boolean {
   return found;
 }
 
+/** Variable sets remembered per document; past it the set starts again (a flood of variants). */
+const PASSED_PER_DOCUMENT = 256;
+
+/** Operation name and variables as one text; null when the variables are too deep to write. */
+function operationKey(name: string | null | undefined, variables: unknown): string | null {
+  try {
+    return `${name ?? ''}\u0000${JSON.stringify(variables ?? {})}`;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Refuses, before the gateway plans anything, operations over the configured bounds: depth,
  * aliases and estimated cost, once Apollo has parsed and validated the operation and picked it
@@ -309,6 +321,15 @@ export function operationLimitsPlugin<TContext extends BaseContext>(
   options: LimitsOptions<TContext>,
 ): ApolloServerPlugin<TContext> {
   const { limits } = options;
+  // Operations found within these bounds, per parsed document: operation name and variables.
+  const passedOperations = new WeakMap<DocumentNode, Set<string>>();
+  const remember = (document: DocumentNode, key: string, passed: Set<string> | undefined) => {
+    if (!passed || passed.size >= PASSED_PER_DOCUMENT) {
+      passedOperations.set(document, new Set([key]));
+    } else {
+      passed.add(key);
+    }
+  };
   return {
     async requestDidStart({ contextValue }) {
       const refuse = (error: GraphQLError) => {
@@ -317,6 +338,11 @@ export function operationLimitsPlugin<TContext extends BaseContext>(
       };
       return {
         async didResolveOperation({ schema, document, operation, request }) {
+          // Apollo hands the same parsed document for the same text; an operation that passed
+          // with these variables passes again, so its walks are done once.
+          const key = operationKey(request.operationName, request.variables);
+          const passed = passedOperations.get(document);
+          if (key !== null && passed?.has(key)) return;
           const problem = unrunnable(schema, document, operation, request.operationName);
           if (problem) throw problem;
           if (!operation) return;
@@ -376,6 +402,7 @@ export function operationLimitsPlugin<TContext extends BaseContext>(
               },
             );
           }
+          if (key !== null) remember(document, key, passed);
         },
       };
     },

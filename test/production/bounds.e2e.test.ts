@@ -137,6 +137,9 @@ describe('a gateway safe to expose', () => {
         'query ($n: Int) { enterprises(first: $n) { nodes { creditLines { loans { id } } } } }';
       expect((await post({ query, variables: { n: 5 } })).status).toBe(200);
       expectClearError(await post({ query, variables: { n: 100 } }), 400, 'OPERATION_TOO_COMPLEX');
+      // A verdict is kept per document and variables: neither answer leaks into the other.
+      expect((await post({ query, variables: { n: 5 } })).status).toBe(200);
+      expectClearError(await post({ query, variables: { n: 100 } }), 400, 'OPERATION_TOO_COMPLEX');
     });
 
     it('refuses a page beyond MAX_PAGE_SIZE before asking a subgraph', async () => {
