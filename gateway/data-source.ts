@@ -1,7 +1,7 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import { GraphQLError, Kind, type DocumentNode } from 'graphql';
+import { GraphQLError, Kind, parse, type DocumentNode } from 'graphql';
 import { isSubgraphName, type Config, type SubgraphName } from '../subgraphs/shared/config.js';
-import { peerTokenHeader, SUBGRAPH_PEERS } from '../subgraphs/shared/peers.js';
+import { peersOfMutation, peerTokenHeader, SUBGRAPH_PEERS } from '../subgraphs/shared/peers.js';
 import { signGatewayToken } from '../subgraphs/shared/gateway-token.js';
 import type { SigningKey } from '../subgraphs/shared/keys.js';
 import type { Logger } from '../subgraphs/shared/logger.js';
@@ -51,6 +51,31 @@ function operationType(document: DocumentNode | undefined, query: string | undef
   return query && /^\s*(query\b|\{)/.test(query) ? 'query' : 'mutation';
 }
 
+/** Root fields of the mutations the plans send, by text: the same few texts again and again. */
+const rootFieldsByQuery = new Map<string, string[]>();
+const ROOT_FIELDS_REMEMBERED = 1_000;
+
+export function mutationRootFields(query: string): string[] {
+  let fields = rootFieldsByQuery.get(query);
+  if (!fields) {
+    let operation;
+    try {
+      operation = parse(query).definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
+    } catch {
+      operation = undefined;
+    }
+    fields =
+      operation?.kind === Kind.OPERATION_DEFINITION && operation.operation === 'mutation'
+        ? operation.selectionSet.selections.flatMap((s) =>
+            s.kind === Kind.FIELD ? [s.name.value] : [],
+          )
+        : [];
+    if (rootFieldsByQuery.size >= ROOT_FIELDS_REMEMBERED) rootFieldsByQuery.clear();
+    rootFieldsByQuery.set(query, fields);
+  }
+  return fields;
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -96,10 +121,14 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     const token = await signGatewayToken(this.key, context.caller, this.subgraph, this.ttlSeconds);
     request.http?.headers.set('authorization', `Bearer ${token}`);
     request.http?.headers.set('x-request-id', context.requestId);
-    // A mutation may need its subgraph to write to a peer on the caller's behalf (SUBGRAPH_PEERS):
-    // the peer gets a token of its own, naming this subgraph as the actor.
-    if (this.peers.length > 0 && operationType(undefined, request.query) === 'mutation') {
-      for (const peer of this.peers) {
+    // Some mutations write to a peer subgraph on the caller's behalf (PEER_MUTATIONS): that peer
+    // gets a token of its own, naming this subgraph as the actor. Nothing else gets one.
+    const peers =
+      this.peers.length > 0 && request.query
+        ? peersOfMutation(this.subgraph as SubgraphName, mutationRootFields(request.query))
+        : [];
+    if (peers.length > 0) {
+      for (const peer of peers) {
         const delegated = await signGatewayToken(
           this.key,
           context.caller,

@@ -105,9 +105,10 @@ export function maskError(
 
 async function subgraphReachable(url: string): Promise<boolean> {
   try {
-    const health = new URL(url);
-    health.pathname = '/health';
-    const response = await fetch(health, { signal: AbortSignal.timeout(2_000) });
+    // The subgraph's readiness: its process answers and its database does.
+    const ready = new URL(url);
+    ready.pathname = '/ready';
+    const response = await fetch(ready, { signal: AbortSignal.timeout(3_000) });
     return response.ok;
   } catch {
     return false;

@@ -2,19 +2,50 @@ import { GraphQLError } from 'graphql';
 import type { SubgraphName } from './config.js';
 
 /**
- * Which subgraphs a subgraph may call while it handles a mutation, on the same caller's behalf:
- * a bank's solution, credit line or loan, written in `banks`, moves the need and the policy
- * ledgers kept in `finance`; the finance office's triage asks `tech` and `banks` for the facts of
- * the main-bank rule. The gateway signs one delegated token per peer for such a call (its
- * `act` claim names the calling subgraph); a query never gets one.
+ * Which mutations may call a peer subgraph on the same caller's behalf, and which peers: a bank's
+ * solution, credit line or loan, written in `banks`, moves the need and the policy ledgers kept
+ * in `finance`; the finance office's triage asks `tech` and `banks` for the facts of the
+ * main-bank rule; the library sends `finance` the profile attributes it keeps a copy of. For such
+ * a mutation the gateway signs one delegated token per peer (its `act` claim names the calling
+ * subgraph); any other operation gets none.
  */
-export const SUBGRAPH_PEERS: Partial<Record<SubgraphName, readonly SubgraphName[]>> = {
-  banks: ['finance'],
-  // The library sends finance the profile attributes it keeps a copy of.
-  tech: ['finance'],
-  // Triage asks the library for the basic-account bank and the banks for the largest lender.
-  finance: ['tech', 'banks'],
+export const PEER_MUTATIONS: Partial<
+  Record<SubgraphName, Readonly<Record<string, readonly SubgraphName[]>>>
+> = {
+  banks: {
+    proposeSolution: ['finance'],
+    approveCreditLine: ['finance'],
+    disburseLoan: ['finance'],
+    repayLoan: ['finance'],
+    markLoanOverdue: ['finance'],
+    markLoanDefaulted: ['finance'],
+  },
+  finance: { triageFinancingNeed: ['tech', 'banks'] },
+  tech: {
+    registerEnterprise: ['finance'],
+    updateEnterprise: ['finance'],
+    changeLibraryStatus: ['finance'],
+  },
 };
+
+/** Every peer a subgraph may be handed a token for. */
+export const SUBGRAPH_PEERS: Partial<Record<SubgraphName, readonly SubgraphName[]>> =
+  Object.fromEntries(
+    Object.entries(PEER_MUTATIONS).map(([name, fields]) => [
+      name,
+      [...new Set(Object.values(fields).flat())],
+    ]),
+  );
+
+/** The peers the root fields of one mutation sent to `subgraph` need. */
+export function peersOfMutation(
+  subgraph: SubgraphName,
+  rootFields: readonly string[],
+): SubgraphName[] {
+  const fields = PEER_MUTATIONS[subgraph];
+  if (!fields) return [];
+  return [...new Set(rootFields.flatMap((field) => fields[field] ?? []))];
+}
 
 export function peerTokenHeader(peer: SubgraphName): string {
   return `x-peer-token-${peer}`;

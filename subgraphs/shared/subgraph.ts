@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DocumentNode } from 'graphql';
+import { sql } from 'drizzle-orm';
 import { ApolloServer, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
@@ -23,6 +24,23 @@ import { apolloLogger, createLogger } from './logger.js';
 import { verifyGatewayToken } from './gateway-token.js';
 import { PeerClient, peerTokenHeader, SUBGRAPH_PEERS } from './peers.js';
 import type { PageLimits } from './pagination.js';
+
+/** How long readiness waits for the database to answer `select 1`. */
+const READY_TIMEOUT_MS = 2_000;
+
+async function databaseAnswers(database: Database, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  try {
+    return await Promise.race([database.rows(sql`select 1 as ok`).then(() => true), timeout]);
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 export interface ContextArgs {
   caller: Caller;
@@ -134,6 +152,15 @@ export async function startSubgraph<TContext extends BaseContext>(
       const url = parseRequestUrl(req.url);
       if (url.pathname === '/health')
         return sendJson(res, 200, { status: 'ok', subgraph: module.name });
+      // Readiness asks the database too: a subgraph whose database is gone serves nothing.
+      if (url.pathname === '/ready') {
+        const ready = await databaseAnswers(options.database, READY_TIMEOUT_MS);
+        return sendJson(res, ready ? 200 : 503, {
+          status: ready ? 'ready' : 'unavailable',
+          subgraph: module.name,
+          database: ready ? 'up' : 'down',
+        });
+      }
       if (url.pathname !== '/graphql') throw new HttpError(404, 'NOT_FOUND', 'not found');
       if (req.method !== 'POST') throw new HttpError(405, 'METHOD_NOT_ALLOWED', 'POST only');
       const auth = req.headers.authorization ?? '';

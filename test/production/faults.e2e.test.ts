@@ -425,6 +425,15 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
           await waitFor('mutations failing while PostgreSQL is down', () =>
             load.failedSince(downSince) >= 5 ? true : undefined,
           );
+          // Readiness asks each subgraph's database: all four live on the stopped cluster.
+          const notReady = await waitFor('/ready to report the subgraphs unavailable', async () => {
+            const answer = await ready();
+            return answer?.status === 503 ? answer : undefined;
+          });
+          expect(notReady.body).toMatchObject({
+            status: 'not ready',
+            subgraphs: { tech: 'down', finance: 'down', banks: 'down', exchange: 'down' },
+          });
           const finance = graph.subgraphs.finance;
           outage = {
             downSince,
@@ -454,8 +463,10 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
             messages: ['internal error'],
           });
         }
-        // /ready speaks of the subgraphs' processes, which stayed up throughout.
-        expect((await ready())?.status).toBe(200);
+        // Ready again, by itself, once the databases answer.
+        await waitFor('/ready to report ready again', async () =>
+          (await ready())?.status === 200 ? true : undefined,
+        );
         await expectWhole(`pg-${mode}-after`);
       }, 240_000);
     }

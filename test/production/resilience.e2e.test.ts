@@ -86,6 +86,14 @@ describe('resilience and observability', () => {
     it('recovers once it is back on its port', async () => {
       await graph.restartSubgraph('banks');
       expect((await ready()).status).toBe(200);
+      // Each subgraph's own readiness asks its database.
+      const subgraphReady = await fetch(new URL('/ready', graph.graph.subgraphs.banks.url));
+      expect(subgraphReady.status).toBe(200);
+      expect(await subgraphReady.json()).toEqual({
+        status: 'ready',
+        subgraph: 'banks',
+        database: 'up',
+      });
       const { body } = await graph.query(DOSSIER, {}, finance);
       expect(body.errors ?? []).toEqual([]);
       expect(body.data.banks.length).toBeGreaterThan(0);
