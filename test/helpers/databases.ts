@@ -39,7 +39,7 @@ export interface TestDatabases {
 export async function createTestDatabases(backend: Backend): Promise<TestDatabases> {
   if (backend === 'pglite') {
     const entries = await Promise.all(
-      SUBGRAPH_NAMES.map(async (name) => [name, await openDatabase(name)] as const),
+      SUBGRAPH_NAMES.map(async (name) => [name, await openPglite(name)] as const),
     );
     const databases = Object.fromEntries(entries) as Record<SubgraphName, Database>;
     return {

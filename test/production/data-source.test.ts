@@ -4,10 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GraphQLError, parse } from 'graphql';
 import { SignedDataSource } from '../../gateway/data-source.js';
 import { metrics } from '../../gateway/metrics.js';
 import { loadOrCreateSigningKey, type SigningKey } from '../../subgraphs/shared/keys.js';
+import { call, failure } from '../helpers/data-source.js';
 
 type Reply = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
@@ -50,35 +50,6 @@ const status =
   };
 const hangUp: Reply = (req) => req.socket.destroy();
 const never: Reply = () => {};
-
-function call(source: SignedDataSource, query: string) {
-  return source.process({
-    // GraphQLDataSourceRequestKind.INCOMING_OPERATION; the enum is not exported at run time.
-    kind: 'incoming operation',
-    request: { query, variables: {} },
-    document: parse(query),
-    context: {
-      caller: {
-        sub: 's',
-        party: 'finance_office',
-        org: null,
-        scopes: new Set(),
-        requestId: 'rid-1',
-      },
-      requestId: 'rid-1',
-    },
-    incomingRequestContext: {} as never,
-  } as never);
-}
-
-async function failure(promise: Promise<unknown>): Promise<GraphQLError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as GraphQLError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('subgraph data source', () => {
   let key: SigningKey;

@@ -4,42 +4,14 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GraphQLError, parse } from 'graphql';
 import { SignedDataSource } from '../../gateway/data-source.js';
 import { loadOrCreateSigningKey, type SigningKey } from '../../subgraphs/shared/keys.js';
 import { freePort } from '../helpers/processes.js';
+import { call, failure } from '../helpers/data-source.js';
 
+const ENTERPRISE = { party: 'enterprise' as const, org: 'ent-a' };
 const MUTATION = 'mutation { submitFinancingNeed(input: {}) { need { id } } }';
 const QUERY = '{ banks { id } }';
-
-function call(source: SignedDataSource, query: string) {
-  return source.process({
-    // GraphQLDataSourceRequestKind.INCOMING_OPERATION; the enum is not exported at run time.
-    kind: 'incoming operation',
-    request: { query, variables: {} },
-    document: parse(query),
-    context: {
-      caller: {
-        sub: 's',
-        party: 'enterprise',
-        org: 'ent-a',
-        scopes: new Set(),
-        requestId: 'rid-1',
-      },
-      requestId: 'rid-1',
-    },
-    incomingRequestContext: {} as never,
-  } as never);
-}
-
-async function failure(promise: Promise<unknown>): Promise<GraphQLError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as GraphQLError;
-  }
-  throw new Error('the call succeeded');
-}
 
 describe('a subgraph call that fails at the connection', () => {
   let key: SigningKey;
@@ -72,7 +44,7 @@ describe('a subgraph call that fails at the connection', () => {
 
   it('tells the client a mutation lost after it was sent may have been applied, and sends it once', async () => {
     received = 0;
-    const error = await failure(call(source(dyingUrl), MUTATION));
+    const error = await failure(call(source(dyingUrl), MUTATION, ENTERPRISE));
     expect(received).toBe(1);
     expect(error.extensions).toEqual({ code: 'SUBGRAPH_UNAVAILABLE', subgraph: 'finance' });
     expect(error.message).toBe(
@@ -82,7 +54,7 @@ describe('a subgraph call that fails at the connection', () => {
 
   it('tells the client a mutation that could not connect was not applied', async () => {
     const closed = `http://127.0.0.1:${await freePort()}/graphql`;
-    const error = await failure(call(source(closed), MUTATION));
+    const error = await failure(call(source(closed), MUTATION, ENTERPRISE));
     expect(error.message).toBe(
       'subgraph "finance" is unavailable: it could not be reached; its fields are missing from this response',
     );
@@ -90,7 +62,7 @@ describe('a subgraph call that fails at the connection', () => {
 
   it('retries a query lost the same way, and reports it unreachable', async () => {
     received = 0;
-    const error = await failure(call(source(dyingUrl), QUERY));
+    const error = await failure(call(source(dyingUrl), QUERY, ENTERPRISE));
     expect(received).toBe(2);
     expect(error.message).toBe(
       'subgraph "finance" is unavailable: it could not be reached; its fields are missing from this response',
