@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import http from 'node:http';
+import { distribution } from './stats.js';
 
 /**
  * The load generator, run as its own process so that its CPU is not the gateway's: N keep-alive
@@ -28,11 +29,10 @@ export interface LoadResult {
   p95: number;
   p99: number;
   max: number;
-}
-
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+  /** CPU (user + system) the load generator itself used while sending, in ms. */
+  cpuMs: number;
+  /** Every latency, in ms, for pooling several runs into one distribution. */
+  latencies: number[];
 }
 
 async function runLoad(spec: LoadSpec): Promise<LoadResult> {
@@ -43,6 +43,7 @@ async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   let firstFailure: string | undefined;
   let next = 0;
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   const deadline = started + spec.durationMs;
 
   const send = (body: string) =>
@@ -98,8 +99,8 @@ async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   };
   await Promise.all(Array.from({ length: spec.connections }, worker));
   const elapsedMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
   agent.destroy();
-  const sorted = Float64Array.from(latencies).sort();
   return {
     requests: latencies.length,
     failed,
@@ -107,10 +108,9 @@ async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     elapsedMs,
     // Throughput counts answers that succeeded: a refusal (429, an error) is not served work.
     rps: ((latencies.length - failed) / elapsedMs) * 1000,
-    p50: percentile(sorted, 50),
-    p95: percentile(sorted, 95),
-    p99: percentile(sorted, 99),
-    max: sorted.length ? sorted[sorted.length - 1] : NaN,
+    ...distribution(latencies),
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    latencies: latencies.map((ms) => Math.round(ms * 100) / 100),
   };
 }
 

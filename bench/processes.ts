@@ -37,10 +37,14 @@ export async function startService(
   env: Record<string, string>,
   port: number,
   logDir: string,
+  /** Write a V8 CPU profile of the process into this directory when it exits. */
+  profileDir?: string,
 ): Promise<Service> {
   const log = path.join(logDir, `${name}.log`);
   const out = fs.openSync(log, 'a');
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, script), ...args], {
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(profileDir, name)}`] : [];
+  const node = [...profile, '--import', 'tsx', path.join(root, script), ...args];
+  const child = spawn(process.execPath, node, {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', out, out],
@@ -92,6 +96,21 @@ export function cpuMs(pid: number): number {
   // Fields after the command name, which may hold spaces: state is field 3, utime 14, stime 15.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+}
+
+/** CPU ms used so far by every PostgreSQL server process on this machine (backends included). */
+export function postgresCpuMs(): number {
+  let total = 0;
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (fs.readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'postgres') continue;
+      total += cpuMs(Number(entry));
+    } catch {
+      // the process ended between the listing and the read
+    }
+  }
+  return total;
 }
 
 /** Peak resident set size so far, in MiB (/proc/<pid>/status VmHWM). */

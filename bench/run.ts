@@ -26,12 +26,20 @@ import {
   cpuMs,
   freePort,
   peakRssMiB,
+  postgresCpuMs,
   root,
   startService,
   stopService,
   type Service,
 } from './processes.js';
-import { writeReport, type Measurement, type Report, type TargetName as Target } from './report.js';
+import {
+  writeReport,
+  type CpuShare,
+  type Measurement,
+  type Report,
+  type TargetName as Target,
+} from './report.js';
+import { distribution } from './stats.js';
 import { countStatements, type StatementCounts } from './statements.js';
 
 const USAGE = `usage: npm run bench -- [--scale N] [--duration S] [--connections N] [--warmup S]
@@ -40,11 +48,16 @@ const USAGE = `usage: npm run bench -- [--scale N] [--duration S] [--connections
                        ≈120k needs, ≈1.15M credit lines + loans; 1 for a quick run)
   --duration S         measured seconds per operation per target (default 10)
   --connections N      concurrent keep-alive connections of the load generator (default 8)
-  --warmup S           unmeasured seconds before each measurement (default 3)
+  --warmup S           unmeasured seconds per target before the first round (default 5)
+  --rounds N           measure each operation N times per target, the targets taking turns
+                       (in alternating order), and pool the rounds (default 2)
+  --single S           then S seconds more per target with one request at a time: latency
+                       without queueing (default 5; 0: skip)
   --reference-scale N  also measure O1 and count statements at this scale (default 1; 0: skip)
   --targets LIST       which of ours, stock, hive, floor to drive (default: all)
   --ops LIST           which of O1, O2, O3, O4 to run (default: all)
   --reseed             empty and seed the benchmark databases again
+  --profile DIR        write a V8 CPU profile of each target and subgraph process into DIR
 Databases: kx_bench_s<scale>_<subgraph> on BENCH_DATABASE_URL (default ${SERVER_URL}).`;
 
 const ALL_TARGETS: Target[] = ['ours', 'stock', 'hive', 'floor'];
@@ -61,11 +74,14 @@ function options() {
       scale: { type: 'string', default: '100' },
       duration: { type: 'string', default: '10' },
       connections: { type: 'string', default: '8' },
-      warmup: { type: 'string', default: '3' },
+      warmup: { type: 'string', default: '5' },
+      rounds: { type: 'string', default: '2' },
+      single: { type: 'string', default: '5' },
       'reference-scale': { type: 'string', default: '1' },
       targets: { type: 'string', default: ALL_TARGETS.join(',') },
       ops: { type: 'string', default: 'O1,O2,O3,O4' },
       reseed: { type: 'boolean', default: false },
+      profile: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -82,8 +98,9 @@ function options() {
     return value;
   };
   const targets = String(values.targets).split(',') as Target[];
-  if (targets.some((t) => !ALL_TARGETS.includes(t)) || !targets.includes('ours')) {
-    console.error(`--targets: a list of ${ALL_TARGETS.join(', ')} including ours\n${USAGE}`);
+  if (targets.some((t) => !ALL_TARGETS.includes(t))) {
+    // Without ours, a run still measures the others (ratios then need ours: they show —).
+    console.error(`--targets: a list of ${ALL_TARGETS.join(', ')}\n${USAGE}`);
     process.exit(2);
   }
   return {
@@ -91,10 +108,13 @@ function options() {
     durationMs: number('duration', 1) * 1000,
     connections: number('connections', 1),
     warmupMs: number('warmup', 0) * 1000,
+    rounds: Math.floor(number('rounds', 1)),
+    singleMs: number('single', 0) * 1000,
     referenceScale: number('reference-scale', 0),
     targets,
     ops: String(values.ops).split(','),
     reseed: values.reseed === true,
+    profileDir: values.profile ? path.resolve(String(values.profile)) : undefined,
   };
 }
 
@@ -131,26 +151,38 @@ function bodiesOf(operation: Operation, fixtures: Fixtures, needs: string[]): st
   }
 }
 
+/** What the load generator sends: to warm up, in each measured round, one at a time. */
+interface Bodies {
+  warmup: string[];
+  rounds: string[][];
+  single: string[];
+}
+
+function loadBodies(
+  operation: Operation,
+  fixtures: Fixtures,
+  claims: { warmup: string[]; measured: string[]; single: string[] },
+  rounds: number,
+): Bodies {
+  if (operation.id === 'O4') {
+    // Each claim takes a need once: the measured needs are dealt out to the rounds.
+    const per = Math.ceil(claims.measured.length / rounds);
+    return {
+      warmup: bodiesOf(operation, fixtures, claims.warmup),
+      rounds: Array.from({ length: rounds }, (_, r) =>
+        bodiesOf(operation, fixtures, claims.measured.slice(r * per, (r + 1) * per)),
+      ),
+      single: bodiesOf(operation, fixtures, claims.single),
+    };
+  }
+  const bodies = bodiesOf(operation, fixtures, []);
+  return { warmup: bodies, rounds: Array.from({ length: rounds }, () => bodies), single: bodies };
+}
+
 /**
  * Runs the load generator in its own process. Asynchronously: this process serves the JWKS the
  * subgraphs verify gateway tokens with, and must keep answering while the load runs.
  */
-/** What the load generator sends while warming up and while measured. */
-function loadBodies(
-  operation: Operation,
-  fixtures: Fixtures,
-  claims: { warmup: string[]; measured: string[] },
-): { warmup: string[]; measured: string[] } {
-  if (operation.id === 'O4') {
-    return {
-      warmup: bodiesOf(operation, fixtures, claims.warmup),
-      measured: bodiesOf(operation, fixtures, claims.measured),
-    };
-  }
-  const bodies = bodiesOf(operation, fixtures, []);
-  return { warmup: bodies, measured: bodies };
-}
-
 async function runLoad(spec: LoadSpec, dir: string): Promise<LoadResult> {
   const file = path.join(dir, `load-${Date.now()}.json`);
   fs.writeFileSync(file, JSON.stringify(spec));
@@ -213,6 +245,7 @@ async function startGraph(
   targets: Target[],
   dataDir: string,
   logDir: string,
+  profileDir?: string,
 ): Promise<Graph> {
   const config = loadConfig({ DATA_DIR: dataDir });
   const signingKey = await loadOrCreateSigningKey(gatewaySigningKeyFile(config), 'gateway');
@@ -235,6 +268,7 @@ async function startGraph(
         { ...env, [`SUBGRAPH_PORT_${name.toUpperCase()}`]: String(port) },
         port,
         logDir,
+        profileDir,
       );
     }),
   );
@@ -250,6 +284,7 @@ async function startGraph(
         { ...env, PORT: String(port), RATE_LIMIT_PER_SECOND: '0' },
         port,
         logDir,
+        profileDir,
       );
     } catch (error) {
       graph.failures[target] = (error as Error).message;
@@ -283,30 +318,70 @@ function describeMachine(): Report['machine'] {
   };
 }
 
-async function measure(
+interface Round extends LoadResult {
+  cpu: CpuShare;
+}
+
+/** One measured round of one operation against one target, with the CPU every process spent. */
+async function measureRound(
   graph: Graph,
   operation: Operation,
   target: Target,
   tokens: Record<'bank' | 'pboc', string>,
-  bodies: { warmup: string[]; measured: string[] },
-  opts: ReturnType<typeof options>,
+  bodies: string[],
+  connections: number,
+  durationMs: number,
   dir: string,
-): Promise<Measurement> {
+): Promise<Round> {
   const service = graph.targets[target]!;
-  const spec = (durationMs: number, list: string[]): LoadSpec => ({
+  const spec: LoadSpec = {
     url: service.url,
-    connections: opts.connections,
+    connections,
     durationMs,
-    bodies: list,
+    bodies,
     once: operation.id === 'O4',
     headers: { authorization: `Bearer ${tokens[operation.caller]}` },
-  });
-  if (opts.warmupMs > 0 && bodies.warmup.length > 0)
-    await runLoad(spec(opts.warmupMs, bodies.warmup), dir);
-  const before = cpuMs(service.pid);
-  const result = await runLoad(spec(opts.durationMs, bodies.measured), dir);
-  const cpu = cpuMs(service.pid) - before;
-  return { operation: operation.id, target, ...result, cpuMsPerRequest: cpu / result.requests };
+  };
+  const subgraphsCpu = () => graph.subgraphs.reduce((sum, s) => sum + cpuMs(s.pid), 0);
+  const before = { target: cpuMs(service.pid), subgraphs: subgraphsCpu(), pg: postgresCpuMs() };
+  const result = await runLoad(spec, dir);
+  return {
+    ...result,
+    cpu: {
+      target: cpuMs(service.pid) - before.target,
+      subgraphs: subgraphsCpu() - before.subgraphs,
+      postgres: postgresCpuMs() - before.pg,
+      load: result.cpuMs,
+    },
+  };
+}
+
+/** Several rounds as one measurement: requests, time, latencies and CPU pooled. */
+function pooled(operation: Operation, target: Target, rounds: Round[]): Measurement {
+  const requests = rounds.reduce((sum, r) => sum + r.requests, 0);
+  const failed = rounds.reduce((sum, r) => sum + r.failed, 0);
+  const elapsedMs = rounds.reduce((sum, r) => sum + r.elapsedMs, 0);
+  const perRequest = (key: keyof CpuShare) =>
+    rounds.reduce((sum, r) => sum + r.cpu[key], 0) / Math.max(1, requests);
+  const cpu: CpuShare = {
+    target: perRequest('target'),
+    subgraphs: perRequest('subgraphs'),
+    postgres: perRequest('postgres'),
+    load: perRequest('load'),
+  };
+  return {
+    operation: operation.id,
+    target,
+    requests,
+    failed,
+    firstFailure: rounds.find((r) => r.firstFailure)?.firstFailure,
+    elapsedMs,
+    rps: ((requests - failed) / elapsedMs) * 1000,
+    ...distribution(rounds.flatMap((r) => r.latencies)),
+    roundsRps: rounds.map((r) => r.rps),
+    cpuMsPerRequest: cpu.target,
+    cpu,
+  };
 }
 
 async function main() {
@@ -332,17 +407,22 @@ async function main() {
   const needs = [...fixtures.openNeedIds];
   const countNeeds = needs.splice(0, 2);
   const share = Math.floor(needs.length / opts.targets.length);
-  /** Each target's own needs to claim: one for the content check, a tenth to warm up, the rest. */
+  /**
+   * Each target's own needs to claim: one for the content check, a tenth to warm up, a few
+   * hundred for one-at-a-time latency, the rest measured.
+   */
   const claimsOf = (target: Target) => {
     const own = needs.slice(
       share * opts.targets.indexOf(target),
       share * (opts.targets.indexOf(target) + 1),
     );
     const warm = Math.ceil((own.length - 1) / 10);
+    const single = opts.singleMs > 0 ? Math.min(400, Math.floor(own.length / 5)) : 0;
     return {
       content: own.slice(0, 1),
       warmup: own.slice(1, 1 + warm),
-      measured: own.slice(1 + warm),
+      measured: own.slice(1 + warm, own.length - single),
+      single: own.slice(own.length - single),
     };
   };
   const snapshot = await snapshotNeeds(urls, fixtures.openNeedIds);
@@ -374,7 +454,7 @@ async function main() {
   }
 
   console.error('starting four subgraphs and the targets…');
-  const graph = await startGraph(urls, opts.targets, dataDir, work);
+  const graph = await startGraph(urls, opts.targets, dataDir, work, opts.profileDir);
   const measurements: Measurement[] = [];
   const content: Report['content'] = [];
   const peakRss: Report['peakRss'] = [];
@@ -408,24 +488,70 @@ async function main() {
         content.push({ operation: operation.id, target, same: difference === null, difference });
       }
     }
+    const running = opts.targets.filter((target) => graph.targets[target]);
     for (const operation of operations) {
-      for (const target of opts.targets) {
-        if (!graph.targets[target]) continue;
-        console.error(`${operation.id} ${target}…`);
-        const m = await measure(
-          graph,
-          operation,
-          target,
-          tokens,
-          loadBodies(operation, fixtures, claimsOf(target)),
-          opts,
-          work,
-        );
+      const bodies = new Map(
+        running.map((t) => [t, loadBodies(operation, fixtures, claimsOf(t), opts.rounds)]),
+      );
+      const rounds = new Map<Target, Round[]>(running.map((t) => [t, []]));
+      // Every target warms up before any is measured: the subgraphs and PostgreSQL they share
+      // are then as warm for the first measured target as for the last.
+      if (opts.warmupMs > 0) {
+        for (const target of running) {
+          console.error(`${operation.id} ${target}, warming up…`);
+          await measureRound(
+            graph,
+            operation,
+            target,
+            tokens,
+            bodies.get(target)!.warmup,
+            opts.connections,
+            opts.warmupMs,
+            work,
+          );
+        }
+      }
+      for (let round = 0; round < opts.rounds; round++) {
+        // Turns alternate in order, so a slow drift of the machine favours no target.
+        const order = round % 2 === 0 ? running : [...running].reverse();
+        for (const target of order) {
+          const mine = bodies.get(target)!;
+          console.error(`${operation.id} ${target}, round ${round + 1} of ${opts.rounds}…`);
+          const r = await measureRound(
+            graph,
+            operation,
+            target,
+            tokens,
+            mine.rounds[round],
+            opts.connections,
+            opts.durationMs,
+            work,
+          );
+          rounds.get(target)!.push(r);
+          console.error(
+            `  ${r.rps.toFixed(0)} req/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, ` +
+              `${(r.cpu.target / r.requests).toFixed(2)} CPU ms/req` +
+              (r.failed ? `, ${r.failed} failed: ${r.firstFailure}` : ''),
+          );
+        }
+      }
+      for (const target of running) {
+        const m = pooled(operation, target, rounds.get(target)!);
+        if (opts.singleMs > 0) {
+          console.error(`${operation.id} ${target}, one request at a time…`);
+          const one = await measureRound(
+            graph,
+            operation,
+            target,
+            tokens,
+            bodies.get(target)!.single,
+            1,
+            opts.singleMs,
+            work,
+          );
+          m.single = { requests: one.requests, ...distribution(one.latencies) };
+        }
         measurements.push(m);
-        console.error(
-          `  ${m.rps.toFixed(0)} req/s, p50 ${m.p50.toFixed(1)} ms, p99 ${m.p99.toFixed(1)} ms, ` +
-            `${m.cpuMsPerRequest.toFixed(2)} CPU ms/req${m.failed ? `, ${m.failed} failed: ${m.firstFailure}` : ''}`,
-        );
       }
     }
     for (const service of [...Object.values(graph.targets), ...graph.subgraphs]) {
@@ -464,15 +590,34 @@ async function main() {
         pboc: tokens.pboc,
       };
       const body = bodiesOf(o1, refFixtures, []);
-      const m = await measure(
-        refGraph,
-        o1,
-        'ours',
-        refTokens,
-        { warmup: body, measured: body },
-        opts,
-        work,
-      );
+      if (opts.warmupMs > 0) {
+        await measureRound(
+          refGraph,
+          o1,
+          'ours',
+          refTokens,
+          body,
+          opts.connections,
+          opts.warmupMs,
+          work,
+        );
+      }
+      const rounds: Round[] = [];
+      for (let round = 0; round < opts.rounds; round++) {
+        rounds.push(
+          await measureRound(
+            refGraph,
+            o1,
+            'ours',
+            refTokens,
+            body,
+            opts.connections,
+            opts.durationMs,
+            work,
+          ),
+        );
+      }
+      const m = pooled(o1, 'ours', rounds);
       console.error(`  O1 ours at scale ${opts.referenceScale}: p99 ${m.p99.toFixed(1)} ms`);
       reference = { scale: opts.referenceScale, o1: m, statements: refStatements };
     } finally {

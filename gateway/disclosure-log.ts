@@ -138,7 +138,7 @@ export class DisclosureLog {
         return { ...entry, hash };
       });
       try {
-        await this.exchange.db.insert(disclosures).values(rows);
+        await this.insert(rows);
       } catch (error) {
         this.head = null;
         if (isUniqueViolation(error) && attempt < MAX_RECHAINS) continue;
@@ -148,6 +148,23 @@ export class DisclosureLog {
       recordDisclosureEntries(entries.length);
       return;
     }
+  }
+
+  /**
+   * One statement of one shape for any batch: the entries travel as a single JSON array and are
+   * inserted in its order (so `seq` follows the chain). Prepared once per connection, nothing to
+   * build per request.
+   */
+  private async insert(rows: (Entry & { hash: string })[]): Promise<void> {
+    await this.exchange.rows(sql`
+      insert into ${disclosures} (at, request_id, operation_name, party, org, subject,
+        enterprise_id, fields, basis, purpose, prev_hash, hash)
+      select (e->>'at')::timestamptz, e->>'requestId', e->>'operationName', e->>'party',
+        e->>'org', e->>'subject', e->>'enterpriseId',
+        array(select jsonb_array_elements_text(e->'fields')), e->'basis', e->>'purpose',
+        e->>'prevHash', e->>'hash'
+      from jsonb_array_elements(${JSON.stringify(rows)}::jsonb) with ordinality as t(e, n)
+      order by n`);
   }
 
   private async readHead(): Promise<string> {

@@ -3,7 +3,6 @@ import type { Caller } from '../../subgraphs/shared/caller.js';
 import type { Database } from '../../subgraphs/shared/db.js';
 import { signGatewayToken } from '../../subgraphs/shared/gateway-token.js';
 import type { SigningKey } from '../../subgraphs/shared/keys.js';
-import { anyOf } from '../../subgraphs/shared/sql.js';
 import { consents } from '../../subgraphs/exchange/tables.js';
 import { DATA_SETS, type DataSet, type SubjectFacts } from './policies.js';
 
@@ -24,12 +23,32 @@ const MAIN_BANK_QUERY =
  * main-bank links from the finance subgraph, asked as the gateway with a token of its own.
  */
 export class ExchangeFactsSource implements FactsSource {
+  /**
+   * Built once: decided at the database's clock, so revocation and expiry hold from the very
+   * next request.
+   */
+  private readonly consentQuery;
+
   constructor(
-    private readonly exchange: Database,
+    exchange: Database,
     private readonly financeUrl: string,
     private readonly signingKey: SigningKey,
     private readonly ttlSeconds: number,
-  ) {}
+  ) {
+    this.consentQuery = exchange.db
+      .select({ id: consents.id, enterpriseId: consents.enterpriseId, dataSets: consents.dataSets })
+      .from(consents)
+      .where(
+        and(
+          eq(consents.bankId, sql.placeholder('bankId')),
+          sql`${consents.enterpriseId} = any(${sql.placeholder('enterpriseIds')}::text[])`,
+          isNull(consents.revokedAt),
+          gt(consents.expiresAt, sql`now()`),
+        ),
+      )
+      .orderBy(consents.grantedAt)
+      .prepare('kx_gateway_active_consents');
+  }
 
   async lookup(
     caller: Caller,
@@ -39,7 +58,7 @@ export class ExchangeFactsSource implements FactsSource {
     const facts = new Map<string, SubjectFacts>(enterpriseIds.map((id) => [id, { consents: {} }]));
     if (caller.party !== 'bank' || !caller.org || enterpriseIds.length === 0) return facts;
     const [consentRows, mainBankRows] = await Promise.all([
-      needed.consents ? this.activeConsents(caller.org, enterpriseIds) : [],
+      needed.consents ? this.consentQuery.execute({ bankId: caller.org, enterpriseIds }) : [],
       needed.mainBank ? this.mainBankNeeds(caller, enterpriseIds) : [],
     ]);
     for (const row of consentRows) {
@@ -51,22 +70,6 @@ export class ExchangeFactsSource implements FactsSource {
     }
     for (const row of mainBankRows) facts.get(row.enterpriseId)!.mainBankNeedId ??= row.needId;
     return facts;
-  }
-
-  private activeConsents(bankId: string, enterpriseIds: string[]) {
-    // Decided at the database's clock, so revocation and expiry hold from the very next request.
-    return this.exchange.db
-      .select({ id: consents.id, enterpriseId: consents.enterpriseId, dataSets: consents.dataSets })
-      .from(consents)
-      .where(
-        and(
-          eq(consents.bankId, bankId),
-          anyOf(consents.enterpriseId, enterpriseIds),
-          isNull(consents.revokedAt),
-          gt(consents.expiresAt, sql`now()`),
-        ),
-      )
-      .orderBy(consents.grantedAt);
   }
 
   private async mainBankNeeds(caller: Caller, enterpriseIds: string[]) {

@@ -6,11 +6,17 @@ export type { Logger };
 // One stream per file: every server of a process (the whole graph in `npm start`) appends to it.
 const files = new Map<string, DestinationStream>();
 
+/**
+ * Asynchronous writes: a line goes out at once when the stream is idle, and lines logged while a
+ * write is under way leave together in the next one, so a busy server makes one write call per
+ * batch instead of one blocking call per request. pino flushes what is pending when the process
+ * exits.
+ */
 function destination(file: string | undefined): DestinationStream {
-  if (!file) return pino.destination({ dest: 1, sync: true });
+  if (!file) return pino.destination({ dest: 1, sync: false });
   let stream = files.get(file);
   if (!stream) {
-    stream = pino.destination({ dest: file, sync: true, mkdir: true, append: true });
+    stream = pino.destination({ dest: file, sync: false, mkdir: true, append: true });
     files.set(file, stream);
   }
   return stream;

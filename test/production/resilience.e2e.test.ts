@@ -19,6 +19,25 @@ describe('resilience and observability', () => {
   let logFile: string;
   let banksHost: string;
 
+  /**
+   * The log's complete lines once `until` holds of them: lines are written asynchronously, a
+   * request's line may land a moment after its response.
+   */
+  const logLines = async (until: (lines: any[]) => boolean): Promise<any[]> => {
+    let lines: any[] = [];
+    for (const deadline = Date.now() + 5_000; Date.now() < deadline; ) {
+      const text = fs.readFileSync(logFile, 'utf8');
+      lines = text
+        .slice(0, text.lastIndexOf('\n') + 1)
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line));
+      if (until(lines)) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return lines;
+  };
+
   const ready = async () => {
     const response = await fetch(new URL('/ready', graph.graph.gateway.url));
     return { status: response.status, body: (await response.json()) as any };
@@ -158,11 +177,9 @@ describe('resilience and observability', () => {
       });
       expect(response.status).toBe(200);
       const requestId = response.headers.get('x-request-id');
-      const lines = fs
-        .readFileSync(logFile, 'utf8')
-        .trim()
-        .split('\n')
-        .map((line) => JSON.parse(line));
+      const lines = await logLines((all) =>
+        all.some((l) => l.requestId === requestId && l.service === 'gateway' && l.msg === 'request'),
+      );
       const mine = lines.filter((line) => line.requestId === requestId);
       const gateway = mine.find((line) => line.service === 'gateway' && line.msg === 'request');
       expect(gateway).toMatchObject({
@@ -209,12 +226,11 @@ describe('resilience and observability', () => {
       const body = (await response.json()) as any;
       expect(body.errors[0]).toMatchObject({ message: 'internal error' });
       const requestId = response.headers.get('x-request-id');
-      const lines = fs
-        .readFileSync(logFile, 'utf8')
-        .trim()
-        .split('\n')
-        .map((line) => JSON.parse(line))
-        .filter((line) => line.requestId === requestId);
+      const lines = (
+        await logLines((all) =>
+          all.some((l) => l.requestId === requestId && l.service === 'gateway' && l.level === 'error'),
+        )
+      ).filter((line) => line.requestId === requestId);
       const cause = lines.find((l) => l.service === 'subgraph-banks' && l.msg === 'resolver error');
       expect(JSON.stringify(cause)).toMatch(/banks/);
       expect(lines.some((l) => l.service === 'gateway' && l.level === 'error')).toBe(true);

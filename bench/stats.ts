@@ -1,0 +1,22 @@
+/** The p-th percentile of ascending latencies (nearest rank); NaN when there are none. */
+export function percentile(sorted: ArrayLike<number>, p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+export interface Distribution {
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+export function distribution(latencies: number[]): Distribution {
+  const sorted = Float64Array.from(latencies).sort();
+  return {
+    p50: percentile(sorted, 50),
+    p95: percentile(sorted, 95),
+    p99: percentile(sorted, 99),
+    max: sorted.length ? sorted[sorted.length - 1] : NaN,
+  };
+}
