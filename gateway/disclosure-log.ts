@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { asc, desc, gt, sql } from 'drizzle-orm';
 import type { Caller } from '../subgraphs/shared/caller.js';
 import type { Database } from '../subgraphs/shared/db.js';
-import { disclosures } from '../subgraphs/exchange/tables.js';
+import { consents, disclosures } from '../subgraphs/exchange/tables.js';
 import type { Basis } from './authorization/policies.js';
 import { recordDisclosureEntries } from './metrics.js';
 
@@ -16,6 +16,20 @@ export interface Disclosure {
 export interface DisclosureContext {
   caller: Caller;
   operationName: string | null;
+  /**
+   * Write the entries only if every consent they cite is still active at the database's clock,
+   * for the caller's bank, the entry's enterprise and the data set; otherwise nothing is written
+   * and `record` rejects with StaleConsentError.
+   */
+  confirmConsents?: boolean;
+}
+
+/** A consent an entry cites was revoked or expired before the entry could be written. */
+export class StaleConsentError extends Error {
+  constructor() {
+    super('a consent the disclosure cites is no longer active');
+    this.name = 'StaleConsentError';
+  }
 }
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -66,8 +80,10 @@ function isUniqueViolation(error: unknown): boolean {
   return false;
 }
 
+type Unchained = Omit<Entry, 'prevHash'> & { confirm: boolean };
+
 interface Waiting {
-  entries: Omit<Entry, 'prevHash'>[];
+  entries: Unchained[];
   resolve: () => void;
   reject: (error: unknown) => void;
 }
@@ -107,6 +123,7 @@ export class DisclosureLog {
       fields: [...item.fields].sort(),
       basis: item.bases,
       purpose: purposeOf(item.bases),
+      confirm: context.confirmConsents === true,
     }));
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ entries, resolve, reject });
@@ -122,28 +139,37 @@ export class DisclosureLog {
         await this.append(batch.flatMap((waiting) => waiting.entries));
         for (const waiting of batch) waiting.resolve();
       } catch (error) {
-        for (const waiting of batch) waiting.reject(error);
+        if (error instanceof StaleConsentError && batch.length > 1) {
+          // Nothing of the batch was written; only the requests citing a stale consent fail.
+          for (const waiting of batch) {
+            await this.append(waiting.entries).then(waiting.resolve, waiting.reject);
+          }
+        } else {
+          for (const waiting of batch) waiting.reject(error);
+        }
       }
     }
     this.writing = false;
   }
 
-  private async append(entries: Omit<Entry, 'prevHash'>[]): Promise<void> {
+  private async append(entries: Unchained[]): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       let prevHash = this.head ?? (await this.readHead());
-      const rows = entries.map((unchained) => {
+      const rows = entries.map(({ confirm, ...unchained }) => {
         const entry: Entry = { ...unchained, prevHash };
         const hash = entryHash(entry);
         prevHash = hash;
-        return { ...entry, hash };
+        return { ...entry, hash, confirm };
       });
+      let written: number;
       try {
-        await this.insert(rows);
+        written = await this.insert(rows);
       } catch (error) {
         this.head = null;
         if (isUniqueViolation(error) && attempt < MAX_RECHAINS) continue;
         throw error;
       }
+      if (written < rows.length) throw new StaleConsentError();
       this.head = prevHash;
       recordDisclosureEntries(entries.length);
       return;
@@ -153,18 +179,32 @@ export class DisclosureLog {
   /**
    * One statement of one shape for any batch: the entries travel as a single JSON array and are
    * inserted in its order (so `seq` follows the chain). Prepared once per connection, nothing to
-   * build per request.
+   * build per request. If an entry asks for its consents to be confirmed and one is no longer
+   * active, no entry is written: the count returned is then 0.
    */
-  private async insert(rows: (Entry & { hash: string })[]): Promise<void> {
-    await this.exchange.rows(sql`
+  private async insert(rows: (Entry & { hash: string; confirm: boolean })[]): Promise<number> {
+    const written = await this.exchange.rows<{ seq: number }>(sql`
+      with entries as (
+        select e, n from jsonb_array_elements(${JSON.stringify(rows)}::jsonb)
+          with ordinality as t(e, n)
+      ), stale as (
+        select 1 from entries, jsonb_array_elements(e->'basis') as b
+        where (e->>'confirm')::boolean and b->>'policy' = 'consent' and not exists (
+          select 1 from ${consents} c
+          where c.id = b->>'consentId' and c.bank_id = e->>'org'
+            and c.enterprise_id = e->>'enterpriseId' and b->>'dataSet' = any(c.data_sets)
+            and c.revoked_at is null and c.expires_at > now())
+      )
       insert into ${disclosures} (at, request_id, operation_name, party, org, subject,
         enterprise_id, fields, basis, purpose, prev_hash, hash)
       select (e->>'at')::timestamptz, e->>'requestId', e->>'operationName', e->>'party',
         e->>'org', e->>'subject', e->>'enterpriseId',
         array(select jsonb_array_elements_text(e->'fields')), e->'basis', e->>'purpose',
         e->>'prevHash', e->>'hash'
-      from jsonb_array_elements(${JSON.stringify(rows)}::jsonb) with ordinality as t(e, n)
-      order by n`);
+      from entries where not exists (select 1 from stale)
+      order by n
+      returning seq`);
+    return written.length;
   }
 
   private async readHead(): Promise<string> {

@@ -13,7 +13,19 @@ export interface FactsSource {
     enterpriseIds: string[],
     needed: { consents: boolean; mainBank: boolean },
   ): Promise<Map<string, SubjectFacts>>;
+  /**
+   * The consents of every one of these enterprises as an earlier lookup found them (no main-bank
+   * links), or undefined if any is not remembered. Only ever good for granting: a grant on a
+   * remembered consent must be confirmed where it is recorded.
+   */
+  remembered?(caller: Caller, enterpriseIds: string[]): Map<string, SubjectFacts> | undefined;
+  /** Drops what is remembered of these enterprises for this caller. */
+  forget?(caller: Caller, enterpriseIds: string[]): void;
 }
+
+/** How long, and for how many bank–enterprise pairs, consents looked up are remembered. */
+const REMEMBER_MS = 60_000;
+const REMEMBER_PAIRS = 20_000;
 
 const MAIN_BANK_QUERY =
   'query MainBankFacts($bankId: ID!, $enterpriseIds: [ID!]!) { _mainBankNeeds(bankId: $bankId, enterpriseIds: $enterpriseIds) { needId enterpriseId } }';
@@ -28,6 +40,11 @@ export class ExchangeFactsSource implements FactsSource {
    * next request.
    */
   private readonly consentQuery;
+  /** Active consents per `bank \0 enterprise` from the last lookup, oldest first (an LRU). */
+  private readonly consentsSeen = new Map<
+    string,
+    { at: number; consents: SubjectFacts['consents'] }
+  >();
 
   constructor(
     exchange: Database,
@@ -68,8 +85,35 @@ export class ExchangeFactsSource implements FactsSource {
           entry.consents[dataSet as DataSet] ??= row.id;
       }
     }
+    if (needed.consents) {
+      const at = Date.now();
+      for (const [id, entry] of facts) {
+        const key = `${caller.org}\u0000${id}`;
+        this.consentsSeen.delete(key);
+        this.consentsSeen.set(key, { at, consents: { ...entry.consents } });
+      }
+      while (this.consentsSeen.size > REMEMBER_PAIRS) {
+        this.consentsSeen.delete(this.consentsSeen.keys().next().value!);
+      }
+    }
     for (const row of mainBankRows) facts.get(row.enterpriseId)!.mainBankNeedId ??= row.needId;
     return facts;
+  }
+
+  remembered(caller: Caller, enterpriseIds: string[]): Map<string, SubjectFacts> | undefined {
+    if (caller.party !== 'bank' || !caller.org) return undefined;
+    const oldest = Date.now() - REMEMBER_MS;
+    const facts = new Map<string, SubjectFacts>();
+    for (const id of enterpriseIds) {
+      const seen = this.consentsSeen.get(`${caller.org}\u0000${id}`);
+      if (!seen || seen.at < oldest) return undefined;
+      facts.set(id, { consents: { ...seen.consents } });
+    }
+    return facts;
+  }
+
+  forget(caller: Caller, enterpriseIds: string[]): void {
+    for (const id of enterpriseIds) this.consentsSeen.delete(`${caller.org}\u0000${id}`);
   }
 
   private async mainBankNeeds(caller: Caller, enterpriseIds: string[]) {

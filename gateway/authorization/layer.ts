@@ -7,7 +7,7 @@ import type {
 import type { AuthorizationMode } from '../../subgraphs/shared/config.js';
 import type { Caller } from '../../subgraphs/shared/caller.js';
 import type { GatewayContext } from '../context.js';
-import type { Disclosure, DisclosureLog } from '../disclosure-log.js';
+import { StaleConsentError, type Disclosure, type DisclosureLog } from '../disclosure-log.js';
 import type { OperationLayer } from '../exchange-gateway.js';
 import {
   analyzeOperation,
@@ -144,30 +144,7 @@ export class AuthorizationLayer implements OperationLayer {
       });
     }
 
-    if (pending.length > 0) {
-      const facts = await this.lookupFacts(caller, pending);
-      const granted: { item: Pending; bases: Basis[] }[] = [];
-      for (const item of pending) {
-        const bases = facts
-          ? decidePerObject(
-              item.check.alternatives,
-              caller,
-              item.subject,
-              facts.get(item.subject ?? ''),
-            )
-          : null;
-        if (bases) {
-          granted.push({ item, bases });
-          continue;
-        }
-        if (mode !== 'dry-run') item.object[item.check.key] = null;
-        const needs = facts
-          ? needsOf(item.check)
-          : ['facts that could not be looked up just now; retry'];
-        errors.push(withheld([...item.at, item.check.key], item.check.coordinate, 'policy', needs));
-      }
-      await this.recordDisclosures(rc, caller, granted, errors);
-    }
+    if (pending.length > 0) errors.push(...(await this.settle(rc, caller, pending)));
 
     if (mode === 'reject' && errors.length > 0) return { errors };
     // Only a rewritten operation carries the layer's aliases; walking every object of a large
@@ -190,13 +167,87 @@ export class AuthorizationLayer implements OperationLayer {
     return allErrors.length ? { ...result, data, errors: allErrors } : { ...result, data };
   }
 
-  private async lookupFacts(
+  /**
+   * Decides every pending object, records the disclosures, and nulls what is withheld. Consents
+   * remembered from an earlier request may grant (never withhold: a consent given since then
+   * would be missed), and the log write confirms each consent it cites is still active; if one
+   * is not, the decision is made again from a fresh lookup.
+   */
+  private async settle(
+    rc: GatewayGraphQLRequestContext<GatewayContext>,
     caller: Caller,
     pending: Pending[],
-  ): Promise<Map<string, SubjectFacts> | null> {
+  ): Promise<GraphQLError[]> {
+    const { mode, facts: source } = this.options;
     const subjects = [
       ...new Set(pending.map((p) => p.subject).filter((s): s is string => s !== null)),
     ];
+    let remembered = mode === 'dry-run' ? undefined : source.remembered?.(caller, subjects);
+    for (let attempt = 0; ; attempt++) {
+      const known = remembered;
+      const facts =
+        known &&
+        pending.every((p) =>
+          settledWithoutMainBank(
+            p.check.alternatives,
+            caller,
+            p.subject,
+            known.get(p.subject ?? ''),
+          ),
+        )
+          ? known
+          : await this.lookupFacts(caller, pending, subjects);
+      const errors: GraphQLError[] = [];
+      const granted: { item: Pending; bases: Basis[] }[] = [];
+      for (const item of pending) {
+        const bases = facts
+          ? decidePerObject(
+              item.check.alternatives,
+              caller,
+              item.subject,
+              facts.get(item.subject ?? ''),
+            )
+          : null;
+        if (bases) {
+          granted.push({ item, bases });
+          continue;
+        }
+        if (mode !== 'dry-run') item.object[item.check.key] = null;
+        const needs = facts
+          ? needsOf(item.check)
+          : ['facts that could not be looked up just now; retry'];
+        errors.push(withheld([...item.at, item.check.key], item.check.coordinate, 'policy', needs));
+      }
+      const recorded = await this.recordDisclosures(rc, caller, granted);
+      if (recorded === 'stale' && attempt === 0) {
+        source.forget?.(caller, subjects);
+        remembered = undefined;
+        continue;
+      }
+      if (recorded !== 'recorded') {
+        const reason =
+          recorded === 'stale'
+            ? 'a consent it rests on changed while the disclosure was being recorded; retry'
+            : 'the disclosure could not be recorded in the disclosure log';
+        for (const { item } of granted) {
+          item.object[item.check.key] = null;
+          errors.push(
+            new GraphQLError(`${item.check.coordinate} is withheld: ${reason}`, {
+              path: [...item.at, item.check.key],
+              extensions: { code: 'UNAUTHORIZED_FIELD_OR_TYPE', rule: 'disclosure_log' },
+            }),
+          );
+        }
+      }
+      return errors;
+    }
+  }
+
+  private async lookupFacts(
+    caller: Caller,
+    pending: Pending[],
+    subjects: string[],
+  ): Promise<Map<string, SubjectFacts> | null> {
     const needed = factsNeeded(pending.flatMap((p) => p.check.alternatives));
     try {
       if (!(needed.consents && needed.mainBank)) {
@@ -235,16 +286,17 @@ export class AuthorizationLayer implements OperationLayer {
   }
 
   /**
-   * Disclosures to banks are written before the response leaves; if the log cannot be written,
-   * the data it would have recorded is withheld instead.
+   * Disclosures to banks are written before the response leaves, each grant on consent confirmed
+   * by the write itself; what could not be recorded is withheld instead.
    */
   private async recordDisclosures(
     rc: GatewayGraphQLRequestContext<GatewayContext>,
     caller: Caller,
     granted: { item: Pending; bases: Basis[] }[],
-    errors: GraphQLError[],
-  ): Promise<void> {
-    if (caller.party !== 'bank' || granted.length === 0) return;
+  ): Promise<'recorded' | 'stale' | 'failed'> {
+    if (caller.party !== 'bank' || granted.length === 0 || this.options.mode === 'dry-run') {
+      return 'recorded';
+    }
     const byEnterprise = new Map<string, Disclosure>();
     for (const { item, bases } of granted) {
       const enterpriseId = item.subject ?? 'unknown';
@@ -257,24 +309,13 @@ export class AuthorizationLayer implements OperationLayer {
       byEnterprise.set(enterpriseId, entry);
     }
     try {
-      if (this.options.mode !== 'dry-run') {
-        await this.options.disclosures.record({ caller, operationName: rc.operationName }, [
-          ...byEnterprise.values(),
-        ]);
-      }
-    } catch {
-      for (const { item } of granted) {
-        item.object[item.check.key] = null;
-        errors.push(
-          new GraphQLError(
-            `${item.check.coordinate} is withheld: the disclosure could not be recorded in the disclosure log`,
-            {
-              path: [...item.at, item.check.key],
-              extensions: { code: 'UNAUTHORIZED_FIELD_OR_TYPE', rule: 'disclosure_log' },
-            },
-          ),
-        );
-      }
+      await this.options.disclosures.record(
+        { caller, operationName: rc.operationName, confirmConsents: true },
+        [...byEnterprise.values()],
+      );
+      return 'recorded';
+    } catch (error) {
+      return error instanceof StaleConsentError ? 'stale' : 'failed';
     }
   }
 }

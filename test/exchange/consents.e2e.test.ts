@@ -126,7 +126,11 @@ for (const backend of BACKENDS) {
       expect(revoked.errors ?? []).toEqual([]);
       expect(revoked.data.revokeConsent).toMatchObject({ id, status: 'REVOKED' });
       expect(revoked.data.revokeConsent.revokedAt).not.toBeNull();
+      // The gateway remembered the consent from the read before; the log write, which confirms
+      // each consent it cites, turns the grant down, and nothing of it is recorded.
+      const last = await lastSeq();
       expect(await seen('boc', FINANCIALS, 'ent-a', 'financials')).toBe(false);
+      expect(await lastSeq()).toBe(last);
 
       const again = await ask(['enterprise', 'ent-a'], REVOKE, { id });
       expect(again.data.revokeConsent).toBeNull();
