@@ -646,7 +646,8 @@ async function main() {
   };
   const markdown = writeReport(report, path.join(root, 'bench/results.md'));
   console.log(markdown);
-  fs.rmSync(work, { recursive: true, force: true });
+  if (!process.env.KEEP) fs.rmSync(work, { recursive: true, force: true });
+  else console.error(work);
 }
 
 await main();
