@@ -4,7 +4,7 @@ import type { Operation, OperationId } from './operations.js';
 import type { Distribution } from './stats.js';
 import type { StatementCounts } from './statements.js';
 
-export type TargetName = 'ours' | 'stock' | 'hive' | 'floor';
+export type TargetName = 'ours' | 'embedded' | 'stock' | 'hive' | 'floor';
 
 /** CPU (user + system) ms per request while measured, by process. */
 export interface CpuShare {
@@ -66,6 +66,7 @@ export interface Report {
 
 const TARGET_LABEL: Record<TargetName, string> = {
   ours: 'ours (exchange gateway)',
+  embedded: 'ours, embedded (one process)',
   stock: 'stock @apollo/gateway',
   hive: 'Hive Gateway',
   floor: 'floor (direct SQL)',

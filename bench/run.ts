@@ -43,7 +43,7 @@ import { distribution } from './stats.js';
 import { countStatements, type StatementCounts } from './statements.js';
 
 const USAGE = `usage: npm run bench -- [--scale N] [--duration S] [--connections N] [--warmup S]
-                      [--reference-scale N] [--targets ours,stock,hive,floor] [--reseed]
+                      [--reference-scale N] [--targets ours,embedded,stock,hive,floor] [--reseed]
   --scale N            seed scale of the measured graph (default 100: 100k enterprises,
                        ≈120k needs, ≈1.15M credit lines + loans; 1 for a quick run)
   --duration S         measured seconds per operation per target (default 10)
@@ -54,18 +54,30 @@ const USAGE = `usage: npm run bench -- [--scale N] [--duration S] [--connections
   --single S           then S seconds more per target with one request at a time: latency
                        without queueing (default 5; 0: skip)
   --reference-scale N  also measure O1 and count statements at this scale (default 1; 0: skip)
-  --targets LIST       which of ours, stock, hive, floor to drive (default: all)
+  --targets LIST       which of ours, embedded, stock, hive, floor to drive (default: all)
   --ops LIST           which of O1, O2, O3, O4 to run (default: all)
   --reseed             empty and seed the benchmark databases again
   --profile DIR        write a V8 CPU profile of each target and subgraph process into DIR
 Databases: kx_bench_s<scale>_<subgraph> on BENCH_DATABASE_URL (default ${SERVER_URL}).`;
 
-const ALL_TARGETS: Target[] = ['ours', 'stock', 'hive', 'floor'];
+const ALL_TARGETS: Target[] = ['ours', 'embedded', 'stock', 'hive', 'floor'];
 const SCRIPTS: Record<Target, string> = {
   ours: 'scripts/gateway.ts',
+  embedded: 'scripts/start.ts',
   stock: 'bench/stock-gateway.ts',
   hive: 'bench/hive-gateway.ts',
   floor: 'bench/floor.ts',
+};
+
+/**
+ * `embedded` is `npm start` on the benchmark's databases: the gateway and its own four subgraphs
+ * in one process, asked in-process; its subgraphs listen on free ports of their own.
+ */
+const TARGET_ENV: Partial<Record<Target, Record<string, string>>> = {
+  embedded: {
+    SUBGRAPHS_IN_PROCESS: 'true',
+    ...Object.fromEntries(SUBGRAPH_NAMES.map((n) => [`SUBGRAPH_PORT_${n.toUpperCase()}`, '0'])),
+  },
 };
 
 function options() {
@@ -281,7 +293,7 @@ async function startGraph(
         SCRIPTS[target],
         [],
         // The gateway's per-caller rate limit (50/s) would cap the one bank the load runs as.
-        { ...env, PORT: String(port), RATE_LIMIT_PER_SECOND: '0' },
+        { ...env, PORT: String(port), RATE_LIMIT_PER_SECOND: '0', ...TARGET_ENV[target] },
         port,
         logDir,
         profileDir,

@@ -1,10 +1,15 @@
-import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import {
+  RemoteGraphQLDataSource,
+  type GraphQLDataSource,
+  type GraphQLDataSourceProcessOptions,
+} from '@apollo/gateway';
 import { GraphQLError, Kind, parse, type DocumentNode } from 'graphql';
 import { isSubgraphName, type Config, type SubgraphName } from '../subgraphs/shared/config.js';
 import { peersOfMutation, peerTokenHeader, SUBGRAPH_PEERS } from '../subgraphs/shared/peers.js';
 import { signGatewayToken } from '../subgraphs/shared/gateway-token.js';
 import type { SigningKey } from '../subgraphs/shared/keys.js';
 import type { Logger } from '../subgraphs/shared/logger.js';
+import type { RunningSubgraph } from '../subgraphs/shared/subgraph.js';
 import type { GatewayContext } from './context.js';
 import { metrics } from './metrics.js';
 
@@ -212,6 +217,71 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
         return new GraphQLError(`subgraph "${subgraph}" refused the gateway's request`);
       case 'invalid_response':
         return new GraphQLError(`subgraph "${subgraph}" sent an invalid response`);
+    }
+  }
+}
+
+/**
+ * The embedded graph's data source: the subgraph runs in this process, so the plan's fetch is a
+ * function call with the verified caller — no HTTP, no JSON, no per-call token (nothing crosses
+ * a process boundary). Mutations that write to a peer still get their delegated peer tokens,
+ * since the peer is called over HTTP as in server mode. A stopped subgraph is reported as
+ * SUBGRAPH_UNAVAILABLE, as an unreachable one is.
+ */
+export class InProcessDataSource implements GraphQLDataSource<GatewayContext> {
+  private readonly peers: readonly SubgraphName[];
+
+  constructor(
+    private readonly subgraph: SubgraphName,
+    private readonly target: () => Pick<RunningSubgraph, 'execute'>,
+    private readonly key: SigningKey,
+    private readonly ttlSeconds: number,
+  ) {
+    this.peers = SUBGRAPH_PEERS[subgraph] ?? [];
+  }
+
+  async process({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>) {
+    if (!context?.caller) throw new Error('subgraph call without a verified caller');
+    const query = request.query ?? '';
+    const peerTokens: Partial<Record<SubgraphName, string>> = {};
+    if (this.peers.length > 0) {
+      for (const peer of peersOfMutation(this.subgraph, mutationRootFields(query))) {
+        peerTokens[peer] = await signGatewayToken(
+          this.key,
+          context.caller,
+          peer,
+          this.ttlSeconds,
+          this.subgraph,
+        );
+      }
+    }
+    const subgraph = this.subgraph;
+    const started = performance.now();
+    try {
+      const result = await this.target().execute(
+        {
+          query,
+          variables: request.variables,
+          operationName: request.operationName,
+        },
+        context.caller,
+        peerTokens,
+      );
+      metrics.subgraphFetchDuration.observe(
+        { subgraph, outcome: 'ok' },
+        (performance.now() - started) / 1000,
+      );
+      return result;
+    } catch (error) {
+      metrics.subgraphFetchDuration.observe(
+        { subgraph, outcome: 'error' },
+        (performance.now() - started) / 1000,
+      );
+      metrics.subgraphFetchErrors.inc({ subgraph, reason: 'unreachable' });
+      throw new GraphQLError(
+        `subgraph "${subgraph}" is unavailable: it is not running; its fields are missing from this response`,
+        { extensions: { code: 'SUBGRAPH_UNAVAILABLE', subgraph }, originalError: error as Error },
+      );
     }
   }
 }

@@ -30,6 +30,11 @@ export interface LocalGraphOptions {
   onSeedProgress?: (done: number, total: number) => void;
   /** Listen on free ports instead of the configured ones. */
   ephemeralPorts?: boolean;
+  /**
+   * The gateway asks the subgraphs by function call (they run in this process) instead of over
+   * HTTP with a signed token. Their HTTP ports still serve peer calls and direct use.
+   */
+  inProcess?: boolean;
 }
 
 export async function openDatabases(config: Config): Promise<Record<SubgraphName, Database>> {
@@ -85,6 +90,7 @@ export async function startLocalGraph(
     config,
     signingKey,
     subgraphUrls,
+    inProcess: options.inProcess ? (name) => running[name] : undefined,
     layer: createExchangeLayer(config, databases.exchange, signingKey, subgraphUrls.finance),
     sandboxHeaders: sandboxToken ? { Authorization: `Bearer ${sandboxToken}` } : undefined,
     port: options.ephemeralPorts ? 0 : undefined,

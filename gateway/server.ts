@@ -20,8 +20,9 @@ import {
   sendJson,
 } from '../subgraphs/shared/http.js';
 import type { SigningKey } from '../subgraphs/shared/keys.js';
+import type { RunningSubgraph } from '../subgraphs/shared/subgraph.js';
 import { apolloLogger, createLogger, type Logger } from '../subgraphs/shared/logger.js';
-import { SignedDataSource } from './data-source.js';
+import { InProcessDataSource, SignedDataSource } from './data-source.js';
 import { ExchangeGateway, type OperationLayer } from './exchange-gateway.js';
 import { AuthError, IdentityVerifier } from './identity.js';
 import { operationLimitsPlugin, tokenLimitError } from './limits.js';
@@ -41,6 +42,8 @@ export interface GatewayOptions {
   /** Key the gateway signs subgraph tokens with; its public half is served as a JWKS. */
   signingKey: SigningKey;
   subgraphUrls: Record<SubgraphName, string>;
+  /** Subgraphs running in this process, asked by function call instead of over HTTP. */
+  inProcess?: (name: SubgraphName) => Pick<RunningSubgraph, 'execute'>;
   layer: OperationLayer;
   /** Headers Sandbox starts with (the embedded default puts a dev token here). */
   sandboxHeaders?: Record<string, string>;
@@ -151,14 +154,23 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const inner = new ApolloGateway({
     supergraphSdl: loadSupergraphForGateway(config.supergraphPath),
     logger: apolloLogger(logger),
-    buildService: ({ name }) =>
-      new SignedDataSource(
-        name,
-        options.subgraphUrls[name as SubgraphName],
-        options.signingKey,
-        config.gatewayToken.ttlSeconds,
-        { policy: config.subgraphFetch, logger },
-      ),
+    buildService: ({ name }) => {
+      const { inProcess } = options;
+      return inProcess
+        ? new InProcessDataSource(
+            name as SubgraphName,
+            () => inProcess(name as SubgraphName),
+            options.signingKey,
+            config.gatewayToken.ttlSeconds,
+          )
+        : new SignedDataSource(
+            name,
+            options.subgraphUrls[name as SubgraphName],
+            options.signingKey,
+            config.gatewayToken.ttlSeconds,
+            { policy: config.subgraphFetch, logger },
+          );
+    },
   });
   const gateway = new ExchangeGateway(inner, options.layer);
   let schemaLoaded = false;

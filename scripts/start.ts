@@ -6,7 +6,10 @@ import { progressBar } from './progress.js';
 // `npm start`: the whole graph with embedded databases, seeded on first start.
 const config = loadConfig();
 const bar = progressBar('seeding scale ' + config.seedScale);
-const graph = await startLocalGraph(config, { onSeedProgress: bar.update });
+const graph = await startLocalGraph(config, {
+  onSeedProgress: bar.update,
+  inProcess: config.subgraphsInProcess,
+});
 bar.done();
 
 console.log(`Kechuang Exchange is up.

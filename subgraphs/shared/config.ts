@@ -69,6 +69,11 @@ export interface Config {
   metrics: boolean;
   /** Token bucket per party and org; perSecond 0 turns it off. */
   rateLimit: { perSecond: number; burst: number };
+  /**
+   * `npm start` (the whole graph in one process): the gateway asks the subgraphs by function
+   * call rather than over HTTP. Server mode is HTTP whatever this says.
+   */
+  subgraphsInProcess: boolean;
   subgraphFetch: {
     timeoutMs: number;
     /** Retries of a failed subgraph query (never of a mutation). */
@@ -234,6 +239,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     // A subgraph call slower than 10 s is treated as down: its part of the response is dropped
     // rather than holding the whole request. Two quick retries ride out a subgraph restart.
+    subgraphsInProcess: bool(env, 'SUBGRAPHS_IN_PROCESS', true),
     subgraphFetch: {
       timeoutMs: int(env, 'SUBGRAPH_TIMEOUT_MS', 10_000, 1),
       retries: int(env, 'SUBGRAPH_RETRIES', 2),

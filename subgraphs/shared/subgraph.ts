@@ -1,8 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { DocumentNode } from 'graphql';
+import type { DocumentNode, FormattedExecutionResult } from 'graphql';
 import { sql } from 'drizzle-orm';
-import { ApolloServer, type BaseContext } from '@apollo/server';
+import { ApolloServer, HeaderMap, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
@@ -62,10 +62,35 @@ export interface SubgraphModule<TContext extends BaseContext = BaseContext> {
   createContext(args: ContextArgs): TContext;
 }
 
+/** One operation as the gateway's query plan sends it to a subgraph. */
+export interface SubgraphRequest {
+  query: string;
+  variables?: Record<string, unknown>;
+  operationName?: string;
+}
+
+/** A subgraph asked in-process after it stopped: the gateway reports it unavailable. */
+export class SubgraphStoppedError extends Error {
+  constructor(name: SubgraphName) {
+    super(`subgraph "${name}" is stopped`);
+    this.name = 'SubgraphStoppedError';
+  }
+}
+
 export interface RunningSubgraph {
   name: SubgraphName;
   url: string;
   server: http.Server;
+  /**
+   * Runs one operation in this process for a caller the gateway has verified: the embedded
+   * graph's path, with no HTTP and no token between the two (there is no process boundary to
+   * cross). `peerTokens` are the delegated tokens its peers need, as the HTTP path carries them.
+   */
+  execute(
+    request: SubgraphRequest,
+    caller: Caller,
+    peerTokens: Partial<Record<SubgraphName, string>>,
+  ): Promise<FormattedExecutionResult>;
   stop(): Promise<void>;
 }
 
@@ -211,11 +236,60 @@ export async function startSubgraph<TContext extends BaseContext>(
   answerClientErrors(server);
   await new Promise<void>((resolve) => server.listen(options.port, options.config.host, resolve));
   const address = server.address() as AddressInfo;
+  let stopped = false;
   return {
     name: module.name,
     url: `http://${options.config.host}:${address.port}/graphql`,
     server,
+    async execute(request, caller, peerTokens) {
+      if (stopped) throw new SubgraphStoppedError(module.name);
+      const started = process.hrtime.bigint();
+      const line: Record<string, unknown> = {
+        requestId: caller.requestId,
+        inProcess: true,
+        party: caller.party,
+        org: caller.org,
+      };
+      if (request.operationName) line.operationName = request.operationName;
+      try {
+        const response = await apollo.executeOperation(
+          {
+            query: request.query,
+            variables: request.variables,
+            operationName: request.operationName,
+            // What the error logging above reads the request id from.
+            http: {
+              method: 'POST',
+              headers: new HeaderMap([['x-request-id', caller.requestId]]),
+              search: '',
+              body: undefined,
+            },
+          },
+          {
+            contextValue: module.createContext({
+              caller,
+              database: options.database,
+              limits,
+              peers: new PeerClient(
+                peerTokens,
+                options.peerUrls ?? {},
+                caller.requestId,
+                options.config.subgraphFetch.timeoutMs,
+              ),
+              config: options.config,
+            }),
+          },
+        );
+        if (response.body.kind !== 'single') throw new Error('incremental delivery is not served');
+        line.status = response.http.status ?? 200;
+        return response.body.singleResult;
+      } finally {
+        line.durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+        logger.info(line, 'request');
+      }
+    },
     async stop() {
+      stopped = true;
       await closeGracefully(server, options.config.shutdownTimeoutMs);
       await apollo.stop();
     },
