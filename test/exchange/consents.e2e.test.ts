@@ -3,9 +3,8 @@ import { eq, gt, sql } from 'drizzle-orm';
 import type { Party } from '../../subgraphs/shared/caller.js';
 import { consents, disclosures } from '../../subgraphs/exchange/tables.js';
 import { financingNeeds } from '../../subgraphs/finance/tables.js';
-import { BACKENDS } from '../helpers/databases.js';
 import { loadFixture } from '../helpers/fixture.js';
-import { startTestGraph, type TestGraph } from '../helpers/graph.js';
+import { GRAPH_VARIANTS, startTestGraph, type TestGraph } from '../helpers/graph.js';
 
 const DAY = 86_400_000;
 
@@ -19,8 +18,8 @@ const REVOKE = `mutation Revoke($id: ID!) { revokeConsent(id: $id) { id status r
 const CONTACT = `query Contact($id: ID!) { enterprise(id: $id) { id name contact { phone } } }`;
 const FINANCIALS = `query Financials($id: ID!) { enterprise(id: $id) { id financials { year } } }`;
 
-for (const backend of BACKENDS) {
-  describe(`consents (${backend})`, () => {
+for (const { backend, inProcess, label } of GRAPH_VARIANTS) {
+  describe(`consents (${label})`, () => {
     let graph: TestGraph;
     const tokens = new Map<string, string>();
     const as = async (party: Party, org?: string) => {
@@ -69,7 +68,7 @@ for (const backend of BACKENDS) {
     };
 
     beforeAll(async () => {
-      graph = await startTestGraph(backend, { prepare: loadFixture });
+      graph = await startTestGraph(backend, { prepare: loadFixture, inProcess });
     });
     afterAll(async () => {
       await graph?.stop();

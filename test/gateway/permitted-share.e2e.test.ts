@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Party } from '../../subgraphs/shared/caller.js';
-import { BACKENDS } from '../helpers/databases.js';
 import { loadFixture } from '../helpers/fixture.js';
-import { startTestGraph, type TestGraph } from '../helpers/graph.js';
+import { GRAPH_VARIANTS, startTestGraph, type TestGraph } from '../helpers/graph.js';
 
 type Who = [Party, string?];
 const TECH: Who = ['tech_bureau'];
@@ -94,8 +93,8 @@ const FIELD_CASES: {
   },
 ];
 
-for (const backend of BACKENDS) {
-  describe(`the permitted share (${backend})`, () => {
+for (const { backend, inProcess, label } of GRAPH_VARIANTS) {
+  describe(`the permitted share (${label})`, () => {
     let graph: TestGraph;
     const tokens = new Map<string, string>();
     const ask = async (who: Who, query: string) => {
@@ -105,7 +104,7 @@ for (const backend of BACKENDS) {
     };
 
     beforeAll(async () => {
-      graph = await startTestGraph(backend, { prepare: loadFixture });
+      graph = await startTestGraph(backend, { prepare: loadFixture, inProcess });
     });
     afterAll(async () => {
       await graph?.stop();

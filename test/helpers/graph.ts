@@ -13,7 +13,16 @@ import {
   type LocalGraph,
 } from '../../gateway/local-graph.js';
 import { mintDevToken, type DevTokenRequest } from '../../gateway/dev-identity.js';
-import { createTestDatabases, type Backend } from './databases.js';
+import { BACKENDS, createTestDatabases, type Backend } from './databases.js';
+
+/**
+ * The ways a test graph runs: over HTTP with signed tokens on every backend (as in server mode),
+ * and in-process on PGlite (as `npm start` runs it).
+ */
+export const GRAPH_VARIANTS: { backend: Backend; inProcess: boolean; label: string }[] = [
+  ...BACKENDS.map((backend) => ({ backend, inProcess: false, label: backend })),
+  { backend: 'pglite', inProcess: true, label: 'pglite, in-process' },
+];
 
 export interface GraphQLResponse<T = any> {
   status: number;
@@ -51,6 +60,8 @@ export async function startTestGraph(
     prepare?: (
       graphDatabases: Awaited<ReturnType<typeof createTestDatabases>>['databases'],
     ) => Promise<void>;
+    /** The gateway asks the subgraphs by function call, as `npm start` does. */
+    inProcess?: boolean;
   } = {},
 ): Promise<TestGraph> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kx-test-'));
@@ -62,6 +73,7 @@ export async function startTestGraph(
     databases: dbs.databases,
     seedScale: options.seedScale ?? 0,
     ephemeralPorts: true,
+    inProcess: options.inProcess,
   });
   return {
     graph,

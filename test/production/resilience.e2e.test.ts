@@ -25,7 +25,7 @@ describe('resilience and observability', () => {
    */
   const logLines = async (until: (lines: any[]) => boolean): Promise<any[]> => {
     let lines: any[] = [];
-    for (const deadline = Date.now() + 5_000; Date.now() < deadline; ) {
+    for (const deadline = Date.now() + 5_000; Date.now() < deadline;) {
       const text = fs.readFileSync(logFile, 'utf8');
       lines = text
         .slice(0, text.lastIndexOf('\n') + 1)
@@ -178,7 +178,9 @@ describe('resilience and observability', () => {
       expect(response.status).toBe(200);
       const requestId = response.headers.get('x-request-id');
       const lines = await logLines((all) =>
-        all.some((l) => l.requestId === requestId && l.service === 'gateway' && l.msg === 'request'),
+        all.some(
+          (l) => l.requestId === requestId && l.service === 'gateway' && l.msg === 'request',
+        ),
       );
       const mine = lines.filter((line) => line.requestId === requestId);
       const gateway = mine.find((line) => line.service === 'gateway' && line.msg === 'request');
@@ -228,7 +230,9 @@ describe('resilience and observability', () => {
       const requestId = response.headers.get('x-request-id');
       const lines = (
         await logLines((all) =>
-          all.some((l) => l.requestId === requestId && l.service === 'gateway' && l.level === 'error'),
+          all.some(
+            (l) => l.requestId === requestId && l.service === 'gateway' && l.level === 'error',
+          ),
         )
       ).filter((line) => line.requestId === requestId);
       const cause = lines.find((l) => l.service === 'subgraph-banks' && l.msg === 'resolver error');

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { count, eq } from 'drizzle-orm';
-import { BACKENDS } from '../helpers/databases.js';
 import { loadFixture } from '../helpers/fixture.js';
-import { startTestGraph, type TestGraph } from '../helpers/graph.js';
+import { GRAPH_VARIANTS, startTestGraph, type TestGraph } from '../helpers/graph.js';
 import { enterprises, libraryEvents } from '../../subgraphs/tech/tables.js';
 import { enterpriseProfiles } from '../../subgraphs/finance/tables.js';
 
@@ -25,15 +24,15 @@ const validInput = () => ({
   },
 });
 
-for (const backend of BACKENDS) {
-  describe(`the enterprise library (${backend})`, () => {
+for (const { backend, inProcess, label } of GRAPH_VARIANTS) {
+  describe(`the enterprise library (${label})`, () => {
     let graph: TestGraph;
     let bureau: string;
     const rows = async () =>
       (await graph.graph.databases.tech.db.select({ n: count() }).from(enterprises))[0].n;
 
     beforeAll(async () => {
-      graph = await startTestGraph(backend, { prepare: loadFixture });
+      graph = await startTestGraph(backend, { prepare: loadFixture, inProcess });
       bureau = await graph.token('tech_bureau');
     });
     afterAll(async () => {
