@@ -658,8 +658,7 @@ async function main() {
   };
   const markdown = writeReport(report, path.join(root, 'bench/results.md'));
   console.log(markdown);
-  if (!process.env.KEEP) fs.rmSync(work, { recursive: true, force: true });
-  else console.error(work);
+  fs.rmSync(work, { recursive: true, force: true });
 }
 
 await main();
