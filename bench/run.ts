@@ -602,33 +602,11 @@ async function main() {
         pboc: tokens.pboc,
       };
       const body = bodiesOf(o1, refFixtures, []);
-      if (opts.warmupMs > 0) {
-        await measureRound(
-          refGraph,
-          o1,
-          'ours',
-          refTokens,
-          body,
-          opts.connections,
-          opts.warmupMs,
-          work,
-        );
-      }
+      const run = (durationMs: number) =>
+        measureRound(refGraph, o1, 'ours', refTokens, body, opts.connections, durationMs, work);
+      if (opts.warmupMs > 0) await run(opts.warmupMs);
       const rounds: Round[] = [];
-      for (let round = 0; round < opts.rounds; round++) {
-        rounds.push(
-          await measureRound(
-            refGraph,
-            o1,
-            'ours',
-            refTokens,
-            body,
-            opts.connections,
-            opts.durationMs,
-            work,
-          ),
-        );
-      }
+      for (let round = 0; round < opts.rounds; round++) rounds.push(await run(opts.durationMs));
       const m = pooled(o1, 'ours', rounds);
       console.error(`  O1 ours at scale ${opts.referenceScale}: p99 ${m.p99.toFixed(1)} ms`);
       reference = { scale: opts.referenceScale, o1: m, statements: refStatements };

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGraph, type TestGraph } from '../helpers/graph.js';
+import { logLines } from '../helpers/logs.js';
 
 // Starting a graph (four PGlite databases, migrated and seeded) is slow on a loaded 2-core machine.
 const GRAPH_START_TIMEOUT = 300_000;
@@ -42,18 +43,13 @@ describe('the embedded graph asking its subgraphs in-process', () => {
     expect(body.errors ?? []).toEqual([]);
     expect(body.data.enterprises.nodes).toHaveLength(3);
     const requestId = response.headers.get('x-request-id');
-    let mine: any[] = [];
-    for (const deadline = Date.now() + 5_000; Date.now() < deadline;) {
-      const text = fs.readFileSync(logFile, 'utf8');
-      mine = text
-        .slice(0, text.lastIndexOf('\n') + 1)
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => JSON.parse(line))
-        .filter((line) => line.requestId === requestId && line.msg === 'request');
-      if (mine.some((line) => line.service === 'gateway')) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    const mine = (
+      await logLines(logFile, (lines) =>
+        lines.some(
+          (l) => l.requestId === requestId && l.service === 'gateway' && l.msg === 'request',
+        ),
+      )
+    ).filter((line) => line.requestId === requestId && line.msg === 'request');
     const subgraphLines = mine.filter((line) => line.service !== 'gateway');
     expect(new Set(subgraphLines.map((line) => line.service))).toEqual(
       new Set(['subgraph-tech', 'subgraph-banks']),

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGraph, type TestGraph } from '../helpers/graph.js';
+import { logLines } from '../helpers/logs.js';
 
 // Starting a graph (four PGlite databases, migrated and seeded) is slow on a loaded 2-core machine.
 const GRAPH_START_TIMEOUT = 300_000;
@@ -19,24 +20,7 @@ describe('resilience and observability', () => {
   let logFile: string;
   let banksHost: string;
 
-  /**
-   * The log's complete lines once `until` holds of them: lines are written asynchronously, a
-   * request's line may land a moment after its response.
-   */
-  const logLines = async (until: (lines: any[]) => boolean): Promise<any[]> => {
-    let lines: any[] = [];
-    for (const deadline = Date.now() + 5_000; Date.now() < deadline;) {
-      const text = fs.readFileSync(logFile, 'utf8');
-      lines = text
-        .slice(0, text.lastIndexOf('\n') + 1)
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => JSON.parse(line));
-      if (until(lines)) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    return lines;
-  };
+  const logged = (until: (lines: any[]) => boolean) => logLines(logFile, until);
 
   const ready = async () => {
     const response = await fetch(new URL('/ready', graph.graph.gateway.url));
@@ -177,7 +161,7 @@ describe('resilience and observability', () => {
       });
       expect(response.status).toBe(200);
       const requestId = response.headers.get('x-request-id');
-      const lines = await logLines((all) =>
+      const lines = await logged((all) =>
         all.some(
           (l) => l.requestId === requestId && l.service === 'gateway' && l.msg === 'request',
         ),
@@ -229,7 +213,7 @@ describe('resilience and observability', () => {
       expect(body.errors[0]).toMatchObject({ message: 'internal error' });
       const requestId = response.headers.get('x-request-id');
       const lines = (
-        await logLines((all) =>
+        await logged((all) =>
           all.some(
             (l) => l.requestId === requestId && l.service === 'gateway' && l.level === 'error',
           ),
