@@ -26,7 +26,7 @@ export interface Measurement extends Distribution {
   failed: number;
   firstFailure?: string;
   elapsedMs: number;
-  /** Successful requests per second over all rounds. */
+  /** Successful requests per second: the median of the rounds. */
   rps: number;
   /** Each round's own req/s, in order: how steady the machine was. */
   roundsRps: number[];
@@ -150,7 +150,8 @@ export function writeReport(report: Report, file: string): string {
       `\`${report.fixtures.enterpriseId}\` (active consent to that bank for all four data sets); ` +
       `${report.fixtures.openNeeds} open needs shared out for the claims. ${o.connections} keep-alive ` +
       `connections; per operation, each target warmed up for ${o.warmupMs / 1000} s, then ` +
-      `${o.rounds} rounds of ${o.durationMs / 1000} s with the targets taking turns, pooled` +
+      `${o.rounds} rounds of ${o.durationMs / 1000} s with the targets taking turns in ` +
+      'alternating order (req/s: the median round; latencies: all rounds pooled)' +
       (o.singleMs > 0
         ? `; then ${o.singleMs / 1000} s per target with one request at a time (latency without queueing).`
         : '.'),

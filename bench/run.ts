@@ -39,7 +39,7 @@ import {
   type Report,
   type TargetName as Target,
 } from './report.js';
-import { distribution } from './stats.js';
+import { distribution, median } from './stats.js';
 import { countStatements, type StatementCounts } from './statements.js';
 
 const USAGE = `usage: npm run bench -- [--scale N] [--duration S] [--connections N] [--warmup S]
@@ -50,7 +50,8 @@ const USAGE = `usage: npm run bench -- [--scale N] [--duration S] [--connections
   --connections N      concurrent keep-alive connections of the load generator (default 8)
   --warmup S           unmeasured seconds per target before the first round (default 5)
   --rounds N           measure each operation N times per target, the targets taking turns
-                       (in alternating order), and pool the rounds (default 2)
+                       (in alternating order): req/s is the median round, latencies are
+                       pooled (default 3)
   --single S           then S seconds more per target with one request at a time: latency
                        without queueing (default 5; 0: skip)
   --reference-scale N  also measure O1 and count statements at this scale (default 1; 0: skip)
@@ -87,7 +88,7 @@ function options() {
       duration: { type: 'string', default: '10' },
       connections: { type: 'string', default: '8' },
       warmup: { type: 'string', default: '5' },
-      rounds: { type: 'string', default: '2' },
+      rounds: { type: 'string', default: '3' },
       single: { type: 'string', default: '5' },
       'reference-scale': { type: 'string', default: '1' },
       targets: { type: 'string', default: ALL_TARGETS.join(',') },
@@ -388,7 +389,8 @@ function pooled(operation: Operation, target: Target, rounds: Round[]): Measurem
     failed,
     firstFailure: rounds.find((r) => r.firstFailure)?.firstFailure,
     elapsedMs,
-    rps: ((requests - failed) / elapsedMs) * 1000,
+    // The median round: one round disturbed by something else on the machine does not move it.
+    rps: median(rounds.map((r) => r.rps)),
     ...distribution(rounds.flatMap((r) => r.latencies)),
     roundsRps: rounds.map((r) => r.rps),
     cpuMsPerRequest: cpu.target,

@@ -20,3 +20,11 @@ export function distribution(latencies: number[]): Distribution {
     max: sorted.length ? sorted[sorted.length - 1] : NaN,
   };
 }
+
+/** The middle value (the mean of the two middle ones for an even count); NaN when empty. */
+export function median(values: number[]): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
