@@ -4,7 +4,7 @@ import { creditResolvers } from './credit-workflow.js';
 import { checkPeriod } from './statistics-period.js';
 import { earlySpringResolvers } from './early-spring.js';
 import { internalResolvers } from './internal.js';
-import { pageWindow, toConnection, type PageArgs } from '../shared/pagination.js';
+import { pageOf, type PageArgs } from '../shared/pagination.js';
 import { scalarResolvers } from '../shared/scalars.js';
 import type { BanksContext } from './index.js';
 import type {
@@ -35,15 +35,17 @@ const readResolvers: GraphQLResolverMap<BanksContext> = {
   Query: {
     bank: (_: unknown, { id }: { id: string }, { loaders }: BanksContext) => loaders.bank.load(id),
     banks: (_: unknown, __: unknown, { repository }: BanksContext) => repository.listBanks(),
-    creditLines: async (
+    creditLines: (
       _: unknown,
       args: PageArgs & { filter?: CreditLineFilter },
       { repository, limits }: BanksContext,
-    ) => {
-      const { limit, after } = pageWindow(args, limits);
-      const rows = await repository.listCreditLines(args.filter ?? {}, limit, after);
-      return toConnection(rows, limit, (row) => row.id);
-    },
+    ) =>
+      pageOf(
+        args,
+        limits,
+        (limit, after) => repository.listCreditLines(args.filter ?? {}, limit, after),
+        (row) => row.id,
+      ),
     creditStatistics: async (
       _: unknown,
       { from, to }: { from: string; to: string },

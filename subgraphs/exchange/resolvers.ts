@@ -1,5 +1,5 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
-import { pageWindow, toConnection, type PageArgs } from '../shared/pagination.js';
+import { pageOf, type PageArgs } from '../shared/pagination.js';
 import { DateTime } from '../shared/scalars.js';
 import type { ExchangeContext } from './index.js';
 import {
@@ -18,24 +18,28 @@ export const resolvers: GraphQLResolverMap<ExchangeContext> = {
   Query: {
     consent: (_: unknown, { id }: { id: string }, { loaders }: ExchangeContext) =>
       loaders.consent.load(id),
-    consents: async (
+    consents: (
       _: unknown,
       args: PageArgs & { filter?: ConsentFilter },
       { repository, limits }: ExchangeContext,
-    ) => {
-      const { limit, after } = pageWindow(args, limits);
-      const rows = await repository.listConsents(args.filter ?? {}, limit, after);
-      return toConnection(rows, limit, (row) => row.id);
-    },
-    disclosures: async (
+    ) =>
+      pageOf(
+        args,
+        limits,
+        (limit, after) => repository.listConsents(args.filter ?? {}, limit, after),
+        (row) => row.id,
+      ),
+    disclosures: (
       _: unknown,
       args: PageArgs & { filter?: DisclosureFilter },
       { repository, limits }: ExchangeContext,
-    ) => {
-      const { limit, after } = pageWindow(args, limits);
-      const rows = await repository.listDisclosures(args.filter ?? {}, limit, after);
-      return toConnection(rows, limit, (row) => String(row.seq));
-    },
+    ) =>
+      pageOf(
+        args,
+        limits,
+        (limit, after) => repository.listDisclosures(args.filter ?? {}, limit, after),
+        (row) => String(row.seq),
+      ),
   },
   Mutation: {
     grantConsent: (

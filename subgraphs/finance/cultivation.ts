@@ -6,7 +6,7 @@ import type { Caller } from '../shared/caller.js';
 import type { Db } from '../shared/db.js';
 import { badInput, exchangeError, forbidden, notFound } from '../shared/errors.js';
 import { groupLoader, rowLoader } from '../shared/loader.js';
-import { pageWindow, toConnection, type PageArgs } from '../shared/pagination.js';
+import { pageOf, type PageArgs } from '../shared/pagination.js';
 import { anyOf } from '../shared/sql.js';
 import type { FinanceContext } from './index.js';
 import { chinaToday } from './listing-seeds.js';
@@ -474,15 +474,17 @@ export const cultivationResolvers: GraphQLResolverMap<FinanceContext> = {
   Query: {
     cultivationPlan: (_: unknown, { id }: { id: string }, { cultivation }: FinanceContext) =>
       cultivation.plan(id),
-    cultivationPlans: async (
+    cultivationPlans: (
       _: unknown,
       args: PageArgs & { filter?: PlanFilter | null },
       { cultivation, limits }: FinanceContext,
-    ) => {
-      const { limit, after } = pageWindow(args, limits);
-      const rows = await cultivation.list(args.filter ?? {}, limit, after);
-      return toConnection(rows, limit, (row) => row.id);
-    },
+    ) =>
+      pageOf(
+        args,
+        limits,
+        (limit, after) => cultivation.list(args.filter ?? {}, limit, after),
+        (row) => row.id,
+      ),
     departmentSupport: (_: unknown, __: unknown, { cultivation }: FinanceContext) =>
       cultivation.departmentSupport(),
   },

@@ -6,7 +6,7 @@ import type { Db } from '../shared/db.js';
 import { badInput, exchangeError } from '../shared/errors.js';
 import { groupLoader, rowLoader } from '../shared/loader.js';
 import { fenToYuan } from '../shared/money.js';
-import { pageWindow, toConnection, type PageArgs } from '../shared/pagination.js';
+import { pageOf, type PageArgs } from '../shared/pagination.js';
 import { anyOf } from '../shared/sql.js';
 import { shareLoss } from './apportion.js';
 import type { BankEventFollower, BankEventRow } from './bank-events.js';
@@ -239,15 +239,17 @@ export const guaranteeResolvers: GraphQLResolverMap<FinanceContext> = {
   Query: {
     guarantee: (_: unknown, { id }: { id: string }, { guarantees }: FinanceContext) =>
       guarantees.byId.load(id),
-    guarantees: async (
+    guarantees: (
       _: unknown,
       args: PageArgs & { filter?: GuaranteeFilter | null },
       { guarantees, limits }: FinanceContext,
-    ) => {
-      const { limit, after } = pageWindow(args, limits);
-      const rows = await guarantees.list(args.filter ?? {}, limit, after);
-      return toConnection(rows, limit, (row) => row.id);
-    },
+    ) =>
+      pageOf(
+        args,
+        limits,
+        (limit, after) => guarantees.list(args.filter ?? {}, limit, after),
+        (row) => row.id,
+      ),
   },
   Mutation: {
     attachGuarantee: async (

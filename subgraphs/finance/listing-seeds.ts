@@ -6,7 +6,7 @@ import type { Caller } from '../shared/caller.js';
 import type { Db } from '../shared/db.js';
 import { badInput, exchangeError, forbidden } from '../shared/errors.js';
 import { groupLoader } from '../shared/loader.js';
-import { pageWindow, toConnection, type PageArgs } from '../shared/pagination.js';
+import { pageOf, type PageArgs } from '../shared/pagination.js';
 import { anyOf } from '../shared/sql.js';
 import type { FinanceContext } from './index.js';
 import { text } from './need-input.js';
@@ -185,15 +185,17 @@ const enterprise = (id: string) => ({ __typename: 'Enterprise', id });
 
 export const listingSeedResolvers: GraphQLResolverMap<FinanceContext> = {
   Query: {
-    listingSeeds: async (
+    listingSeeds: (
       _: unknown,
       args: PageArgs & { tiers?: string[] | null },
       { listingSeeds, limits }: FinanceContext,
-    ) => {
-      const { limit, after } = pageWindow(args, limits);
-      const rows = await listingSeeds.list(args.tiers, limit, after);
-      return toConnection(rows, limit, (row) => row.enterpriseId);
-    },
+    ) =>
+      pageOf(
+        args,
+        limits,
+        (limit, after) => listingSeeds.list(args.tiers, limit, after),
+        (row) => row.enterpriseId,
+      ),
   },
   Mutation: {
     setListingTier: (

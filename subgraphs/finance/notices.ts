@@ -5,7 +5,7 @@ import type { Caller } from '../shared/caller.js';
 import type { Db } from '../shared/db.js';
 import { badInput, forbidden, notFound } from '../shared/errors.js';
 import { groupLoader, rowLoader } from '../shared/loader.js';
-import { pageWindow, toConnection, type PageArgs } from '../shared/pagination.js';
+import { pageOf, type PageArgs } from '../shared/pagination.js';
 import { anyOf } from '../shared/sql.js';
 import type { FinanceContext } from './index.js';
 import { bankId } from './need-input.js';
@@ -243,15 +243,17 @@ export const noticeResolvers: GraphQLResolverMap<FinanceContext> = {
   Query: {
     notice: (_: unknown, { id }: { id: string }, { notices }: FinanceContext) =>
       notices.notice.load(id),
-    notices: async (
+    notices: (
       _: unknown,
       args: PageArgs & { filter?: NoticeFilter | null },
       { notices, limits }: FinanceContext,
-    ) => {
-      const { limit, after } = pageWindow(args, limits);
-      const rows = await notices.list(args.filter ?? {}, limit, after);
-      return toConnection(rows, limit, (row) => `${row.publishedKey}|${row.id}`);
-    },
+    ) =>
+      pageOf(
+        args,
+        limits,
+        (limit, after) => notices.list(args.filter ?? {}, limit, after),
+        (row) => `${row.publishedKey}|${row.id}`,
+      ),
   },
   Mutation: {
     publishNotice: async (

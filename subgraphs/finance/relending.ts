@@ -17,7 +17,7 @@ import type { Db } from '../shared/db.js';
 import { badInput, exchangeError, forbidden, notFound } from '../shared/errors.js';
 import { rowLoader } from '../shared/loader.js';
 import { fenToYuan, parseRate } from '../shared/money.js';
-import { pageWindow, toConnection, type PageArgs } from '../shared/pagination.js';
+import { pageOf, type PageArgs } from '../shared/pagination.js';
 import { anyOf } from '../shared/sql.js';
 import type { BankEventFollower } from './bank-events.js';
 import type { FinanceContext } from './index.js';
@@ -537,24 +537,28 @@ export const relendingResolvers: GraphQLResolverMap<FinanceContext> = {
   Query: {
     relendingQuota: (_: unknown, { id }: { id: string }, { relending }: FinanceContext) =>
       relending.quota.load(id),
-    relendingQuotas: async (
+    relendingQuotas: (
       _: unknown,
       args: PageArgs & { filter?: QuotaFilter | null },
       { relending, limits }: FinanceContext,
-    ) => {
-      const { limit, after } = pageWindow(args, limits);
-      const rows = await relending.listQuotas(args.filter ?? {}, limit, after);
-      return toConnection(rows, limit, (row) => `${row.bankId}|${row.validFrom}|${row.id}`);
-    },
-    relendingUses: async (
+    ) =>
+      pageOf(
+        args,
+        limits,
+        (limit, after) => relending.listQuotas(args.filter ?? {}, limit, after),
+        (row) => `${row.bankId}|${row.validFrom}|${row.id}`,
+      ),
+    relendingUses: (
       _: unknown,
       args: PageArgs & { filter?: UseFilter | null },
       { relending, limits }: FinanceContext,
-    ) => {
-      const { limit, after } = pageWindow(args, limits);
-      const rows = await relending.listUses(args.filter ?? {}, limit, after);
-      return toConnection(rows, limit, (row) => `${row.occurredOn}|${row.id}`);
-    },
+    ) =>
+      pageOf(
+        args,
+        limits,
+        (limit, after) => relending.listUses(args.filter ?? {}, limit, after),
+        (row) => `${row.occurredOn}|${row.id}`,
+      ),
     relendingUseByBank: (
       _: unknown,
       { filter }: { filter?: BankUseFilter | null },

@@ -12,7 +12,7 @@ import { riskPoolResolvers } from './risk-pool.js';
 import { statisticsResolvers } from './statistics.js';
 import { subsidyResolvers } from './subsidies.js';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
-import { pageWindow, toConnection, type PageArgs } from '../shared/pagination.js';
+import { pageOf, pageWindow, type PageArgs } from '../shared/pagination.js';
 import { scalarResolvers } from '../shared/scalars.js';
 import { enterpriseProfileResolvers } from './enterprise-profiles.js';
 import type { FinanceContext } from './index.js';
@@ -44,26 +44,30 @@ const needResolvers: GraphQLResolverMap<FinanceContext> = {
     },
     financingNeed: (_: unknown, { id }: { id: string }, { loaders }: FinanceContext) =>
       loaders.need.load(id),
-    financingNeeds: async (
+    financingNeeds: (
       _: unknown,
       args: PageArgs & { filter?: FinancingNeedFilter },
       { repository, limits }: FinanceContext,
-    ) => {
-      const { limit, after } = pageWindow(args, limits);
-      const rows = await repository.listNeeds(args.filter ?? {}, limit, after);
-      return toConnection(rows, limit, (row) => row.id);
-    },
+    ) =>
+      pageOf(
+        args,
+        limits,
+        (limit, after) => repository.listNeeds(args.filter ?? {}, limit, after),
+        (row) => row.id,
+      ),
     product: (_: unknown, { id }: { id: string }, { loaders }: FinanceContext) =>
       loaders.product.load(id),
-    products: async (
+    products: (
       _: unknown,
       args: PageArgs & { filter?: ProductFilter },
       { repository, limits }: FinanceContext,
-    ) => {
-      const { limit, after } = pageWindow(args, limits);
-      const rows = await repository.listProducts(args.filter ?? {}, limit, after);
-      return toConnection(rows, limit, (row) => row.id);
-    },
+    ) =>
+      pageOf(
+        args,
+        limits,
+        (limit, after) => repository.listProducts(args.filter ?? {}, limit, after),
+        (row) => row.id,
+      ),
     prospectFeed: (
       _: unknown,
       args: PageArgs & { filter?: ProspectFeedFilter },

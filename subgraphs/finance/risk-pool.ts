@@ -6,7 +6,7 @@ import type { Config } from '../shared/config.js';
 import type { Db } from '../shared/db.js';
 import { badInput, exchangeError, forbidden } from '../shared/errors.js';
 import { fenToYuan } from '../shared/money.js';
-import { pageWindow, toConnection, type PageArgs } from '../shared/pagination.js';
+import { pageOf, type PageArgs } from '../shared/pagination.js';
 import { applyRate } from './apportion.js';
 import type { FinanceContext } from './index.js';
 import { enterpriseProfiles } from './tables.js';
@@ -286,20 +286,24 @@ export class RiskPool {
 export const riskPoolResolvers: GraphQLResolverMap<FinanceContext> = {
   Query: {
     riskPool: (_: unknown, __: unknown, { riskPool }: FinanceContext) => riskPool.pool(),
-    riskPoolEntries: async (_: unknown, args: PageArgs, { riskPool, limits }: FinanceContext) => {
-      const { limit, after } = pageWindow(args, limits);
-      const rows = await riskPool.entries(limit, after);
-      return toConnection(rows, limit, (row) => String(row.seq));
-    },
-    riskPoolClaims: async (
+    riskPoolEntries: (_: unknown, args: PageArgs, { riskPool, limits }: FinanceContext) =>
+      pageOf(
+        args,
+        limits,
+        (limit, after) => riskPool.entries(limit, after),
+        (row) => String(row.seq),
+      ),
+    riskPoolClaims: (
       _: unknown,
       args: PageArgs & { filter?: RiskPoolClaimFilter | null },
       { riskPool, limits }: FinanceContext,
-    ) => {
-      const { limit, after } = pageWindow(args, limits);
-      const rows = await riskPool.claims(args.filter ?? {}, limit, after);
-      return toConnection(rows, limit, (row) => row.id);
-    },
+    ) =>
+      pageOf(
+        args,
+        limits,
+        (limit, after) => riskPool.claims(args.filter ?? {}, limit, after),
+        (row) => row.id,
+      ),
   },
   Mutation: {
     fundRiskPool: (

@@ -6,7 +6,7 @@ import type { Db } from '../shared/db.js';
 import { badInput, exchangeError, forbidden, notFound } from '../shared/errors.js';
 import { groupLoader, rowLoader } from '../shared/loader.js';
 import { fenToYuan } from '../shared/money.js';
-import { pageWindow, toConnection, type PageArgs } from '../shared/pagination.js';
+import { pageOf, type PageArgs } from '../shared/pagination.js';
 import { anyOf } from '../shared/sql.js';
 import type { FinanceContext } from './index.js';
 import { MAX_NEED_AMOUNT_FEN, MAX_TERM_MONTHS, bankId } from './need-input.js';
@@ -455,15 +455,17 @@ export const signingEventResolvers: GraphQLResolverMap<FinanceContext> = {
   Query: {
     signingEvent: (_: unknown, { id }: { id: string }, { signingEvents }: FinanceContext) =>
       signingEvents.event.load(id),
-    signingEvents: async (
+    signingEvents: (
       _: unknown,
       args: PageArgs & { filter?: SigningEventFilter | null },
       { signingEvents, limits }: FinanceContext,
-    ) => {
-      const { limit, after } = pageWindow(args, limits);
-      const rows = await signingEvents.list(args.filter ?? {}, limit, after);
-      return toConnection(rows, limit, (row) => `${row.heldOn}|${row.id}`);
-    },
+    ) =>
+      pageOf(
+        args,
+        limits,
+        (limit, after) => signingEvents.list(args.filter ?? {}, limit, after),
+        (row) => `${row.heldOn}|${row.id}`,
+      ),
   },
   Mutation: {
     scheduleSigningEvent: async (

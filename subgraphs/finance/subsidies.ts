@@ -5,7 +5,7 @@ import type { Db } from '../shared/db.js';
 import { badInput, exchangeError } from '../shared/errors.js';
 import { groupLoader } from '../shared/loader.js';
 import { fenToYuan } from '../shared/money.js';
-import { pageWindow, toConnection, type PageArgs } from '../shared/pagination.js';
+import { pageOf, type PageArgs } from '../shared/pagination.js';
 import { applyRate, largestRemainder, minRate } from './apportion.js';
 import type { FinanceContext } from './index.js';
 import { bankRewards, interestSubsidies, subsidyPeriods } from './tables/subsidies.js';
@@ -257,20 +257,24 @@ export class SubsidyLedger {
 
 export const subsidyResolvers: GraphQLResolverMap<FinanceContext> = {
   Query: {
-    subsidyPeriods: async (_: unknown, args: PageArgs, { subsidies, limits }: FinanceContext) => {
-      const { limit, after } = pageWindow(args, limits);
-      const rows = await subsidies.periods(limit, after);
-      return toConnection(rows, limit, (row) => row.id);
-    },
-    interestSubsidies: async (
+    subsidyPeriods: (_: unknown, args: PageArgs, { subsidies, limits }: FinanceContext) =>
+      pageOf(
+        args,
+        limits,
+        (limit, after) => subsidies.periods(limit, after),
+        (row) => row.id,
+      ),
+    interestSubsidies: (
       _: unknown,
       args: PageArgs & { filter?: InterestSubsidyFilter | null },
       { subsidies, limits }: FinanceContext,
-    ) => {
-      const { limit, after } = pageWindow(args, limits);
-      const rows = await subsidies.subsidies(args.filter ?? {}, limit, after);
-      return toConnection(rows, limit, (row) => row.loanId);
-    },
+    ) =>
+      pageOf(
+        args,
+        limits,
+        (limit, after) => subsidies.subsidies(args.filter ?? {}, limit, after),
+        (row) => row.loanId,
+      ),
   },
   Mutation: {
     computeSubsidies: (

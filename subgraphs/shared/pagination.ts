@@ -53,3 +53,14 @@ export function toConnection<T>(
     },
   };
 }
+
+/** One page of a connection: the window from `first`/`after`, the rows `fetch` reads for it. */
+export async function pageOf<T>(
+  args: PageArgs,
+  limits: PageLimits,
+  fetch: (limit: number, after: string | undefined) => Promise<T[]>,
+  keyOf: (row: T) => string,
+): Promise<Connection<T>> {
+  const { limit, after } = pageWindow(args, limits);
+  return toConnection(await fetch(limit, after), limit, keyOf);
+}

@@ -3,7 +3,7 @@ import { badInput } from '../shared/errors.js';
 import { mergeResolvers } from '../shared/resolvers.js';
 import { internalResolvers } from './internal.js';
 import { displayPatentNumber, usccProblem } from '../shared/identifiers.js';
-import { pageWindow, toConnection, type PageArgs } from '../shared/pagination.js';
+import { pageOf, type PageArgs } from '../shared/pagination.js';
 import { scalarResolvers } from '../shared/scalars.js';
 import type { TechContext } from './index.js';
 import type { FinancialsInput, LibraryAction, RegisterInput, UpdateInput } from './library.js';
@@ -25,26 +25,30 @@ const libraryResolvers: GraphQLResolverMap<TechContext> = {
       if (problem) throw badInput('uscc', problem);
       return loaders.enterpriseByUscc.load(uscc);
     },
-    enterprises: async (
+    enterprises: (
       _: unknown,
       args: PageArgs & { filter?: EnterpriseFilter },
       { repository, limits }: TechContext,
-    ) => {
-      const { limit, after } = pageWindow(args, limits);
-      const rows = await repository.listEnterprises(args.filter ?? {}, limit, after);
-      return toConnection(rows, limit, (row) => row.id);
-    },
+    ) =>
+      pageOf(
+        args,
+        limits,
+        (limit, after) => repository.listEnterprises(args.filter ?? {}, limit, after),
+        (row) => row.id,
+      ),
     patent: (_: unknown, { id }: { id: string }, { loaders }: TechContext) =>
       loaders.patent.load(id),
-    patents: async (
+    patents: (
       _: unknown,
       args: PageArgs & { filter?: PatentFilter },
       { repository, limits }: TechContext,
-    ) => {
-      const { limit, after } = pageWindow(args, limits);
-      const rows = await repository.listPatents(args.filter ?? {}, limit, after);
-      return toConnection(rows, limit, (row) => row.id);
-    },
+    ) =>
+      pageOf(
+        args,
+        limits,
+        (limit, after) => repository.listPatents(args.filter ?? {}, limit, after),
+        (row) => row.id,
+      ),
   },
   Mutation: {
     registerEnterprise: (
