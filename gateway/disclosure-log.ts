@@ -6,7 +6,7 @@ import { consents, disclosures } from '../subgraphs/exchange/tables.js';
 import type { Basis } from './authorization/policies.js';
 import { recordDisclosureEntries } from './metrics.js';
 
-/** One enterprise's data disclosed to a bank in one request. */
+/** One enterprise's data disclosed to a bank or an agency in one request. */
 export interface Disclosure {
   enterpriseId: string;
   fields: string[];
@@ -220,6 +220,7 @@ export class DisclosureLog {
 function purposeOf(bases: Basis[]): string | null {
   if (bases.some((b) => b.policy === 'consent')) return 'consent';
   if (bases.some((b) => b.policy === 'main_bank')) return 'main_bank';
+  if (bases.some((b) => b.policy === 'unrestricted')) return 'mandate';
   return null;
 }
 

@@ -24,6 +24,7 @@ import type { RunningSubgraph } from '../subgraphs/shared/subgraph.js';
 import { apolloLogger, createLogger, type Logger } from '../subgraphs/shared/logger.js';
 import { InProcessDataSource, SignedDataSource } from './data-source.js';
 import { ExchangeGateway, type OperationLayer } from './exchange-gateway.js';
+import { reservedNamesRule } from './authorization/analyze.js';
 import { AuthError, IdentityVerifier } from './identity.js';
 import { operationLimitsPlugin, tokenLimitError } from './limits.js';
 import { metrics, renderMetrics } from './metrics.js';
@@ -192,6 +193,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     formatError: maskError,
     // A second guard behind the server's count: the parser itself stops past the bound.
     parseOptions: { maxTokens: config.limits.maxTokens },
+    validationRules: [reservedNamesRule],
     // With a manifest, Apollo's persisted-query protocol serves its entries by hash and nothing
     // else; a client cannot register operations of its own.
     ...(trusted ? { persistedQueries: { cache: trusted.cache } } : {}),

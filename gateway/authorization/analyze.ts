@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
   getNamedType,
+  GraphQLError,
   isAbstractType,
   isCompositeType,
   isObjectType,
@@ -15,27 +16,46 @@ import {
   type OperationDefinitionNode,
   type SelectionNode,
   type SelectionSetNode,
+  type ValidationRule,
 } from 'graphql';
 import type { Caller } from '../../subgraphs/shared/caller.js';
 import type { RequirementIndex } from './directives.js';
-import { decideStatically } from './policies.js';
-
-/** Aliases the layer adds to an operation and removes from the result. */
-export const SUBJECT_ALIAS = '_kx_subject';
-export const TYPENAME_ALIAS = '_kx_typename';
+import { decideStatically, disclosedDataSets, type DataSet } from './policies.js';
 
 /**
- * For each type that carries per-object rules, the field holding the id of the enterprise the
- * object is about: the subject of `self`, `consent:*` and `main_bank`.
+ * The layer's own namespace: aliases it adds to an operation and removes from the result. A
+ * client may not use it (see `reservedNamesRule`), so a client's field can never stand in for
+ * the subject an object is decided on.
  */
-export const SUBJECT_FIELDS: Record<string, string> = {
-  Enterprise: 'id',
-  Patent: 'enterpriseId',
-  FinancingNeed: 'enterpriseId',
-  CreditLine: 'enterpriseId',
-  FinancingSolution: 'enterpriseId',
-  Consent: 'enterpriseId',
-};
+export const RESERVED_PREFIX = '_kx_';
+export const SUBJECT_ALIAS = `${RESERVED_PREFIX}subject`;
+export const TYPENAME_ALIAS = `${RESERVED_PREFIX}typename`;
+
+/** Refuses, at validation, any operation that names an alias in the layer's namespace. */
+export const reservedNamesRule: ValidationRule = (context) => ({
+  Field(node) {
+    const alias = node.alias?.value;
+    if (alias?.startsWith(RESERVED_PREFIX)) {
+      context.reportError(
+        new GraphQLError(
+          `The alias "${alias}" is reserved: names starting with "${RESERVED_PREFIX}" belong to the exchange; choose another alias`,
+          { nodes: [node] },
+        ),
+      );
+    }
+  },
+});
+
+/**
+ * The field holding the id of the enterprise an object is about (the subject of `self`,
+ * `consent:*`, `main_bank` and of the disclosure log), read from the schema: the key of
+ * `Enterprise` itself, and the `enterpriseId` field every other per-enterprise type carries.
+ */
+export function subjectField(type: GraphQLCompositeType): string | undefined {
+  if (!isObjectType(type) && !isInterfaceType(type)) return undefined;
+  if (type.name === 'Enterprise') return 'id';
+  return type.getFields().enterpriseId ? 'enterpriseId' : undefined;
+}
 
 /** A field removed before planning: null in every object at `path`, one error each. */
 export interface Denial {
@@ -55,6 +75,8 @@ export interface ObjectCheck {
   onType?: string;
   coordinate: string;
   alternatives: string[][][];
+  /** The data sets a grant discloses: the grant is written to the disclosure log. */
+  dataSets: DataSet[];
 }
 
 export interface AnalyzedOperation {
@@ -170,8 +192,17 @@ export function analyzeOperation(
         denials.push({ path, key, onType, coordinate, rule: decision.rule, needs: decision.needs });
         if (!keepDenied) continue;
       }
-      if (decision.kind === 'per-object') {
-        if (!SUBJECT_FIELDS[parent.name]) {
+      // Sensitive data is decided per object even where the token alone allows it: the
+      // disclosure log records, per enterprise, every read by anyone but the enterprise itself.
+      const dataSets = requirement ? disclosedDataSets(requirement) : [];
+      const alternatives =
+        decision.kind === 'per-object'
+          ? decision.alternatives
+          : decision.kind === 'allow' && dataSets.length > 0
+            ? [[['unrestricted']]]
+            : undefined;
+      if (alternatives) {
+        if (!subjectField(parent)) {
           denials.push({
             path,
             key,
@@ -182,7 +213,7 @@ export function analyzeOperation(
           });
           continue;
         }
-        checks.push({ path, key, onType, coordinate, alternatives: decision.alternatives });
+        checks.push({ path, key, onType, coordinate, alternatives, dataSets });
         needsSubject = true;
       }
       const fieldType = parent.getFields()[name]?.type;
@@ -196,7 +227,7 @@ export function analyzeOperation(
         selections.push(selection);
       }
     }
-    if (needsSubject) selections.push(aliasedField(SUBJECT_ALIAS, SUBJECT_FIELDS[parent.name]));
+    if (needsSubject) selections.push(aliasedField(SUBJECT_ALIAS, subjectField(parent)!));
     if (isAbstractType(parent)) selections.push(aliasedField(TYPENAME_ALIAS, '__typename'));
     if (selections.length === 0) selections.push(aliasedField(TYPENAME_ALIAS, '__typename'));
     return { ...set, selections };

@@ -65,7 +65,7 @@ function needsOf(check: ObjectCheck): string[] {
 /**
  * Enforces @authenticated, @requiresScopes and @policy around `@apollo/gateway`: before planning
  * by rewriting the operation, after execution by deciding per object, and records every
- * disclosure to a bank before the response leaves (withholding what could not be recorded).
+ * disclosure of sensitive data before the response leaves (withholding what could not be recorded).
  */
 export class AuthorizationLayer implements OperationLayer {
   private readonly cache = new Map<string, AnalyzedOperation>();
@@ -137,8 +137,8 @@ export class AuthorizationLayer implements OperationLayer {
     for (const check of analyzed.checks) {
       forEachObject(data, check.path, (object, at) => {
         if (check.onType && object[TYPENAME_ALIAS] !== check.onType) return;
-        // Nothing to withhold or disclose where the subgraph returned nothing.
-        if (object[check.key] === null || object[check.key] === undefined) return;
+        // Decided whatever the value, null included: a withheld field must answer the same
+        // whether or not there is anything behind it, or the errors would mark the values.
         const subject = object[SUBJECT_ALIAS];
         pending.push({ check, object, at, subject: typeof subject === 'string' ? subject : null });
       });
@@ -286,7 +286,7 @@ export class AuthorizationLayer implements OperationLayer {
   }
 
   /**
-   * Disclosures to banks are written before the response leaves, each grant on consent confirmed
+   * Disclosures to anyone but the enterprise itself are written before the response leaves, each grant on consent confirmed
    * by the write itself; what could not be recorded is withheld instead.
    */
   private async recordDisclosures(
@@ -294,11 +294,13 @@ export class AuthorizationLayer implements OperationLayer {
     caller: Caller,
     granted: { item: Pending; bases: Basis[] }[],
   ): Promise<'recorded' | 'stale' | 'failed'> {
-    if (caller.party !== 'bank' || granted.length === 0 || this.options.mode === 'dry-run') {
-      return 'recorded';
-    }
+    if (this.options.mode === 'dry-run') return 'recorded';
     const byEnterprise = new Map<string, Disclosure>();
     for (const { item, bases } of granted) {
+      // The enterprise reading its own data discloses nothing; a null discloses nothing either.
+      if (item.check.dataSets.length === 0 || bases.every((b) => b.policy === 'self')) continue;
+      const value = item.object[item.check.key];
+      if (value === null || value === undefined) continue;
       const enterpriseId = item.subject ?? 'unknown';
       const entry = byEnterprise.get(enterpriseId) ?? { enterpriseId, fields: [], bases: [] };
       if (!entry.fields.includes(item.check.coordinate)) entry.fields.push(item.check.coordinate);
@@ -308,6 +310,7 @@ export class AuthorizationLayer implements OperationLayer {
       }
       byEnterprise.set(enterpriseId, entry);
     }
+    if (byEnterprise.size === 0) return 'recorded';
     try {
       await this.options.disclosures.record(
         { caller, operationName: rc.operationName, confirmConsents: true },

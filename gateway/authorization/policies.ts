@@ -94,8 +94,22 @@ export interface SubjectFacts {
   mainBankNeedId?: string;
 }
 
+/**
+ * The data sets a field discloses: those its @policy names (`consent:X`). A field derived from
+ * gated data carries the same policy, so it is watched the same way.
+ */
+export function disclosedDataSets(requirement: Requirement): DataSet[] {
+  const found = new Set<DataSet>();
+  for (const name of requirement.policies.flat(2)) {
+    const dataSet = name.startsWith('consent:') ? name.slice(8) : '';
+    if ((DATA_SETS as readonly string[]).includes(dataSet)) found.add(dataSet as DataSet);
+  }
+  return [...found];
+}
+
 /** What allowed a disclosure: recorded in the disclosure log. */
 export type Basis =
+  | { policy: 'unrestricted'; party: string }
   | { policy: 'self' }
   | { policy: 'main_bank'; needId: string }
   | { policy: 'consent'; dataSet: DataSet; consentId: string };
@@ -113,7 +127,9 @@ export function decidePerObject(
     for (const all of directive) {
       const found: Basis[] = [];
       for (const name of all) {
-        if (name === 'self' && subject !== null && caller.org === subject)
+        if (name === 'unrestricted' && caller.scopes.has(ALL_ROWS_SCOPE))
+          found.push({ policy: 'unrestricted', party: caller.party });
+        else if (name === 'self' && subject !== null && caller.org === subject)
           found.push({ policy: 'self' });
         else if (name === 'main_bank' && facts?.mainBankNeedId) {
           found.push({ policy: 'main_bank', needId: facts.mainBankNeedId });

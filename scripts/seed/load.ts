@@ -8,7 +8,7 @@ import * as banksTables from '../../subgraphs/banks/tables.js';
 import * as exchangeTables from '../../subgraphs/exchange/tables.js';
 import {
   enterpriseProfileOf,
-  pledgeablePatentCounts,
+  grantedPatentCounts,
 } from '../../subgraphs/finance/enterprise-profiles.js';
 import * as financeTables from '../../subgraphs/finance/tables.js';
 import * as techTables from '../../subgraphs/tech/tables.js';
@@ -44,9 +44,9 @@ const TARGETS: Record<SubgraphName, Target[]> = {
       table: financeTables.enterpriseProfiles,
       rows: (r) => {
         // A block carries each of its enterprises' patents, so the counts are complete.
-        const pledgeable = pledgeablePatentCounts(r.tech.patents);
+        const pledgeable = grantedPatentCounts(r.tech.patents);
         return r.tech.enterprises.map((e) =>
-          enterpriseProfileOf({ ...e, pledgeablePatents: pledgeable.get(e.id) }),
+          enterpriseProfileOf({ ...e, grantedPatents: pledgeable.get(e.id) }),
         );
       },
     },

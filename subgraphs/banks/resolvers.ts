@@ -1,5 +1,6 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { mergeResolvers } from '../shared/resolvers.js';
+import { withEnterpriseRowScope } from '../shared/row-scope.js';
 import { creditResolvers } from './credit-workflow.js';
 import { checkPeriod } from './statistics-period.js';
 import { earlySpringResolvers } from './early-spring.js';
@@ -127,9 +128,11 @@ const readResolvers: GraphQLResolverMap<BanksContext> = {
   },
 };
 
-export const resolvers = mergeResolvers<BanksContext>(
-  readResolvers,
-  creditResolvers,
-  earlySpringResolvers,
-  internalResolvers,
+export const resolvers = withEnterpriseRowScope(
+  mergeResolvers<BanksContext>(
+    readResolvers,
+    creditResolvers,
+    earlySpringResolvers,
+    internalResolvers,
+  ),
 );

@@ -2,6 +2,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/res
 import { pageOf, type PageArgs } from '../shared/pagination.js';
 import { DateTime } from '../shared/scalars.js';
 import type { ExchangeContext } from './index.js';
+import { withEnterpriseRowScope } from '../shared/row-scope.js';
 import {
   consentStatus,
   type ConsentFilter,
@@ -11,10 +12,15 @@ import {
   type GrantConsentInput,
 } from './repository.js';
 
-export const resolvers: GraphQLResolverMap<ExchangeContext> = {
+export const resolvers = withEnterpriseRowScope<ExchangeContext>({
   DateTime,
   // The log stores a basis's policy under the name @policy gives it.
-  DisclosurePolicy: { CONSENT: 'consent', MAIN_BANK: 'main_bank', SELF: 'self' },
+  DisclosurePolicy: {
+    CONSENT: 'consent',
+    MAIN_BANK: 'main_bank',
+    SELF: 'self',
+    MANDATE: 'unrestricted',
+  },
   Query: {
     consent: (_: unknown, { id }: { id: string }, { loaders }: ExchangeContext) =>
       loaders.consent.load(id),
@@ -68,4 +74,4 @@ export const resolvers: GraphQLResolverMap<ExchangeContext> = {
     consents: ({ id }: { id: string }, _: unknown, { loaders }: ExchangeContext) =>
       loaders.consentsByEnterprise.load(id),
   },
-};
+});

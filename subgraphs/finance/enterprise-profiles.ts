@@ -13,22 +13,25 @@ export interface LibraryEntry {
   industry: string;
   highTechCertificate?: string | null;
   libraryStatus: string;
-  /** Counted from the library's patents (`pledgeablePatentCounts`); none when left out. */
-  pledgeablePatents?: number;
+  /** Counted from the library's patents (`grantedPatentCounts`); none when left out. */
+  grantedPatents?: number;
 }
 
 /** The patent attributes the read model counts, as the technology bureau keeps them. */
 export interface PatentEntry {
   enterpriseId: string;
   status: string;
-  pledgeStatus?: string | null;
 }
 
-/** Granted patents not under pledge, per enterprise: what an IP-pledge loan can lend against. */
-export function pledgeablePatentCounts(patents: readonly PatentEntry[]): Map<string, number> {
+/**
+ * Granted patents per enterprise: public data, what an IP-pledge product can consider. Whether
+ * they are under pledge is PATENT_VALUATION data, gated per bank by consent; a count that left
+ * pledged patents out would tell every reader of a recommendation what the gate withholds.
+ */
+export function grantedPatentCounts(patents: readonly PatentEntry[]): Map<string, number> {
   const counts = new Map<string, number>();
   for (const patent of patents) {
-    if (patent.status !== 'GRANTED' || (patent.pledgeStatus ?? 'NONE') === 'PLEDGED') continue;
+    if (patent.status !== 'GRANTED') continue;
     counts.set(patent.enterpriseId, (counts.get(patent.enterpriseId) ?? 0) + 1);
   }
   return counts;
@@ -42,7 +45,7 @@ export function enterpriseProfileOf(entry: LibraryEntry): typeof enterpriseProfi
     industry: entry.industry,
     highTech: entry.highTechCertificate != null,
     libraryStatus: entry.libraryStatus,
-    pledgeablePatents: entry.pledgeablePatents ?? 0,
+    grantedPatents: entry.grantedPatents ?? 0,
   };
 }
 
@@ -59,8 +62,8 @@ export async function syncEnterpriseProfile(
   profile: ProfileInput,
 ): Promise<boolean> {
   if (caller.actor !== 'tech') throw forbidden('library profiles are sent by the tech subgraph');
-  if (!Number.isInteger(profile.pledgeablePatents) || (profile.pledgeablePatents ?? 0) < 0) {
-    throw badInput('pledgeablePatents', 'a count of zero or more');
+  if (!Number.isInteger(profile.grantedPatents) || (profile.grantedPatents ?? 0) < 0) {
+    throw badInput('grantedPatents', 'a count of zero or more');
   }
   const { enterpriseId: _, ...attributes } = profile;
   await db
@@ -70,7 +73,7 @@ export async function syncEnterpriseProfile(
       target: enterpriseProfiles.enterpriseId,
       set: { ...attributes, updatedAt: sql`now()` },
       // An unchanged profile is not written, so it touches no need.
-      setWhere: sql`(${enterpriseProfiles.district}, ${enterpriseProfiles.industry}, ${enterpriseProfiles.highTech}, ${enterpriseProfiles.libraryStatus}, ${enterpriseProfiles.pledgeablePatents}) is distinct from (excluded.district, excluded.industry, excluded.high_tech, excluded.library_status, excluded.pledgeable_patents)`,
+      setWhere: sql`(${enterpriseProfiles.district}, ${enterpriseProfiles.industry}, ${enterpriseProfiles.highTech}, ${enterpriseProfiles.libraryStatus}, ${enterpriseProfiles.grantedPatents}) is distinct from (excluded.district, excluded.industry, excluded.high_tech, excluded.library_status, excluded.pledgeable_patents)`,
     });
   return true;
 }

@@ -42,7 +42,7 @@ export interface RecommendationMatch {
   score: number;
   /** The need's collateral kinds the product accepts. */
   matched: string[];
-  pledgeablePatents: number;
+  grantedPatents: number;
 }
 
 export interface CategoryGroup {
@@ -95,9 +95,9 @@ export function recommendationReasons(need: NeedRow, match: RecommendationMatch)
     reasons.push('requires a high-tech certificate (高新技术企业): the enterprise holds one');
   }
   if (product.requiresPatents) {
-    const n = match.pledgeablePatents;
+    const n = match.grantedPatents;
     reasons.push(
-      `requires pledgeable patents: the enterprise holds ${n} granted ${n === 1 ? 'patent' : 'patents'} not under pledge`,
+      `requires patents to pledge: the enterprise holds ${n} granted ${n === 1 ? 'patent' : 'patents'}`,
     );
   }
   reasons.push(`rate from ${ratePercent(product.rateFloor)}`);
@@ -275,7 +275,7 @@ export class ProductCatalogue {
     const n = financingNeeds;
     const ep = enterpriseProfiles;
     const highTech = sql`coalesce(${qualified(ep.highTech)}, false)`;
-    const pledgeable = sql`coalesce(${qualified(ep.pledgeablePatents)}, 0)`;
+    const granted = sql`coalesce(${qualified(ep.grantedPatents)}, 0)`;
     // Qualified by hand: in a select list drizzle drops the table name, and both tables have
     // a `collateral` column.
     const matched = sql<
@@ -292,7 +292,7 @@ export class ProductCatalogue {
     )::int`;
     const eligible: SQL | undefined = and(
       or(eq(p.requiresHighTech, false), highTech),
-      or(eq(p.requiresPatents, false), sql`${pledgeable} > 0`),
+      or(eq(p.requiresPatents, false), sql`${granted} > 0`),
     );
     const ranked = this.db
       .select({ ...getTableColumns(p), score: score.as('score'), matched: matched.as('matched') })
@@ -311,7 +311,7 @@ export class ProductCatalogue {
         product,
         score: ranked.score,
         matched: ranked.matched,
-        pledgeablePatents: sql<number>`${pledgeable}::int`,
+        grantedPatents: sql<number>`${granted}::int`,
       })
       .from(n)
       .leftJoin(ep, eq(ep.enterpriseId, n.enterpriseId))

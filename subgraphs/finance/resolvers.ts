@@ -1,5 +1,6 @@
 import { forbidden } from '../shared/errors.js';
 import { mergeResolvers } from '../shared/resolvers.js';
+import { withEnterpriseRowScope } from '../shared/row-scope.js';
 import { bankEventResolvers } from './bank-events.js';
 import { cultivationResolvers } from './cultivation.js';
 import { listingSeedResolvers } from './listing-seeds.js';
@@ -174,18 +175,20 @@ const needResolvers: GraphQLResolverMap<FinanceContext> = {
   },
 };
 
-export const resolvers = mergeResolvers<FinanceContext>(
-  needResolvers,
-  bankEventResolvers,
-  productResolvers,
-  listingSeedResolvers,
-  cultivationResolvers,
-  relendingResolvers,
-  signingEventResolvers,
-  noticeResolvers,
-  guaranteeResolvers,
-  riskPoolResolvers,
-  subsidyResolvers,
-  statisticsResolvers,
-  enterpriseProfileResolvers,
+export const resolvers = withEnterpriseRowScope(
+  mergeResolvers<FinanceContext>(
+    needResolvers,
+    bankEventResolvers,
+    productResolvers,
+    listingSeedResolvers,
+    cultivationResolvers,
+    relendingResolvers,
+    signingEventResolvers,
+    noticeResolvers,
+    guaranteeResolvers,
+    riskPoolResolvers,
+    subsidyResolvers,
+    statisticsResolvers,
+    enterpriseProfileResolvers,
+  ),
 );

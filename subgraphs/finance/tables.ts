@@ -131,8 +131,11 @@ export const enterpriseProfiles = pgTable(
     industry: text('industry').notNull(),
     highTech: boolean('high_tech').notNull(),
     libraryStatus: text('library_status').notNull(),
-    /** Granted patents not under pledge: what an IP-pledge product (知识产权质押) can lend against. */
-    pledgeablePatents: integer('pledgeable_patents').notNull().default(0),
+    /**
+     * Granted patents, public data (see `grantedPatentCounts`): what an IP-pledge product
+     * (知识产权质押) can consider. The column keeps the name it had when it also read pledges.
+     */
+    grantedPatents: integer('pledgeable_patents').notNull().default(0),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index('enterprise_profiles_district_idx').on(t.district, t.enterpriseId)],

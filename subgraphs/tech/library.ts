@@ -126,16 +126,11 @@ export class LibraryWorkflow {
    * it, the library write is undone too, so the copy never lags a committed change.
    */
   private async syncProfile(tx: Db, enterprise: EnterpriseRow): Promise<void> {
-    const [{ pledgeable }] = await tx
-      .select({ pledgeable: sql<number>`count(*)::int` })
+    // Public data only (see `grantedPatentCounts`): pledge status stays behind its consent.
+    const [{ granted }] = await tx
+      .select({ granted: sql<number>`count(*)::int` })
       .from(patents)
-      .where(
-        and(
-          eq(patents.enterpriseId, enterprise.id),
-          eq(patents.status, 'GRANTED'),
-          ne(patents.pledgeStatus, 'PLEDGED'),
-        ),
-      );
+      .where(and(eq(patents.enterpriseId, enterprise.id), eq(patents.status, 'GRANTED')));
     await this.peers.request('finance', SYNC_PROFILE, {
       profile: {
         enterpriseId: enterprise.id,
@@ -143,7 +138,7 @@ export class LibraryWorkflow {
         industry: enterprise.industry,
         highTech: enterprise.highTechCertificate != null,
         libraryStatus: enterprise.libraryStatus,
-        pledgeablePatents: pledgeable,
+        grantedPatents: granted,
       },
     });
   }

@@ -85,7 +85,7 @@ const libraryResolvers: GraphQLResolverMap<TechContext> = {
     patents: (row: EnterpriseRow, _: unknown, { loaders }: TechContext) =>
       loaders.patentsByEnterprise.load(row.id),
     patentStats: async (row: EnterpriseRow, _: unknown, { loaders }: TechContext) =>
-      patentStats(await loaders.patentsByEnterprise.load(row.id)),
+      patentStats(row.id, await loaders.patentsByEnterprise.load(row.id)),
     contact: (row: EnterpriseRow) => ({
       legalRepresentative: row.legalRepresentative,
       contactPerson: row.contactPerson,
@@ -122,9 +122,10 @@ const libraryResolvers: GraphQLResolverMap<TechContext> = {
   },
 };
 
-export function patentStats(rows: PatentRow[]) {
+export function patentStats(enterpriseId: string, rows: PatentRow[]) {
   const count = (test: (row: PatentRow) => boolean) => rows.filter(test).length;
   return {
+    enterpriseId,
     total: rows.length,
     inventions: count((p) => p.kind === 'INVENTION' || p.kind === 'PCT_INVENTION'),
     utilityModels: count((p) => p.kind === 'UTILITY_MODEL' || p.kind === 'PCT_UTILITY_MODEL'),

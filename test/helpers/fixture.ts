@@ -4,7 +4,7 @@ import * as tech from '../../subgraphs/tech/tables.js';
 import * as finance from '../../subgraphs/finance/tables.js';
 import {
   enterpriseProfileOf,
-  pledgeablePatentCounts,
+  grantedPatentCounts,
 } from '../../subgraphs/finance/enterprise-profiles.js';
 import * as banks from '../../subgraphs/banks/tables.js';
 import * as exchange from '../../subgraphs/exchange/tables.js';
@@ -84,11 +84,11 @@ export async function loadFixture(databases: Record<SubgraphName, Database>): Pr
   await databases.tech.db.insert(tech.enterprises).values(library);
   await databases.tech.db.insert(tech.patents).values(patents);
   // The finance office's read model of the library (prospect-feed filters, product eligibility).
-  const pledgeable = pledgeablePatentCounts(patents);
+  const pledgeable = grantedPatentCounts(patents);
   await databases.finance.db
     .insert(finance.enterpriseProfiles)
     .values(
-      library.map((e) => enterpriseProfileOf({ ...e, pledgeablePatents: pledgeable.get(e.id) })),
+      library.map((e) => enterpriseProfileOf({ ...e, grantedPatents: pledgeable.get(e.id) })),
     );
   await databases.tech.db.insert(tech.annualFinancials).values([
     {

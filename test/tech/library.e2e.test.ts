@@ -231,7 +231,7 @@ for (const { backend, inProcess, label } of GRAPH_VARIANTS) {
           industry: 'C3976',
           highTech: false,
           libraryStatus: 'CANDIDATE',
-          pledgeablePatents: 0,
+          grantedPatents: 0,
         });
         const update = await graph.query(
           `mutation ($id: ID!) { updateEnterprise(id: $id, input: {
@@ -258,7 +258,7 @@ for (const { backend, inProcess, label } of GRAPH_VARIANTS) {
           {},
           bureau,
         );
-        expect((await profile('ent-a')).pledgeablePatents).toBeGreaterThan(0);
+        expect((await profile('ent-a')).grantedPatents).toBeGreaterThan(0);
         expect((await profile('ent-a')).district).toBe('CHIBI');
       });
 
