@@ -8,6 +8,7 @@ import { badInput, exchangeError, forbidden, notFound } from '../shared/errors.j
 import { groupLoader, rowLoader } from '../shared/loader.js';
 import { pageOf, type PageArgs } from '../shared/pagination.js';
 import { anyOf } from '../shared/sql.js';
+import { optionalText } from '../shared/text.js';
 import type { FinanceContext } from './index.js';
 import { chinaToday } from './listing-seeds.js';
 import { amount, text } from './need-input.js';
@@ -112,7 +113,7 @@ function validateItems(items: ItemInput[], field: string): ItemFields[] {
       kind: item.kind,
       description: text(item.description, `${at}.description`),
       department: item.department ?? null,
-      departmentName: item.departmentName == null ? null : item.departmentName.trim() || null,
+      departmentName: optionalText(item.departmentName, `${at}.departmentName`, 200),
       dueOn: dueOn(item.dueOn, `${at}.dueOn`),
     };
     department(fields, at);
@@ -312,7 +313,7 @@ export class Cultivation {
       if ('dueOn' in input) changes.dueOn = dueOn(input.dueOn, 'input.dueOn');
       if (input.department != null) changes.department = input.department;
       if ('departmentName' in input) {
-        changes.departmentName = input.departmentName?.trim() || null;
+        changes.departmentName = optionalText(input.departmentName, 'input.departmentName', 200);
       } else if (input.department != null && input.department !== 'OTHER') {
         // Moving to a named department drops the name that only OTHER carries.
         changes.departmentName = null;

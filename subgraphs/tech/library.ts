@@ -5,6 +5,7 @@ import type { Db } from '../shared/db.js';
 import type { PeerClient } from '../shared/peers.js';
 import { badInput, exchangeError, forbidden, notFound } from '../shared/errors.js';
 import { usccProblem } from '../shared/identifiers.js';
+import { boundedText } from '../shared/text.js';
 import { anyOf } from '../shared/sql.js';
 import { assess } from './assessment.js';
 import type { EnterpriseRow } from './repository.js';
@@ -65,10 +66,7 @@ const INDUSTRY = /^[A-T]\d{2}(\d{1,2})?$/;
 const PHONE = /^(1\d{10}|0\d{2,3}-?\d{7,8})$/;
 
 function text(field: string, value: string, max: number): string {
-  const trimmed = value.trim();
-  if (!trimmed) throw badInput(field, 'must not be empty');
-  if (trimmed.length > max) throw badInput(field, `must be at most ${max} characters`);
-  return trimmed;
+  return boundedText(value, field, max);
 }
 
 function checkContact(contact: ContactInput): ContactInput {
