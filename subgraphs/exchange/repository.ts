@@ -193,9 +193,11 @@ export class ExchangeRepository {
   /** An enterprise grants one of the participating banks a consent of its own. */
   async grantConsent(input: GrantConsentInput): Promise<ConsentRow> {
     const { caller, now } = this;
-    if (caller.party !== 'enterprise' || caller.org !== input.enterpriseId) {
+    if (caller.party !== 'enterprise') {
       throw forbidden('an enterprise may grant consent only for itself');
     }
+    // An enterprise reads no other enterprise: another id is NOT_FOUND like a missing one.
+    if (caller.org !== input.enterpriseId) throw notFound('enterprise', input.enterpriseId);
     const grant = normaliseGrant(input, now);
     return this.db.transaction(async (tx) => {
       // Shared lock: a bank cannot leave the registry while a consent to it is being written.

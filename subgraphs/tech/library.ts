@@ -190,12 +190,16 @@ export class LibraryWorkflow {
     });
   }
 
-  /** The bureau may edit any enterprise; an enterprise only itself, and only its own fields. */
+  /**
+   * The bureau may edit any enterprise; an enterprise only itself, and only its own fields. An
+   * enterprise reads no other enterprise, so another id is NOT_FOUND exactly like a missing one.
+   */
   private assertMayEdit(id: string, fields: string[]): void {
     if (this.caller.party === 'tech_bureau') return;
-    if (this.caller.party !== 'enterprise' || this.caller.org !== id) {
+    if (this.caller.party !== 'enterprise') {
       throw forbidden('an enterprise may change only its own profile');
     }
+    if (this.caller.org !== id) throw notFound('enterprise', id);
     const foreign = fields.filter((f) => !SELF_EDITABLE.has(f));
     if (foreign.length) {
       throw forbidden(
