@@ -106,6 +106,13 @@ function checkCertificate(
 /** What finance's copy of the library holds (see `syncProfile`). */
 const PROFILE_FIELDS = ['district', 'industry', 'highTechCertificate'] as const;
 
+const PARTICIPATING_BANK = `query ParticipatingBank($bankId: ID!) {
+  _participatingBank(bankId: $bankId)
+}`;
+
+/** A bank id's shape (letters, digits, "-" or "_"), before the banks are asked. */
+const BANK_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
 const SYNC_PROFILE = `mutation SyncEnterpriseProfile($profile: EnterpriseProfileInput!) {
   _syncEnterpriseProfile(profile: $profile)
 }`;
@@ -146,6 +153,28 @@ export class LibraryWorkflow {
     });
   }
 
+  /**
+   * A basic-settlement-account bank must be a participating bank: the banks subgraph, which
+   * keeps the banks, is asked on the caller's delegated token. Anything else is BAD_USER_INPUT
+   * naming the field, before anything is written.
+   */
+  private async participatingBank(value: string): Promise<string> {
+    const bankId = value.trim();
+    const refused = () =>
+      badInput(
+        'basicAccountBankId',
+        `"${value}" is not a participating bank: name one of the banks of the exchange`,
+      );
+    if (!BANK_ID.test(bankId)) throw refused();
+    const data = await this.peers.request<{ _participatingBank: boolean }>(
+      'banks',
+      PARTICIPATING_BANK,
+      { bankId },
+    );
+    if (!data._participatingBank) throw refused();
+    return bankId;
+  }
+
   private today(): string {
     return new Date().toISOString().slice(0, 10);
   }
@@ -157,6 +186,10 @@ export class LibraryWorkflow {
     if (input.foundedOn > this.today()) throw badInput('foundedOn', 'must not be in the future');
     checkCertificate(input.highTechCertificate, input.highTechValidUntil);
     const contact = checkContact(input.contact);
+    const basicAccountBankId =
+      input.basicAccountBankId == null
+        ? null
+        : await this.participatingBank(input.basicAccountBankId);
     const row = {
       id: `ent-${randomUUID()}`,
       uscc,
@@ -170,7 +203,7 @@ export class LibraryWorkflow {
       techSmeRegistered: input.techSmeRegistered ?? false,
       libraryStatus: 'CANDIDATE',
       ...contact,
-      basicAccountBankId: input.basicAccountBankId ?? null,
+      basicAccountBankId,
     };
     return this.db.transaction(async (tx) => {
       const inserted = await tx.insert(enterprises).values(row).onConflictDoNothing().returning();
@@ -227,7 +260,9 @@ export class LibraryWorkflow {
     if (input.highTechValidUntil != null) changes.highTechValidUntil = input.highTechValidUntil;
     if (input.techSmeRegistered != null) changes.techSmeRegistered = input.techSmeRegistered;
     if (input.contact != null) Object.assign(changes, checkContact(input.contact));
-    if (input.basicAccountBankId != null) changes.basicAccountBankId = input.basicAccountBankId;
+    if (input.basicAccountBankId != null) {
+      changes.basicAccountBankId = await this.participatingBank(input.basicAccountBankId);
+    }
     const profileChanged = PROFILE_FIELDS.some((field) => changes[field] !== undefined);
     return this.db.transaction(async (tx) => {
       const [row] = await tx
