@@ -12,10 +12,7 @@ export const internalResolvers: GraphQLResolverMap<BanksContext> = {
       { caller, database }: BanksContext,
     ) => {
       if (caller.actor !== 'tech') throw forbidden('asked only by the tech subgraph');
-      const [row] = await database
-        .select({ id: banks.id })
-        .from(banks)
-        .where(eq(banks.id, bankId));
+      const [row] = await database.select({ id: banks.id }).from(banks).where(eq(banks.id, bankId));
       return row !== undefined;
     },
     _largestLender: async (

@@ -331,7 +331,9 @@ export class NeedWorkflow {
         )
         .returning();
       if (row) {
-        await tx.insert(needClaims).values({ id: `claim-${randomUUID()}`, needId: id, bankId: bank });
+        await tx
+          .insert(needClaims)
+          .values({ id: `claim-${randomUUID()}`, needId: id, bankId: bank });
       }
       return { row };
     });
@@ -527,6 +529,10 @@ async function releaseClaim(tx: Db, needId: string, bankId: string): Promise<voi
     .update(needClaims)
     .set({ releasedAt: sql`now()`, outcome: 'DECLINED' })
     .where(
-      and(eq(needClaims.needId, needId), eq(needClaims.bankId, bankId), isNull(needClaims.releasedAt)),
+      and(
+        eq(needClaims.needId, needId),
+        eq(needClaims.bankId, bankId),
+        isNull(needClaims.releasedAt),
+      ),
     );
 }
