@@ -62,6 +62,7 @@ export interface RunningGateway {
 /** Codes whose messages were written for clients; anything else is masked. */
 const CLIENT_CODES = new Set([
   'BAD_USER_INPUT',
+  'CLAIMS_SUSPENDED',
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
   'OPERATION_RESOLUTION_FAILURE',

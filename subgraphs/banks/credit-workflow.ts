@@ -6,6 +6,7 @@ import type { Db } from '../shared/db.js';
 import { badInput, exchangeError, forbidden, notFound } from '../shared/errors.js';
 import { fenToYuan, parseRate } from '../shared/money.js';
 import type { PeerClient } from '../shared/peers.js';
+import { boundedText } from '../shared/text.js';
 import type { BanksContext } from './index.js';
 import type { CreditLineRow, LoanRow, SolutionRow } from './repository.js';
 import { creditLines, financingSolutions, loanDeferrals, loans } from './tables.js';
@@ -206,14 +207,13 @@ export class CreditWorkflow {
     const amountFen = positiveAmount(input.amount, 'amount');
     const rate = positiveRate(input.rate);
     const term = termMonths(input.termMonths);
-    const conditions = input.conditions.trim();
-    if (!conditions || conditions.length > 2000) {
-      throw badInput('conditions', 'describe the conditions in 1 to 2,000 characters');
-    }
-    const items = (input.cultivationItems ?? []).map((item) => item.trim());
-    if (items.length > 20 || items.some((item) => !item || item.length > 500)) {
+    const conditions = boundedText(input.conditions, 'conditions', 2000);
+    if ((input.cultivationItems ?? []).length > 20) {
       throw badInput('cultivationItems', 'at most 20 items of 1 to 500 characters');
     }
+    const items = (input.cultivationItems ?? []).map((item) =>
+      boundedText(item, 'cultivationItems', 500),
+    );
     const clean = { needId, productIds, amountFen, rate, term, conditions, items };
     return this.idempotent(
       'proposeSolution',
@@ -426,10 +426,7 @@ export class CreditWorkflow {
   }
 
   async deferLoan(input: DeferLoanInput, key: string): Promise<Outcome<LoanRow>> {
-    const reason = input.reason.trim();
-    if (!reason || reason.length > 500) {
-      throw badInput('reason', 'give the reason in 1 to 500 characters');
-    }
+    const reason = boundedText(input.reason, 'reason', 500);
     const clean = { loanId: id(input.loanId, 'loanId'), maturesOn: input.maturesOn, reason };
     return this.idempotent(
       'deferLoan',

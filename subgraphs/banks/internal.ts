@@ -1,11 +1,20 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { forbidden } from '../shared/errors.js';
 import type { BanksContext } from './index.js';
-import { creditLines, loans } from './tables.js';
+import { banks, creditLines, loans } from './tables.js';
 
 export const internalResolvers: GraphQLResolverMap<BanksContext> = {
   Query: {
+    _participatingBank: async (
+      _: unknown,
+      { bankId }: { bankId: string },
+      { caller, database }: BanksContext,
+    ) => {
+      if (caller.actor !== 'tech') throw forbidden('asked only by the tech subgraph');
+      const [row] = await database.select({ id: banks.id }).from(banks).where(eq(banks.id, bankId));
+      return row !== undefined;
+    },
     _largestLender: async (
       _: unknown,
       { enterpriseId }: { enterpriseId: string },

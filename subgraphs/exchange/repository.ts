@@ -18,6 +18,7 @@ import type { Caller } from '../shared/caller.js';
 import type { Db } from '../shared/db.js';
 import { badInput, exchangeError, forbidden, notFound } from '../shared/errors.js';
 import { anyOf } from '../shared/sql.js';
+import { boundedText } from '../shared/text.js';
 import { consents, disclosures, participatingBanks } from './tables.js';
 
 export type ConsentRow = typeof consents.$inferSelect;
@@ -128,11 +129,7 @@ export function normaliseGrant(
   input: GrantConsentInput,
   now: Date,
 ): GrantConsentInput & { expiresAt: Date } {
-  const purpose = input.purpose.trim();
-  if (purpose.length === 0) throw badInput('purpose', 'must not be empty');
-  if (purpose.length > MAX_PURPOSE_LENGTH) {
-    throw badInput('purpose', `must be at most ${MAX_PURPOSE_LENGTH} characters`);
-  }
+  const purpose = boundedText(input.purpose, 'purpose', MAX_PURPOSE_LENGTH);
   if (input.dataSets.length === 0) {
     throw badInput('dataSets', `must name at least one of ${DATA_SETS.join(', ')}`);
   }
@@ -196,9 +193,11 @@ export class ExchangeRepository {
   /** An enterprise grants one of the participating banks a consent of its own. */
   async grantConsent(input: GrantConsentInput): Promise<ConsentRow> {
     const { caller, now } = this;
-    if (caller.party !== 'enterprise' || caller.org !== input.enterpriseId) {
+    if (caller.party !== 'enterprise') {
       throw forbidden('an enterprise may grant consent only for itself');
     }
+    // An enterprise reads no other enterprise: another id is NOT_FOUND like a missing one.
+    if (caller.org !== input.enterpriseId) throw notFound('enterprise', input.enterpriseId);
     const grant = normaliseGrant(input, now);
     return this.db.transaction(async (tx) => {
       // Shared lock: a bank cannot leave the registry while a consent to it is being written.

@@ -8,6 +8,8 @@ import { badInput, exchangeError, forbidden, notFound } from '../shared/errors.j
 import { groupLoader, rowLoader } from '../shared/loader.js';
 import { pageOf, type PageArgs } from '../shared/pagination.js';
 import { anyOf } from '../shared/sql.js';
+import { inReadScope } from '../shared/scope.js';
+import { optionalText } from '../shared/text.js';
 import type { FinanceContext } from './index.js';
 import { chinaToday } from './listing-seeds.js';
 import { amount, text } from './need-input.js';
@@ -112,7 +114,7 @@ function validateItems(items: ItemInput[], field: string): ItemFields[] {
       kind: item.kind,
       description: text(item.description, `${at}.description`),
       department: item.department ?? null,
-      departmentName: item.departmentName == null ? null : item.departmentName.trim() || null,
+      departmentName: optionalText(item.departmentName, `${at}.departmentName`, 200),
       dueOn: dueOn(item.dueOn, `${at}.dueOn`),
     };
     department(fields, at);
@@ -152,15 +154,21 @@ export class Cultivation {
     return this.caller.org;
   }
 
-  /** The plan, locked, when it is the calling bank's and still active. */
+  /**
+   * The plan, locked, when it is the calling bank's and still active. It is looked up in the
+   * caller's read scope first: another bank's plan is NOT_FOUND like a missing one.
+   */
   private async ownActivePlan(tx: Db, id: string): Promise<PlanRow> {
     const bank = this.bankId();
-    const [plan] = await tx
-      .select()
-      .from(cultivationPlans)
-      .where(eq(cultivationPlans.id, id))
-      .for('update');
-    if (!plan) throw notFound('cultivation plan', id);
+    const plan = await inReadScope(
+      tx
+        .select()
+        .from(cultivationPlans)
+        .where(and(eq(cultivationPlans.id, id), this.scope()))
+        .for('update'),
+      'cultivation plan',
+      id,
+    );
     if (plan.bankId !== bank) {
       throw forbidden(`cultivation plan "${id}" is another bank's: a bank changes only its own`);
     }
@@ -291,11 +299,16 @@ export class Cultivation {
     }
     return this.db.transaction(async (tx) => {
       const db = tx as unknown as Db;
-      const [found] = await tx
-        .select({ planId: cultivationItems.planId })
-        .from(cultivationItems)
-        .where(eq(cultivationItems.id, id));
-      if (!found) throw notFound('cultivation item', id);
+      // The item in the caller's read scope (the scope of its plan), else NOT_FOUND as missing.
+      const found = await inReadScope(
+        tx
+          .select({ planId: cultivationItems.planId })
+          .from(cultivationItems)
+          .innerJoin(cultivationPlans, eq(cultivationPlans.id, cultivationItems.planId))
+          .where(and(eq(cultivationItems.id, id), this.scope())),
+        'cultivation item',
+        id,
+      );
       await this.ownActivePlan(db, found.planId);
       const [current] = await tx
         .select()
@@ -312,7 +325,7 @@ export class Cultivation {
       if ('dueOn' in input) changes.dueOn = dueOn(input.dueOn, 'input.dueOn');
       if (input.department != null) changes.department = input.department;
       if ('departmentName' in input) {
-        changes.departmentName = input.departmentName?.trim() || null;
+        changes.departmentName = optionalText(input.departmentName, 'input.departmentName', 200);
       } else if (input.department != null && input.department !== 'OTHER') {
         // Moving to a named department drops the name that only OTHER carries.
         changes.departmentName = null;

@@ -63,7 +63,7 @@ export function createContext({
     caller,
     limits,
     repository,
-    workflow: new NeedWorkflow(database.db, caller, peers),
+    workflow: new NeedWorkflow(database.db, caller, peers, config.claimThrottle),
     feed: new ProspectFeed(database.db, caller),
     loaders: createLoaders(repository),
     bankEvents: new BankEventLedger(database.db, caller, bankEventFollowers),

@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
+import type { GraphQLError } from 'graphql';
+import type { ClaimThrottle } from '../shared/config.js';
 import type { Caller } from '../shared/caller.js';
 import type { Db } from '../shared/db.js';
 import type { PeerClient } from '../shared/peers.js';
 import { badInput, exchangeError, forbidden, notFound } from '../shared/errors.js';
+import { inReadScope } from '../shared/scope.js';
 import {
   bankId,
   text,
@@ -12,8 +15,9 @@ import {
   type EditNeedInput,
   type SubmitNeedInput,
 } from './need-input.js';
-import type { FeedbackRow, NeedRow } from './repository.js';
+import { needScope, type FeedbackRow, type NeedRow } from './repository.js';
 import { financingNeeds, needFeedback } from './tables.js';
+import { bankClaimStanding, needClaims } from './tables/claims.js';
 
 /** States an enterprise may still withdraw from (SPEC: "any live state"). */
 export const LIVE_STATUSES = [
@@ -33,6 +37,30 @@ export interface MainBankEvidence {
 }
 
 const conflict = (message: string) => exchangeError('CONFLICT', message);
+
+/** No claim is ever refused (for callers built without the configuration). */
+const NO_THROTTLE: ClaimThrottle = {
+  maxPerHour: 0,
+  declineWindow: 1,
+  declineMinimum: 0,
+  declineRatio: '1',
+  cooldownMinutes: 1,
+};
+
+/** A bank's claims are refused until `until`, and why: said in full to the bank. */
+function claimsSuspended(bank: string, until: Date, reason: string): GraphQLError {
+  return exchangeError(
+    'CLAIMS_SUSPENDED',
+    `claims by bank "${bank}" are suspended until ${until.toISOString()}: ${reason}`,
+    { suspendedUntil: until.toISOString() },
+  );
+}
+
+/** Millionths of a decimal rate, exact: "0.5" → 500000. */
+function rateMicros(rate: string): number {
+  const [whole, fraction = ''] = rate.split('.');
+  return Number(whole) * 1_000_000 + Number(fraction.padEnd(6, '0').slice(0, 6));
+}
 
 const BASIC_ACCOUNT = `query BasicAccountBank($enterpriseId: ID!) {
   _basicAccountBank(enterpriseId: $enterpriseId)
@@ -67,6 +95,7 @@ export class NeedWorkflow {
     private readonly db: Db,
     private readonly caller: Caller,
     private readonly peers?: PeerClient,
+    private readonly throttleRules: ClaimThrottle = NO_THROTTLE,
   ) {}
 
   private enterpriseId(): string {
@@ -87,6 +116,19 @@ export class NeedWorkflow {
     if (this.caller.party !== 'finance_office') {
       throw forbidden('only the finance office triages financing needs');
     }
+  }
+
+  /**
+   * The need in the caller's read scope (`needScope`, the filter of its queries), optionally
+   * locked; a need it cannot read is NOT_FOUND exactly like a missing one. Every transition
+   * looks its need up here first, before any state is checked.
+   */
+  private visible(db: Db, id: string, lock = false): Promise<NeedRow> {
+    const query = db
+      .select()
+      .from(financingNeeds)
+      .where(and(eq(financingNeeds.id, id), needScope(this.caller)));
+    return inReadScope(lock ? query.for('update') : query, 'financing need', id);
   }
 
   private async load(db: Db, id: string, lock = false): Promise<NeedRow | undefined> {
@@ -115,8 +157,8 @@ export class NeedWorkflow {
     const enterpriseId = this.enterpriseId();
     const changes = validateEdit(input);
     return this.db.transaction(async (tx) => {
-      const need = await this.load(tx as unknown as Db, id, true);
-      if (!need || need.enterpriseId !== enterpriseId) throw notFound('financing need', id);
+      const need = await this.visible(tx as unknown as Db, id, true);
+      if (need.enterpriseId !== enterpriseId) throw notFound('financing need', id);
       if (!EDITABLE_STATUSES.includes(need.status)) {
         throw conflict(
           `financing need "${id}" is ${need.status}: it can be edited only while SUBMITTED or OPEN`,
@@ -136,6 +178,7 @@ export class NeedWorkflow {
 
   async withdraw(id: string): Promise<NeedRow> {
     const enterpriseId = this.enterpriseId();
+    await this.visible(this.db, id);
     const [row] = await this.db
       .update(financingNeeds)
       .set({ status: 'WITHDRAWN' })
@@ -169,8 +212,7 @@ export class NeedWorkflow {
     };
     const { basicAccount, largestLender } = await this.mainBankFacts(id, evidence, given);
     return this.db.transaction(async (tx) => {
-      const need = await this.load(tx as unknown as Db, id, true);
-      if (!need) throw notFound('financing need', id);
+      const need = await this.visible(tx as unknown as Db, id, true);
       if (need.status !== 'SUBMITTED') {
         throw conflict(
           `financing need "${id}" is ${need.status}: only a SUBMITTED need is triaged`,
@@ -251,29 +293,61 @@ export class NeedWorkflow {
   }
 
   /**
-   * 抢单: one conditional UPDATE. Under concurrent claims PostgreSQL serialises them on the row
-   * lock; each waiting UPDATE re-checks `status = 'OPEN'` on the winner's version and matches
-   * nothing. A single statement is its own transaction.
+   * 抢单. The need is looked up in the bank's read scope first (a need it cannot read is
+   * NOT_FOUND like a missing one). Then, in one transaction holding the bank's standing row
+   * (so its claims are counted one at a time however many arrive at once), the throttle may
+   * refuse it, and the claim is one conditional UPDATE: under concurrent claims PostgreSQL
+   * serialises them on the need's row lock, and each waiting UPDATE re-checks `status = 'OPEN'` on
+   * the winner's version and matches nothing. The claim is kept in `need_claims`.
    */
   async claim(id: string): Promise<NeedRow> {
     const bank = this.bankId();
-    const [row] = await this.db
-      .update(financingNeeds)
-      .set({ status: 'ASSIGNED', mainBankId: bank, mainBankBasis: 'CLAIMED', ...assignNow })
-      .where(
-        and(
-          eq(financingNeeds.id, id),
-          eq(financingNeeds.status, 'OPEN'),
-          eq(financingNeeds.visibility, 'OPEN_TO_ALL_BANKS'),
-        ),
-      )
-      .returning();
-    if (row) return row;
-    const need = await this.load(this.db, id);
-    // A main-bank-only need is none of another bank's business: it does not exist for it.
-    if (!need || (need.visibility !== 'OPEN_TO_ALL_BANKS' && need.mainBankId !== bank)) {
-      throw notFound('financing need', id);
+    await this.visible(this.db, id);
+    const outcome = await this.db.transaction(async (transaction) => {
+      const tx = transaction as unknown as Db;
+      const refusal = await this.throttle(tx, bank);
+      if (refusal) return { refusal };
+      const [declined] = await tx
+        .select({ answeredAt: needFeedback.answeredAt })
+        .from(needFeedback)
+        .where(
+          and(
+            eq(needFeedback.needId, id),
+            eq(needFeedback.bankId, bank),
+            eq(needFeedback.accepted, false),
+          ),
+        )
+        .limit(1);
+      if (declined) return { declined: declined.answeredAt };
+      const [row] = await tx
+        .update(financingNeeds)
+        .set({ status: 'ASSIGNED', mainBankId: bank, mainBankBasis: 'CLAIMED', ...assignNow })
+        .where(
+          and(
+            eq(financingNeeds.id, id),
+            eq(financingNeeds.status, 'OPEN'),
+            eq(financingNeeds.visibility, 'OPEN_TO_ALL_BANKS'),
+          ),
+        )
+        .returning();
+      if (row) {
+        await tx
+          .insert(needClaims)
+          .values({ id: `claim-${randomUUID()}`, needId: id, bankId: bank });
+      }
+      return { row };
+    });
+    if (outcome.refusal) throw outcome.refusal;
+    if (outcome.declined) {
+      throw conflict(
+        `financing need "${id}": your bank declined it on ${outcome.declined.toISOString()}; ` +
+          'a bank does not claim a need again after declining it',
+      );
     }
+    if (outcome.row) return outcome.row;
+    // The need was in the bank's scope a moment ago; why the claim matched nothing.
+    const need = await this.load(this.db, id);
+    if (!need) throw notFound('financing need', id);
     if (need.visibility !== 'OPEN_TO_ALL_BANKS') {
       throw conflict(`financing need "${id}" is main-bank-only: it is assigned, not claimed`);
     }
@@ -283,6 +357,74 @@ export class NeedWorkflow {
     throw conflict(`financing need "${id}" is ${need.status}: only an OPEN need can be claimed`);
   }
 
+  /**
+   * The claim throttle (`CLAIM_*`): a suspended bank is refused until its suspension ends; a bank
+   * whose claims of the last hour reached `maxPerHour`, or which declined more than
+   * `declineRatio` of its latest `declineWindow` claims (at least `declineMinimum` of them), is
+   * suspended now for `cooldownMinutes`. Claims judged by a suspension are not counted again
+   * after it. Locks the bank's standing row for the rest of the transaction; a suspension is
+   * written and committed, the refusal returned for the caller to raise.
+   */
+  private async throttle(tx: Db, bank: string): Promise<GraphQLError | null> {
+    const rules = this.throttleRules;
+    await tx.insert(bankClaimStanding).values({ bankId: bank }).onConflictDoNothing();
+    const [standing] = await tx
+      .select({
+        suspendedUntil: bankClaimStanding.suspendedUntil,
+        suspendedReason: bankClaimStanding.suspendedReason,
+        suspended: sql<boolean>`coalesce(${bankClaimStanding.suspendedUntil} > now(), false)`,
+        countedFrom: bankClaimStanding.countedFrom,
+      })
+      .from(bankClaimStanding)
+      .where(eq(bankClaimStanding.bankId, bank))
+      .for('update');
+    if (standing.suspended) {
+      return claimsSuspended(bank, standing.suspendedUntil!, standing.suspendedReason ?? '');
+    }
+    const c = needClaims;
+    const counted = standing.countedFrom ? gt(c.claimedAt, standing.countedFrom) : undefined;
+    const [figures] = await tx
+      .select({
+        lastHour: sql<number>`(select count(*)::int from ${c} where ${c.bankId} = ${bank} and ${c.claimedAt} > now() - interval '1 hour' ${counted ? sql`and ${counted}` : sql``})`,
+        recent: sql<number>`count(*)::int`,
+        declined: sql<number>`count(*) filter (where ${sql.identifier('outcome')} = 'DECLINED')::int`,
+      })
+      .from(
+        tx
+          .select({ outcome: c.outcome })
+          .from(c)
+          .where(and(eq(c.bankId, bank), counted))
+          .orderBy(desc(c.claimedAt))
+          .limit(rules.declineWindow)
+          .as('recent'),
+      );
+    let reason: string | null = null;
+    if (rules.maxPerHour > 0 && figures.lastHour >= rules.maxPerHour) {
+      reason =
+        `${figures.lastHour} claims in the last hour, the most allowed ` +
+        `(CLAIM_MAX_PER_HOUR) is ${rules.maxPerHour}`;
+    } else if (
+      rules.declineMinimum > 0 &&
+      figures.recent >= rules.declineMinimum &&
+      figures.declined * 1_000_000 > figures.recent * rateMicros(rules.declineRatio)
+    ) {
+      reason =
+        `${figures.declined} of its last ${figures.recent} claims were declined, more than the ` +
+        `allowed share of ${rules.declineRatio} (CLAIM_DECLINE_RATIO)`;
+    }
+    if (!reason) return null;
+    const [suspension] = await tx
+      .update(bankClaimStanding)
+      .set({
+        suspendedUntil: sql`now() + make_interval(mins => ${rules.cooldownMinutes})`,
+        countedFrom: sql`now()`,
+        suspendedReason: reason,
+      })
+      .where(eq(bankClaimStanding.bankId, bank))
+      .returning({ until: bankClaimStanding.suspendedUntil });
+    return claimsSuspended(bank, suspension.until!, reason);
+  }
+
   /** DECLINED: the enterprise will not take the offer, or its main bank will not lend. */
   async decline(id: string, reasonText: string): Promise<NeedRow> {
     const party = this.caller.party;
@@ -290,20 +432,27 @@ export class NeedWorkflow {
       throw forbidden('only the enterprise or its main bank declines a financing need');
     }
     const reason = text(reasonText, 'reason');
+    await this.visible(this.db, id);
     const owner =
       party === 'enterprise'
         ? eq(financingNeeds.enterpriseId, this.caller.org)
         : eq(financingNeeds.mainBankId, this.caller.org);
-    const [row] = await this.db
-      .update(financingNeeds)
-      .set({
-        status: 'DECLINED',
-        declinedBy: party === 'enterprise' ? 'ENTERPRISE' : 'BANK',
-        declineReason: reason,
-        declinedAt: sql`now()`,
-      })
-      .where(and(eq(financingNeeds.id, id), owner, inArray(financingNeeds.status, DECLINABLE)))
-      .returning();
+    const row = await this.db.transaction(async (tx) => {
+      const [declined] = await tx
+        .update(financingNeeds)
+        .set({
+          status: 'DECLINED',
+          declinedBy: party === 'enterprise' ? 'ENTERPRISE' : 'BANK',
+          declineReason: reason,
+          declinedAt: sql`now()`,
+        })
+        .where(and(eq(financingNeeds.id, id), owner, inArray(financingNeeds.status, DECLINABLE)))
+        .returning();
+      if (declined && party === 'bank') {
+        await releaseClaim(tx as unknown as Db, id, this.caller.org!);
+      }
+      return declined;
+    });
     if (row) return row;
     const need = await this.load(this.db, id);
     const mine =
@@ -326,6 +475,7 @@ export class NeedWorkflow {
   ): Promise<{ need: NeedRow; feedback: FeedbackRow }> {
     const bank = this.bankId();
     const reason = text(reasonText, 'reason');
+    await this.visible(this.db, id);
     const result = await this.db.transaction(async (tx) => {
       const mine = and(
         eq(financingNeeds.id, id),
@@ -347,6 +497,7 @@ export class NeedWorkflow {
             .where(mine)
             .returning();
       if (!need) return null;
+      if (!accept) await releaseClaim(tx as unknown as Db, id, bank);
       const [feedback] = await tx
         .insert(needFeedback)
         .values({ id: `fb-${randomUUID()}`, needId: id, bankId: bank, accepted: accept, reason })
@@ -370,4 +521,18 @@ export class NeedWorkflow {
       `financing need "${id}" was already accepted on ${need.acceptedAt!.toISOString()}`,
     );
   }
+}
+
+/** The bank gave back a need it had claimed: its open claim of that need counts as declined. */
+async function releaseClaim(tx: Db, needId: string, bankId: string): Promise<void> {
+  await tx
+    .update(needClaims)
+    .set({ releasedAt: sql`now()`, outcome: 'DECLINED' })
+    .where(
+      and(
+        eq(needClaims.needId, needId),
+        eq(needClaims.bankId, bankId),
+        isNull(needClaims.releasedAt),
+      ),
+    );
 }

@@ -1,5 +1,6 @@
 import { badInput } from '../shared/errors.js';
 import { parseRate } from '../shared/money.js';
+import { boundedText } from '../shared/text.js';
 import { amount, collateral, termMonths, text } from './need-input.js';
 import type { ProductRow } from './repository.js';
 
@@ -70,13 +71,7 @@ export interface CurationFields {
 }
 
 function name(value: string, field: string): string {
-  const trimmed = value.trim();
-  if (trimmed === '') throw badInput(field, 'must not be empty');
-  const length = [...trimmed].length;
-  if (length > MAX_PRODUCT_NAME_CHARS) {
-    throw badInput(field, `must be at most ${MAX_PRODUCT_NAME_CHARS} characters, got ${length}`);
-  }
-  return trimmed;
+  return boundedText(value, field, MAX_PRODUCT_NAME_CHARS);
 }
 
 /** Millionths of a rate, exact: "0.0385" → 38500. */

@@ -4,7 +4,8 @@ import { and, asc, desc, eq, getTableColumns, or, sql, type SQL } from 'drizzle-
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { Caller } from '../shared/caller.js';
 import type { Db } from '../shared/db.js';
-import { exchangeError, forbidden, notFound } from '../shared/errors.js';
+import { exchangeError, forbidden } from '../shared/errors.js';
+import { inReadScope } from '../shared/scope.js';
 import { groupLoader } from '../shared/loader.js';
 import { fenToYuan } from '../shared/money.js';
 import { pageWindow } from '../shared/pagination.js';
@@ -128,15 +129,27 @@ export class ProductCatalogue {
     return this.caller.org;
   }
 
-  /** The product, locked, when it belongs to the calling bank. */
+  /** The product in the caller's read scope (`productScope`), locked; else NOT_FOUND. */
+  private visible(tx: Db, id: string): Promise<ProductRow> {
+    return inReadScope(
+      tx
+        .select()
+        .from(financialProducts)
+        .where(and(eq(financialProducts.id, id), productScope(this.caller)))
+        .for('update'),
+      'financial product',
+      id,
+    );
+  }
+
+  /**
+   * The product, locked, when it belongs to the calling bank. Another bank's product the caller
+   * may read (listed in the catalogue) is FORBIDDEN; one it may not (withdrawn or hidden) is
+   * NOT_FOUND like a missing one.
+   */
   private async ownProduct(tx: Db, id: string): Promise<ProductRow> {
     const bank = this.bankId();
-    const [row] = await tx
-      .select()
-      .from(financialProducts)
-      .where(eq(financialProducts.id, id))
-      .for('update');
-    if (!row) throw notFound('financial product', id);
+    const row = await this.visible(tx, id);
     if (row.bankId !== bank) {
       throw forbidden(
         `financial product "${id}" belongs to another bank: a bank changes only its own`,
@@ -202,12 +215,7 @@ export class ProductCatalogue {
       throw forbidden('only the finance office curates the product catalogue');
     }
     return this.db.transaction(async (tx) => {
-      const [current] = await tx
-        .select()
-        .from(financialProducts)
-        .where(eq(financialProducts.id, id))
-        .for('update');
-      if (!current) throw notFound('financial product', id);
+      const current = await this.visible(tx as unknown as Db, id);
       const changes = validateCuration(input, current);
       const [row] = await tx
         .update(financialProducts)

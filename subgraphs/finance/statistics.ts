@@ -19,6 +19,9 @@ export interface ServiceFigures {
   newProducts: number;
   sciTechLoans: number;
   sciTechLendingFen: number;
+  claims: number;
+  claimsDeclined: number;
+  claimDeclineRatio: string | null;
 }
 
 export type BankServiceRow = ServiceFigures & { bankId: string };
@@ -56,6 +59,9 @@ function figures(row: RawFigures): ServiceFigures {
     newProducts: Number(row.new_products),
     sciTechLoans: Number(row.loans),
     sciTechLendingFen: Number(row.lending),
+    claims: Number(row.claims),
+    claimsDeclined: Number(row.claims_declined),
+    claimDeclineRatio: row.claim_ratio === null ? null : String(row.claim_ratio),
   };
 }
 
@@ -107,7 +113,10 @@ export class ServiceStatistics {
         round(sum(on_time)::numeric / nullif(sum(on_time + late + overdue), 0), 4)::text as sla,
         coalesce(sum(new_products), 0)::int as new_products,
         coalesce(sum(loans), 0)::int as loans,
-        coalesce(sum(lending), 0)::text as lending
+        coalesce(sum(lending), 0)::text as lending,
+        coalesce(sum(claims), 0)::int as claims,
+        coalesce(sum(claims_declined), 0)::int as claims_declined,
+        round(sum(claims_declined)::numeric / nullif(sum(claims), 0), 4)::text as claim_ratio
       from (${perBank(from, to, null)}) b`);
     return { activeBanks: Number(row.active_banks), ...figures(row) };
   }
@@ -119,7 +128,8 @@ export class ServiceStatistics {
 }
 
 /**
- * The per-bank figures of a period, all banks or one. Needs count by the current assignment:
+ * The per-bank figures of a period, all banks or one. Claims (抢单) count by when they were
+ * made, declined when the bank gave the need back (受理回告 decline, or declining the need). Needs count by the current assignment:
  * on time when the solution came by its deadline, late when after it, still overdue when the need
  * is still ASSIGNED without one past its deadline; the SLA compliance is on time over those three
  * (a need withdrawn before its deadline, or not yet due, is neither kept nor missed).
@@ -130,6 +140,7 @@ function perBank(from: string, to: string, bankId: string | null): SQL {
   const needsBank = bankId === null ? sql`` : sql`and main_bank_id = ${bankId}`;
   const productsBank = bankId === null ? sql`` : sql`and bank_id = ${bankId}`;
   const eventsBank = bankId === null ? sql`` : sql`and e.bank_id = ${bankId}`;
+  const claimsBank = bankId === null ? sql`` : sql`and bank_id = ${bankId}`;
   return sql`
     with needs as (
       select main_bank_id as bank_id,
@@ -155,6 +166,12 @@ function perBank(from: string, to: string, bankId: string | null): SQL {
       where e.kind = 'LOAN_DISBURSED' and e.occurred_on between ${from}::date and ${to}::date
         and p.library_status = 'ADMITTED' ${eventsBank}
       group by e.bank_id
+    ), claims as (
+      select bank_id, count(*) as claims,
+        count(*) filter (where outcome = 'DECLINED') as claims_declined
+      from need_claims
+      where claimed_at >= ${start} and claimed_at < ${end} ${claimsBank}
+      group by bank_id
     )
     select bank_id,
       coalesce(needs_assigned, 0)::int as needs_assigned,
@@ -165,8 +182,12 @@ function perBank(from: string, to: string, bankId: string | null): SQL {
       round(on_time::numeric / nullif(on_time + late + overdue, 0), 4)::text as sla,
       coalesce(new_products, 0)::int as new_products,
       coalesce(loans, 0)::int as loans,
-      coalesce(lending, 0)::bigint as lending
-    from needs full join products using (bank_id) full join lending using (bank_id)`;
+      coalesce(lending, 0)::bigint as lending,
+      coalesce(claims, 0)::int as claims,
+      coalesce(claims_declined, 0)::int as claims_declined,
+      round(claims_declined::numeric / nullif(claims, 0), 4)::text as claim_ratio
+    from needs full join products using (bank_id) full join lending using (bank_id)
+      full join claims using (bank_id)`;
 }
 
 export const statisticsResolvers: GraphQLResolverMap<FinanceContext> = {

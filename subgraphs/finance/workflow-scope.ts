@@ -2,6 +2,7 @@ import { eq, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Caller } from '../shared/caller.js';
 import { badInput, forbidden } from '../shared/errors.js';
+import { boundedText } from '../shared/text.js';
 
 /**
  * Rows of the guarantee, risk-pool and subsidy ledgers the caller may read (SPEC matrix row
@@ -38,11 +39,7 @@ export function foreignId(value: string, field: string, what: string): string {
 
 /** Free text of at most `max` characters (code points); blank is refused when required. */
 export function note(value: string, field: string, max: number): string {
-  const trimmed = value.trim();
-  if (trimmed === '') throw badInput(field, 'must not be empty');
-  const length = [...trimmed].length;
-  if (length > max) throw badInput(field, `must be at most ${max} characters, got ${length}`);
-  return trimmed;
+  return boundedText(value, field, max);
 }
 
 /** ¥100,000,000,000 — far above any real amount, low enough that sums stay exact in a double. */

@@ -94,6 +94,25 @@ export interface Config {
   };
   /** 贷款贴息: share of a new sci-tech loan's principal subsidised, a decimal rate ("0.01"). */
   interestSubsidyRate: string;
+  claimThrottle: ClaimThrottle;
+}
+
+/**
+ * When a bank's claims (抢单) are refused for a while: it claimed too many needs in the last hour,
+ * or declined too many of the ones it claimed — the pattern of claiming needs only to read the
+ * enterprises' contacts as main bank.
+ */
+export interface ClaimThrottle {
+  /** Most claims of one bank in any hour; 0 turns the rate check off. */
+  maxPerHour: number;
+  /** How many of the bank's latest claims the decline ratio is taken over. */
+  declineWindow: number;
+  /** Fewest claims in that window before the ratio is judged at all; 0 turns the check off. */
+  declineMinimum: number;
+  /** The bank is suspended when more than this share of the window was declined ("0.5"). */
+  declineRatio: string;
+  /** How long the suspension lasts, in minutes. */
+  cooldownMinutes: number;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
@@ -255,5 +274,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       capPerBankYearFen: yuan(env, 'RISK_POOL_CAP_PER_BANK_YEAR', 1_000_000_000),
     },
     interestSubsidyRate: rate(env, 'INTEREST_SUBSIDY_RATE', '0.01'),
+    // A bank that works its claims declines few of them and claims a few needs a day; more than
+    // half of its last ten (at least four) declined, or 30 claims within an hour, stops it for an
+    // hour.
+    claimThrottle: {
+      maxPerHour: int(env, 'CLAIM_MAX_PER_HOUR', 30),
+      declineWindow: int(env, 'CLAIM_DECLINE_WINDOW', 10, 1),
+      declineMinimum: int(env, 'CLAIM_DECLINE_MINIMUM', 4),
+      declineRatio: rate(env, 'CLAIM_DECLINE_RATIO', '0.5'),
+      cooldownMinutes: int(env, 'CLAIM_COOLDOWN_MINUTES', 60, 1),
+    },
   };
 }

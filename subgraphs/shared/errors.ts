@@ -6,7 +6,8 @@ export type ErrorCode =
   | 'AUTH_ERROR'
   | 'NOT_FOUND'
   | 'CONFLICT'
-  | 'FORBIDDEN';
+  | 'FORBIDDEN'
+  | 'CLAIMS_SUSPENDED';
 
 export function exchangeError(
   code: ErrorCode,

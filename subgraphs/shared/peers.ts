@@ -5,7 +5,8 @@ import type { SubgraphName } from './config.js';
  * Which mutations may call a peer subgraph on the same caller's behalf, and which peers: a bank's
  * solution, credit line or loan, written in `banks`, moves the need and the policy ledgers kept
  * in `finance`; the finance office's triage asks `tech` and `banks` for the facts of the
- * main-bank rule; the library sends `finance` the profile attributes it keeps a copy of. For such
+ * main-bank rule; the library sends `finance` the profile attributes it keeps a copy of, and asks
+ * `banks` whether a basic-settlement-account bank it is given participates. For such
  * a mutation the gateway signs one delegated token per peer (its `act` claim names the calling
  * subgraph); any other operation gets none.
  */
@@ -22,8 +23,8 @@ export const PEER_MUTATIONS: Partial<
   },
   finance: { triageFinancingNeed: ['tech', 'banks'] },
   tech: {
-    registerEnterprise: ['finance'],
-    updateEnterprise: ['finance'],
+    registerEnterprise: ['finance', 'banks'],
+    updateEnterprise: ['finance', 'banks'],
     changeLibraryStatus: ['finance'],
   },
 };

@@ -52,7 +52,7 @@ export interface ContextArgs {
   config: WorkflowConfig;
 }
 
-export type WorkflowConfig = Pick<Config, 'riskPool' | 'interestSubsidyRate'>;
+export type WorkflowConfig = Pick<Config, 'riskPool' | 'interestSubsidyRate' | 'claimThrottle'>;
 
 /** What every subgraph folder exports from its index.ts. */
 export interface SubgraphModule<TContext extends BaseContext = BaseContext> {

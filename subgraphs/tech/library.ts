@@ -5,6 +5,7 @@ import type { Db } from '../shared/db.js';
 import type { PeerClient } from '../shared/peers.js';
 import { badInput, exchangeError, forbidden, notFound } from '../shared/errors.js';
 import { usccProblem } from '../shared/identifiers.js';
+import { boundedText } from '../shared/text.js';
 import { anyOf } from '../shared/sql.js';
 import { assess } from './assessment.js';
 import type { EnterpriseRow } from './repository.js';
@@ -65,10 +66,7 @@ const INDUSTRY = /^[A-T]\d{2}(\d{1,2})?$/;
 const PHONE = /^(1\d{10}|0\d{2,3}-?\d{7,8})$/;
 
 function text(field: string, value: string, max: number): string {
-  const trimmed = value.trim();
-  if (!trimmed) throw badInput(field, 'must not be empty');
-  if (trimmed.length > max) throw badInput(field, `must be at most ${max} characters`);
-  return trimmed;
+  return boundedText(value, field, max);
 }
 
 function checkContact(contact: ContactInput): ContactInput {
@@ -108,6 +106,13 @@ function checkCertificate(
 /** What finance's copy of the library holds (see `syncProfile`). */
 const PROFILE_FIELDS = ['district', 'industry', 'highTechCertificate'] as const;
 
+const PARTICIPATING_BANK = `query ParticipatingBank($bankId: ID!) {
+  _participatingBank(bankId: $bankId)
+}`;
+
+/** A bank id's shape (letters, digits, "-" or "_"), before the banks are asked. */
+const BANK_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
 const SYNC_PROFILE = `mutation SyncEnterpriseProfile($profile: EnterpriseProfileInput!) {
   _syncEnterpriseProfile(profile: $profile)
 }`;
@@ -143,6 +148,28 @@ export class LibraryWorkflow {
     });
   }
 
+  /**
+   * A basic-settlement-account bank must be a participating bank: the banks subgraph, which
+   * keeps the banks, is asked on the caller's delegated token. Anything else is BAD_USER_INPUT
+   * naming the field, before anything is written.
+   */
+  private async participatingBank(value: string): Promise<string> {
+    const bankId = value.trim();
+    const refused = () =>
+      badInput(
+        'basicAccountBankId',
+        `"${value}" is not a participating bank: name one of the banks of the exchange`,
+      );
+    if (!BANK_ID.test(bankId)) throw refused();
+    const data = await this.peers.request<{ _participatingBank: boolean }>(
+      'banks',
+      PARTICIPATING_BANK,
+      { bankId },
+    );
+    if (!data._participatingBank) throw refused();
+    return bankId;
+  }
+
   private today(): string {
     return new Date().toISOString().slice(0, 10);
   }
@@ -154,6 +181,10 @@ export class LibraryWorkflow {
     if (input.foundedOn > this.today()) throw badInput('foundedOn', 'must not be in the future');
     checkCertificate(input.highTechCertificate, input.highTechValidUntil);
     const contact = checkContact(input.contact);
+    const basicAccountBankId =
+      input.basicAccountBankId == null
+        ? null
+        : await this.participatingBank(input.basicAccountBankId);
     const row = {
       id: `ent-${randomUUID()}`,
       uscc,
@@ -167,7 +198,7 @@ export class LibraryWorkflow {
       techSmeRegistered: input.techSmeRegistered ?? false,
       libraryStatus: 'CANDIDATE',
       ...contact,
-      basicAccountBankId: input.basicAccountBankId ?? null,
+      basicAccountBankId,
     };
     return this.db.transaction(async (tx) => {
       const inserted = await tx.insert(enterprises).values(row).onConflictDoNothing().returning();
@@ -187,12 +218,16 @@ export class LibraryWorkflow {
     });
   }
 
-  /** The bureau may edit any enterprise; an enterprise only itself, and only its own fields. */
+  /**
+   * The bureau may edit any enterprise; an enterprise only itself, and only its own fields. An
+   * enterprise reads no other enterprise, so another id is NOT_FOUND exactly like a missing one.
+   */
   private assertMayEdit(id: string, fields: string[]): void {
     if (this.caller.party === 'tech_bureau') return;
-    if (this.caller.party !== 'enterprise' || this.caller.org !== id) {
+    if (this.caller.party !== 'enterprise') {
       throw forbidden('an enterprise may change only its own profile');
     }
+    if (this.caller.org !== id) throw notFound('enterprise', id);
     const foreign = fields.filter((f) => !SELF_EDITABLE.has(f));
     if (foreign.length) {
       throw forbidden(
@@ -220,7 +255,9 @@ export class LibraryWorkflow {
     if (input.highTechValidUntil != null) changes.highTechValidUntil = input.highTechValidUntil;
     if (input.techSmeRegistered != null) changes.techSmeRegistered = input.techSmeRegistered;
     if (input.contact != null) Object.assign(changes, checkContact(input.contact));
-    if (input.basicAccountBankId != null) changes.basicAccountBankId = input.basicAccountBankId;
+    if (input.basicAccountBankId != null) {
+      changes.basicAccountBankId = await this.participatingBank(input.basicAccountBankId);
+    }
     const profileChanged = PROFILE_FIELDS.some((field) => changes[field] !== undefined);
     return this.db.transaction(async (tx) => {
       const [row] = await tx

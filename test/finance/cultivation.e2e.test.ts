@@ -318,7 +318,7 @@ for (const backend of BACKENDS) {
         expect(item).toMatchObject({ department: 'NATURAL_RESOURCES', departmentName: null });
       });
 
-      it('lets only the plan’s bank change it', async () => {
+      it('lets only the plan’s bank change it; to another bank it does not exist', async () => {
         const item = icbcPlan.items[1];
         const foreign = refusal(
           await graph.query(
@@ -327,7 +327,11 @@ for (const backend of BACKENDS) {
             await as('bank', 'abc'),
           ),
         );
-        expect(foreign.code).toBe('FORBIDDEN');
+        // Another bank cannot read the plan: NOT_FOUND, in the words used for a missing item.
+        expect(foreign).toMatchObject({
+          code: 'NOT_FOUND',
+          message: `cultivation item "${item.id}" does not exist`,
+        });
         const missing = refusal(
           await graph.query(
             UPDATE,
@@ -343,7 +347,10 @@ for (const backend of BACKENDS) {
             await as('bank', 'abc'),
           ),
         );
-        expect(add.code).toBe('FORBIDDEN');
+        expect(add).toMatchObject({
+          code: 'NOT_FOUND',
+          message: `cultivation plan "${icbcPlan.id}" does not exist`,
+        });
         const enterprise = await graph.query(
           UPDATE,
           { id: item.id, input: { status: 'RESOLVED' } },

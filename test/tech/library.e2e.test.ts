@@ -152,7 +152,11 @@ for (const { backend, inProcess, label } of GRAPH_VARIANTS) {
         { id: 'ent-a' },
         await graph.token('enterprise', 'ent-c'),
       );
-      expect(other.body.errors![0].extensions!.code).toBe('FORBIDDEN');
+      // Another enterprise is outside its read scope: NOT_FOUND, as a missing one.
+      expect(other.body.errors![0]).toMatchObject({
+        message: 'enterprise "ent-a" does not exist',
+        extensions: { code: 'NOT_FOUND' },
+      });
       const bad = await graph.query(
         'mutation { submitAnnualFinancials(enterpriseId: "ent-c", input: { year: 2025, revenue: "1.00", rdExpense: "0", employees: 5, techStaff: 9, totalAssets: "1.00" }) { id } }',
         {},
