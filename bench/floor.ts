@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { decodeJwt } from 'jose';
 import postgres from 'postgres';
@@ -9,6 +9,9 @@ import { fenToYuan } from '../subgraphs/shared/money.js';
 import { encodeFeedCursor } from '../subgraphs/finance/prospect-feed.js';
 import { entryHash, GENESIS_HASH } from '../gateway/disclosure-log.js';
 import { PAGE } from './operations.js';
+
+/** The floor seals its cursors as the feed does, with a key of its own. */
+const CURSOR_SEALING = randomBytes(32);
 
 /**
  * The physical floor: the benchmark's operations answered by hand-written SQL (postgres.js, no
@@ -44,7 +47,10 @@ async function prospectFeed(caller: Claims, first: number) {
                    where change_xid >= pg_snapshot_xmin(pg_current_snapshot())) as held_back`;
   const needs = await finance`
     select id, enterprise_id, amount_fen, term_months, purpose, collateral, visibility, status,
-           submitted_at, change_xid::text as xid, change_seq
+           submitted_at, change_xid::text as xid, change_seq,
+           (select count(*) from financing_need_changes c
+            where c.need_id = financing_needs.id and c.change_seq <= financing_needs.change_seq)::int
+             as change_ordinal
     from financing_needs
     where change_xid < ${horizon}::xid8 and (change_xid, change_seq) > ('0'::xid8, 0::bigint)
       and ((visibility = 'OPEN_TO_ALL_BANKS' and status = 'OPEN')
@@ -126,7 +132,7 @@ async function prospectFeed(caller: Claims, first: number) {
         const e = enterprise.get(n.enterprise_id)!;
         return {
           needId: n.id,
-          change: String(n.change_seq),
+          change: String(n.change_ordinal),
           removed: false,
           need: {
             id: n.id,
@@ -154,8 +160,8 @@ async function prospectFeed(caller: Claims, first: number) {
       pageInfo: {
         hasNextPage,
         endCursor: hasNextPage
-          ? encodeFeedCursor({ x: last.xid, s: Number(last.change_seq) }, key)
-          : encodeFeedCursor({ x: horizon, s: 0 }, key),
+          ? encodeFeedCursor({ x: last.xid, s: Number(last.change_seq) }, key, CURSOR_SEALING)
+          : encodeFeedCursor({ x: horizon, s: 0 }, key, CURSOR_SEALING),
       },
       caughtUp: !hasNextPage && !held_back,
     },

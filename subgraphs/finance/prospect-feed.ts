@@ -1,11 +1,11 @@
-import { createHash } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { and, asc, eq, getTableColumns, gte, inArray, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Caller } from '../shared/caller.js';
 import type { Db } from '../shared/db.js';
 import { badInput, forbidden } from '../shared/errors.js';
 import { pageWindow, type PageArgs, type PageLimits } from '../shared/pagination.js';
 import { LIVE_WITH_MAIN_BANK, type NeedRow } from './repository.js';
-import { enterpriseProfiles, financingNeeds, needChanges } from './tables.js';
+import { enterpriseProfiles, financingNeeds, needChanges, subgraphSecrets } from './tables.js';
 
 /** Filters of a feed; amounts already in integer fen (the Money scalar parsed them). */
 export interface ProspectFeedFilter {
@@ -46,7 +46,7 @@ interface Position {
 
 const ORIGIN: Position = { x: '0', s: 0 };
 
-type FeedRow = NeedRow & { visible: boolean; matches: boolean };
+type FeedRow = NeedRow & { visible: boolean; matches: boolean; changeOrdinal: number };
 
 /** GB/T 4754: a section letter and up to four digits ("C", "C39", "C3911"). */
 const INDUSTRY_CODE = /^[A-T]\d{0,4}$/;
@@ -94,23 +94,62 @@ function feedKey(bankId: string, filter: Required<ProspectFeedFilter>): string {
     .slice(0, 12);
 }
 
-export function encodeFeedCursor(position: Position, key: string): string {
-  return Buffer.from(JSON.stringify({ v: 1, x: position.x, s: position.s, f: key })).toString(
-    'base64url',
-  );
+/**
+ * Cursors are sealed (AES-256-GCM under a key kept in this database): a position holds the
+ * writing transaction's id, a counter of every write to the finance database, and a bank must
+ * not learn from its cursors how much happened in data it cannot see. Sealing also makes a
+ * cursor unforgeable.
+ */
+const CURSOR_PREFIX = 'c2.';
+const sealingKeys = new WeakMap<Db, Promise<Buffer>>();
+
+export function feedCursorKey(db: Db): Promise<Buffer> {
+  let key = sealingKeys.get(db);
+  if (!key) {
+    key = (async () => {
+      await db
+        .insert(subgraphSecrets)
+        .values({ name: 'feed-cursor', secret: randomBytes(32).toString('base64') })
+        .onConflictDoNothing();
+      const [row] = await db
+        .select({ secret: subgraphSecrets.secret })
+        .from(subgraphSecrets)
+        .where(eq(subgraphSecrets.name, 'feed-cursor'));
+      return Buffer.from(row.secret, 'base64');
+    })();
+    // A failed read is not remembered: the next request tries again.
+    key.catch(() => sealingKeys.delete(db));
+    sealingKeys.set(db, key);
+  }
+  return key;
 }
 
-function decodeFeedCursor(cursor: string, key: string): Position {
-  let parsed: unknown;
+export function encodeFeedCursor(position: Position, key: string, sealing: Buffer): string {
+  const nonce = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', sealing, nonce);
+  const plain = JSON.stringify({ x: position.x, s: position.s, f: key });
+  const sealed = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+  return `${CURSOR_PREFIX}${Buffer.concat([nonce, cipher.getAuthTag(), sealed]).toString('base64url')}`;
+}
+
+function openCursor(cursor: string, sealing: Buffer): unknown {
+  if (!cursor.startsWith(CURSOR_PREFIX)) return null;
+  const bytes = Buffer.from(cursor.slice(CURSOR_PREFIX.length), 'base64url');
+  if (bytes.length < 29) return null;
   try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    const decipher = createDecipheriv('aes-256-gcm', sealing, bytes.subarray(0, 12));
+    decipher.setAuthTag(bytes.subarray(12, 28));
+    const plain = Buffer.concat([decipher.update(bytes.subarray(28)), decipher.final()]);
+    return JSON.parse(plain.toString('utf8'));
   } catch {
-    parsed = null;
+    return null;
   }
-  const c = parsed as { v?: unknown; x?: unknown; s?: unknown; f?: unknown } | null;
+}
+
+function decodeFeedCursor(cursor: string, key: string, sealing: Buffer): Position {
+  const c = openCursor(cursor, sealing) as { x?: unknown; s?: unknown; f?: unknown } | null;
   if (
     !c ||
-    c.v !== 1 ||
     typeof c.x !== 'string' ||
     !/^\d{1,19}$/.test(c.x) ||
     !Number.isSafeInteger(c.s) ||
@@ -169,13 +208,14 @@ export class ProspectFeed {
     validate(filter);
     const { limit } = pageWindow({ first: args.first }, limits);
     const key = feedKey(bank, filter);
-    const after = args.after ? decodeFeedCursor(args.after, key) : null;
+    const sealing = await feedCursorKey(this.db);
+    const after = args.after ? decodeFeedCursor(args.after, key, sealing) : null;
 
     const { horizon, heldBack } = await this.horizon();
     const rows = await this.changes(bank, filter, after, horizon, limit);
     const hasNextPage = rows.length > limit;
     const edges = rows.slice(0, limit).map((row) => ({
-      cursor: encodeFeedCursor({ x: row.changeXid, s: row.changeSeq }, key),
+      cursor: encodeFeedCursor({ x: row.changeXid, s: row.changeSeq }, key, sealing),
       node: entryOf(row, bank),
     }));
     let endCursor: string | null;
@@ -184,7 +224,7 @@ export class ProspectFeed {
     } else {
       // Everything below the horizon has been seen: the next pull starts there, not at the last
       // entry, so it does not walk again over changes this bank was not shown.
-      endCursor = encodeFeedCursor(later({ x: horizon, s: 0 }, after ?? ORIGIN), key);
+      endCursor = encodeFeedCursor(later({ x: horizon, s: 0 }, after ?? ORIGIN), key, sealing);
     }
     return {
       edges,
@@ -253,6 +293,10 @@ export class ProspectFeed {
         ...getTableColumns(n),
         visible: sql<boolean>`(${visible})`,
         matches: sql<boolean>`(${matches})`,
+        // The need's own count of versions, not the global change number: that one would tell
+        // a bank how many changes happened to needs it cannot see.
+        changeOrdinal: sql<number>`(select count(*)::int from ${c} where ${c.needId} = ${n.id}
+          and ${c.changeSeq} <= ${n.changeSeq})`,
       })
       .from(n)
       .$dynamic();
@@ -274,7 +318,7 @@ export class ProspectFeed {
 }
 
 function entryOf(row: FeedRow, bank: string): ProspectFeedEntry {
-  const base = { needId: row.id, change: String(row.changeSeq) };
+  const base = { needId: row.id, change: String(row.changeOrdinal) };
   if (row.visible && row.matches) return { ...base, removed: false, reason: null, need: row };
   let reason: RemovalReason;
   if (row.visible) reason = 'NO_LONGER_MATCHES';

@@ -183,3 +183,15 @@ export const listingTiers = pgTable('listing_tiers', {
   tier: text('tier').notNull(),
   since: timestamp('since', { withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * Secrets the finance subgraph makes for itself on first use and keeps with its data, so every
+ * replica over this database shares them and a restart keeps them: the key that seals prospect
+ * feed cursors.
+ */
+export const subgraphSecrets = pgTable('subgraph_secrets', {
+  name: text('name').primaryKey(),
+  /** Base64 of the secret's bytes. */
+  secret: text('secret').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});

@@ -83,14 +83,26 @@ for (const backend of BACKENDS) {
       expect([...ids(small.entries)].sort()).toEqual(await visibleTo(finance(), 'boc'));
     });
 
-    it('hands out opaque base64url cursors and refuses ones it did not issue', async () => {
+    it('hands out sealed cursors that say nothing and refuses ones it did not issue', async () => {
       const token = await bank('boc');
       const page = ok(await graph.query(FEED, { first: 2 }, token)).prospectFeed;
       const cursor = page.pageInfo.endCursor as string;
-      expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/);
-      expect(JSON.parse(Buffer.from(cursor, 'base64url').toString())).toHaveProperty('v', 1);
+      expect(cursor).toMatch(/^c2\.[A-Za-z0-9_-]+$/);
+      // No transaction id or change number can be read out of it.
+      expect(Buffer.from(cursor.slice(3), 'base64url').toString('latin1')).not.toMatch(/"x"|"s"/);
+      // The same position sealed twice reads differently: equal cursors do not mark equal places.
+      const again = ok(await graph.query(FEED, { first: 2 }, token)).prospectFeed;
+      expect(again.pageInfo.endCursor).not.toBe(cursor);
       const forged = refusal(await graph.query(FEED, { after: 'bm90IGEgY3Vyc29y' }, token));
       expect(forged).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+      const unsealed = Buffer.from(JSON.stringify({ v: 1, x: '1', s: 0, f: 'x' })).toString(
+        'base64url',
+      );
+      const plain = refusal(await graph.query(FEED, { after: unsealed }, token));
+      expect(plain).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+      const flipped = `${cursor.slice(0, -2)}${cursor.endsWith('A') ? 'B' : 'A'}${cursor.slice(-1)}`;
+      const tampered = refusal(await graph.query(FEED, { after: flipped }, token));
+      expect(tampered).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
       const otherFilter = refusal(
         await graph.query(FEED, { after: cursor, filter: { highTechOnly: true } }, token),
       );
