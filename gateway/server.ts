@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLError, GraphQLFormattedError } from 'graphql';
 import type { Caller } from '../subgraphs/shared/caller.js';
@@ -24,6 +23,7 @@ import type { RunningSubgraph } from '../subgraphs/shared/subgraph.js';
 import { apolloLogger, createLogger, type Logger } from '../subgraphs/shared/logger.js';
 import { InProcessDataSource, SignedDataSource } from './data-source.js';
 import { ExchangeGateway, type OperationLayer } from './exchange-gateway.js';
+import { mintDevToken } from './dev-identity.js';
 import { AuthError, IdentityVerifier } from './identity.js';
 import { operationLimitsPlugin, tokenLimitError } from './limits.js';
 import { metrics, renderMetrics } from './metrics.js';
@@ -33,7 +33,21 @@ import {
   type RequestRecord,
   type ServedContext,
 } from './observability.js';
+import {
+  OrgDirectoryUnavailable,
+  SubgraphOrgDirectory,
+  type OrgDirectory,
+} from './org-directory.js';
 import { RateLimiter } from './rate-limit.js';
+import {
+  mutationScopes,
+  readOnlyScopes,
+  SANDBOX_PARTY,
+  SANDBOX_TOKEN_TTL_SECONDS,
+  sandboxLandingPage,
+  sandboxPreset,
+} from './sandbox.js';
+import { loadScopeCeiling } from './scope-ceiling.js';
 import { loadSupergraphForGateway } from './supergraph.js';
 import { TrustedDocuments } from './trusted-documents.js';
 
@@ -45,8 +59,13 @@ export interface GatewayOptions {
   /** Subgraphs running in this process, asked by function call instead of over HTTP. */
   inProcess?: (name: SubgraphName) => Pick<RunningSubgraph, 'execute'>;
   layer: OperationLayer;
-  /** Headers Sandbox starts with (the embedded default puts a dev token here). */
-  sandboxHeaders?: Record<string, string>;
+  /**
+   * The embedded default's dev issuer: on a loopback address it mints the Sandbox page's preset
+   * token, read-only and short-lived, for each load of the page.
+   */
+  devIssuer?: SigningKey;
+  /** Where bank and enterprise orgs are looked up; defaults to the banks and tech subgraphs. */
+  orgs?: OrgDirectory;
   port?: number;
   /** Defaults to JSON lines on stdout (or LOG_FILE) at LOG_LEVEL. */
   logger?: Logger;
@@ -151,8 +170,25 @@ function rateLimitKey(caller: Caller, remoteAddress: string | undefined): string
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const { config } = options;
   const logger = options.logger ?? createLogger(config, { service: 'gateway' });
+  // Read before anything starts: a malformed ceiling file stops the gateway with its reason.
+  const ceiling = loadScopeCeiling(config.auth.scopeCeilingFile);
+  const supergraphSdl = loadSupergraphForGateway(config.supergraphPath);
+  const preset = sandboxPreset(config, options.devIssuer !== undefined);
+  if (!preset.offer && preset.warning) logger.warn(preset.warning);
+  const presetScopes = readOnlyScopes(ceiling[SANDBOX_PARTY], mutationScopes(supergraphSdl));
+  const devIssuer = options.devIssuer;
+  const mintPreset =
+    preset.offer && devIssuer
+      ? () =>
+          mintDevToken(devIssuer, config.auth, {
+            party: SANDBOX_PARTY,
+            sub: `sandbox-${SANDBOX_PARTY}`,
+            scopes: presetScopes,
+            ttlSeconds: SANDBOX_TOKEN_TTL_SECONDS,
+          })
+      : undefined;
   const inner = new ApolloGateway({
-    supergraphSdl: loadSupergraphForGateway(config.supergraphPath),
+    supergraphSdl,
     logger: apolloLogger(logger),
     buildService: ({ name }) => {
       const { inProcess } = options;
@@ -196,12 +232,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     // else; a client cannot register operations of its own.
     ...(trusted ? { persistedQueries: { cache: trusted.cache } } : {}),
     plugins: [
-      config.sandbox
-        ? ApolloServerPluginLandingPageLocalDefault({
-            embed: { initialState: { sharedHeaders: options.sandboxHeaders ?? {} } },
-            footer: false,
-          })
-        : ApolloServerPluginLandingPageDisabled(),
+      config.sandbox ? sandboxLandingPage(mintPreset) : ApolloServerPluginLandingPageDisabled(),
       operationLimitsPlugin<ServedContext>({
         limits: config.limits,
         maxPageSize: config.maxPageSize,
@@ -215,7 +246,17 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     ],
   });
   await apollo.start();
-  const identity = new IdentityVerifier(config.auth);
+  const identity = new IdentityVerifier(config.auth, {
+    ceiling,
+    logger,
+    orgs:
+      options.orgs ??
+      new SubgraphOrgDirectory(
+        { banks: options.subgraphUrls.banks, tech: options.subgraphUrls.tech },
+        options.signingKey,
+        config.gatewayToken.ttlSeconds,
+      ),
+  });
   const limiter = new RateLimiter(config.rateLimit);
   const jwks = { keys: [options.signingKey.publicJwk] };
 
@@ -333,6 +374,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         if (error instanceof AuthError) {
           metrics.authenticationFailures.inc();
           throw new HttpError(401, 'AUTH_ERROR', error.message, { 'www-authenticate': 'Bearer' });
+        }
+        if (error instanceof OrgDirectoryUnavailable) {
+          // Fail closed: a token whose org cannot be confirmed is not served, nor remembered.
+          logger.warn({ requestId, err: error.message }, 'org directory unavailable');
+          throw new HttpError(503, 'ORG_DIRECTORY_UNAVAILABLE', error.message, {
+            'retry-after': '5',
+          });
         }
         throw error;
       }

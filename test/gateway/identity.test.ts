@@ -33,7 +33,7 @@ describe('keys from a JWKS URL', () => {
 
   it('caches the set, and fetches it again for an unknown kid so rotation needs no restart', async () => {
     const config = loadConfig({ JWKS_URL: url });
-    const verifier = new IdentityVerifier(config.auth, 1);
+    const verifier = new IdentityVerifier(config.auth, { jwksCooldownMs: 1 });
     const sign = (key: Awaited<ReturnType<typeof keyPair>>) =>
       new SignJWT({ party: 'pboc', scope: 'rows:all' })
         .setProtectedHeader({ alg: 'ES256', kid: key.kid })
@@ -71,7 +71,7 @@ describe('keys from a JWKS URL', () => {
       vi.useFakeTimers({ toFake: ['Date'] });
       vi.setSystemTime(new Date('2026-11-28T08:00:00Z'));
       const config = loadConfig({ JWKS_URL: url });
-      const verifier = new IdentityVerifier(config.auth, 1);
+      const verifier = new IdentityVerifier(config.auth, { jwksCooldownMs: 1 });
       const key = await keyPair('remembered');
       served = [key.jwk];
       const token = await new SignJWT({ party: 'bank', org: 'icbc', scope: 'need:claim' })
