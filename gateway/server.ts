@@ -49,7 +49,7 @@ import {
 } from './sandbox.js';
 import { loadScopeCeiling } from './scope-ceiling.js';
 import { loadSupergraphForGateway } from './supergraph.js';
-import { TrustedDocuments } from './trusted-documents.js';
+import { persistedQueryRefusal, TrustedDocuments } from './trusted-documents.js';
 
 export interface GatewayOptions {
   config: Config;
@@ -94,6 +94,7 @@ const CLIENT_CODES = new Set([
   'SUBGRAPH_UNAVAILABLE',
   'OPERATION_TOO_COMPLEX',
   'PERSISTED_QUERY_NOT_IN_LIST',
+  'PERSISTED_QUERY_HASH_MISMATCH',
   'RATE_LIMITED',
 ]);
 
@@ -145,6 +146,22 @@ function operationText(method: string | undefined, body: unknown, url: URL): str
       ? (body as { query?: unknown }).query
       : undefined;
   return typeof query === 'string' ? query : undefined;
+}
+
+/** The extensions a request carries (a JSON text in a GET's URL), if any. */
+function requestExtensions(method: string | undefined, body: unknown, url: URL): unknown {
+  if (method !== 'POST') {
+    const raw = url.searchParams.get('extensions');
+    if (!raw) return undefined;
+    try {
+      return JSON.parse(raw);
+    } catch {
+      return undefined; // Apollo refuses it itself
+    }
+  }
+  return body && typeof body === 'object' && !Array.isArray(body)
+    ? (body as { extensions?: unknown }).extensions
+    : undefined;
 }
 
 /** A refusal made before Apollo sees the request, in the shape Apollo would have given it. */
@@ -264,7 +281,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
    * Trusted documents and the token bound are checked on the raw text, before Apollo parses
    * anything: an unregistered or oversized operation costs a hash or a lexer pass, no more.
    */
-  const admit = (query: string | undefined, record: RequestRecord) => {
+  const admit = (query: string | undefined, extensions: unknown, record: RequestRecord) => {
+    const mismatch = persistedQueryRefusal(query, extensions);
+    if (mismatch) {
+      record.rejectedBy = 'PERSISTED_QUERY';
+      throw asHttpError(mismatch);
+    }
     if (query === undefined) return;
     const refusal = trusted?.refusal(query) ?? tokenLimitError(query, config.limits.maxTokens);
     if (!refusal) return;
@@ -401,7 +423,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       const body = req.method === 'POST' ? await readJsonBody(req, config.maxBodyBytes) : undefined;
       const named = (body as { operationName?: unknown } | undefined)?.operationName;
       if (typeof named === 'string') record.operationName = named;
-      admit(operationText(req.method, body, url), record);
+      admit(operationText(req.method, body, url), requestExtensions(req.method, body, url), record);
       await executeApollo(apollo, req, res, body, async () => ({ caller, requestId, record }));
     } catch (error) {
       if (!observed) observe();
