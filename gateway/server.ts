@@ -285,6 +285,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     const mismatch = persistedQueryRefusal(query, extensions);
     if (mismatch) {
       record.rejectedBy = 'PERSISTED_QUERY';
+      metrics.rejected.inc({ limit: 'PERSISTED_QUERY' });
       throw asHttpError(mismatch);
     }
     if (query === undefined) return;
