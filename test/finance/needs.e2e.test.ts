@@ -30,7 +30,13 @@ for (const backend of BACKENDS) {
       graph = await startTestGraph(backend, {
         prepare: async (databases) => {
           await loadFixture(databases);
-          await registerParticipants(databases, { banks: ['bank-slow'] });
+          // bank-slow misses deadlines; bank-01 … bank-20 race to claim one need.
+          await registerParticipants(databases, {
+            banks: [
+              'bank-slow',
+              ...Array.from({ length: 20 }, (_, i) => `bank-${String(i + 1).padStart(2, '0')}`),
+            ],
+          });
         },
       });
     });
