@@ -2,6 +2,7 @@ import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { Kind, parse, type ConstValueNode } from 'graphql';
 import type { Config } from '../subgraphs/shared/config.js';
+import type { Logger } from '../subgraphs/shared/logger.js';
 
 /** How long the Sandbox page's preset token lives: long enough to explore, short if it leaks. */
 export const SANDBOX_TOKEN_TTL_SECONDS = 15 * 60;
@@ -40,6 +41,17 @@ export function sandboxPreset(
     offer: false,
     warning: `the Sandbox page offers no preset token: the gateway listens on ${config.host}, not on loopback (HOST=127.0.0.1, ::1 or localhost); mint one with npm run token`,
   };
+}
+
+/** The decision made at start, its warning (if any) logged: whether the page gets a token. */
+export function announceSandboxPreset(
+  config: Parameters<typeof sandboxPreset>[0],
+  devIssuer: boolean,
+  logger: Pick<Logger, 'warn'>,
+): boolean {
+  const decision = sandboxPreset(config, devIssuer);
+  if (!decision.offer && decision.warning) logger.warn({ host: config.host }, decision.warning);
+  return decision.offer;
 }
 
 function stringsOf(value: ConstValueNode | undefined): string[] {

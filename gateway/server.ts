@@ -40,12 +40,12 @@ import {
 } from './org-directory.js';
 import { RateLimiter } from './rate-limit.js';
 import {
+  announceSandboxPreset,
   mutationScopes,
   readOnlyScopes,
   SANDBOX_PARTY,
   SANDBOX_TOKEN_TTL_SECONDS,
   sandboxLandingPage,
-  sandboxPreset,
 } from './sandbox.js';
 import { loadScopeCeiling } from './scope-ceiling.js';
 import { loadSupergraphForGateway } from './supergraph.js';
@@ -190,12 +190,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // Read before anything starts: a malformed ceiling file stops the gateway with its reason.
   const ceiling = loadScopeCeiling(config.auth.scopeCeilingFile);
   const supergraphSdl = loadSupergraphForGateway(config.supergraphPath);
-  const preset = sandboxPreset(config, options.devIssuer !== undefined);
-  if (!preset.offer && preset.warning) logger.warn(preset.warning);
+  const offerPreset = announceSandboxPreset(config, options.devIssuer !== undefined, logger);
   const presetScopes = readOnlyScopes(ceiling[SANDBOX_PARTY], mutationScopes(supergraphSdl));
   const devIssuer = options.devIssuer;
   const mintPreset =
-    preset.offer && devIssuer
+    offerPreset && devIssuer
       ? () =>
           mintDevToken(devIssuer, config.auth, {
             party: SANDBOX_PARTY,

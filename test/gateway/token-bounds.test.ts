@@ -17,7 +17,12 @@ import {
   SubgraphOrgDirectory,
   type OrgDirectory,
 } from '../../gateway/org-directory.js';
-import { mutationScopes, readOnlyScopes, sandboxPreset } from '../../gateway/sandbox.js';
+import {
+  announceSandboxPreset,
+  mutationScopes,
+  readOnlyScopes,
+  sandboxPreset,
+} from '../../gateway/sandbox.js';
 import { loadScopeCeiling } from '../../gateway/scope-ceiling.js';
 
 let folder: string;
@@ -263,6 +268,20 @@ describe('the Sandbox preset', () => {
       'warning',
       expect.stringMatching(/no preset token: the gateway listens on 0\.0\.0\.0, not on loopback/),
     );
+  });
+
+  it('is logged as a warning at start when withheld for the address, and only then', () => {
+    const warned: unknown[][] = [];
+    const logger = { warn: (...args: unknown[]) => void warned.push(args) };
+    expect(announceSandboxPreset(loadConfig({ HOST: '0.0.0.0' }), true, logger)).toBe(false);
+    expect(warned).toEqual([
+      [{ host: '0.0.0.0' }, expect.stringMatching(/^the Sandbox page offers no preset token/)],
+    ]);
+    expect(announceSandboxPreset(loadConfig({ HOST: '127.0.0.1' }), true, logger)).toBe(true);
+    expect(
+      announceSandboxPreset(loadConfig({ HOST: '0.0.0.0', SANDBOX: 'false' }), true, logger),
+    ).toBe(false);
+    expect(warned).toHaveLength(1);
   });
 
   it('is never offered with a real identity provider or without Sandbox', () => {
