@@ -9,9 +9,26 @@ import {
 } from 'jose';
 import { isParty, type Caller } from '../subgraphs/shared/caller.js';
 import type { Config } from '../subgraphs/shared/config.js';
+import type { Logger } from '../subgraphs/shared/logger.js';
+import type { OrgDirectory } from './org-directory.js';
+import { scopesBeyond, standardCeiling, type ScopeCeiling } from './scope-ceiling.js';
 
 /** A token that failed a check; the message names the check, never the token. */
 export class AuthError extends Error {}
+
+export interface IdentityOptions {
+  /** The scopes each party may hold; defaults to the standard scopes. */
+  ceiling?: ScopeCeiling;
+  /**
+   * Where a bank or enterprise token's org must be found. Without one, orgs are taken as
+   * claimed (unit tests of the token checks alone); the gateway always passes one.
+   */
+  orgs?: OrgDirectory;
+  /** Where scopes dropped at the ceiling are reported. */
+  logger?: Pick<Logger, 'warn'>;
+  /** Least time between two fetches of a remote JWKS, so unknown kids cannot hammer the IdP. */
+  jwksCooldownMs?: number;
+}
 
 /**
  * Keys from a local JWKS file, re-read when a token names a kid the cached set lacks, so a
@@ -70,15 +87,17 @@ export class IdentityVerifier {
    */
   private readonly verified = new Map<string, Verified>();
 
+  private readonly ceiling: ScopeCeiling;
+
   constructor(
     private readonly auth: Config['auth'],
-    /** Least time between two fetches of a remote JWKS, so unknown kids cannot hammer the IdP. */
-    jwksCooldownMs = 30_000,
+    private readonly options: IdentityOptions = {},
   ) {
+    this.ceiling = options.ceiling ?? standardCeiling();
     this.keys = auth.jwksUrl
       ? createRemoteJWKSet(new URL(auth.jwksUrl), {
           cacheMaxAge: 10 * 60_000,
-          cooldownDuration: jwksCooldownMs,
+          cooldownDuration: options.jwksCooldownMs ?? 30_000,
         })
       : fileKeyResolver(auth.jwksFile);
   }
@@ -102,7 +121,8 @@ export class IdentityVerifier {
         return { ...caller, requestId };
       }
     }
-    const caller = await this.verifyToken(token);
+    // Every check, the ceiling and the org included, is done before the token is remembered.
+    const caller = await this.verifyToken(token, requestId);
     const until = Math.min(caller.exp * 1000, Date.now() + REMEMBER_MS);
     this.verified.set(token, { ...caller.identity, until });
     if (this.verified.size > REMEMBER_MAX) {
@@ -113,6 +133,7 @@ export class IdentityVerifier {
 
   private async verifyToken(
     token: string,
+    requestId: string,
   ): Promise<{ identity: Omit<Caller, 'requestId'>; exp: number }> {
     let payload;
     try {
@@ -131,14 +152,45 @@ export class IdentityVerifier {
     if ((party === 'bank' || party === 'enterprise') && (typeof org !== 'string' || !org)) {
       throw new AuthError(`a ${party} token must carry its org`);
     }
+    const sub = String(payload.sub);
+    const claimed = new Set(typeof scope === 'string' ? scope.split(' ').filter(Boolean) : []);
+    const beyond = scopesBeyond(this.ceiling, party, claimed);
+    if (beyond.length > 0) {
+      const orgPart = typeof org === 'string' && org ? ` ${org}` : '';
+      if (this.auth.scopeCeilingMode === 'refuse') {
+        throw new AuthError(
+          `token carries scopes beyond what a ${party}${orgPart} may hold: ${beyond.join(' ')}`,
+        );
+      }
+      for (const dropped of beyond) claimed.delete(dropped);
+      this.options.logger?.warn(
+        { requestId, sub, party, org: typeof org === 'string' ? org : null, dropped: beyond },
+        'token scopes beyond the party ceiling dropped',
+      );
+    }
+    if (party === 'bank' || party === 'enterprise') {
+      await this.checkOrg(party, org as string, requestId);
+    }
     return {
       identity: {
-        sub: String(payload.sub),
+        sub,
         party,
         org: party === 'bank' || party === 'enterprise' ? (org as string) : null,
-        scopes: new Set(typeof scope === 'string' ? scope.split(' ').filter(Boolean) : []),
+        scopes: claimed,
       },
       exp: payload.exp!,
     };
+  }
+
+  /** A bank or enterprise token must name one that exists; an unknown one gets nothing. */
+  private async checkOrg(party: 'bank' | 'enterprise', org: string, requestId: string) {
+    if (!this.options.orgs) return;
+    // OrgDirectoryUnavailable propagates: neither accepted nor refused, the request is not served.
+    if (await this.options.orgs.exists(party, org, requestId)) return;
+    throw new AuthError(
+      party === 'bank'
+        ? `token org "${org}" names no participating bank`
+        : `token org "${org}" names no enterprise of the library`,
+    );
   }
 }

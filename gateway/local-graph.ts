@@ -5,7 +5,7 @@ import { openDatabase, type Database } from '../subgraphs/shared/db.js';
 import { SUBGRAPH_NAMES, type Config, type SubgraphName } from '../subgraphs/shared/config.js';
 import { startSubgraph, type RunningSubgraph } from '../subgraphs/shared/subgraph.js';
 import { subgraphs } from '../subgraphs/index.js';
-import { ensureDevIssuer, mintDevToken } from './dev-identity.js';
+import { ensureDevIssuer } from './dev-identity.js';
 import { startGateway, type RunningGateway } from './server.js';
 import { createExchangeLayer } from './layer.js';
 import { isSeeded, seedDatabases } from '../scripts/seed/load.js';
@@ -79,9 +79,6 @@ export async function startLocalGraph(
     });
     peerUrls[name] = running[name].url;
   }
-  const sandboxToken = config.auth.jwksUrl
-    ? undefined
-    : await mintDevToken(devIssuer, config.auth, { party: 'finance_office' });
   const subgraphUrls = Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, running[n].url])) as Record<
     SubgraphName,
     string
@@ -92,7 +89,7 @@ export async function startLocalGraph(
     subgraphUrls,
     inProcess: options.inProcess ? (name) => running[name] : undefined,
     layer: createExchangeLayer(config, databases.exchange, signingKey, subgraphUrls.finance),
-    sandboxHeaders: sandboxToken ? { Authorization: `Bearer ${sandboxToken}` } : undefined,
+    devIssuer: config.auth.jwksUrl ? undefined : devIssuer,
     port: options.ephemeralPorts ? 0 : undefined,
   });
   return {

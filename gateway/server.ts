@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLError, GraphQLFormattedError } from 'graphql';
 import type { Caller } from '../subgraphs/shared/caller.js';
@@ -25,6 +24,7 @@ import { apolloLogger, createLogger, type Logger } from '../subgraphs/shared/log
 import { InProcessDataSource, SignedDataSource } from './data-source.js';
 import { ExchangeGateway, type OperationLayer } from './exchange-gateway.js';
 import { reservedNamesRule } from './authorization/analyze.js';
+import { mintDevToken } from './dev-identity.js';
 import { AuthError, IdentityVerifier } from './identity.js';
 import { operationLimitsPlugin, tokenLimitError } from './limits.js';
 import { metrics, renderMetrics } from './metrics.js';
@@ -34,9 +34,23 @@ import {
   type RequestRecord,
   type ServedContext,
 } from './observability.js';
+import {
+  OrgDirectoryUnavailable,
+  SubgraphOrgDirectory,
+  type OrgDirectory,
+} from './org-directory.js';
 import { RateLimiter } from './rate-limit.js';
+import {
+  announceSandboxPreset,
+  mutationScopes,
+  readOnlyScopes,
+  SANDBOX_PARTY,
+  SANDBOX_TOKEN_TTL_SECONDS,
+  sandboxLandingPage,
+} from './sandbox.js';
+import { loadScopeCeiling } from './scope-ceiling.js';
 import { loadSupergraphForGateway } from './supergraph.js';
-import { TrustedDocuments } from './trusted-documents.js';
+import { persistedQueryRefusal, TrustedDocuments } from './trusted-documents.js';
 
 export interface GatewayOptions {
   config: Config;
@@ -46,8 +60,13 @@ export interface GatewayOptions {
   /** Subgraphs running in this process, asked by function call instead of over HTTP. */
   inProcess?: (name: SubgraphName) => Pick<RunningSubgraph, 'execute'>;
   layer: OperationLayer;
-  /** Headers Sandbox starts with (the embedded default puts a dev token here). */
-  sandboxHeaders?: Record<string, string>;
+  /**
+   * The embedded default's dev issuer: on a loopback address it mints the Sandbox page's preset
+   * token, read-only and short-lived, for each load of the page.
+   */
+  devIssuer?: SigningKey;
+  /** Where bank and enterprise orgs are looked up; defaults to the banks and tech subgraphs. */
+  orgs?: OrgDirectory;
   port?: number;
   /** Defaults to JSON lines on stdout (or LOG_FILE) at LOG_LEVEL. */
   logger?: Logger;
@@ -77,6 +96,7 @@ const CLIENT_CODES = new Set([
   'SUBGRAPH_UNAVAILABLE',
   'OPERATION_TOO_COMPLEX',
   'PERSISTED_QUERY_NOT_IN_LIST',
+  'PERSISTED_QUERY_HASH_MISMATCH',
   'RATE_LIMITED',
 ]);
 
@@ -130,6 +150,22 @@ function operationText(method: string | undefined, body: unknown, url: URL): str
   return typeof query === 'string' ? query : undefined;
 }
 
+/** The extensions a request carries (a JSON text in a GET's URL), if any. */
+function requestExtensions(method: string | undefined, body: unknown, url: URL): unknown {
+  if (method !== 'POST') {
+    const raw = url.searchParams.get('extensions');
+    if (!raw) return undefined;
+    try {
+      return JSON.parse(raw);
+    } catch {
+      return undefined; // Apollo refuses it itself
+    }
+  }
+  return body && typeof body === 'object' && !Array.isArray(body)
+    ? (body as { extensions?: unknown }).extensions
+    : undefined;
+}
+
 /** A refusal made before Apollo sees the request, in the shape Apollo would have given it. */
 function asHttpError(error: GraphQLError): HttpError {
   const {
@@ -153,8 +189,24 @@ function rateLimitKey(caller: Caller, remoteAddress: string | undefined): string
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const { config } = options;
   const logger = options.logger ?? createLogger(config, { service: 'gateway' });
+  // Read before anything starts: a malformed ceiling file stops the gateway with its reason.
+  const ceiling = loadScopeCeiling(config.auth.scopeCeilingFile);
+  const supergraphSdl = loadSupergraphForGateway(config.supergraphPath);
+  const offerPreset = announceSandboxPreset(config, options.devIssuer !== undefined, logger);
+  const presetScopes = readOnlyScopes(ceiling[SANDBOX_PARTY], mutationScopes(supergraphSdl));
+  const devIssuer = options.devIssuer;
+  const mintPreset =
+    offerPreset && devIssuer
+      ? () =>
+          mintDevToken(devIssuer, config.auth, {
+            party: SANDBOX_PARTY,
+            sub: `sandbox-${SANDBOX_PARTY}`,
+            scopes: presetScopes,
+            ttlSeconds: SANDBOX_TOKEN_TTL_SECONDS,
+          })
+      : undefined;
   const inner = new ApolloGateway({
-    supergraphSdl: loadSupergraphForGateway(config.supergraphPath),
+    supergraphSdl,
     logger: apolloLogger(logger),
     buildService: ({ name }) => {
       const { inProcess } = options;
@@ -199,12 +251,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     // else; a client cannot register operations of its own.
     ...(trusted ? { persistedQueries: { cache: trusted.cache } } : {}),
     plugins: [
-      config.sandbox
-        ? ApolloServerPluginLandingPageLocalDefault({
-            embed: { initialState: { sharedHeaders: options.sandboxHeaders ?? {} } },
-            footer: false,
-          })
-        : ApolloServerPluginLandingPageDisabled(),
+      config.sandbox ? sandboxLandingPage(mintPreset) : ApolloServerPluginLandingPageDisabled(),
       operationLimitsPlugin<ServedContext>({
         limits: config.limits,
         maxPageSize: config.maxPageSize,
@@ -218,7 +265,17 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     ],
   });
   await apollo.start();
-  const identity = new IdentityVerifier(config.auth);
+  const identity = new IdentityVerifier(config.auth, {
+    ceiling,
+    logger,
+    orgs:
+      options.orgs ??
+      new SubgraphOrgDirectory(
+        { banks: options.subgraphUrls.banks, tech: options.subgraphUrls.tech },
+        options.signingKey,
+        config.gatewayToken.ttlSeconds,
+      ),
+  });
   const limiter = new RateLimiter(config.rateLimit);
   const jwks = { keys: [options.signingKey.publicJwk] };
 
@@ -226,7 +283,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
    * Trusted documents and the token bound are checked on the raw text, before Apollo parses
    * anything: an unregistered or oversized operation costs a hash or a lexer pass, no more.
    */
-  const admit = (query: string | undefined, record: RequestRecord) => {
+  const admit = (query: string | undefined, extensions: unknown, record: RequestRecord) => {
+    const mismatch = persistedQueryRefusal(query, extensions);
+    if (mismatch) {
+      record.rejectedBy = 'PERSISTED_QUERY';
+      metrics.rejected.inc({ limit: 'PERSISTED_QUERY' });
+      throw asHttpError(mismatch);
+    }
     if (query === undefined) return;
     const refusal = trusted?.refusal(query) ?? tokenLimitError(query, config.limits.maxTokens);
     if (!refusal) return;
@@ -337,6 +400,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           metrics.authenticationFailures.inc();
           throw new HttpError(401, 'AUTH_ERROR', error.message, { 'www-authenticate': 'Bearer' });
         }
+        if (error instanceof OrgDirectoryUnavailable) {
+          // Fail closed: a token whose org cannot be confirmed is not served, nor remembered.
+          logger.warn({ requestId, err: error.message }, 'org directory unavailable');
+          throw new HttpError(503, 'ORG_DIRECTORY_UNAVAILABLE', error.message, {
+            'retry-after': '5',
+          });
+        }
         throw error;
       }
       record.party = caller.party;
@@ -356,7 +426,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       const body = req.method === 'POST' ? await readJsonBody(req, config.maxBodyBytes) : undefined;
       const named = (body as { operationName?: unknown } | undefined)?.operationName;
       if (typeof named === 'string') record.operationName = named;
-      admit(operationText(req.method, body, url), record);
+      admit(operationText(req.method, body, url), requestExtensions(req.method, body, url), record);
       await executeApollo(apollo, req, res, body, async () => ({ caller, requestId, record }));
     } catch (error) {
       if (!observed) observe();

@@ -155,3 +155,39 @@ export class TrustedDocuments {
     );
   }
 }
+
+/**
+ * Apollo's persisted-query protocol, checked before Apollo sees the request: a hash sent beside
+ * a query text must be that text's sha256, and the protocol's version 1. Apollo answers either
+ * fault with an error that has no code, which would reach the client masked as an internal
+ * error; these say what is wrong.
+ */
+export function persistedQueryRefusal(
+  query: string | undefined,
+  extensions: unknown,
+): GraphQLError | null {
+  const persisted =
+    extensions && typeof extensions === 'object'
+      ? (extensions as { persistedQuery?: unknown }).persistedQuery
+      : undefined;
+  if (!persisted || typeof persisted !== 'object') return null;
+  const { version, sha256Hash } = persisted as { version?: unknown; sha256Hash?: unknown };
+  if (version !== 1) {
+    return new GraphQLError(
+      `persisted query version ${JSON.stringify(version ?? null)} is not supported: send version 1`,
+      { extensions: { code: 'PERSISTED_QUERY_NOT_SUPPORTED', http: { status: 400 } } },
+    );
+  }
+  if (typeof sha256Hash !== 'string' || !sha256Hash) {
+    return new GraphQLError('persisted query needs its sha256Hash', {
+      extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+    });
+  }
+  if (query !== undefined && documentHash(query) !== sha256Hash.toLowerCase()) {
+    return new GraphQLError(
+      'persisted query sha256Hash does not match the sha256 of the query text sent with it: send the hash of that exact text, or the hash alone',
+      { extensions: { code: 'PERSISTED_QUERY_HASH_MISMATCH', http: { status: 400 } } },
+    );
+  }
+  return null;
+}

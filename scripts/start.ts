@@ -1,6 +1,7 @@
 import { stopOnSignal } from './shutdown.js';
 import { loadConfig } from '../subgraphs/shared/config.js';
 import { startLocalGraph } from '../gateway/local-graph.js';
+import { sandboxPreset } from '../gateway/sandbox.js';
 import { progressBar } from './progress.js';
 
 // `npm start`: the whole graph with embedded databases, seeded on first start.
@@ -11,6 +12,9 @@ const graph = await startLocalGraph(config, {
   inProcess: config.subgraphsInProcess,
 });
 bar.done();
+const preset = sandboxPreset(config, !config.auth.jwksUrl).offer
+  ? 'Sandbox starts with a read-only finance-office dev token (fresh each load, 15 minutes)'
+  : 'Sandbox starts without a token';
 
 console.log(`Kechuang Exchange is up.
   gateway + Apollo Sandbox  ${graph.gateway.url}
@@ -19,7 +23,7 @@ console.log(`Kechuang Exchange is up.
     .map((s) => `${s.name} ${s.url}`)
     .join('\n                            ')}
   data                      ${config.dataDir}
-Sandbox starts with a finance-office dev token; other parties: npm run token -- --party bank --org icbc
+${preset}; other parties, and writes: npm run token -- --party bank --org icbc
 Ctrl-C stops.`);
 
 // The gateway drains first, then the subgraphs, each within SHUTDOWN_TIMEOUT_MS; past both

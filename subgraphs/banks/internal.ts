@@ -1,8 +1,12 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { eq, sql } from 'drizzle-orm';
-import { forbidden } from '../shared/errors.js';
+import { badInput, forbidden } from '../shared/errors.js';
+import { anyOf } from '../shared/sql.js';
 import type { BanksContext } from './index.js';
 import { banks, creditLines, loans } from './tables.js';
+
+/** Most ids one org-directory lookup may ask about. */
+const MAX_KNOWN_IDS = 100;
 
 export const internalResolvers: GraphQLResolverMap<BanksContext> = {
   Query: {
@@ -14,6 +18,17 @@ export const internalResolvers: GraphQLResolverMap<BanksContext> = {
       if (caller.actor !== 'tech') throw forbidden('asked only by the tech subgraph');
       const [row] = await database.select({ id: banks.id }).from(banks).where(eq(banks.id, bankId));
       return row !== undefined;
+    },
+    _knownBanks: async (
+      _: unknown,
+      { ids }: { ids: string[] },
+      { caller, database }: BanksContext,
+    ) => {
+      if (caller.party !== 'gateway') throw forbidden('only the gateway asks which banks exist');
+      if (ids.length > MAX_KNOWN_IDS) throw badInput('ids', `at most ${MAX_KNOWN_IDS}`);
+      if (ids.length === 0) return [];
+      const rows = await database.select({ id: banks.id }).from(banks).where(anyOf(banks.id, ids));
+      return rows.map((row) => row.id);
     },
     _largestLender: async (
       _: unknown,

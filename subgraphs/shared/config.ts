@@ -10,6 +10,9 @@ export function isSubgraphName(value: string): value is SubgraphName {
 
 export type AuthorizationMode = 'filter' | 'reject' | 'dry-run';
 
+/** What the gateway does with a token carrying scopes beyond its party's ceiling. */
+export type ScopeCeilingMode = 'drop' | 'refuse';
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -51,6 +54,13 @@ export interface Config {
     /** As in Apollo Router, a token can be made optional; anonymous callers then see only undirected fields. */
     required: boolean;
     mode: AuthorizationMode;
+    /**
+     * JSON file of the scopes each party's tokens may carry; unset: the standard scopes
+     * (`STANDARD_SCOPES`, gateway/dev-identity.ts).
+     */
+    scopeCeilingFile?: string;
+    /** `drop` the scopes beyond the ceiling (and log them) or `refuse` the token with 401. */
+    scopeCeilingMode: ScopeCeilingMode;
   };
   gatewayToken: {
     /** Where subgraphs fetch the gateway's public keys in server mode. */
@@ -195,6 +205,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (mode !== 'filter' && mode !== 'reject' && mode !== 'dry-run') {
     throw new Error(`AUTHZ_MODE must be filter, reject or dry-run, got "${mode}"`);
   }
+  const scopeCeilingMode = env.SCOPE_CEILING || 'drop';
+  if (scopeCeilingMode !== 'drop' && scopeCeilingMode !== 'refuse') {
+    throw new Error(`SCOPE_CEILING must be drop or refuse, got "${scopeCeilingMode}"`);
+  }
   const seedScale = Number(env.SEED_SCALE ?? '1');
   if (!(seedScale > 0))
     throw new Error(`SEED_SCALE must be a positive number, got "${env.SEED_SCALE}"`);
@@ -225,6 +239,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       clockToleranceSeconds: int(env, 'JWT_CLOCK_SKEW_SECONDS', 60),
       required: bool(env, 'AUTH_REQUIRED', true),
       mode,
+      scopeCeilingFile: env.SCOPE_CEILING_FILE ? path.resolve(env.SCOPE_CEILING_FILE) : undefined,
+      scopeCeilingMode,
     },
     gatewayToken: {
       jwksUrl: env.GATEWAY_JWKS_URL ?? `http://${host}:${gatewayPort}/.well-known/jwks.json`,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { BACKENDS } from '../helpers/databases.js';
-import { loadFixture } from '../helpers/fixture.js';
+import { loadFixture, registerParticipants } from '../helpers/fixture.js';
 import { startTestGraph, type TestGraph } from '../helpers/graph.js';
 import {
   CLAIM,
@@ -27,7 +27,18 @@ for (const backend of BACKENDS) {
     const finance = () => graph.graph.databases.finance;
 
     beforeAll(async () => {
-      graph = await startTestGraph(backend, { prepare: loadFixture });
+      graph = await startTestGraph(backend, {
+        prepare: async (databases) => {
+          await loadFixture(databases);
+          // bank-slow misses deadlines; bank-01 … bank-20 race to claim one need.
+          await registerParticipants(databases, {
+            banks: [
+              'bank-slow',
+              ...Array.from({ length: 20 }, (_, i) => `bank-${String(i + 1).padStart(2, '0')}`),
+            ],
+          });
+        },
+      });
     });
     afterAll(async () => {
       await graph?.stop();

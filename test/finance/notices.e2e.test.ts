@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import type { Party } from '../../subgraphs/shared/caller.js';
 import { BACKENDS } from '../helpers/databases.js';
-import { loadFixture } from '../helpers/fixture.js';
+import { loadFixture, registerParticipants } from '../helpers/fixture.js';
 import { startTestGraph, type TestGraph } from '../helpers/graph.js';
 import { ok, parties, refusal } from './helpers.js';
 
@@ -30,7 +30,12 @@ for (const backend of BACKENDS) {
     const finance = () => graph.graph.databases.finance;
 
     beforeAll(async () => {
-      graph = await startTestGraph(backend, { prepare: loadFixture });
+      graph = await startTestGraph(backend, {
+        prepare: async (databases) => {
+          await loadFixture(databases);
+          await registerParticipants(databases, { banks: ['hubei'] });
+        },
+      });
     });
     afterAll(async () => {
       await graph?.stop();

@@ -7,12 +7,13 @@ import type { SubgraphName } from '../../subgraphs/shared/config.js';
 import type { Database } from '../../subgraphs/shared/db.js';
 import { pullFeed, retryAfterMs, type FeedRecord } from '../../scripts/pull-feed.js';
 import { BACKENDS } from '../helpers/databases.js';
-import { loadFixture } from '../helpers/fixture.js';
+import { loadFixture, registerParticipants } from '../helpers/fixture.js';
 import { startTestGraph, type TestGraph } from '../helpers/graph.js';
 import { CLAIM, WITHDRAW, insertNeeds, ok, parties, visibleTo } from './helpers.js';
 
 async function prepare(databases: Record<SubgraphName, Database>) {
   await loadFixture(databases);
+  await registerParticipants(databases, { banks: ['hubei'] });
   await insertNeeds(
     databases.finance,
     Array.from({ length: 30 }, (_, i) => ({

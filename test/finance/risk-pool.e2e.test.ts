@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { BACKENDS } from '../helpers/databases.js';
+import { registerParticipants } from '../helpers/fixture.js';
 import { startTestGraph, type TestGraph } from '../helpers/graph.js';
 import { ok, parties, refusal } from './helpers.js';
 import { bankReports, count, insertProfiles } from './ledger-helpers.js';
@@ -38,6 +39,11 @@ for (const backend of BACKENDS) {
           RISK_POOL_CAP_PER_LOAN: '300000',
           RISK_POOL_CAP_PER_BANK_YEAR: '500000',
         },
+        prepare: (databases) =>
+          registerParticipants(databases, {
+            banks: ['icbc', 'abc', 'boc'],
+            enterprises: ['ent-a', 'ent-b'],
+          }),
       });
       await insertProfiles(finance(), [
         { enterpriseId: 'ent-a', libraryStatus: 'ADMITTED' },
@@ -303,6 +309,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
           RISK_POOL_CAP_PER_BANK_YEAR: '300000',
           RATE_LIMIT_PER_SECOND: '0',
         },
+        prepare: (databases) => registerParticipants(databases, { banks: BANKS }),
       });
       await insertProfiles(finance(), [{ enterpriseId: 'ent-a', libraryStatus: 'ADMITTED' }]);
       for (const bank of BANKS) {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../subgraphs/shared/db.js';
 import { BACKENDS } from '../helpers/databases.js';
+import { registerParticipants } from '../helpers/fixture.js';
 import { startTestGraph, type TestGraph } from '../helpers/graph.js';
 import { ok, parties, refusal } from './helpers.js';
 import { insertProfiles } from './ledger-helpers.js';
@@ -64,6 +65,10 @@ for (const backend of BACKENDS) {
     beforeAll(async () => {
       graph = await startTestGraph(backend, {
         prepare: async (databases) => {
+          await registerParticipants(databases, {
+            banks: ['icbc', 'ccb'],
+            enterprises: ['ent-a'],
+          });
           const finance = databases.finance;
           await insertProfiles(finance, [
             { enterpriseId: 'ent-a', libraryStatus: 'ADMITTED' },

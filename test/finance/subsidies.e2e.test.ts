@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from '../helpers/databases.js';
+import { registerParticipants } from '../helpers/fixture.js';
 import { startTestGraph, type TestGraph } from '../helpers/graph.js';
 import { ok, parties, refusal } from './helpers.js';
 import { bankReports, count, insertProfiles } from './ledger-helpers.js';
@@ -24,7 +25,11 @@ for (const backend of BACKENDS) {
       graph.query(COMPUTE, { input }, await party);
 
     beforeAll(async () => {
-      graph = await startTestGraph(backend, { env: { INTEREST_SUBSIDY_RATE: '0.01' } });
+      graph = await startTestGraph(backend, {
+        env: { INTEREST_SUBSIDY_RATE: '0.01' },
+        prepare: (databases) =>
+          registerParticipants(databases, { banks: ['icbc'], enterprises: ['ent-a', 'ent-b'] }),
+      });
       await insertProfiles(finance(), [
         { enterpriseId: 'ent-a', libraryStatus: 'ADMITTED' },
         { enterpriseId: 'ent-b', libraryStatus: 'ADMITTED' },

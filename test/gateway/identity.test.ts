@@ -33,7 +33,7 @@ describe('keys from a JWKS URL', () => {
 
   it('caches the set, and fetches it again for an unknown kid so rotation needs no restart', async () => {
     const config = loadConfig({ JWKS_URL: url });
-    const verifier = new IdentityVerifier(config.auth, 1);
+    const verifier = new IdentityVerifier(config.auth, { jwksCooldownMs: 1 });
     const sign = (key: Awaited<ReturnType<typeof keyPair>>) =>
       new SignJWT({ party: 'pboc', scope: 'rows:all' })
         .setProtectedHeader({ alg: 'ES256', kid: key.kid })
@@ -64,6 +64,38 @@ describe('keys from a JWKS URL', () => {
     );
   });
 
+  it('bounds the scopes of a token from the identity provider by its party', async () => {
+    const config = loadConfig({ JWKS_URL: url });
+    const warnings: unknown[] = [];
+    const verifier = new IdentityVerifier(config.auth, {
+      jwksCooldownMs: 1,
+      logger: { warn: (fields: unknown) => void warnings.push(fields) },
+    });
+    const key = await keyPair('idp-bank');
+    served = [key.jwk];
+    await new Promise((r) => setTimeout(r, 5));
+    const token = await new SignJWT({ party: 'bank', org: 'icbc', scope: 'need:read rows:all' })
+      .setProtectedHeader({ alg: 'ES256', kid: key.kid })
+      .setIssuer(config.auth.issuer)
+      .setAudience(config.auth.audience)
+      .setSubject('icbc-app')
+      .setExpirationTime('5m')
+      .sign(key.privateKey);
+    const caller = await verifier.verify(`Bearer ${token}`, 'r1');
+    expect([...caller.scopes]).toEqual(['need:read']);
+    expect(warnings).toEqual([
+      { requestId: 'r1', sub: 'icbc-app', party: 'bank', org: 'icbc', dropped: ['rows:all'] },
+    ]);
+
+    const refusing = new IdentityVerifier(
+      { ...config.auth, scopeCeilingMode: 'refuse' },
+      { jwksCooldownMs: 1 },
+    );
+    await expect(refusing.verify(`Bearer ${token}`, 'r2')).rejects.toThrow(
+      'token carries scopes beyond what a bank icbc may hold: rows:all',
+    );
+  });
+
   describe('verified tokens remembered', () => {
     afterAll(() => vi.useRealTimers());
 
@@ -71,7 +103,7 @@ describe('keys from a JWKS URL', () => {
       vi.useFakeTimers({ toFake: ['Date'] });
       vi.setSystemTime(new Date('2026-11-28T08:00:00Z'));
       const config = loadConfig({ JWKS_URL: url });
-      const verifier = new IdentityVerifier(config.auth, 1);
+      const verifier = new IdentityVerifier(config.auth, { jwksCooldownMs: 1 });
       const key = await keyPair('remembered');
       served = [key.jwk];
       const token = await new SignJWT({ party: 'bank', org: 'icbc', scope: 'need:claim' })

@@ -289,3 +289,43 @@ export async function loadFixture(databases: Record<SubgraphName, Database>): Pr
     },
   ]);
 }
+
+/**
+ * Banks and enterprises a test acts as without needing their data: the gateway refuses a token
+ * whose org names no bank of the banks subgraph or no enterprise of the library.
+ */
+export async function registerParticipants(
+  databases: Record<SubgraphName, Database>,
+  {
+    banks: bankIds = [],
+    enterprises: enterpriseIds = [],
+  }: { banks?: string[]; enterprises?: string[] },
+): Promise<void> {
+  if (bankIds.length > 0) {
+    await databases.banks.db
+      .insert(banks.banks)
+      .values(bankIds.map((id) => ({ id, name: `${id} 咸宁分行`, kind: 'CITY_COMMERCIAL' })))
+      .onConflictDoNothing();
+  }
+  if (enterpriseIds.length > 0) {
+    await databases.tech.db
+      .insert(tech.enterprises)
+      .values(
+        enterpriseIds.map((id) => ({
+          id,
+          uscc: `TEST-${id}`,
+          name: `${id} 有限公司`,
+          district: 'XIANAN',
+          industry: 'C39',
+          stage: 'GROWTH',
+          foundedOn: '2015-03-01',
+          libraryStatus: 'ADMITTED',
+          legalRepresentative: '法人',
+          contactPerson: '联系人',
+          phone: '13800000000',
+          address: '咸宁市',
+        })),
+      )
+      .onConflictDoNothing();
+  }
+}

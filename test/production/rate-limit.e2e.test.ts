@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerParticipants } from '../helpers/fixture.js';
 import { startTestGraph, type TestGraph } from '../helpers/graph.js';
 
 // Starting a graph (four PGlite databases, migrated and seeded) is slow on a loaded 2-core machine.
@@ -9,6 +10,7 @@ describe('per-party and per-org rate limits', () => {
   beforeAll(async () => {
     graph = await startTestGraph('pglite', {
       env: { RATE_LIMIT_PER_SECOND: '1', RATE_LIMIT_BURST: '3' },
+      prepare: (databases) => registerParticipants(databases, { banks: ['icbc', 'abc'] }),
     });
   }, GRAPH_START_TIMEOUT);
   afterAll(async () => {

@@ -95,6 +95,18 @@ describe('trusted-documents mode', () => {
     expect(byHash.body.data).toBeUndefined();
   });
 
+  it('answers a registered text sent with a hash that is not its own with 400 PERSISTED_QUERY_HASH_MISMATCH', async () => {
+    for (const sha256Hash of ['wrong', documentHash(ENTERPRISE)]) {
+      const answer = await post({
+        query: BANKS,
+        extensions: { persistedQuery: { version: 1, sha256Hash } },
+      });
+      expect(answer.status).toBe(400);
+      expect(answer.body.errors[0].extensions.code).toBe('PERSISTED_QUERY_HASH_MISMATCH');
+      expect(answer.body.errors[0].message).toMatch(/sha256Hash does not match/);
+    }
+  });
+
   it('applies to GET requests too', async () => {
     const get = (query: string) =>
       fetch(`${graph.graph.gateway.url}?query=${encodeURIComponent(query)}`, {
