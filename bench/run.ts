@@ -278,7 +278,8 @@ async function startGraph(
         name,
         'scripts/subgraph.ts',
         [name],
-        { ...env, [`SUBGRAPH_PORT_${name.toUpperCase()}`]: String(port) },
+        // O4 claims a fresh need per request as one bank: the claim throttle would refuse it.
+        { ...env, [`SUBGRAPH_PORT_${name.toUpperCase()}`]: String(port), CLAIM_MAX_PER_HOUR: '0' },
         port,
         logDir,
         profileDir,
@@ -294,7 +295,13 @@ async function startGraph(
         SCRIPTS[target],
         [],
         // The gateway's per-caller rate limit (50/s) would cap the one bank the load runs as.
-        { ...env, PORT: String(port), RATE_LIMIT_PER_SECOND: '0', ...TARGET_ENV[target] },
+        {
+          ...env,
+          PORT: String(port),
+          RATE_LIMIT_PER_SECOND: '0',
+          CLAIM_MAX_PER_HOUR: '0',
+          ...TARGET_ENV[target],
+        },
         port,
         logDir,
         profileDir,
