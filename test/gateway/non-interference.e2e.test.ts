@@ -423,11 +423,14 @@ describe('non-interference', () => {
           await worldA.token('finance_office'),
         );
         const schema = buildClientSchema(introspection.body.data!);
-        queries = generateOperations(schema, 'query', {
-          depth: 4,
-          pools: QUERY_POOLS,
-          defaults: DEFAULTS,
-        });
+        queries = [false, true].flatMap((nullableOnly) =>
+          generateOperations(schema, 'query', {
+            depth: 4,
+            pools: QUERY_POOLS,
+            defaults: DEFAULTS,
+            nullableOnly,
+          }),
+        );
         // Mutations aimed at the rows this party cannot see: those the hidden data touches.
         const hiddenRows: IdPools = {};
         for (const secret of secrets) {

@@ -37,6 +37,11 @@ export interface GenerateOptions {
   pools: IdPools;
   /** Every value for an argument nobody asked to vary. */
   defaults?: Record<string, string>;
+  /**
+   * Leave out non-null leaves (but ids): then no missing non-null field nulls its parent, so what
+   * one subgraph answers about an entity shows even where its owner answered nothing.
+   */
+  nullableOnly?: boolean;
 }
 
 /** Which type an ID argument names, from its name (and for a bare `id`, its field). */
@@ -156,6 +161,8 @@ function selectionOf(
   const parent = type as GraphQLObjectType;
   let aliased = false;
   for (const field of Object.values(parent.getFields())) {
+    const nonNullLeaf = isNonNullType(field.type) && isLeafType(getNamedType(field.type));
+    if (options.nullableOnly && nonNullLeaf && field.name !== 'id') continue;
     if (field.args.some((a) => isNonNullType(a.type) && a.defaultValue === undefined)) {
       const args = field.args
         .filter((a) => isNonNullType(a.type))
@@ -173,7 +180,7 @@ function selectionOf(
       aliased = true;
     }
   }
-  return lines.filter(Boolean).join(' ');
+  return lines.filter(Boolean).join(' ') || '__typename';
 
   function fieldText(field: GraphQLField<unknown, unknown>, args: string): string {
     const named = getNamedType(field.type);
@@ -282,7 +289,7 @@ export function generateOperations(
         : '';
       const body = `${root} Probe { result: ${field.name}${argText}${inner ? ` { ${inner} }` : ''} }`;
       operations.push({
-        label: `${field.name}${argText}`,
+        label: `${field.name}${argText}${options.nullableOnly ? ' (nullable fields)' : ''}`,
         query: [body, ...walk.fragments.values()].join('\n'),
         coordinates: walk.coordinates,
         paths: walk.paths,
