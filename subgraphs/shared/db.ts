@@ -56,7 +56,8 @@ export function migrationsFolder(name: SubgraphName): string {
  * drizzle's postgres.js driver sends a statement unprepared unless it was given a name, so
  * PostgreSQL parses and plans it again on every call. The subgraphs' statements are a small fixed
  * set (a batch is one array parameter, whatever its size): prepared once per connection, they
- * cost less on every later call (benchmarked in bench/results.md). Migrations run before, plain.
+ * cost less on every later call (benchmarked in scripts/bench/results.md). Migrations run before,
+ * plain.
  */
 function preparing(client: postgres.Sql): postgres.Sql {
   return new Proxy(client, {

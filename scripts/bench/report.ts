@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { SUBGRAPH_NAMES } from '../subgraphs/shared/config.js';
+import { SUBGRAPH_NAMES } from '../../subgraphs/shared/config.js';
 import type { Operation, OperationId } from './operations.js';
 import type { Distribution } from './stats.js';
 import type { StatementCounts } from './statements.js';
@@ -315,15 +315,15 @@ export function writeReport(report: Report, file: string): string {
       'the same gateway and layer, with its own four subgraphs in its process, asked by function ' +
       'call (`InProcessDataSource`: no HTTP, no JSON, no per-call token between them). Ratios and ' +
       'targets above are for `ours` (server mode) unless a row names the embedded graph.',
-    '- **stock**: `bench/stock-gateway.ts` — `@apollo/gateway` + `@apollo/server` with no ' +
+    '- **stock**: `scripts/bench/stock-gateway.ts` — `@apollo/gateway` + `@apollo/server` with no ' +
       'exchange layer: no verification, no authorization, no log. Subgraphs refuse unsigned calls, ' +
       'so it reuses SignedDataSource, carrying the client token’s claims decoded without ' +
       'verification (a fixed caller would change the rows the subgraphs return).',
-    '- **Hive Gateway**: `bench/hive-gateway.ts` — `@graphql-hive/gateway` runtime: JWT verified ' +
+    '- **Hive Gateway**: `scripts/bench/hive-gateway.ts` — `@graphql-hive/gateway` runtime: JWT verified ' +
       'against the same JWKS (its JWT plugin), @authenticated / @requiresScopes / @policy enforced ' +
       'per field from the token alone (generic-auth; a bank is granted the per-object policies ' +
       'wholesale), no disclosure log; signs each subgraph call like ours.',
-    '- **floor**: `bench/floor.ts` — the same answers from hand-written SQL (postgres.js) against ' +
+    '- **floor**: `scripts/bench/floor.ts` — the same answers from hand-written SQL (postgres.js) against ' +
       'the four databases in one process, behind the same HTTP/JSON; it checks the consent and ' +
       'writes the disclosure-log entry for the dossier, and trusts the token unverified.',
   );

@@ -3,14 +3,14 @@ import { randomUUID } from 'node:crypto';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { decodeJwt } from 'jose';
-import { isParty, type Caller } from '../subgraphs/shared/caller.js';
-import { loadConfig, type SubgraphName } from '../subgraphs/shared/config.js';
-import { executeApollo, readJsonBody, sendJson } from '../subgraphs/shared/http.js';
-import { loadOrCreateSigningKey } from '../subgraphs/shared/keys.js';
-import type { GatewayContext } from '../gateway/context.js';
-import { SignedDataSource } from '../gateway/data-source.js';
-import { gatewaySigningKeyFile } from '../gateway/local-graph.js';
-import { loadSupergraphForGateway } from '../gateway/supergraph.js';
+import { isParty, type Caller } from '../../subgraphs/shared/caller.js';
+import { loadConfig, type SubgraphName } from '../../subgraphs/shared/config.js';
+import { executeApollo, readJsonBody, sendJson } from '../../subgraphs/shared/http.js';
+import { loadOrCreateSigningKey } from '../../subgraphs/shared/keys.js';
+import type { GatewayContext } from '../../gateway/context.js';
+import { SignedDataSource } from '../../gateway/data-source.js';
+import { gatewaySigningKeyFile } from '../../gateway/local-graph.js';
+import { loadSupergraphForGateway } from '../../gateway/supergraph.js';
 
 /**
  * The baseline: stock `@apollo/gateway` + `@apollo/server` over the same supergraph, with no

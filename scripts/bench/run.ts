@@ -5,11 +5,12 @@ import { execFileSync, spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { loadConfig, SUBGRAPH_NAMES } from '../subgraphs/shared/config.js';
-import { loadOrCreateSigningKey } from '../subgraphs/shared/keys.js';
-import { ensureDevIssuer, mintDevToken } from '../gateway/dev-identity.js';
-import { gatewaySigningKeyFile } from '../gateway/local-graph.js';
+import { loadConfig, SUBGRAPH_NAMES } from '../../subgraphs/shared/config.js';
+import { loadOrCreateSigningKey } from '../../subgraphs/shared/keys.js';
+import { ensureDevIssuer, mintDevToken } from '../../gateway/dev-identity.js';
+import { gatewaySigningKeyFile } from '../../gateway/local-graph.js';
 import { prepareDatabases, SERVER_URL, type DatabaseUrls } from './databases.js';
+import { ensureBenchPackage } from './install.js';
 import { chooseFixtures, restoreNeeds, snapshotNeeds, type Fixtures } from './fixtures.js';
 import type { LoadResult, LoadSpec } from './load.js';
 import {
@@ -65,9 +66,9 @@ const ALL_TARGETS: Target[] = ['ours', 'embedded', 'stock', 'hive', 'floor'];
 const SCRIPTS: Record<Target, string> = {
   ours: 'scripts/gateway.ts',
   embedded: 'scripts/start.ts',
-  stock: 'bench/stock-gateway.ts',
-  hive: 'bench/hive-gateway.ts',
-  floor: 'bench/floor.ts',
+  stock: 'scripts/bench/stock-gateway.ts',
+  hive: 'scripts/bench/hive-gateway.ts',
+  floor: 'scripts/bench/floor.ts',
 };
 
 /**
@@ -201,7 +202,7 @@ async function runLoad(spec: LoadSpec, dir: string): Promise<LoadResult> {
   fs.writeFileSync(file, JSON.stringify(spec));
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(root, 'bench/load.ts'), file],
+    ['--import', 'tsx', path.join(root, 'scripts/bench/load.ts'), file],
     {
       cwd: root,
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -407,6 +408,7 @@ function pooled(operation: Operation, target: Target, rounds: Round[]): Measurem
 
 async function main() {
   const opts = options();
+  ensureBenchPackage();
   const supergraph = fs.readFileSync(path.join(root, 'schema/supergraph.graphql'), 'utf8');
   const available = operationsOf(supergraph);
   const operations = available.operations.filter((op) => opts.ops.includes(op.id));
@@ -643,7 +645,7 @@ async function main() {
     peakRss,
     reference,
   };
-  const markdown = writeReport(report, path.join(root, 'bench/results.md'));
+  const markdown = writeReport(report, path.join(root, 'scripts/bench/results.md'));
   console.log(markdown);
   fs.rmSync(work, { recursive: true, force: true });
 }

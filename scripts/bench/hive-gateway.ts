@@ -8,12 +8,12 @@ import {
   type GatewayPlugin,
 } from '@graphql-hive/gateway';
 import type { JSONWebKeySet } from 'jose';
-import { isParty, type Caller } from '../subgraphs/shared/caller.js';
-import { loadConfig, SUBGRAPH_NAMES } from '../subgraphs/shared/config.js';
-import { signGatewayToken } from '../subgraphs/shared/gateway-token.js';
-import { loadOrCreateSigningKey } from '../subgraphs/shared/keys.js';
-import { gatewaySigningKeyFile } from '../gateway/local-graph.js';
-import { stripSecurityPurpose } from '../gateway/supergraph.js';
+import { isParty, type Caller } from '../../subgraphs/shared/caller.js';
+import { loadConfig, SUBGRAPH_NAMES } from '../../subgraphs/shared/config.js';
+import { signGatewayToken } from '../../subgraphs/shared/gateway-token.js';
+import { loadOrCreateSigningKey } from '../../subgraphs/shared/keys.js';
+import { gatewaySigningKeyFile } from '../../gateway/local-graph.js';
+import { stripSecurityPurpose } from '../../gateway/supergraph.js';
 
 /**
  * Hive Gateway over the same supergraph and subgraphs. It verifies the client's JWT against the

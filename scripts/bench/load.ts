@@ -6,7 +6,7 @@ import { distribution } from './stats.js';
  * The load generator, run as its own process so that its CPU is not the gateway's: N keep-alive
  * connections, each sending its next request as soon as the last answer is read, for a fixed
  * time or until the requests run out. A request counts as failed on a non-200 status or a body
- * with `errors`. `tsx bench/load.ts spec.json` prints a LoadResult as JSON.
+ * with `errors`. `tsx scripts/bench/load.ts spec.json` prints a LoadResult as JSON.
  */
 export interface LoadSpec {
   url: string;
@@ -114,6 +114,6 @@ async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   };
 }
 
-// An entry point only: bench/run.ts imports nothing from here but types.
+// An entry point only: scripts/bench/run.ts imports nothing from here but types.
 const spec = JSON.parse(fs.readFileSync(process.argv[2], 'utf8')) as LoadSpec;
 process.stdout.write(`${JSON.stringify(await runLoad(spec))}\n`);

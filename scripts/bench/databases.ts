@@ -1,8 +1,8 @@
 import postgres from 'postgres';
-import { SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/shared/config.js';
-import { openDatabase } from '../subgraphs/shared/db.js';
-import { isSeeded, seedDatabases, type SeedDatabases } from '../scripts/seed/load.js';
-import { progressBar } from '../scripts/progress.js';
+import { SUBGRAPH_NAMES, type SubgraphName } from '../../subgraphs/shared/config.js';
+import { openDatabase } from '../../subgraphs/shared/db.js';
+import { isSeeded, seedDatabases, type SeedDatabases } from '../seed/load.js';
+import { progressBar } from '../progress.js';
 
 /** The PostgreSQL server the benchmark databases live on (a user that may create databases). */
 export const SERVER_URL =

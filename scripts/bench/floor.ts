@@ -2,12 +2,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { decodeJwt } from 'jose';
 import postgres from 'postgres';
-import { loadConfig, SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/shared/config.js';
-import { readJsonBody, sendJson } from '../subgraphs/shared/http.js';
-import { displayPatentNumber } from '../subgraphs/shared/identifiers.js';
-import { fenToYuan } from '../subgraphs/shared/money.js';
-import { encodeFeedCursor } from '../subgraphs/finance/prospect-feed.js';
-import { entryHash, GENESIS_HASH } from '../gateway/disclosure-log.js';
+import { loadConfig, SUBGRAPH_NAMES, type SubgraphName } from '../../subgraphs/shared/config.js';
+import { readJsonBody, sendJson } from '../../subgraphs/shared/http.js';
+import { displayPatentNumber } from '../../subgraphs/shared/identifiers.js';
+import { fenToYuan } from '../../subgraphs/shared/money.js';
+import { encodeFeedCursor } from '../../subgraphs/finance/prospect-feed.js';
+import { entryHash, GENESIS_HASH } from '../../gateway/disclosure-log.js';
 import { PAGE } from './operations.js';
 
 /** The floor seals its cursors as the feed does, with a key of its own. */
