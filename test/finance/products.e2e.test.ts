@@ -41,7 +41,7 @@ type ProductInsert = typeof finance.financialProducts.$inferInsert;
 /**
  * Beside the shared fixture's prod-icbc-01 (patent pledge, 3.50%, needs patents) and prod-abc-01
  * (credit, 3.80%): products that each fail one test of fitting need-a1 (ent-a: ¥3,000,000 for 12
- * months against a patent pledge; high-tech, one pledgeable patent), and two that fit it.
+ * months against a patent pledge; high-tech, one granted patent), and two that fit it.
  */
 const HAND_MADE: ProductInsert[] = [
   product('prod-boc-ht', 'boc', 'CREDIT_LOAN', ['NONE'], 50_000_000, 500_000_000, '0.0320', {
@@ -179,7 +179,7 @@ for (const backend of BACKENDS) {
           'accepts patent pledge (专利权质押), which the need offers',
           'amount ¥3000000.00 within ¥100000.00–¥10000000.00',
           "term 12 months within the product's 36-month maximum",
-          'requires pledgeable patents: the enterprise holds 1 granted patent not under pledge',
+          'requires patents to pledge: the enterprise holds 1 granted patent',
           'rate from 3.50%',
         ]);
         expect(financingNeed.recommendations[1].reasons).toEqual([
@@ -244,7 +244,7 @@ for (const backend of BACKENDS) {
         expect(after).toHaveLength(1);
         expect(after[0].product.id).toBe('prod-icbc-01');
         expect(after[0].reasons).toContain(
-          'requires pledgeable patents: the enterprise holds 2 granted patents not under pledge',
+          'requires patents to pledge: the enterprise holds 2 granted patents',
         );
       });
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { BACKENDS } from '../helpers/databases.js';
-import { loadFixture } from '../helpers/fixture.js';
+import { loadFixture, registerParticipants } from '../helpers/fixture.js';
 import { startTestGraph, type GraphQLResponse, type TestGraph } from '../helpers/graph.js';
 import {
   CLAIM,
@@ -56,7 +56,21 @@ for (const backend of BACKENDS) {
 
     beforeAll(async () => {
       graph = await startTestGraph(backend, {
-        prepare: loadFixture,
+        prepare: async (databases) => {
+          await loadFixture(databases);
+          // The banks the throttle and text tests act as, each starting with a clean record.
+          await registerParticipants(databases, {
+            banks: [
+              'harvester',
+              'honest',
+              'scope-a',
+              'scope-b',
+              'sprinter',
+              'stats-bank',
+              'text-bank',
+            ],
+          });
+        },
         env: {
           CLAIM_MAX_PER_HOUR: '5',
           CLAIM_DECLINE_WINDOW: '4',
