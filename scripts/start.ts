@@ -3,12 +3,14 @@ import { loadConfig } from '../subgraphs/shared/config.js';
 import { startLocalGraph } from '../gateway/local-graph.js';
 import { sandboxPreset } from '../gateway/sandbox.js';
 import { progressBar } from './progress.js';
+import { seedDatabases } from './seed/load.js';
 
 // `npm start`: the whole graph with embedded databases, seeded on first start.
 const config = loadConfig();
 const bar = progressBar('seeding scale ' + config.seedScale);
 const graph = await startLocalGraph(config, {
-  onSeedProgress: bar.update,
+  // Seeded on first start; a graph that holds data (seeded or not) is left as it is.
+  prepare: (databases) => seedDatabases(databases, config.seedScale, bar.update),
   inProcess: config.subgraphsInProcess,
 });
 bar.done();
