@@ -70,7 +70,7 @@ describe('one graph per data folder', () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('refuses a second start and audit:verify while the first runs, whose writes survive its restart', async () => {
+  it('refuses a second start, seed and audit:verify while the first runs, whose writes survive its restart', async () => {
     const env = await graphEnv(dataDir);
     const first = run('scripts/start.ts', env);
     children.push(first.child);
@@ -103,6 +103,15 @@ describe('one graph per data folder', () => {
     });
     expect(audit.status).not.toBe(0);
     expect(audit.stderr).toContain(`is in use by pid ${first.child.pid} (npm start`);
+    const seed = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/seed.ts', '--reset'], {
+      cwd: root,
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+    });
+    expect(seed.status).toBe(1);
+    expect(seed.stderr).toContain(
+      `seed: the data folder ${dataDir} is in use by pid ${first.child.pid}`,
+    );
 
     // The first graph kept its lock and keeps working.
     expect(readLock(lockFile(dataDir, 'finance'))?.pid).toBe(first.child.pid);
