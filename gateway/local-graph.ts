@@ -8,7 +8,6 @@ import { subgraphs } from '../subgraphs/index.js';
 import { ensureDevIssuer } from './dev-identity.js';
 import { startGateway, type RunningGateway } from './server.js';
 import { createExchangeLayer } from './layer.js';
-import { isSeeded, seedDatabases } from '../scripts/seed/load.js';
 
 export function gatewaySigningKeyFile(config: Pick<Config, 'dataDir'>): string {
   return path.join(config.dataDir, 'keys', 'gateway-signing.json');
@@ -25,9 +24,11 @@ export interface LocalGraph {
 export interface LocalGraphOptions {
   /** Already opened databases (tests); otherwise opened from the configuration. */
   databases?: Record<SubgraphName, Database>;
-  /** Seed scale when the databases are empty; 0 leaves them empty. */
-  seedScale?: number;
-  onSeedProgress?: (done: number, total: number) => void;
+  /**
+   * Runs on the open databases before any server starts: `npm start` seeds an empty graph here
+   * (the seed belongs to the scripts, not to the gateway).
+   */
+  prepare?: (databases: Record<SubgraphName, Database>) => Promise<void>;
   /** Listen on free ports instead of the configured ones. */
   ephemeralPorts?: boolean;
   /**
@@ -61,9 +62,11 @@ export async function startLocalGraph(
   const devIssuer = await ensureDevIssuer(config);
   const signingKey = await loadOrCreateSigningKey(gatewaySigningKeyFile(config), 'gateway');
   const databases = options.databases ?? (await openDatabases(config));
-  const scale = options.seedScale ?? config.seedScale;
-  if (scale > 0 && !(await isSeeded(databases))) {
-    await seedDatabases(databases, scale, options.onSeedProgress);
+  try {
+    await options.prepare?.(databases);
+  } catch (error) {
+    if (!options.databases) await Promise.all(Object.values(databases).map((d) => d.close()));
+    throw error;
   }
   const gatewayKeys = gatewayKeyResolver({ jwks: { keys: [signingKey.publicJwk] } });
   const running = {} as Record<SubgraphName, RunningSubgraph>;

@@ -7,7 +7,6 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import type { GraphQLError, GraphQLFormattedError } from 'graphql';
 import type { Caller } from '../subgraphs/shared/caller.js';
 import type { Config, SubgraphName } from '../subgraphs/shared/config.js';
-import { SUBGRAPH_NAMES } from '../subgraphs/shared/config.js';
 import {
   answerClientErrors,
   closeGracefully,
@@ -49,14 +48,18 @@ import {
   sandboxLandingPage,
 } from './sandbox.js';
 import { loadScopeCeiling } from './scope-ceiling.js';
-import { loadSupergraphForGateway } from './supergraph.js';
+import { loadSupergraphForGateway, resolveSubgraphUrls } from './supergraph.js';
 import { persistedQueryRefusal, TrustedDocuments } from './trusted-documents.js';
 
 export interface GatewayOptions {
   config: Config;
   /** Key the gateway signs subgraph tokens with; its public half is served as a JWKS. */
   signingKey: SigningKey;
-  subgraphUrls: Record<SubgraphName, string>;
+  /**
+   * Subgraph URLs by name, over those the supergraph gives (`join__graph(url:)`); a subgraph not
+   * named here is called where the supergraph says.
+   */
+  subgraphUrls?: Partial<Record<string, string>>;
   /** Subgraphs running in this process, asked by function call instead of over HTTP. */
   inProcess?: (name: SubgraphName) => Pick<RunningSubgraph, 'execute'>;
   layer: OperationLayer;
@@ -192,6 +195,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // Read before anything starts: a malformed ceiling file stops the gateway with its reason.
   const ceiling = loadScopeCeiling(config.auth.scopeCeilingFile);
   const supergraphSdl = loadSupergraphForGateway(config.supergraphPath);
+  const subgraphUrls = resolveSubgraphUrls(supergraphSdl, options.subgraphUrls);
   const offerPreset = announceSandboxPreset(config, options.devIssuer !== undefined, logger);
   const presetScopes = readOnlyScopes(ceiling[SANDBOX_PARTY], mutationScopes(supergraphSdl));
   const devIssuer = options.devIssuer;
@@ -208,7 +212,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const inner = new ApolloGateway({
     supergraphSdl,
     logger: apolloLogger(logger),
-    buildService: ({ name }) => {
+    buildService: ({ name, url }) => {
       const { inProcess } = options;
       return inProcess
         ? new InProcessDataSource(
@@ -219,7 +223,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           )
         : new SignedDataSource(
             name,
-            options.subgraphUrls[name as SubgraphName],
+            subgraphUrls[name] ?? url!,
             options.signingKey,
             config.gatewayToken.ttlSeconds,
             { policy: config.subgraphFetch, logger },
@@ -271,7 +275,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     orgs:
       options.orgs ??
       new SubgraphOrgDirectory(
-        { banks: options.subgraphUrls.banks, tech: options.subgraphUrls.tech },
+        { banks: subgraphUrls.banks, tech: subgraphUrls.tech },
         options.signingKey,
         config.gatewayToken.ttlSeconds,
       ),
@@ -343,9 +347,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           }
           const subgraphs = Object.fromEntries(
             await Promise.all(
-              SUBGRAPH_NAMES.map(async (name) => [
+              Object.entries(subgraphUrls).map(async ([name, url]) => [
                 name,
-                (await subgraphReachable(options.subgraphUrls[name])) ? 'up' : 'down',
+                (await subgraphReachable(url)) ? 'up' : 'down',
               ]),
             ),
           );

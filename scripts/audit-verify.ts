@@ -2,12 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describeChainReport, verifyChain } from '../gateway/disclosure-log.js';
 import { loadConfig } from '../subgraphs/shared/config.js';
+import { acquireDataLock, type DataLock } from '../subgraphs/shared/data-lock.js';
 import { openDatabase, type Database } from '../subgraphs/shared/db.js';
 import { progressBar } from './progress.js';
 
 // `npm run audit:verify`: re-walks the hash-chained disclosure log and names the first entry that
 // was edited or removed. Exit 0 when intact, 1 when broken, 2 when it could not be checked.
 let exchange: Database | undefined;
+let lock: DataLock | null = null;
 let exitCode = 0;
 try {
   const config = loadConfig();
@@ -17,6 +19,8 @@ try {
   if (!url && !fs.existsSync(dataDir)) {
     throw new Error(`no exchange database at ${dataDir} (set DATA_DIR or DATABASE_URL_EXCHANGE)`);
   }
+  // An embedded database takes one process at a time: not while the graph runs on it.
+  lock = acquireDataLock(config, { command: 'npm run audit:verify', databases: ['exchange'] });
   // An audit must not change what it audits: no migrations, the database is read as it stands.
   exchange = await openDatabase('exchange', { url, dataDir, migrate: false });
   const bar = progressBar('verifying the disclosure log');
@@ -37,5 +41,6 @@ try {
   exitCode = 2;
 } finally {
   await exchange?.close();
+  lock?.release();
 }
 process.exit(exitCode);

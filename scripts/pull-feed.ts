@@ -4,6 +4,9 @@
  *   npm run pull-feed -- --token … --out feed.ndjson [--url http://127.0.0.1:4000/] [--page-size 100]
  *                        [--filter '{"districts":["CHIBI"]}']
  *
+ * Without --url it calls the gateway of the current configuration (HOST and PORT, as `npm start`
+ * reads them).
+ *
  * Each page is appended (and fsynced) first, then its end cursor is saved to `<out>.cursor` by
  * writing a temporary file and renaming it over the old one, so the cursor never names records
  * the file lacks. A crash between the two leaves a page in the file that the cursor does not
@@ -14,11 +17,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { loadConfig } from '../subgraphs/shared/config.js';
 
 export interface PullFeedOptions {
   token: string;
   out: string;
-  /** The gateway. */
+  /** The gateway; by default the one of the current configuration (HOST and PORT). */
   url?: string;
   pageSize?: number;
   filter?: Record<string, unknown>;
@@ -105,8 +109,20 @@ class TransientError extends Error {
   }
 }
 
+/**
+ * The gateway `npm start` runs with this environment: PORT on HOST, a wildcard HOST (0.0.0.0, ::)
+ * reached on the loopback address.
+ */
+export function defaultGatewayUrl(env: NodeJS.ProcessEnv = process.env): string {
+  const { host, gatewayPort } = loadConfig(env);
+  const reachable =
+    host === '0.0.0.0' || host === '' ? '127.0.0.1' : host === '::' ? '[::1]' : host;
+  const bracketed =
+    reachable.includes(':') && !reachable.startsWith('[') ? `[${reachable}]` : reachable;
+  return `http://${bracketed}:${gatewayPort}/`;
+}
+
 const DEFAULTS = {
-  url: 'http://127.0.0.1:4000/',
   pageSize: 100,
   maxAttempts: 8,
   baseDelayMs: 500,
@@ -277,7 +293,7 @@ function backoff(attempt: number, base: number, max: number): number {
 }
 
 export async function pullFeed(input: PullFeedOptions): Promise<PullFeedResult> {
-  const options = { ...DEFAULTS, ...input };
+  const options = { ...DEFAULTS, ...input, url: input.url ?? defaultGatewayUrl() };
   const sleep = options.sleep ?? defaultSleep;
   const progress = options.progress === undefined ? process.stderr : options.progress;
   const tty = progress === process.stderr && process.stderr.isTTY;
@@ -374,7 +390,7 @@ async function main(): Promise<void> {
     options: {
       token: { type: 'string' },
       out: { type: 'string' },
-      url: { type: 'string', default: DEFAULTS.url },
+      url: { type: 'string' },
       'page-size': { type: 'string', default: String(DEFAULTS.pageSize) },
       filter: { type: 'string' },
     },
@@ -391,6 +407,13 @@ async function main(): Promise<void> {
     console.error(`--page-size must be a positive integer, got "${values['page-size']}"`);
     process.exit(2);
   }
+  let url: string;
+  try {
+    url = values.url ?? defaultGatewayUrl();
+  } catch (error) {
+    console.error(`pull-feed: ${(error as Error).message} (or give the gateway with --url)`);
+    process.exit(2);
+  }
   const controller = new AbortController();
   process.once('SIGINT', () => {
     process.stderr.write('\npull-feed: stopping after this page (Ctrl-C again to quit now)\n');
@@ -401,7 +424,7 @@ async function main(): Promise<void> {
     const result = await pullFeed({
       token,
       out: values.out,
-      url: values.url,
+      url,
       pageSize,
       filter: values.filter ? JSON.parse(values.filter) : undefined,
       signal: controller.signal,

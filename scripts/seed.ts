@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { loadConfig, SUBGRAPH_NAMES, type Config } from '../subgraphs/shared/config.js';
 import { openDatabase } from '../subgraphs/shared/db.js';
+import { preflight } from './preflight.js';
 import { progressBar } from './progress.js';
 import { enterpriseCount } from './seed/generate.js';
 import { isSeeded, seedDatabases, seededCounts, type SeedDatabases } from './seed/load.js';
@@ -52,6 +53,8 @@ try {
 const scale = args.scale ?? config.seedScale;
 if (enterpriseCount(scale) < 1) fail(`--scale ${scale} is too small for a single enterprise`);
 
+// The embedded databases take one process at a time: not while a graph runs on them.
+const lock = await preflight('seed', config, { command: 'npm run seed' });
 const dbs = {} as SeedDatabases;
 let exitCode = 0;
 try {
@@ -81,5 +84,6 @@ try {
   exitCode = 1;
 } finally {
   await Promise.all(Object.values(dbs).map((d) => d.close()));
+  lock?.release();
 }
 process.exit(exitCode);

@@ -2,13 +2,25 @@ import { stopOnSignal } from './shutdown.js';
 import { loadConfig } from '../subgraphs/shared/config.js';
 import { startLocalGraph } from '../gateway/local-graph.js';
 import { sandboxPreset } from '../gateway/sandbox.js';
+import { graphPorts } from './ports.js';
+import { preflight } from './preflight.js';
 import { progressBar } from './progress.js';
+import { seedDatabases } from './seed/load.js';
 
 // `npm start`: the whole graph with embedded databases, seeded on first start.
 const config = loadConfig();
+const ports = graphPorts(config);
+// One graph per data folder, and every port free, before a database is opened or seeded.
+const lock = await preflight('npm start', config, {
+  command: 'npm start',
+  ports: Object.fromEntries(ports.map((p) => [p.variable, p.port])),
+  gatewayUrl: `http://${config.host}:${config.gatewayPort}/`,
+  listen: ports,
+});
 const bar = progressBar('seeding scale ' + config.seedScale);
 const graph = await startLocalGraph(config, {
-  onSeedProgress: bar.update,
+  // Seeded on first start; a graph that holds data (seeded or not) is left as it is.
+  prepare: (databases) => seedDatabases(databases, config.seedScale, bar.update),
   inProcess: config.subgraphsInProcess,
 });
 bar.done();
@@ -32,6 +44,8 @@ stopOnSignal(
   async () => {
     console.log('\nstopping: draining in-flight requests…');
     await graph.stop();
+    // The databases are closed: the folder is free for the next process.
+    lock?.release();
   },
   2 * config.shutdownTimeoutMs + 5_000,
 );

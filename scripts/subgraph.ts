@@ -1,5 +1,7 @@
 import { stopOnSignal } from './shutdown.js';
 import path from 'node:path';
+import { subgraphPortVariable } from './ports.js';
+import { preflight } from './preflight.js';
 import { isSubgraphName, loadConfig, SUBGRAPH_NAMES } from '../subgraphs/shared/config.js';
 import { openDatabase } from '../subgraphs/shared/db.js';
 import { gatewayKeyResolver } from '../subgraphs/shared/gateway-token.js';
@@ -16,6 +18,15 @@ if (!name || !isSubgraphName(name)) {
 }
 const config = loadConfig();
 const logger = createLogger(config, { service: `subgraph-${name}` });
+// Its embedded database, if it has one, takes one process at a time; the port is checked before
+// the database is opened.
+const lock = await preflight(`subgraph ${name}`, config, {
+  command: `npm run subgraph -- ${name}`,
+  databases: [name],
+  ports: { [subgraphPortVariable(name)]: config.subgraphPorts[name] },
+  listen: [{ port: config.subgraphPorts[name], variable: subgraphPortVariable(name) }],
+  onStale: (message) => logger.warn(message),
+});
 const database = await openDatabase(name, {
   url: config.databaseUrls[name],
   dataDir: path.join(config.dataDir, name),
@@ -37,5 +48,6 @@ stopOnSignal(async (signal) => {
   logger.info({ signal, deadlineMs: config.shutdownTimeoutMs }, 'draining in-flight requests');
   await running.stop();
   await database.close();
+  lock?.release();
   logger.info('subgraph stopped');
 }, config.shutdownTimeoutMs + 5_000);

@@ -13,7 +13,7 @@ import { loadConfig, SUBGRAPH_NAMES } from '../../subgraphs/shared/config.js';
 import { signGatewayToken } from '../../subgraphs/shared/gateway-token.js';
 import { loadOrCreateSigningKey } from '../../subgraphs/shared/keys.js';
 import { gatewaySigningKeyFile } from '../../gateway/local-graph.js';
-import { stripSecurityPurpose } from '../../gateway/supergraph.js';
+import { stripSecurityPurpose, supergraphSubgraphs } from '../../gateway/supergraph.js';
 
 /**
  * Hive Gateway over the same supergraph and subgraphs. It verifies the client's JWT against the
@@ -33,11 +33,9 @@ const pems = jwks.keys.map((jwk) =>
 );
 
 let supergraph = stripSecurityPurpose(fs.readFileSync(config.supergraphPath, 'utf8'));
+const given = supergraphSubgraphs(supergraph);
 for (const name of SUBGRAPH_NAMES) {
-  supergraph = supergraph.replace(
-    `http://${name}.subgraph.local/graphql`,
-    config.subgraphUrls[name],
-  );
+  supergraph = supergraph.replace(`url: "${given[name]}"`, `url: "${config.subgraphUrls[name]}"`);
 }
 
 interface Claims {

@@ -25,7 +25,7 @@ export async function countStatements(
   const env: Record<string, string> = { DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
   for (const name of SUBGRAPH_NAMES) env[`DATABASE_URL_${name.toUpperCase()}`] = urls[name];
   const config = loadConfig(env);
-  const graph = await startLocalGraph(config, { seedScale: 0, ephemeralPorts: true });
+  const graph = await startLocalGraph(config, { ephemeralPorts: true });
   const counts = new Map<Operation, StatementCounts>();
   try {
     for (const { operation, variables, org } of operations) {

@@ -77,6 +77,9 @@ const NAMES = Object.keys(TARGETS) as SubgraphName[];
 /** Rows per INSERT statement. */
 const CHUNK_ROWS = 2000;
 
+/** Fewest progress reports over a whole seed: one at least every 1 %. */
+const PROGRESS_STEPS = 100;
+
 /** A value as the text PostgreSQL parses back into the column's type. */
 function toText(value: unknown, sqlType: string): string | null {
   if (value === null || value === undefined) return null;
@@ -104,10 +107,16 @@ function arrayLiteral(values: readonly (string | null)[]): string {
  * dozen bind parameters, far from the 65535 limit, and is cheap for both drivers to send and for
  * PostgreSQL to parse; the statement text repeats, so it is prepared once.
  */
-async function insertAll(db: Db, table: PgTable, rows: readonly object[]): Promise<void> {
+async function insertAll(
+  db: Db,
+  table: PgTable,
+  rows: readonly object[],
+  chunkRows = CHUNK_ROWS,
+  onChunk?: (rows: number) => void,
+): Promise<void> {
   const columns = Object.entries(getTableColumns(table));
-  for (let i = 0; i < rows.length; i += CHUNK_ROWS) {
-    const chunk = rows.slice(i, i + CHUNK_ROWS) as Record<string, unknown>[];
+  for (let i = 0; i < rows.length; i += chunkRows) {
+    const chunk = rows.slice(i, i + chunkRows) as Record<string, unknown>[];
     // Columns no row sets are left out, so their defaults apply.
     const used = columns.filter(([key]) => chunk.some((row) => row[key] !== undefined));
     const names = used.map(([, c]) => `"${c.name}"`).join(', ');
@@ -125,6 +134,7 @@ async function insertAll(db: Db, table: PgTable, rows: readonly object[]): Promi
         sql.raw(`) as u(${aliases})`),
       ]),
     );
+    onChunk?.(chunk.length);
   }
 }
 
@@ -192,39 +202,74 @@ export async function seedDatabases(
     }
   }
   onProgress?.(0, total);
-  const insertBlock = (block: SeedBlock) =>
-    Promise.all(
-      NAMES.map((name) =>
+  const blockSize = options.blockSize ?? 500;
+  // Progress moves as rows are written, not only as blocks commit: each block's share of the
+  // enterprises is spread over its rows, and a block is written in statements small enough that
+  // the whole seed takes at least PROGRESS_STEPS of them (a block of a large seed keeps
+  // CHUNK_ROWS a statement).
+  const stepsPerBlock = Math.ceil(PROGRESS_STEPS / Math.ceil(total / blockSize));
+  let progressed = 0;
+  let reported = 0;
+  let previousDone = 0;
+  const advance = (units: number) => {
+    progressed += units;
+    const now = Math.min(total, Math.floor(progressed + 1e-9));
+    if (now > reported) {
+      reported = now;
+      onProgress?.(now, total);
+    }
+  };
+  const insertBlock = (block: SeedBlock) => {
+    const span = block.done - previousDone;
+    previousDone = block.done;
+    const work = NAMES.map(
+      (name) =>
+        [
+          name,
+          TARGETS[name].map((target) => ({ table: target.table, rows: target.rows(block.rows) })),
+        ] as const,
+    );
+    const blockRows = work.reduce(
+      (sum, [, targets]) => sum + targets.reduce((n, t) => n + t.rows.length, 0),
+      0,
+    );
+    const chunkRows = Math.min(CHUNK_ROWS, Math.max(10, Math.ceil(blockRows / stepsPerBlock)));
+    const onChunk =
+      blockRows > 0 ? (rows: number) => advance((span * rows) / blockRows) : undefined;
+    return Promise.all(
+      work.map(([name, targets]) =>
         dbs[name].db.transaction(async (tx) => {
-          for (const target of TARGETS[name]) {
-            const rows = target.rows(block.rows);
-            if (rows.length > 0) await insertAll(tx as unknown as Db, target.table, rows);
+          for (const { table, rows } of targets) {
+            if (rows.length > 0) {
+              await insertAll(tx as unknown as Db, table, rows, chunkRows, onChunk);
+            }
           }
         }),
       ),
     );
+  };
   // PostgreSQL takes two blocks at once (one generates while the other is written); PGlite runs
   // one statement at a time anyway. The first block, with the banks, is committed on its own.
   const concurrency = NAMES.some((name) => dbs[name].kind === 'postgres') ? 2 : 1;
   const inflight: { promise: Promise<unknown>; done: number }[] = [];
   let first = true;
   try {
-    for (const block of generateSeed(scale, { blockSize: options.blockSize ?? 500 })) {
+    for (const block of generateSeed(scale, { blockSize })) {
       const promise = insertBlock(block);
       promise.catch(() => {}); // awaited below, in order
       inflight.push({ promise, done: block.done });
       while (inflight.length >= (first ? 1 : concurrency)) {
         const oldest = inflight.shift()!;
         await oldest.promise;
-        onProgress?.(oldest.done, total);
       }
       first = false;
     }
     while (inflight.length > 0) {
       const oldest = inflight.shift()!;
       await oldest.promise;
-      onProgress?.(oldest.done, total);
     }
+    // Whatever rounding left: the bar ends at 100 %.
+    if (reported < total) advance(total - progressed);
   } catch (error) {
     await Promise.allSettled(inflight.map((f) => f.promise));
     throw error;

@@ -34,8 +34,14 @@ export interface Config {
   host: string;
   gatewayPort: number;
   subgraphPorts: Record<SubgraphName, number>;
-  /** Subgraph URLs the gateway calls; defaults to the local ports. */
+  /** Where each of the four subgraphs is reached (its peers call it here); defaults to the local ports. */
   subgraphUrls: Record<SubgraphName, string>;
+  /**
+   * The subgraph URLs the gateway is told, by subgraph name (lowercase): SUBGRAPH_URL_<NAME> for
+   * any subgraph, and for the four the local port when HOST or SUBGRAPH_PORT_<NAME> is set. A
+   * subgraph not named here is called at the URL the supergraph gives it (`join__graph(url:)`).
+   */
+  subgraphUrlOverrides: Record<string, string>;
   /** A PostgreSQL URL per subgraph; absent means embedded PGlite under dataDir. */
   databaseUrls: Partial<Record<SubgraphName, string>>;
   supergraphPath: string;
@@ -193,11 +199,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const subgraphPorts = {} as Record<SubgraphName, number>;
   const subgraphUrls = {} as Record<SubgraphName, string>;
   const databaseUrls: Partial<Record<SubgraphName, string>> = {};
+  const subgraphUrlOverrides: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    const named = /^SUBGRAPH_URL_([A-Z0-9_]+)$/.exec(key);
+    if (named && value) subgraphUrlOverrides[named[1].toLowerCase()] = value;
+  }
   for (const name of SUBGRAPH_NAMES) {
     const upper = name.toUpperCase();
     subgraphPorts[name] = int(env, `SUBGRAPH_PORT_${upper}`, defaults[name]);
     subgraphUrls[name] =
-      env[`SUBGRAPH_URL_${upper}`] ?? `http://${host}:${subgraphPorts[name]}/graphql`;
+      env[`SUBGRAPH_URL_${upper}`] || `http://${host}:${subgraphPorts[name]}/graphql`;
+    // A subgraph moved to another port or interface is followed, as before the supergraph said.
+    if (env.HOST || env[`SUBGRAPH_PORT_${upper}`]) {
+      subgraphUrlOverrides[name] ??= subgraphUrls[name];
+    }
     const url = env[`DATABASE_URL_${upper}`];
     if (url) databaseUrls[name] = url;
   }
@@ -224,6 +239,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     gatewayPort,
     subgraphPorts,
     subgraphUrls,
+    subgraphUrlOverrides,
     databaseUrls,
     supergraphPath: path.resolve(env.SUPERGRAPH_PATH ?? 'schema/supergraph.graphql'),
     seedScale,

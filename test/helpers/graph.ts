@@ -13,6 +13,7 @@ import {
   type LocalGraph,
 } from '../../gateway/local-graph.js';
 import { mintDevToken, type DevTokenRequest } from '../../gateway/dev-identity.js';
+import { seedDatabases } from '../../scripts/seed/load.js';
 import { BACKENDS, createTestDatabases, type Backend } from './databases.js';
 
 /**
@@ -69,9 +70,9 @@ export async function startTestGraph(
   const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...options.env });
   const dbs = await createTestDatabases(backend);
   await options.prepare?.(dbs.databases);
+  if (options.seedScale) await seedDatabases(dbs.databases, options.seedScale);
   const graph = await startLocalGraph(config, {
     databases: dbs.databases,
-    seedScale: options.seedScale ?? 0,
     ephemeralPorts: true,
     inProcess: options.inProcess,
   });

@@ -4,8 +4,11 @@ import { buildASTSchema, Kind, parse } from 'graphql';
 import {
   composeSupergraph,
   supergraphPath,
+  resolveSubgraphUrls,
   stripSecurityPurpose,
+  supergraphSubgraphs,
 } from '../../gateway/supergraph.js';
+import { loadConfig } from '../../subgraphs/shared/config.js';
 import { indexRequirements } from '../../gateway/authorization/directives.js';
 
 describe('the supergraph', () => {
@@ -45,5 +48,44 @@ describe('the supergraph', () => {
     const sdl = stripSecurityPurpose(fs.readFileSync(supergraphPath, 'utf8'));
     expect(sdl).not.toMatch(/(authenticated|requiresScopes|policy)\/v0\.1", for: SECURITY/);
     expect(() => buildASTSchema(parse(sdl), { assumeValidSDL: true })).not.toThrow();
+  });
+
+  it('names each subgraph at its default local URL, which SUBGRAPH_URL_<NAME> overrides', () => {
+    const sdl = fs.readFileSync(supergraphPath, 'utf8');
+    expect(supergraphSubgraphs(sdl)).toEqual({
+      banks: 'http://127.0.0.1:4003/graphql',
+      exchange: 'http://127.0.0.1:4004/graphql',
+      finance: 'http://127.0.0.1:4002/graphql',
+      tech: 'http://127.0.0.1:4001/graphql',
+    });
+    const env = { SUBGRAPH_URL_BANKS: 'http://banks.internal/graphql' };
+    expect(resolveSubgraphUrls(sdl, loadConfig(env).subgraphUrlOverrides)).toEqual({
+      banks: 'http://banks.internal/graphql',
+      exchange: 'http://127.0.0.1:4004/graphql',
+      finance: 'http://127.0.0.1:4002/graphql',
+      tech: 'http://127.0.0.1:4001/graphql',
+    });
+    // A subgraph moved to another port (or HOST) is followed, as before.
+    expect(
+      resolveSubgraphUrls(sdl, loadConfig({ SUBGRAPH_PORT_TECH: '5001' }).subgraphUrlOverrides)
+        .tech,
+    ).toBe('http://127.0.0.1:5001/graphql');
+    // Other subgraphs than the four: their own variables, or the supergraph's URL.
+    const other = `enum join__Graph {
+  INVENTORY @join__graph(name: "inventory", url: "http://inventory:4100/graphql")
+  PRICE_LIST @join__graph(name: "price-list", url: "")
+}`;
+    expect(() => resolveSubgraphUrls(other, {})).toThrow(
+      'the supergraph gives subgraph "price-list" no URL; set SUBGRAPH_URL_PRICE_LIST',
+    );
+    expect(
+      resolveSubgraphUrls(
+        other,
+        loadConfig({ SUBGRAPH_URL_PRICE_LIST: 'http://prices/graphql' }).subgraphUrlOverrides,
+      ),
+    ).toEqual({
+      inventory: 'http://inventory:4100/graphql',
+      'price-list': 'http://prices/graphql',
+    });
   });
 });
