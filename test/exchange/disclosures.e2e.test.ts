@@ -139,7 +139,7 @@ for (const backend of BACKENDS) {
       );
     });
 
-    it('leaves no disclosure without its log entry, and no entry without a disclosure', async () => {
+    it('leaves no disclosure without its log entry, and no entry without a disclosure, agencies included', async () => {
       for (const who of [
         ['bank', 'abc'],
         ['bank', 'icbc'],
@@ -152,11 +152,21 @@ for (const backend of BACKENDS) {
           .sort();
         expect(logged, who.join(' ')).toEqual(disclosedIn(data));
       }
-      // Agencies and enterprises are not banks: what they read is not a disclosure to a bank.
-      const before = await lastSeq();
-      await ask(['finance_office'], FEED);
+      // An agency's read is a disclosure too, on its mandate; the enterprise reading its own
+      // data discloses nothing.
+      const beforeAgency = await lastSeq();
+      const { data } = await ask(['finance_office'], FEED);
+      const entries = await entriesAfter(beforeAgency);
+      expect(entries.flatMap((e) => e.fields.map((f) => `${e.enterpriseId} ${f}`)).sort()).toEqual(
+        disclosedIn(data),
+      );
+      for (const entry of entries) {
+        expect(entry).toMatchObject({ party: 'finance_office', org: null, purpose: 'mandate' });
+        expect(entry.basis).toEqual([{ policy: 'unrestricted', party: 'finance_office' }]);
+      }
+      const beforeSelf = await lastSeq();
       await ask(['enterprise', 'ent-a'], FEED);
-      expect(await entriesAfter(before)).toEqual([]);
+      expect(await entriesAfter(beforeSelf)).toEqual([]);
     });
 
     it('withholds the data, with an error, when the log cannot be written, and serves the rest', async () => {
