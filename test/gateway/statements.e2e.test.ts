@@ -42,13 +42,16 @@ for (const backend of BACKENDS) {
     };
 
     it('stays the same whatever the page size: one statement per entity type per subgraph request', async () => {
+      // The first disclosure-log write of a gateway reads the chain's head; later ones do not.
+      await countStatements(1);
       const small = await countStatements(5);
       const large = await countStatements(50);
       expect(large).toEqual(small);
       // tech: the page, financials, patents, their owners. finance: needs, products ranked, tiers.
       // banks: summary, lines, loans, solutions, and Bank names once per plan fetch that needs
-      // them (main banks, product banks, solution banks, line banks, consent banks).
-      expect(small).toEqual({ tech: 4, finance: 3, banks: 9, exchange: 1 });
+      // them (main banks, product banks, solution banks, line banks, consent banks). exchange:
+      // consents, and the one INSERT of the disclosure log (the office reads on its mandate).
+      expect(small).toEqual({ tech: 4, finance: 3, banks: 9, exchange: 2 });
     });
   });
 }
