@@ -19,12 +19,30 @@ const MAPPERS: Record<SubgraphName, Record<string, string>> = {
     Patent: '../repository.js#PatentRow',
     AnnualFinancials: '../repository.js#FinancialsRow',
     LibraryAssessment: '../repository.js#AssessmentRow',
+    LibraryEvent: '../repository.js#LibraryEventRow',
+    PatentPledge: '../repository.js#PatentPledgeValue',
   },
   finance: {},
   banks: {},
   exchange: {
     Consent: '../repository.js#ConsentRow',
     Disclosure: '../repository.js#DisclosureRow',
+  },
+};
+
+/**
+ * Enums whose resolvers map a GraphQL value to another internal one: the type resolvers see is
+ * the internal value, and the enum's resolver map must give exactly these.
+ */
+const ENUM_VALUES: Partial<Record<SubgraphName, Record<string, Record<string, string>>>> = {
+  // The disclosure log stores a basis's policy under the name @policy gives it.
+  exchange: {
+    DisclosurePolicy: {
+      CONSENT: 'consent',
+      MAIN_BANK: 'main_bank',
+      SELF: 'self',
+      MANDATE: 'unrestricted',
+    },
   },
 };
 
@@ -56,7 +74,7 @@ export const codegenConfig: CodegenConfig = {
           federation: true,
           contextType: CONTEXTS[name],
           mappers: MAPPERS[name],
-          useIndexSignature: true,
+          enumValues: ENUM_VALUES[name],
           useTypeImports: true,
           enumsAsTypes: true,
           // The values resolvers exchange with the scalars of subgraphs/shared/scalars.ts.

@@ -129,7 +129,7 @@ const readResolvers: GraphQLResolverMap<BanksContext> = {
 };
 
 export const resolvers = withEnterpriseRowScope(
-  mergeResolvers<BanksContext>(
+  mergeResolvers<GraphQLResolverMap<BanksContext>>(
     readResolvers,
     creditResolvers,
     earlySpringResolvers,

@@ -19,34 +19,23 @@ import type { Db } from '../shared/db.js';
 import { badInput, exchangeError, forbidden, notFound } from '../shared/errors.js';
 import { anyOf } from '../shared/sql.js';
 import { boundedText } from '../shared/text.js';
+import type {
+  ConsentFilter,
+  ConsentStatus,
+  DataSet,
+  DisclosureFilter,
+  GrantConsentInput,
+} from './generated/resolvers.js';
 import { consents, disclosures, participatingBanks } from './tables.js';
 
 export type ConsentRow = typeof consents.$inferSelect;
 export type DisclosureRow = typeof disclosures.$inferSelect;
-export type ConsentStatus = 'ACTIVE' | 'EXPIRED' | 'REVOKED';
-export const DATA_SETS = ['CONTACT', 'FINANCIALS', 'PATENT_VALUATION', 'CREDIT_HISTORY'] as const;
-export type DataSet = (typeof DATA_SETS)[number];
-
-export interface ConsentFilter {
-  enterpriseId?: string | null;
-  bankId?: string | null;
-  status?: ConsentStatus | null;
-}
-
-export interface DisclosureFilter {
-  enterpriseId?: string | null;
-  bankId?: string | null;
-  from?: Date | null;
-  to?: Date | null;
-}
-
-export interface GrantConsentInput {
-  enterpriseId: string;
-  bankId: string;
-  dataSets: DataSet[];
-  purpose: string;
-  expiresAt?: Date | null;
-}
+export const DATA_SETS = [
+  'CONTACT',
+  'FINANCIALS',
+  'PATENT_VALUATION',
+  'CREDIT_HISTORY',
+] as const satisfies readonly DataSet[];
 
 const DAY_MS = 86_400_000;
 export const DEFAULT_CONSENT_DAYS = 90;

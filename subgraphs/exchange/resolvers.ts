@@ -1,18 +1,10 @@
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
-import { pageOf, type PageArgs } from '../shared/pagination.js';
+import { pageOf } from '../shared/pagination.js';
 import { DateTime } from '../shared/scalars.js';
-import type { ExchangeContext } from './index.js';
 import { withEnterpriseRowScope } from '../shared/row-scope.js';
-import {
-  consentStatus,
-  type ConsentFilter,
-  type ConsentRow,
-  type DisclosureFilter,
-  type DisclosureRow,
-  type GrantConsentInput,
-} from './repository.js';
+import type { Resolvers } from './generated/resolvers.js';
+import { consentStatus } from './repository.js';
 
-export const resolvers = withEnterpriseRowScope<ExchangeContext>({
+export const resolvers = withEnterpriseRowScope<Resolvers>({
   DateTime,
   // The log stores a basis's policy under the name @policy gives it.
   DisclosurePolicy: {
@@ -22,24 +14,15 @@ export const resolvers = withEnterpriseRowScope<ExchangeContext>({
     MANDATE: 'unrestricted',
   },
   Query: {
-    consent: (_: unknown, { id }: { id: string }, { loaders }: ExchangeContext) =>
-      loaders.consent.load(id),
-    consents: (
-      _: unknown,
-      args: PageArgs & { filter?: ConsentFilter },
-      { repository, limits }: ExchangeContext,
-    ) =>
+    consent: (_, { id }, { loaders }) => loaders.consent.load(id),
+    consents: (_, args, { repository, limits }) =>
       pageOf(
         args,
         limits,
         (limit, after) => repository.listConsents(args.filter ?? {}, limit, after),
         (row) => row.id,
       ),
-    disclosures: (
-      _: unknown,
-      args: PageArgs & { filter?: DisclosureFilter },
-      { repository, limits }: ExchangeContext,
-    ) =>
+    disclosures: (_, args, { repository, limits }) =>
       pageOf(
         args,
         limits,
@@ -48,30 +31,22 @@ export const resolvers = withEnterpriseRowScope<ExchangeContext>({
       ),
   },
   Mutation: {
-    grantConsent: (
-      _: unknown,
-      { input }: { input: GrantConsentInput },
-      { repository }: ExchangeContext,
-    ) => repository.grantConsent(input),
-    revokeConsent: (_: unknown, { id }: { id: string }, { repository }: ExchangeContext) =>
-      repository.revokeConsent(id),
+    grantConsent: (_, { input }, { repository }) => repository.grantConsent(input),
+    revokeConsent: (_, { id }, { repository }) => repository.revokeConsent(id),
   },
   Consent: {
-    __resolveReference: (ref: { id: string }, { loaders }: ExchangeContext) =>
-      loaders.consent.load(ref.id),
-    enterprise: (row: ConsentRow) => ({ __typename: 'Enterprise', id: row.enterpriseId }),
-    bank: (row: ConsentRow) => ({ id: row.bankId }),
-    status: (row: ConsentRow, _: unknown, { repository }: ExchangeContext) =>
-      consentStatus(row, repository.now),
+    __resolveReference: (ref, { loaders }) => loaders.consent.load(ref.id),
+    enterprise: (row) => ({ __typename: 'Enterprise', id: row.enterpriseId }),
+    bank: (row) => ({ id: row.bankId }),
+    status: (row, _, { repository }) => consentStatus(row, repository.now),
   },
   Disclosure: {
-    seq: (row: DisclosureRow) => String(row.seq),
-    enterprise: (row: DisclosureRow) => ({ __typename: 'Enterprise', id: row.enterpriseId }),
+    seq: (row) => String(row.seq),
+    enterprise: (row) => ({ __typename: 'Enterprise', id: row.enterpriseId }),
   },
   Enterprise: {
     // An extension: this subgraph holds no enterprise row, only consents keyed by its id.
-    __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
-    consents: ({ id }: { id: string }, _: unknown, { loaders }: ExchangeContext) =>
-      loaders.consentsByEnterprise.load(id),
+    __resolveReference: (ref) => ({ id: ref.id }),
+    consents: ({ id }, _, { loaders }) => loaders.consentsByEnterprise.load(id),
   },
 });

@@ -176,7 +176,7 @@ const needResolvers: GraphQLResolverMap<FinanceContext> = {
 };
 
 export const resolvers = withEnterpriseRowScope(
-  mergeResolvers<FinanceContext>(
+  mergeResolvers<GraphQLResolverMap<FinanceContext>>(
     needResolvers,
     bankEventResolvers,
     productResolvers,

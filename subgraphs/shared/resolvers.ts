@@ -1,12 +1,15 @@
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+/**
+ * What the server needs of a subgraph's resolver map: per type name, its field resolvers, or a
+ * scalar or enum value map. Each subgraph types its own map closely, with the `Resolvers`
+ * generated from its SDL (`npm run codegen`).
+ */
+export type ResolverMap = { [typeName: string]: object };
 
 /**
  * One resolver map from a subgraph's workflow modules: each type's fields gathered from every
  * module. A field defined twice is a mistake, reported at start-up rather than silently replaced.
  */
-export function mergeResolvers<TContext>(
-  ...maps: GraphQLResolverMap<TContext>[]
-): GraphQLResolverMap<TContext> {
+export function mergeResolvers<TMap extends object>(...maps: TMap[]): TMap {
   const merged: Record<string, Record<string, unknown>> = {};
   for (const map of maps) {
     for (const [type, fields] of Object.entries(map)) {
@@ -23,5 +26,5 @@ export function mergeResolvers<TContext>(
       }
     }
   }
-  return merged as GraphQLResolverMap<TContext>;
+  return merged as TMap;
 }

@@ -1,4 +1,3 @@
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { Caller } from './caller.js';
 
 /**
@@ -12,15 +11,15 @@ export function enterpriseInRowScope(caller: Caller, enterpriseId: string): bool
 
 type Resolver = (...args: unknown[]) => unknown;
 
+const callerOf = (context: unknown) => (context as { caller: Caller }).caller;
+
 /**
  * Applies the enterprise row scope to a subgraph's extension of `Enterprise`: a reference to an
  * enterprise outside the caller's scope resolves to null, and so does every field this subgraph
  * adds to it when reached from one of its own objects (a registration's enterprise, a credit
  * line's), so nothing about that enterprise comes back, not even a default.
  */
-export function withEnterpriseRowScope<TContext extends { caller: Caller }>(
-  map: GraphQLResolverMap<TContext>,
-): GraphQLResolverMap<TContext> {
+export function withEnterpriseRowScope<TMap extends { Enterprise?: object }>(map: TMap): TMap {
   const fields = map.Enterprise as Record<string, Resolver> | undefined;
   if (!fields) return map;
   const scoped: Record<string, Resolver> = {};
@@ -28,13 +27,13 @@ export function withEnterpriseRowScope<TContext extends { caller: Caller }>(
     scoped[name] =
       name === '__resolveReference'
         ? (reference, context, info) =>
-            enterpriseInRowScope((context as TContext).caller, (reference as { id: string }).id)
+            enterpriseInRowScope(callerOf(context), (reference as { id: string }).id)
               ? resolve(reference, context, info)
               : null
         : (parent, args, context, info) =>
-            enterpriseInRowScope((context as TContext).caller, (parent as { id: string }).id)
+            enterpriseInRowScope(callerOf(context), (parent as { id: string }).id)
               ? resolve(parent, args, context, info)
               : null;
   }
-  return { ...map, Enterprise: scoped } as GraphQLResolverMap<TContext>;
+  return { ...map, Enterprise: scoped };
 }

@@ -5,7 +5,6 @@ import { sql } from 'drizzle-orm';
 import { ApolloServer, HeaderMap, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { JWTVerifyGetKey } from 'jose';
 import type { Caller } from './caller.js';
 import type { Config, SubgraphName } from './config.js';
@@ -24,6 +23,12 @@ import { apolloLogger, createLogger } from './logger.js';
 import { verifyGatewayToken } from './gateway-token.js';
 import { PeerClient, peerTokenHeader, SUBGRAPH_PEERS } from './peers.js';
 import type { PageLimits } from './pagination.js';
+import type { ResolverMap } from './resolvers.js';
+
+/** The resolver map `buildSubgraphSchema` takes, named through its signature: the package exports no name for it. */
+type SchemaModuleResolvers = NonNullable<
+  Extract<Parameters<typeof buildSubgraphSchema>[0], { typeDefs: unknown }>['resolvers']
+>;
 
 /** How long readiness waits for the database to answer `select 1`. */
 const READY_TIMEOUT_MS = 2_000;
@@ -58,7 +63,7 @@ export type WorkflowConfig = Pick<Config, 'riskPool' | 'interestSubsidyRate' | '
 export interface SubgraphModule<TContext extends BaseContext = BaseContext> {
   name: SubgraphName;
   typeDefs: DocumentNode;
-  resolvers: GraphQLResolverMap<TContext>;
+  resolvers: ResolverMap;
   createContext(args: ContextArgs): TContext;
 }
 
@@ -121,7 +126,9 @@ export async function startSubgraph<TContext extends BaseContext>(
     // The scripts own SIGINT/SIGTERM and drain the HTTP server first; Apollo's own handler would
     // start a second, concurrent stop that never settles.
     stopOnTerminationSignals: false,
-    schema: buildSubgraphSchema([{ typeDefs: module.typeDefs, resolvers: module.resolvers }]),
+    schema: buildSubgraphSchema([
+      { typeDefs: module.typeDefs, resolvers: module.resolvers as SchemaModuleResolvers },
+    ]),
     plugins: [
       // Traces would be built for every request only to be dropped: the gateway does not report them.
       ApolloServerPluginInlineTraceDisabled(),

@@ -1,3 +1,4 @@
+import type { ScoreItem } from './generated/resolvers.js';
 /**
  * The library assessment (入库评价) by the national criteria, on one year's financials and the
  * patents granted by then. Integer arithmetic on fen and head counts, so thresholds are exact.
@@ -16,12 +17,6 @@ export interface AssessmentInput {
   grantedOthers: number;
   /** Revenue growth over the previous year, e.g. 0.12; decides the prospect rating. */
   revenueGrowth: number;
-}
-
-export interface ScoreItem {
-  criterion: string;
-  points: number;
-  maxPoints: number;
 }
 
 export interface Assessment {

@@ -1,20 +1,15 @@
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { eq } from 'drizzle-orm';
 import { anyOf } from '../shared/sql.js';
 import { badInput, forbidden } from '../shared/errors.js';
-import type { TechContext } from './index.js';
+import type { Resolvers } from './generated/resolvers.js';
 import { enterprises } from './tables.js';
 
 /** Most ids one org-directory lookup may ask about. */
 const MAX_KNOWN_IDS = 100;
 
-export const internalResolvers: GraphQLResolverMap<TechContext> = {
+export const internalResolvers: Resolvers = {
   Query: {
-    _knownEnterprises: async (
-      _: unknown,
-      { ids }: { ids: string[] },
-      { caller, database }: TechContext,
-    ) => {
+    _knownEnterprises: async (_, { ids }, { caller, database }) => {
       if (caller.party !== 'gateway')
         throw forbidden('only the gateway asks which enterprises exist');
       if (ids.length > MAX_KNOWN_IDS) throw badInput('ids', `at most ${MAX_KNOWN_IDS}`);
@@ -25,11 +20,7 @@ export const internalResolvers: GraphQLResolverMap<TechContext> = {
         .where(anyOf(enterprises.id, ids));
       return rows.map((row) => row.id);
     },
-    _basicAccountBank: async (
-      _: unknown,
-      { enterpriseId }: { enterpriseId: string },
-      { caller, database }: TechContext,
-    ) => {
+    _basicAccountBank: async (_, { enterpriseId }, { caller, database }) => {
       if (caller.actor !== 'finance') throw forbidden('asked only by the finance subgraph');
       const [row] = await database
         .select({ bank: enterprises.basicAccountBankId })

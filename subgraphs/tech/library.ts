@@ -9,6 +9,13 @@ import { boundedText } from '../shared/text.js';
 import { anyOf } from '../shared/sql.js';
 import { assess } from './assessment.js';
 import type { EnterpriseRow } from './repository.js';
+import type {
+  AnnualFinancialsInput,
+  EnterpriseContactInput,
+  LibraryAction,
+  RegisterEnterpriseInput,
+  UpdateEnterpriseInput,
+} from './generated/resolvers.js';
 import {
   annualFinancials,
   enterprises,
@@ -16,40 +23,6 @@ import {
   libraryEvents,
   patents,
 } from './tables.js';
-
-export interface ContactInput {
-  legalRepresentative: string;
-  contactPerson: string;
-  phone: string;
-  address: string;
-}
-
-export interface RegisterInput {
-  uscc: string;
-  name: string;
-  district: string;
-  industry: string;
-  stage: string;
-  foundedOn: string;
-  highTechCertificate?: string | null;
-  highTechValidUntil?: string | null;
-  techSmeRegistered?: boolean | null;
-  contact: ContactInput;
-  basicAccountBankId?: string | null;
-}
-
-export type UpdateInput = Partial<Omit<RegisterInput, 'uscc' | 'foundedOn'>>;
-
-export interface FinancialsInput {
-  year: number;
-  revenue: number;
-  rdExpense: number;
-  employees: number;
-  techStaff: number;
-  totalAssets: number;
-}
-
-export type LibraryAction = 'ADMIT' | 'SUSPEND' | 'REMOVE' | 'RECONSIDER';
 
 /** Which standing each action leaves from, and where it leads. */
 const TRANSITIONS: Record<LibraryAction, { from: string[]; to: string }> = {
@@ -69,7 +42,7 @@ function text(field: string, value: string, max: number): string {
   return boundedText(value, field, max);
 }
 
-function checkContact(contact: ContactInput): ContactInput {
+function checkContact(contact: EnterpriseContactInput): EnterpriseContactInput {
   const phone = contact.phone.trim();
   if (!PHONE.test(phone)) {
     throw badInput(
@@ -174,7 +147,7 @@ export class LibraryWorkflow {
     return new Date().toISOString().slice(0, 10);
   }
 
-  async register(input: RegisterInput): Promise<EnterpriseRow> {
+  async register(input: RegisterEnterpriseInput): Promise<EnterpriseRow> {
     const uscc = input.uscc.trim().toUpperCase();
     const problem = usccProblem(uscc);
     if (problem) throw badInput('uscc', problem);
@@ -236,7 +209,7 @@ export class LibraryWorkflow {
     }
   }
 
-  async update(id: string, input: UpdateInput): Promise<EnterpriseRow> {
+  async update(id: string, input: UpdateEnterpriseInput): Promise<EnterpriseRow> {
     const given = Object.entries(input).filter(([, v]) => v !== undefined && v !== null);
     if (given.length === 0) throw badInput('input', 'name at least one field to change');
     this.assertMayEdit(
@@ -271,7 +244,10 @@ export class LibraryWorkflow {
     });
   }
 
-  async submitFinancials(enterpriseId: string, input: FinancialsInput): Promise<EnterpriseRow> {
+  async submitFinancials(
+    enterpriseId: string,
+    input: AnnualFinancialsInput,
+  ): Promise<EnterpriseRow> {
     this.assertMayEdit(enterpriseId, []);
     const thisYear = new Date().getUTCFullYear();
     if (!Number.isInteger(input.year) || input.year < 1980 || input.year > thisYear) {

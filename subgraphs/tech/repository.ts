@@ -2,27 +2,22 @@ import { and, asc, eq, gt, ilike, inArray, isNotNull, like, or, sql, type SQL } 
 import type { Caller } from '../shared/caller.js';
 import type { Db } from '../shared/db.js';
 import { anyOf } from '../shared/sql.js';
-import { annualFinancials, enterprises, libraryAssessments, patents } from './tables.js';
+import type { EnterpriseFilter, PatentFilter } from './generated/resolvers.js';
+import {
+  annualFinancials,
+  enterprises,
+  libraryAssessments,
+  libraryEvents,
+  patents,
+} from './tables.js';
 
 export type EnterpriseRow = typeof enterprises.$inferSelect;
 export type PatentRow = typeof patents.$inferSelect;
 export type FinancialsRow = typeof annualFinancials.$inferSelect;
 export type AssessmentRow = typeof libraryAssessments.$inferSelect;
-
-export interface EnterpriseFilter {
-  districts?: string[] | null;
-  industries?: string[] | null;
-  stages?: string[] | null;
-  libraryStatuses?: string[] | null;
-  highTech?: boolean | null;
-  nameContains?: string | null;
-}
-
-export interface PatentFilter {
-  enterpriseId?: string | null;
-  kinds?: string[] | null;
-  statuses?: string[] | null;
-}
+export type LibraryEventRow = typeof libraryEvents.$inferSelect;
+/** A patent's pledge as `Patent.pledge` builds it from the patent's row. */
+export type PatentPledgeValue = { status: string } & Pick<PatentRow, 'pledgeeBankId' | 'valuedOn'>;
 
 /** Rows an enterprise caller may see are its own; every other party sees every enterprise. */
 function enterpriseScope(caller: Caller): SQL | undefined {

@@ -1,48 +1,31 @@
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { badInput } from '../shared/errors.js';
 import { mergeResolvers } from '../shared/resolvers.js';
 import { internalResolvers } from './internal.js';
 import { displayPatentNumber, usccProblem } from '../shared/identifiers.js';
-import { pageOf, type PageArgs } from '../shared/pagination.js';
+import { existing } from '../shared/loader.js';
+import { pageOf } from '../shared/pagination.js';
 import { scalarResolvers } from '../shared/scalars.js';
-import type { TechContext } from './index.js';
-import type { FinancialsInput, LibraryAction, RegisterInput, UpdateInput } from './library.js';
-import type {
-  AssessmentRow,
-  EnterpriseFilter,
-  EnterpriseRow,
-  PatentFilter,
-  PatentRow,
-} from './repository.js';
+import type { Resolvers } from './generated/resolvers.js';
+import type { PatentRow } from './repository.js';
 
-const libraryResolvers: GraphQLResolverMap<TechContext> = {
+const libraryResolvers: Resolvers = {
   ...scalarResolvers,
   Query: {
-    enterprise: (_: unknown, { id }: { id: string }, { loaders }: TechContext) =>
-      loaders.enterprise.load(id),
-    enterpriseByUscc: (_: unknown, { uscc }: { uscc: string }, { loaders }: TechContext) => {
+    enterprise: (_, { id }, { loaders }) => loaders.enterprise.load(id),
+    enterpriseByUscc: (_, { uscc }, { loaders }) => {
       const problem = usccProblem(uscc);
       if (problem) throw badInput('uscc', problem);
       return loaders.enterpriseByUscc.load(uscc);
     },
-    enterprises: (
-      _: unknown,
-      args: PageArgs & { filter?: EnterpriseFilter },
-      { repository, limits }: TechContext,
-    ) =>
+    enterprises: (_, args, { repository, limits }) =>
       pageOf(
         args,
         limits,
         (limit, after) => repository.listEnterprises(args.filter ?? {}, limit, after),
         (row) => row.id,
       ),
-    patent: (_: unknown, { id }: { id: string }, { loaders }: TechContext) =>
-      loaders.patent.load(id),
-    patents: (
-      _: unknown,
-      args: PageArgs & { filter?: PatentFilter },
-      { repository, limits }: TechContext,
-    ) =>
+    patent: (_, { id }, { loaders }) => loaders.patent.load(id),
+    patents: (_, args, { repository, limits }) =>
       pageOf(
         args,
         limits,
@@ -51,70 +34,45 @@ const libraryResolvers: GraphQLResolverMap<TechContext> = {
       ),
   },
   Mutation: {
-    registerEnterprise: (
-      _: unknown,
-      { input }: { input: RegisterInput },
-      { library }: TechContext,
-    ) => library.register(input),
-    updateEnterprise: (
-      _: unknown,
-      { id, input }: { id: string; input: UpdateInput },
-      { library }: TechContext,
-    ) => library.update(id, input),
-    submitAnnualFinancials: (
-      _: unknown,
-      { enterpriseId, input }: { enterpriseId: string; input: FinancialsInput },
-      { library }: TechContext,
-    ) => library.submitFinancials(enterpriseId, input),
-    assessEnterprise: (
-      _: unknown,
-      { id, year }: { id: string; year?: number | null },
-      { library }: TechContext,
-    ) => library.assess(id, year),
-    changeLibraryStatus: (
-      _: unknown,
-      { id, action, reason }: { id: string; action: LibraryAction; reason: string },
-      { library }: TechContext,
-    ) => library.changeStatus(id, action, reason),
+    registerEnterprise: (_, { input }, { library }) => library.register(input),
+    updateEnterprise: (_, { id, input }, { library }) => library.update(id, input),
+    submitAnnualFinancials: (_, { enterpriseId, input }, { library }) =>
+      library.submitFinancials(enterpriseId, input),
+    assessEnterprise: (_, { id, year }, { library }) => library.assess(id, year),
+    changeLibraryStatus: (_, { id, action, reason }, { library }) =>
+      library.changeStatus(id, action, reason),
   },
   Enterprise: {
-    __resolveReference: (ref: { id?: string; uscc?: string }, { loaders }: TechContext) =>
-      ref.id !== undefined
-        ? loaders.enterprise.load(ref.id)
-        : loaders.enterpriseByUscc.load(ref.uscc!),
-    patents: (row: EnterpriseRow, _: unknown, { loaders }: TechContext) =>
-      loaders.patentsByEnterprise.load(row.id),
-    patentStats: async (row: EnterpriseRow, _: unknown, { loaders }: TechContext) =>
+    __resolveReference: (ref, { loaders }) =>
+      'id' in ref ? loaders.enterprise.load(ref.id) : loaders.enterpriseByUscc.load(ref.uscc),
+    patents: (row, _, { loaders }) => loaders.patentsByEnterprise.load(row.id),
+    patentStats: async (row, _, { loaders }) =>
       patentStats(row.id, await loaders.patentsByEnterprise.load(row.id)),
-    contact: (row: EnterpriseRow) => ({
+    contact: (row) => ({
       legalRepresentative: row.legalRepresentative,
       contactPerson: row.contactPerson,
       phone: row.phone,
       address: row.address,
     }),
-    financials: (row: EnterpriseRow, _: unknown, { loaders }: TechContext) =>
-      loaders.financials.load(row.id),
-    libraryHistory: (row: EnterpriseRow, _: unknown, { loaders }: TechContext) =>
-      loaders.libraryHistory.load(row.id),
-    assessment: (row: EnterpriseRow, _: unknown, { loaders }: TechContext) =>
-      loaders.assessment.load(row.id),
+    financials: (row, _, { loaders }) => loaders.financials.load(row.id),
+    libraryHistory: (row, _, { loaders }) => loaders.libraryHistory.load(row.id),
+    assessment: (row, _, { loaders }) => loaders.assessment.load(row.id),
   },
   AnnualFinancials: {
-    revenue: (row: { revenueFen: number }) => row.revenueFen,
-    rdExpense: (row: { rdExpenseFen: number }) => row.rdExpenseFen,
-    totalAssets: (row: { totalAssetsFen: number }) => row.totalAssetsFen,
+    revenue: (row) => row.revenueFen,
+    rdExpense: (row) => row.rdExpenseFen,
+    totalAssets: (row) => row.totalAssetsFen,
   },
   LibraryAssessment: {
-    breakdown: (row: AssessmentRow) => row.breakdown,
+    breakdown: (row) => row.breakdown,
   },
   Patent: {
-    __resolveReference: (ref: { id: string }, { loaders }: TechContext) =>
-      loaders.patent.load(ref.id),
-    number: (row: PatentRow) => displayPatentNumber(row.number, row.status === 'GRANTED'),
-    owner: (row: PatentRow, _: unknown, { loaders }: TechContext) =>
-      loaders.enterprise.load(row.enterpriseId),
-    valuation: (row: PatentRow) => row.valuationFen,
-    pledge: (row: PatentRow) => ({
+    __resolveReference: (ref, { loaders }) => loaders.patent.load(ref.id),
+    number: (row) => displayPatentNumber(row.number, row.status === 'GRANTED'),
+    owner: (row, _, { loaders }) =>
+      existing(loaders.enterprise.load(row.enterpriseId), `enterprise ${row.enterpriseId}`),
+    valuation: (row) => row.valuationFen,
+    pledge: (row) => ({
       status: row.pledgeStatus,
       pledgeeBankId: row.pledgeeBankId,
       valuedOn: row.valuedOn,
@@ -135,4 +93,4 @@ export function patentStats(enterpriseId: string, rows: PatentRow[]) {
   };
 }
 
-export const resolvers = mergeResolvers<TechContext>(libraryResolvers, internalResolvers);
+export const resolvers = mergeResolvers<Resolvers>(libraryResolvers, internalResolvers);

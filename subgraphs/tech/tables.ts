@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import type { ScoreItem } from './generated/resolvers.js';
 import {
   bigint,
   boolean,
@@ -104,7 +105,7 @@ export const libraryAssessments = pgTable('library_assessments', {
   techSmeEligible: boolean('tech_sme_eligible').notNull(),
   prospectRating: text('prospect_rating').notNull(),
   policyPriority: text('policy_priority').notNull(),
-  breakdown: jsonb('breakdown').notNull(),
+  breakdown: jsonb('breakdown').$type<ScoreItem[]>().notNull(),
   notes: text('notes'),
   assessedAt: timestamp('assessed_at', { withTimezone: true }).notNull().defaultNow(),
 });

@@ -153,13 +153,13 @@ export type DisclosureFilter = {
 /** What allowed a disclosure (披露依据). */
 export type DisclosurePolicy =
   /** 企业授权 — an active consent of the enterprise to the bank */
-  | 'CONSENT'
+  | 'consent'
   /** 主办银行 — the bank is main bank of one of the enterprise's live financing needs */
-  | 'MAIN_BANK'
+  | 'main_bank'
   /** 履职 — an agency (technology bureau, finance office, PBOC) reading under its mandate over every row */
-  | 'MANDATE'
+  | 'unrestricted'
   /** The enterprise itself */
-  | 'SELF';
+  | 'self';
 
 export type Enterprise = {
   __typename?: 'Enterprise';
@@ -233,9 +233,6 @@ export type QueryDisclosuresArgs = {
   filter?: InputMaybe<DisclosureFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
-
-export type WithIndex<TObject> = TObject & Record<string, any>;
-export type ResolversObject<TObject> = WithIndex<TObject>;
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
 
@@ -345,13 +342,13 @@ export type DirectiveResolverFn<
 ) => TResult | Promise<TResult>;
 
 /** Mapping of federation types */
-export type FederationTypes = ResolversObject<{
+export type FederationTypes = {
   Consent: Consent;
   Enterprise: Enterprise;
-}>;
+};
 
 /** Mapping of federation reference types */
-export type FederationReferenceTypes = ResolversObject<{
+export type FederationReferenceTypes = {
   Consent: { __typename: 'Consent' } & GraphQLRecursivePick<
     FederationTypes['Consent'],
     { id: true }
@@ -360,10 +357,10 @@ export type FederationReferenceTypes = ResolversObject<{
     FederationTypes['Enterprise'],
     { id: true }
   >;
-}>;
+};
 
 /** Mapping between all available schema types and the resolvers types */
-export type ResolversTypes = ResolversObject<{
+export type ResolversTypes = {
   Bank: ResolverTypeWrapper<Bank>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Consent: ResolverTypeWrapper<ConsentRow>;
@@ -391,7 +388,7 @@ export type ResolversTypes = ResolversObject<{
     Omit<DisclosureEdge, 'node'> & { node: ResolversTypes['Disclosure'] }
   >;
   DisclosureFilter: DisclosureFilter;
-  DisclosurePolicy: DisclosurePolicy;
+  DisclosurePolicy: null;
   Enterprise: ResolverTypeWrapper<
     Omit<Enterprise, 'consents'> & { consents?: Maybe<Array<ResolversTypes['Consent']>> }
   >;
@@ -401,10 +398,10 @@ export type ResolversTypes = ResolversObject<{
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
-}>;
+};
 
 /** Mapping between all available schema types and the resolvers parents */
-export type ResolversParentTypes = ResolversObject<{
+export type ResolversParentTypes = {
   Bank: Bank;
   ID: Scalars['ID']['output'];
   Consent: ConsentRow;
@@ -433,21 +430,21 @@ export type ResolversParentTypes = ResolversObject<{
   Boolean: Scalars['Boolean']['output'];
   Query: Record<PropertyKey, never>;
   Int: Scalars['Int']['output'];
-}>;
+};
 
 export type BankResolvers<
   ContextType = ExchangeContext,
   ParentType extends ResolversParentTypes['Bank'] = ResolversParentTypes['Bank'],
-> = ResolversObject<{
+> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-}>;
+};
 
 export type ConsentResolvers<
   ContextType = ExchangeContext,
   ParentType extends ResolversParentTypes['Consent'] = ResolversParentTypes['Consent'],
   FederationReferenceType extends FederationReferenceTypes['Consent'] =
     FederationReferenceTypes['Consent'],
-> = ResolversObject<{
+> = {
   __resolveReference?: ReferenceResolver<
     Maybe<ResolversTypes['Consent']> | FederationReferenceType,
     FederationReferenceType,
@@ -463,25 +460,25 @@ export type ConsentResolvers<
   purpose?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   revokedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['ConsentStatus'], ParentType, ContextType>;
-}>;
+};
 
 export type ConsentConnectionResolvers<
   ContextType = ExchangeContext,
   ParentType extends ResolversParentTypes['ConsentConnection'] =
     ResolversParentTypes['ConsentConnection'],
-> = ResolversObject<{
+> = {
   edges?: Resolver<Array<ResolversTypes['ConsentEdge']>, ParentType, ContextType>;
   nodes?: Resolver<Array<ResolversTypes['Consent']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
-}>;
+};
 
 export type ConsentEdgeResolvers<
   ContextType = ExchangeContext,
   ParentType extends ResolversParentTypes['ConsentEdge'] = ResolversParentTypes['ConsentEdge'],
-> = ResolversObject<{
+> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Consent'], ParentType, ContextType>;
-}>;
+};
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<
   ResolversTypes['DateTime'],
@@ -493,7 +490,7 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<
 export type DisclosureResolvers<
   ContextType = ExchangeContext,
   ParentType extends ResolversParentTypes['Disclosure'] = ResolversParentTypes['Disclosure'],
-> = ResolversObject<{
+> = {
   at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   basis?: Resolver<Array<ResolversTypes['DisclosureBasis']>, ParentType, ContextType>;
   enterprise?: Resolver<Maybe<ResolversTypes['Enterprise']>, ParentType, ContextType>;
@@ -508,45 +505,52 @@ export type DisclosureResolvers<
   requestId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   seq?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   subject?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-}>;
+};
 
 export type DisclosureBasisResolvers<
   ContextType = ExchangeContext,
   ParentType extends ResolversParentTypes['DisclosureBasis'] =
     ResolversParentTypes['DisclosureBasis'],
-> = ResolversObject<{
+> = {
   consentId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   dataSet?: Resolver<Maybe<ResolversTypes['DataSet']>, ParentType, ContextType>;
   needId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   party?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   policy?: Resolver<ResolversTypes['DisclosurePolicy'], ParentType, ContextType>;
-}>;
+};
 
 export type DisclosureConnectionResolvers<
   ContextType = ExchangeContext,
   ParentType extends ResolversParentTypes['DisclosureConnection'] =
     ResolversParentTypes['DisclosureConnection'],
-> = ResolversObject<{
+> = {
   edges?: Resolver<Array<ResolversTypes['DisclosureEdge']>, ParentType, ContextType>;
   nodes?: Resolver<Array<ResolversTypes['Disclosure']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
-}>;
+};
 
 export type DisclosureEdgeResolvers<
   ContextType = ExchangeContext,
   ParentType extends ResolversParentTypes['DisclosureEdge'] =
     ResolversParentTypes['DisclosureEdge'],
-> = ResolversObject<{
+> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Disclosure'], ParentType, ContextType>;
-}>;
+};
+
+export type DisclosurePolicyResolvers = {
+  CONSENT: 'consent';
+  MAIN_BANK: 'main_bank';
+  MANDATE: 'unrestricted';
+  SELF: 'self';
+};
 
 export type EnterpriseResolvers<
   ContextType = ExchangeContext,
   ParentType extends ResolversParentTypes['Enterprise'] = ResolversParentTypes['Enterprise'],
   FederationReferenceType extends FederationReferenceTypes['Enterprise'] =
     FederationReferenceTypes['Enterprise'],
-> = ResolversObject<{
+> = {
   __resolveReference?: ReferenceResolver<
     Maybe<ResolversTypes['Enterprise']> | FederationReferenceType,
     FederationReferenceType,
@@ -554,12 +558,12 @@ export type EnterpriseResolvers<
   >;
   consents?: Resolver<Maybe<Array<ResolversTypes['Consent']>>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-}>;
+};
 
 export type MutationResolvers<
   ContextType = ExchangeContext,
   ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation'],
-> = ResolversObject<{
+> = {
   grantConsent?: Resolver<
     Maybe<ResolversTypes['Consent']>,
     ParentType,
@@ -572,20 +576,20 @@ export type MutationResolvers<
     ContextType,
     RequireFields<MutationRevokeConsentArgs, 'id'>
   >;
-}>;
+};
 
 export type PageInfoResolvers<
   ContextType = ExchangeContext,
   ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo'],
-> = ResolversObject<{
+> = {
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
-}>;
+};
 
 export type QueryResolvers<
   ContextType = ExchangeContext,
   ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query'],
-> = ResolversObject<{
+> = {
   consent?: Resolver<
     Maybe<ResolversTypes['Consent']>,
     ParentType,
@@ -604,9 +608,9 @@ export type QueryResolvers<
     ContextType,
     Partial<QueryDisclosuresArgs>
   >;
-}>;
+};
 
-export type Resolvers<ContextType = ExchangeContext> = ResolversObject<{
+export type Resolvers<ContextType = ExchangeContext> = {
   Bank?: BankResolvers<ContextType>;
   Consent?: ConsentResolvers<ContextType>;
   ConsentConnection?: ConsentConnectionResolvers<ContextType>;
@@ -616,8 +620,9 @@ export type Resolvers<ContextType = ExchangeContext> = ResolversObject<{
   DisclosureBasis?: DisclosureBasisResolvers<ContextType>;
   DisclosureConnection?: DisclosureConnectionResolvers<ContextType>;
   DisclosureEdge?: DisclosureEdgeResolvers<ContextType>;
+  DisclosurePolicy?: DisclosurePolicyResolvers;
   Enterprise?: EnterpriseResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
-}>;
+};
