@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { SignJWT } from 'jose';
-import type { Party } from '../subgraphs/shared/caller.js';
-import type { Config } from '../subgraphs/shared/config.js';
-import { loadOrCreateSigningKey, writeJwks, type SigningKey } from '../subgraphs/shared/keys.js';
+import type { Party } from '../subgraphs/kernel/caller.js';
+import type { Config } from '../subgraphs/kernel/config.js';
+import { loadOrCreateSigningKey, writeJwks, type SigningKey } from '../subgraphs/kernel/keys.js';
 
 /**
  * The scopes each party's tokens carry: which columns of the permitted-share matrix it may ask

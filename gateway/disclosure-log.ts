@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { asc, desc, gt, sql } from 'drizzle-orm';
-import type { Caller } from '../subgraphs/shared/caller.js';
-import type { Database } from '../subgraphs/shared/db.js';
+import type { Caller } from '../subgraphs/kernel/caller.js';
+import type { Database } from '../subgraphs/kernel/db.js';
 import { consents, disclosures } from '../subgraphs/exchange/tables.js';
 import type { Basis } from './authorization/policies.js';
 import { recordDisclosureEntries } from './metrics.js';

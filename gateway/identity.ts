@@ -7,9 +7,9 @@ import {
   type JSONWebKeySet,
   type JWTVerifyGetKey,
 } from 'jose';
-import { isParty, type Caller } from '../subgraphs/shared/caller.js';
-import type { Config } from '../subgraphs/shared/config.js';
-import type { Logger } from '../subgraphs/shared/logger.js';
+import { isParty, type Caller } from '../subgraphs/kernel/caller.js';
+import type { Config } from '../subgraphs/kernel/config.js';
+import type { Logger } from '../subgraphs/kernel/logger.js';
 import type { OrgDirectory } from './org-directory.js';
 import { scopesBeyond, standardCeiling, type ScopeCeiling } from './scope-ceiling.js';
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
-import type { Config } from '../subgraphs/shared/config.js';
-import type { Database } from '../subgraphs/shared/db.js';
-import type { SigningKey } from '../subgraphs/shared/keys.js';
+import type { Config } from '../subgraphs/kernel/config.js';
+import type { Database } from '../subgraphs/kernel/db.js';
+import type { SigningKey } from '../subgraphs/kernel/keys.js';
 import { indexRequirements } from './authorization/directives.js';
 import { ExchangeFactsSource } from './authorization/facts.js';
 import { AuthorizationLayer } from './authorization/layer.js';

@@ -1,9 +1,9 @@
 import path from 'node:path';
-import { gatewayKeyResolver } from '../subgraphs/shared/gateway-token.js';
-import { loadOrCreateSigningKey, type SigningKey } from '../subgraphs/shared/keys.js';
-import { openDatabase, type Database } from '../subgraphs/shared/db.js';
-import { SUBGRAPH_NAMES, type Config, type SubgraphName } from '../subgraphs/shared/config.js';
-import { startSubgraph, type RunningSubgraph } from '../subgraphs/shared/subgraph.js';
+import { gatewayKeyResolver } from '../subgraphs/kernel/gateway-token.js';
+import { loadOrCreateSigningKey, type SigningKey } from '../subgraphs/kernel/keys.js';
+import { openDatabase, type Database } from '../subgraphs/kernel/db.js';
+import { SUBGRAPH_NAMES, type Config, type SubgraphName } from '../subgraphs/kernel/config.js';
+import { startSubgraph, type RunningSubgraph } from '../subgraphs/kernel/subgraph.js';
 import { subgraphs } from '../subgraphs/index.js';
 import { ensureDevIssuer } from './dev-identity.js';
 import { startGateway, type RunningGateway } from './server.js';

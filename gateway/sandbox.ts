@@ -1,8 +1,8 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { Kind, parse, type ConstValueNode } from 'graphql';
-import type { Config } from '../subgraphs/shared/config.js';
-import type { Logger } from '../subgraphs/shared/logger.js';
+import type { Config } from '../subgraphs/kernel/config.js';
+import type { Logger } from '../subgraphs/kernel/logger.js';
 
 /** How long the Sandbox page's preset token lives: long enough to explore, short if it leaks. */
 export const SANDBOX_TOKEN_TTL_SECONDS = 15 * 60;

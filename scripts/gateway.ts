@@ -1,8 +1,8 @@
 import { stopOnSignal } from './shutdown.js';
-import { loadConfig } from '../subgraphs/shared/config.js';
-import { openDatabase } from '../subgraphs/shared/db.js';
-import { loadOrCreateSigningKey } from '../subgraphs/shared/keys.js';
-import { createLogger } from '../subgraphs/shared/logger.js';
+import { loadConfig } from '../subgraphs/kernel/config.js';
+import { openDatabase } from '../subgraphs/kernel/db.js';
+import { loadOrCreateSigningKey } from '../subgraphs/kernel/keys.js';
+import { createLogger } from '../subgraphs/kernel/logger.js';
 import { gatewaySigningKeyFile } from '../gateway/local-graph.js';
 import { createExchangeLayer } from '../gateway/layer.js';
 import { startGateway } from '../gateway/server.js';

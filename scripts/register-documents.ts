@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadConfig } from '../subgraphs/shared/config.js';
+import { loadConfig } from '../subgraphs/kernel/config.js';
 import {
   emptyManifest,
   graphqlFiles,

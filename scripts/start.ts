@@ -1,5 +1,5 @@
 import { stopOnSignal } from './shutdown.js';
-import { loadConfig } from '../subgraphs/shared/config.js';
+import { loadConfig } from '../subgraphs/kernel/config.js';
 import { startLocalGraph } from '../gateway/local-graph.js';
 import { sandboxPreset } from '../gateway/sandbox.js';
 import { graphPorts } from './ports.js';

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { isParty, PARTIES } from '../subgraphs/shared/caller.js';
-import { loadConfig } from '../subgraphs/shared/config.js';
+import { isParty, PARTIES } from '../subgraphs/kernel/caller.js';
+import { loadConfig } from '../subgraphs/kernel/config.js';
 import { decodeJwt } from 'jose';
 import { ensureDevIssuer, mintDevToken } from '../gateway/dev-identity.js';
 import { loadScopeCeiling, scopesBeyond } from '../gateway/scope-ceiling.js';

@@ -1,5 +1,5 @@
-import type { SubgraphName } from './shared/config.js';
-import type { SubgraphModule } from './shared/subgraph.js';
+import type { SubgraphName } from './kernel/config.js';
+import type { SubgraphModule } from './kernel/subgraph.js';
 import { subgraph as banks } from './banks/index.js';
 import { subgraph as exchange } from './exchange/index.js';
 import { subgraph as finance } from './finance/index.js';

@@ -1,8 +1,8 @@
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
-import type { Caller } from '../../subgraphs/shared/caller.js';
-import type { Database } from '../../subgraphs/shared/db.js';
-import { signGatewayToken } from '../../subgraphs/shared/gateway-token.js';
-import type { SigningKey } from '../../subgraphs/shared/keys.js';
+import type { Caller } from '../../subgraphs/kernel/caller.js';
+import type { Database } from '../../subgraphs/kernel/db.js';
+import { signGatewayToken } from '../../subgraphs/kernel/gateway-token.js';
+import type { SigningKey } from '../../subgraphs/kernel/keys.js';
 import { consents } from '../../subgraphs/exchange/tables.js';
 import { DATA_SETS, type DataSet, type SubjectFacts } from './policies.js';
 

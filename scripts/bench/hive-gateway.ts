@@ -8,10 +8,10 @@ import {
   type GatewayPlugin,
 } from '@graphql-hive/gateway';
 import type { JSONWebKeySet } from 'jose';
-import { isParty, type Caller } from '../../subgraphs/shared/caller.js';
-import { loadConfig, SUBGRAPH_NAMES } from '../../subgraphs/shared/config.js';
-import { signGatewayToken } from '../../subgraphs/shared/gateway-token.js';
-import { loadOrCreateSigningKey } from '../../subgraphs/shared/keys.js';
+import { isParty, type Caller } from '../../subgraphs/kernel/caller.js';
+import { loadConfig, SUBGRAPH_NAMES } from '../../subgraphs/kernel/config.js';
+import { signGatewayToken } from '../../subgraphs/kernel/gateway-token.js';
+import { loadOrCreateSigningKey } from '../../subgraphs/kernel/keys.js';
 import { gatewaySigningKeyFile } from '../../gateway/local-graph.js';
 import { stripSecurityPurpose, supergraphSubgraphs } from '../../gateway/supergraph.js';
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig, SUBGRAPH_NAMES, type SubgraphName } from '../../subgraphs/shared/config.js';
+import { loadConfig, SUBGRAPH_NAMES, type SubgraphName } from '../../subgraphs/kernel/config.js';
 import { startLocalGraph } from '../../gateway/local-graph.js';
 import { mintDevToken } from '../../gateway/dev-identity.js';
 import type { DatabaseUrls } from './databases.js';

@@ -24,7 +24,7 @@ import type {
   loans,
 } from '../../subgraphs/banks/tables.js';
 import type { consents } from '../../subgraphs/exchange/tables.js';
-import { patentCheckChar, usccCheckChar } from '../../subgraphs/shared/identifiers.js';
+import { patentCheckChar, usccCheckChar } from '../../subgraphs/kernel/identifiers.js';
 import {
   BANK_WEIGHTS_CITY,
   BANK_WEIGHTS_COUNTY,

@@ -2,8 +2,8 @@
 
 import { getTableColumns, getTableName, sql } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
-import type { SubgraphName } from '../../subgraphs/shared/config.js';
-import type { Database, Db } from '../../subgraphs/shared/db.js';
+import type { SubgraphName } from '../../subgraphs/kernel/config.js';
+import type { Database, Db } from '../../subgraphs/kernel/db.js';
 import * as banksTables from '../../subgraphs/banks/tables.js';
 import * as exchangeTables from '../../subgraphs/exchange/tables.js';
 import {

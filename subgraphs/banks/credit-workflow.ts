@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { and, eq, sql } from 'drizzle-orm';
-import type { Caller } from '../shared/caller.js';
-import type { Db } from '../shared/db.js';
-import { badInput, exchangeError, forbidden, notFound } from '../shared/errors.js';
-import { fenToYuan, parseRate } from '../shared/money.js';
-import type { PeerClient } from '../shared/peers.js';
-import { boundedText } from '../shared/text.js';
+import type { Caller } from '../kernel/caller.js';
+import type { Db } from '../kernel/db.js';
+import { badInput, exchangeError, forbidden, notFound } from '../kernel/errors.js';
+import { fenToYuan, parseRate } from '../kernel/money.js';
+import type { PeerClient } from '../kernel/peers.js';
+import { boundedText } from '../kernel/text.js';
 import type { BanksContext } from './index.js';
 import type { CreditLineRow, LoanRow, SolutionRow } from './repository.js';
 import { creditLines, financingSolutions, loanDeferrals, loans } from './tables.js';

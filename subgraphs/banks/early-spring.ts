@@ -1,5 +1,5 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
-import { badInput } from '../shared/errors.js';
+import { badInput } from '../kernel/errors.js';
 import type { BanksContext } from './index.js';
 import type { BanksRepository, StatisticsRow } from './repository.js';
 import { checkPeriod } from './statistics-period.js';

@@ -1,7 +1,7 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { eq, sql } from 'drizzle-orm';
-import { badInput, forbidden } from '../shared/errors.js';
-import { anyOf } from '../shared/sql.js';
+import { badInput, forbidden } from '../kernel/errors.js';
+import { anyOf } from '../kernel/sql.js';
 import type { BanksContext } from './index.js';
 import { banks, creditLines, loans } from './tables.js';
 

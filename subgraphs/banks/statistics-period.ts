@@ -1,4 +1,4 @@
-import { badInput } from '../shared/errors.js';
+import { badInput } from '../kernel/errors.js';
 
 /** A statistics period spans at most this many days (ten years): enough for any trend. */
 const MAX_PERIOD_DAYS = 3_653;

@@ -1,8 +1,8 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import type { Caller } from '../shared/caller.js';
-import type { Db } from '../shared/db.js';
-import { badInput, exchangeError, forbidden, notFound } from '../shared/errors.js';
+import type { Caller } from '../kernel/caller.js';
+import type { Db } from '../kernel/db.js';
+import { badInput, exchangeError, forbidden, notFound } from '../kernel/errors.js';
 import type { FinanceContext } from './index.js';
 import type { NeedRow } from './repository.js';
 import { financialProducts, financingNeeds } from './tables.js';

@@ -1,7 +1,7 @@
-import type { Caller } from '../shared/caller.js';
-import type { Db } from '../shared/db.js';
-import type { PageLimits } from '../shared/pagination.js';
-import type { ContextArgs, SubgraphModule } from '../shared/subgraph.js';
+import type { Caller } from '../kernel/caller.js';
+import type { Db } from '../kernel/db.js';
+import type { PageLimits } from '../kernel/pagination.js';
+import type { ContextArgs, SubgraphModule } from '../kernel/subgraph.js';
 import { BankEventLedger, type BankEventFollower } from './bank-events.js';
 import { Cultivation } from './cultivation.js';
 import { ListingSeeds } from './listing-seeds.js';
@@ -18,7 +18,7 @@ import { ServiceStatistics } from './statistics.js';
 import { SubsidyLedger } from './subsidies.js';
 import { resolvers } from './resolvers.js';
 import { SigningEvents } from './signing-events.js';
-import { subgraphTypeDefs } from '../shared/sdl.js';
+import { subgraphTypeDefs } from '../kernel/sdl.js';
 
 /** The finance office's subgraph: financing needs, the product catalogue and listing seeds. */
 export const name = 'finance' as const;

@@ -1,6 +1,6 @@
-import { badInput } from '../shared/errors.js';
-import { fenToYuan } from '../shared/money.js';
-import { boundedText } from '../shared/text.js';
+import { badInput } from '../kernel/errors.js';
+import { fenToYuan } from '../kernel/money.js';
+import { boundedText } from '../kernel/text.js';
 
 /** ¥1,000,000,000 in fen: the largest need the platform takes. */
 export const MAX_NEED_AMOUNT_FEN = 100_000_000_000;

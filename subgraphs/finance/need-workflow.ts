@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { and, desc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import type { GraphQLError } from 'graphql';
-import type { ClaimThrottle } from '../shared/config.js';
-import type { Caller } from '../shared/caller.js';
-import type { Db } from '../shared/db.js';
-import type { PeerClient } from '../shared/peers.js';
-import { badInput, exchangeError, forbidden, notFound } from '../shared/errors.js';
-import { inReadScope } from '../shared/scope.js';
+import type { ClaimThrottle } from '../kernel/config.js';
+import type { Caller } from '../kernel/caller.js';
+import type { Db } from '../kernel/db.js';
+import type { PeerClient } from '../kernel/peers.js';
+import { badInput, exchangeError, forbidden, notFound } from '../kernel/errors.js';
+import { inReadScope } from '../kernel/scope.js';
 import {
   bankId,
   text,

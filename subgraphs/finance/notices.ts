@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { and, asc, desc, eq, gte, inArray, or, sql, type SQL } from 'drizzle-orm';
-import type { Caller } from '../shared/caller.js';
-import type { Db } from '../shared/db.js';
-import { badInput, forbidden, notFound } from '../shared/errors.js';
-import { groupLoader, rowLoader } from '../shared/loader.js';
-import { pageOf, type PageArgs } from '../shared/pagination.js';
-import { anyOf } from '../shared/sql.js';
+import type { Caller } from '../kernel/caller.js';
+import type { Db } from '../kernel/db.js';
+import { badInput, forbidden, notFound } from '../kernel/errors.js';
+import { groupLoader, rowLoader } from '../kernel/loader.js';
+import { pageOf, type PageArgs } from '../kernel/pagination.js';
+import { anyOf } from '../kernel/sql.js';
 import type { FinanceContext } from './index.js';
 import { bankId } from './need-input.js';
 import { noticeReceipts, notices } from './tables/notices.js';
-import { boundedText } from '../shared/text.js';
+import { boundedText } from '../kernel/text.js';
 
 export type NoticeRow = typeof notices.$inferSelect & {
   /** `published_at` as PostgreSQL prints it: microseconds kept, for the keyset cursor. */

@@ -1,6 +1,6 @@
-import { badInput } from '../shared/errors.js';
-import { parseRate } from '../shared/money.js';
-import { boundedText } from '../shared/text.js';
+import { badInput } from '../kernel/errors.js';
+import { parseRate } from '../kernel/money.js';
+import { boundedText } from '../kernel/text.js';
 import { amount, collateral, termMonths, text } from './need-input.js';
 import type { ProductRow } from './repository.js';
 

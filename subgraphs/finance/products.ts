@@ -2,14 +2,14 @@ import { randomUUID } from 'node:crypto';
 import DataLoader from 'dataloader';
 import { and, asc, desc, eq, getTableColumns, or, sql, type SQL } from 'drizzle-orm';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
-import type { Caller } from '../shared/caller.js';
-import type { Db } from '../shared/db.js';
-import { exchangeError, forbidden } from '../shared/errors.js';
-import { inReadScope } from '../shared/scope.js';
-import { groupLoader } from '../shared/loader.js';
-import { fenToYuan } from '../shared/money.js';
-import { pageWindow } from '../shared/pagination.js';
-import { anyOf } from '../shared/sql.js';
+import type { Caller } from '../kernel/caller.js';
+import type { Db } from '../kernel/db.js';
+import { exchangeError, forbidden } from '../kernel/errors.js';
+import { inReadScope } from '../kernel/scope.js';
+import { groupLoader } from '../kernel/loader.js';
+import { fenToYuan } from '../kernel/money.js';
+import { pageWindow } from '../kernel/pagination.js';
+import { anyOf } from '../kernel/sql.js';
 import type { FinanceContext } from './index.js';
 import {
   validateCuration,

@@ -1,9 +1,9 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { and, asc, eq, getTableColumns, gte, inArray, lte, or, sql, type SQL } from 'drizzle-orm';
-import type { Caller } from '../shared/caller.js';
-import type { Db } from '../shared/db.js';
-import { badInput, forbidden } from '../shared/errors.js';
-import { pageWindow, type PageArgs, type PageLimits } from '../shared/pagination.js';
+import type { Caller } from '../kernel/caller.js';
+import type { Db } from '../kernel/db.js';
+import { badInput, forbidden } from '../kernel/errors.js';
+import { pageWindow, type PageArgs, type PageLimits } from '../kernel/pagination.js';
 import { LIVE_WITH_MAIN_BANK, type NeedRow } from './repository.js';
 import { enterpriseProfiles, financingNeeds, needChanges, subgraphSecrets } from './tables.js';
 

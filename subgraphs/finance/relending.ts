@@ -12,19 +12,19 @@ import {
   type AnyColumn,
   type SQL,
 } from 'drizzle-orm';
-import type { Caller } from '../shared/caller.js';
-import type { Db } from '../shared/db.js';
-import { badInput, exchangeError, forbidden, notFound } from '../shared/errors.js';
-import { rowLoader } from '../shared/loader.js';
-import { fenToYuan, parseRate } from '../shared/money.js';
-import { pageOf, type PageArgs } from '../shared/pagination.js';
-import { anyOf } from '../shared/sql.js';
+import type { Caller } from '../kernel/caller.js';
+import type { Db } from '../kernel/db.js';
+import { badInput, exchangeError, forbidden, notFound } from '../kernel/errors.js';
+import { rowLoader } from '../kernel/loader.js';
+import { fenToYuan, parseRate } from '../kernel/money.js';
+import { pageOf, type PageArgs } from '../kernel/pagination.js';
+import { anyOf } from '../kernel/sql.js';
 import type { BankEventFollower } from './bank-events.js';
 import type { FinanceContext } from './index.js';
 import { bankId } from './need-input.js';
 import { financialProducts } from './tables.js';
 import { relendingQuotas, relendingUses } from './tables/relending.js';
-import { boundedText, optionalText } from '../shared/text.js';
+import { boundedText, optionalText } from '../kernel/text.js';
 
 export type QuotaRow = typeof relendingQuotas.$inferSelect;
 export type RelendingUseRow = typeof relendingUses.$inferSelect;

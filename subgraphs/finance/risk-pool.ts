@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { and, asc, desc, eq, gt, sql } from 'drizzle-orm';
-import type { Caller } from '../shared/caller.js';
-import type { Config } from '../shared/config.js';
-import type { Db } from '../shared/db.js';
-import { badInput, exchangeError, forbidden } from '../shared/errors.js';
-import { fenToYuan } from '../shared/money.js';
-import { pageOf, type PageArgs } from '../shared/pagination.js';
+import type { Caller } from '../kernel/caller.js';
+import type { Config } from '../kernel/config.js';
+import type { Db } from '../kernel/db.js';
+import { badInput, exchangeError, forbidden } from '../kernel/errors.js';
+import { fenToYuan } from '../kernel/money.js';
+import { pageOf, type PageArgs } from '../kernel/pagination.js';
 import { applyRate } from './apportion.js';
 import type { FinanceContext } from './index.js';
 import { enterpriseProfiles } from './tables.js';

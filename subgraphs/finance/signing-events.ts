@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { and, asc, eq, getTableColumns, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
-import type { Caller } from '../shared/caller.js';
-import type { Db } from '../shared/db.js';
-import { badInput, exchangeError, forbidden, notFound } from '../shared/errors.js';
-import { groupLoader, rowLoader } from '../shared/loader.js';
-import { fenToYuan } from '../shared/money.js';
-import { pageOf, type PageArgs } from '../shared/pagination.js';
-import { anyOf } from '../shared/sql.js';
+import type { Caller } from '../kernel/caller.js';
+import type { Db } from '../kernel/db.js';
+import { badInput, exchangeError, forbidden, notFound } from '../kernel/errors.js';
+import { groupLoader, rowLoader } from '../kernel/loader.js';
+import { fenToYuan } from '../kernel/money.js';
+import { pageOf, type PageArgs } from '../kernel/pagination.js';
+import { anyOf } from '../kernel/sql.js';
 import type { FinanceContext } from './index.js';
 import { MAX_NEED_AMOUNT_FEN, MAX_TERM_MONTHS, bankId } from './need-input.js';
 import { bankEvents } from './tables/bank-events.js';
@@ -16,7 +16,7 @@ import {
   signingEventRegistrations,
   signingEvents,
 } from './tables/signing-events.js';
-import { boundedText, optionalText } from '../shared/text.js';
+import { boundedText, optionalText } from '../kernel/text.js';
 
 export type SigningEventRow = typeof signingEvents.$inferSelect;
 export type RegistrationRow = typeof signingEventRegistrations.$inferSelect;

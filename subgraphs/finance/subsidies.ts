@@ -1,11 +1,11 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { and, asc, desc, eq, gt, lt, sql } from 'drizzle-orm';
-import type { Caller } from '../shared/caller.js';
-import type { Db } from '../shared/db.js';
-import { badInput, exchangeError } from '../shared/errors.js';
-import { groupLoader } from '../shared/loader.js';
-import { fenToYuan } from '../shared/money.js';
-import { pageOf, type PageArgs } from '../shared/pagination.js';
+import type { Caller } from '../kernel/caller.js';
+import type { Db } from '../kernel/db.js';
+import { badInput, exchangeError } from '../kernel/errors.js';
+import { groupLoader } from '../kernel/loader.js';
+import { fenToYuan } from '../kernel/money.js';
+import { pageOf, type PageArgs } from '../kernel/pagination.js';
 import { applyRate, largestRemainder, minRate } from './apportion.js';
 import type { FinanceContext } from './index.js';
 import { bankRewards, interestSubsidies, subsidyPeriods } from './tables/subsidies.js';

@@ -1,7 +1,7 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { eq } from 'drizzle-orm';
-import { anyOf } from '../shared/sql.js';
-import { badInput, forbidden } from '../shared/errors.js';
+import { anyOf } from '../kernel/sql.js';
+import { badInput, forbidden } from '../kernel/errors.js';
 import type { TechContext } from './index.js';
 import { enterprises } from './tables.js';
 

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, desc, eq, lte, ne, sql } from 'drizzle-orm';
-import type { Caller } from '../shared/caller.js';
-import type { Db } from '../shared/db.js';
-import type { PeerClient } from '../shared/peers.js';
-import { badInput, exchangeError, forbidden, notFound } from '../shared/errors.js';
-import { usccProblem } from '../shared/identifiers.js';
-import { boundedText } from '../shared/text.js';
-import { anyOf } from '../shared/sql.js';
+import type { Caller } from '../kernel/caller.js';
+import type { Db } from '../kernel/db.js';
+import type { PeerClient } from '../kernel/peers.js';
+import { badInput, exchangeError, forbidden, notFound } from '../kernel/errors.js';
+import { usccProblem } from '../kernel/identifiers.js';
+import { boundedText } from '../kernel/text.js';
+import { anyOf } from '../kernel/sql.js';
 import { assess } from './assessment.js';
 import type { EnterpriseRow } from './repository.js';
 import {

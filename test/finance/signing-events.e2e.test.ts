@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import type { Party } from '../../subgraphs/shared/caller.js';
+import type { Party } from '../../subgraphs/kernel/caller.js';
 import { chinaToday } from '../../subgraphs/finance/signing-events.js';
 import { bankEvents } from '../../subgraphs/finance/tables/bank-events.js';
 import { signingEvents } from '../../subgraphs/finance/tables/signing-events.js';

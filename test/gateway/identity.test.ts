@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
-import { loadConfig } from '../../subgraphs/shared/config.js';
+import { loadConfig } from '../../subgraphs/kernel/config.js';
 import { AuthError, IdentityVerifier } from '../../gateway/identity.js';
 
 describe('keys from a JWKS URL', () => {

@@ -7,9 +7,9 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeJwt } from 'jose';
-import { PARTIES } from '../../subgraphs/shared/caller.js';
-import { loadConfig, type Config } from '../../subgraphs/shared/config.js';
-import { loadOrCreateSigningKey, type SigningKey } from '../../subgraphs/shared/keys.js';
+import { PARTIES } from '../../subgraphs/kernel/caller.js';
+import { loadConfig, type Config } from '../../subgraphs/kernel/config.js';
+import { loadOrCreateSigningKey, type SigningKey } from '../../subgraphs/kernel/keys.js';
 import { ensureDevIssuer, mintDevToken, STANDARD_SCOPES } from '../../gateway/dev-identity.js';
 import { AuthError, IdentityVerifier } from '../../gateway/identity.js';
 import {

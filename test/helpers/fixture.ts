@@ -1,5 +1,5 @@
-import type { SubgraphName } from '../../subgraphs/shared/config.js';
-import type { Database } from '../../subgraphs/shared/db.js';
+import type { SubgraphName } from '../../subgraphs/kernel/config.js';
+import type { Database } from '../../subgraphs/kernel/db.js';
 import * as tech from '../../subgraphs/tech/tables.js';
 import * as finance from '../../subgraphs/finance/tables.js';
 import {

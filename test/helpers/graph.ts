@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig, type Config, type SubgraphName } from '../../subgraphs/shared/config.js';
-import type { Party } from '../../subgraphs/shared/caller.js';
-import { gatewayKeyResolver } from '../../subgraphs/shared/gateway-token.js';
-import { loadOrCreateSigningKey } from '../../subgraphs/shared/keys.js';
-import { startSubgraph } from '../../subgraphs/shared/subgraph.js';
+import { loadConfig, type Config, type SubgraphName } from '../../subgraphs/kernel/config.js';
+import type { Party } from '../../subgraphs/kernel/caller.js';
+import { gatewayKeyResolver } from '../../subgraphs/kernel/gateway-token.js';
+import { loadOrCreateSigningKey } from '../../subgraphs/kernel/keys.js';
+import { startSubgraph } from '../../subgraphs/kernel/subgraph.js';
 import { subgraphs } from '../../subgraphs/index.js';
 import {
   gatewaySigningKeyFile,

@@ -8,7 +8,7 @@ import {
   stripSecurityPurpose,
   supergraphSubgraphs,
 } from '../../gateway/supergraph.js';
-import { loadConfig } from '../../subgraphs/shared/config.js';
+import { loadConfig } from '../../subgraphs/kernel/config.js';
 import { indexRequirements } from '../../gateway/authorization/directives.js';
 
 describe('the supergraph', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../subgraphs/shared/config.js';
+import { loadConfig } from '../../../subgraphs/kernel/config.js';
 
 describe('risk pool and subsidy settings', () => {
   it('default to half the loss, ¥2M a loan, ¥10M a bank a year and a 1% subsidy', () => {

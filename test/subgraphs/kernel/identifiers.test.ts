@@ -3,7 +3,7 @@ import {
   parsePatentNumber,
   usccCheckChar,
   usccProblem,
-} from '../../../subgraphs/shared/identifiers.js';
+} from '../../../subgraphs/kernel/identifiers.js';
 
 describe('USCC (GB 32100-2015)', () => {
   it('accepts the specification’s valid codes', () => {

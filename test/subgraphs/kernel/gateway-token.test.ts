@@ -7,8 +7,8 @@ import {
   gatewayKeyResolver,
   signGatewayToken,
   verifyGatewayToken,
-} from '../../../subgraphs/shared/gateway-token.js';
-import { loadOrCreateSigningKey, type SigningKey } from '../../../subgraphs/shared/keys.js';
+} from '../../../subgraphs/kernel/gateway-token.js';
+import { loadOrCreateSigningKey, type SigningKey } from '../../../subgraphs/kernel/keys.js';
 
 const caller = {
   sub: 'dev-bank-icbc',

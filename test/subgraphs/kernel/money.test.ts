@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fenToYuan, yuanToFen } from '../../../subgraphs/shared/money.js';
+import { fenToYuan, yuanToFen } from '../../../subgraphs/kernel/money.js';
 
 describe('money', () => {
   it('round-trips yuan strings through integer fen exactly', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GraphQLError } from 'graphql';
-import { boundedText, hasVisibleText, optionalText } from '../../../subgraphs/shared/text.js';
+import { boundedText, hasVisibleText, optionalText } from '../../../subgraphs/kernel/text.js';
 
 const refusal = (run: () => unknown) => {
   try {
