@@ -6,7 +6,7 @@ import { loadConfig, SUBGRAPH_NAMES, type SubgraphName } from '../../subgraphs/k
 import { readJsonBody, sendJson } from '../../subgraphs/kernel/http.js';
 import { displayPatentNumber } from '../../subgraphs/kernel/identifiers.js';
 import { fenToYuan } from '../../subgraphs/kernel/money.js';
-import { encodeFeedCursor } from '../../subgraphs/finance/prospect-feed.js';
+import { encodeFeedCursor } from '../../subgraphs/finance/needs/index.js';
 import { entryHash, GENESIS_HASH } from '../../gateway/disclosure-log.js';
 import { PAGE } from './operations.js';
 

@@ -1,4 +1,4 @@
-import { assess } from '../../subgraphs/tech/assessment.js';
+import { assess } from '../../subgraphs/tech/assessment/index.js';
 /**
  * Deterministic, streamable generator of realistic Xianning seed data for the four subgraph
  * databases. Every enterprise draws from its own PRNG (seeded by its index) and the running id

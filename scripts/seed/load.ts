@@ -9,10 +9,10 @@ import * as exchangeTables from '../../subgraphs/exchange/tables.js';
 import {
   enterpriseProfileOf,
   grantedPatentCounts,
-} from '../../subgraphs/finance/enterprise-profiles.js';
+} from '../../subgraphs/finance/enterprise-profiles/index.js';
 import * as financeTables from '../../subgraphs/finance/tables.js';
 import * as techTables from '../../subgraphs/tech/tables.js';
-import { bankEvents } from '../../subgraphs/finance/tables/bank-events.js';
+import { bankEvents } from '../../subgraphs/finance/bank-events/index.js';
 import { seededBankEvents } from './bank-events.js';
 import { enterpriseCount, generateSeed, type SeedBlock, type SeedRows } from './generate.js';
 

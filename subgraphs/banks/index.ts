@@ -2,7 +2,7 @@ import type { Caller } from '../kernel/caller.js';
 import type { Db } from '../kernel/db.js';
 import type { PageLimits } from '../kernel/pagination.js';
 import type { ContextArgs, SubgraphModule } from '../kernel/subgraph.js';
-import { CreditWorkflow } from './credit-workflow.js';
+import { CreditWorkflow } from './credit/index.js';
 import { createLoaders, type BanksLoaders } from './loaders.js';
 import { BanksRepository } from './repository.js';
 import { resolvers } from './resolvers.js';

@@ -8,20 +8,19 @@ const subgraphsRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)),
 
 /**
  * The files a subgraph's SDL is made of: `schema.graphql` (the `@link` header and the core types),
- * then each workflow's `schema/*.graphql` in name order, which add types and `extend type Query`
- * or `Mutation` fields.
+ * then the `schema.graphql` of each domain folder in name order, which add types and
+ * `extend type Query` or `Mutation` fields.
  */
 export function subgraphSdlFiles(name: SubgraphName): string[] {
   const folder = path.join(subgraphsRoot, name);
-  const parts = path.join(folder, 'schema');
-  const extra = fs.existsSync(parts)
-    ? fs
-        .readdirSync(parts)
-        .filter((file) => file.endsWith('.graphql'))
-        .sort()
-        .map((file) => path.join(parts, file))
-    : [];
-  return [path.join(folder, 'schema.graphql'), ...extra];
+  const domains = fs
+    .readdirSync(folder, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort()
+    .map((domain) => path.join(folder, domain, 'schema.graphql'))
+    .filter((file) => fs.existsSync(file));
+  return [path.join(folder, 'schema.graphql'), ...domains];
 }
 
 /** A subgraph's whole SDL as one text. */

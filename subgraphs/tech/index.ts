@@ -2,7 +2,7 @@ import type { Caller } from '../kernel/caller.js';
 import type { Db } from '../kernel/db.js';
 import type { PageLimits } from '../kernel/pagination.js';
 import type { ContextArgs, SubgraphModule } from '../kernel/subgraph.js';
-import { LibraryWorkflow } from './library.js';
+import { LibraryWorkflow } from './library/index.js';
 import { createLoaders, type TechLoaders } from './loaders.js';
 import { TechRepository } from './repository.js';
 import { resolvers } from './resolvers.js';

@@ -8,12 +8,12 @@ import type { Database } from '../../subgraphs/kernel/db.js';
 import * as banks from '../../subgraphs/banks/tables.js';
 import * as exchange from '../../subgraphs/exchange/tables.js';
 import * as finance from '../../subgraphs/finance/tables.js';
-import * as events from '../../subgraphs/finance/tables/signing-events.js';
+import * as events from '../../subgraphs/finance/signing-events/index.js';
 import * as tech from '../../subgraphs/tech/tables.js';
 import {
   enterpriseProfileOf,
   grantedPatentCounts,
-} from '../../subgraphs/finance/enterprise-profiles.js';
+} from '../../subgraphs/finance/enterprise-profiles/index.js';
 import { loadFixture } from '../helpers/fixture.js';
 import { startTestGraph, type GraphQLResponse, type TestGraph } from '../helpers/graph.js';
 import {

@@ -5,7 +5,7 @@ import * as finance from '../../subgraphs/finance/tables.js';
 import {
   enterpriseProfileOf,
   grantedPatentCounts,
-} from '../../subgraphs/finance/enterprise-profiles.js';
+} from '../../subgraphs/finance/enterprise-profiles/index.js';
 import * as banks from '../../subgraphs/banks/tables.js';
 import * as exchange from '../../subgraphs/exchange/tables.js';
 
