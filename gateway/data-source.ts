@@ -4,7 +4,8 @@ import {
   type GraphQLDataSourceProcessOptions,
 } from '@apollo/gateway';
 import { GraphQLError, Kind, parse, type DocumentNode } from 'graphql';
-import { isSubgraphName, type Config, type SubgraphName } from '../subgraphs/kernel/config.js';
+import { isSubgraphName, type SubgraphName } from '../subgraphs/kernel/config.js';
+import type { GatewayConfig } from './config.js';
 import { peersOfMutation, peerTokenHeader, SUBGRAPH_PEERS } from '../subgraphs/kernel/peers.js';
 import { signGatewayToken } from '../subgraphs/kernel/gateway-token.js';
 import type { SigningKey } from '../subgraphs/kernel/keys.js';
@@ -13,7 +14,7 @@ import type { RunningSubgraph } from '../subgraphs/kernel/subgraph.js';
 import type { GatewayContext } from './context.js';
 import { metrics } from './metrics.js';
 
-export type FetchPolicy = Config['subgraphFetch'];
+export type FetchPolicy = GatewayConfig['subgraphFetch'];
 
 type Failure =
   | { reason: 'timeout' }

@@ -6,7 +6,8 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLError, GraphQLFormattedError } from 'graphql';
 import type { Caller } from '../subgraphs/kernel/caller.js';
-import type { Config, SubgraphName } from '../subgraphs/kernel/config.js';
+import type { SubgraphName } from '../subgraphs/kernel/config.js';
+import type { GatewayConfig } from './config.js';
 import {
   answerClientErrors,
   closeGracefully,
@@ -52,7 +53,7 @@ import { loadSupergraphForGateway, resolveSubgraphUrls } from './supergraph.js';
 import { persistedQueryRefusal, TrustedDocuments } from './trusted-documents.js';
 
 export interface GatewayOptions {
-  config: Config;
+  config: GatewayConfig;
   /** Key the gateway signs subgraph tokens with; its public half is served as a JWKS. */
   signingKey: SigningKey;
   /**

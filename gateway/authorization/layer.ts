@@ -4,7 +4,7 @@ import type {
   GatewayExecutor,
   GatewayGraphQLRequestContext,
 } from '@apollo/server-gateway-interface';
-import type { AuthorizationMode } from '../../subgraphs/kernel/config.js';
+import type { AuthorizationMode } from '../config.js';
 import type { Caller } from '../../subgraphs/kernel/caller.js';
 import type { GatewayContext } from '../context.js';
 import { StaleConsentError, type Disclosure, type DisclosureLog } from '../disclosure-log.js';

@@ -8,25 +8,8 @@ export function isSubgraphName(value: string): value is SubgraphName {
   return (SUBGRAPH_NAMES as readonly string[]).includes(value);
 }
 
-export type AuthorizationMode = 'filter' | 'reject' | 'dry-run';
-
-/** What the gateway does with a token carrying scopes beyond its party's ceiling. */
-export type ScopeCeilingMode = 'drop' | 'refuse';
-
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
-
-/** Bounds every operation must stay within before the gateway plans it. */
-export interface OperationLimits {
-  maxDepth: number;
-  maxAliases: number;
-  /** Lexer tokens, counted before parsing. */
-  maxTokens: number;
-  /** Estimated result size: each list field counts its `first` items (or listSize) times its selection. */
-  maxCost: number;
-  /** Items assumed for a list field that takes no `first`. */
-  listSize: number;
-}
 
 export interface Config {
   /** Folder for embedded databases and locally generated keys. */
@@ -36,38 +19,11 @@ export interface Config {
   subgraphPorts: Record<SubgraphName, number>;
   /** Where each of the four subgraphs is reached (its peers call it here); defaults to the local ports. */
   subgraphUrls: Record<SubgraphName, string>;
-  /**
-   * The subgraph URLs the gateway is told, by subgraph name (lowercase): SUBGRAPH_URL_<NAME> for
-   * any subgraph, and for the four the local port when HOST or SUBGRAPH_PORT_<NAME> is set. A
-   * subgraph not named here is called at the URL the supergraph gives it (`join__graph(url:)`).
-   */
-  subgraphUrlOverrides: Record<string, string>;
   /** A PostgreSQL URL per subgraph; absent means embedded PGlite under dataDir. */
   databaseUrls: Partial<Record<SubgraphName, string>>;
-  supergraphPath: string;
   seedScale: number;
   maxPageSize: number;
   defaultPageSize: number;
-  auth: {
-    /** Remote JWKS of the identity provider; takes precedence over jwksFile. */
-    jwksUrl?: string;
-    /** Local JWKS file; the embedded default generates one under dataDir/keys. */
-    jwksFile: string;
-    issuer: string;
-    audience: string;
-    algorithms: string[];
-    clockToleranceSeconds: number;
-    /** As in Apollo Router, a token can be made optional; anonymous callers then see only undirected fields. */
-    required: boolean;
-    mode: AuthorizationMode;
-    /**
-     * JSON file of the scopes each party's tokens may carry; unset: the standard scopes
-     * (`STANDARD_SCOPES`, gateway/dev-identity.ts).
-     */
-    scopeCeilingFile?: string;
-    /** `drop` the scopes beyond the ceiling (and log them) or `refuse` the token with 401. */
-    scopeCeilingMode: ScopeCeilingMode;
-  };
   gatewayToken: {
     /** Where subgraphs fetch the gateway's public keys in server mode. */
     jwksUrl: string;
@@ -76,20 +32,6 @@ export interface Config {
   };
   /** Largest request body any server reads (gateway and subgraphs). */
   maxBodyBytes: number;
-  limits: OperationLimits;
-  /** Manifest of trusted documents; when set, only operations listed in it run. */
-  trustedDocumentsPath?: string;
-  introspection: boolean;
-  sandbox: boolean;
-  /** Serve Prometheus metrics at /metrics on the gateway. */
-  metrics: boolean;
-  /** Token bucket per party and org; perSecond 0 turns it off. */
-  rateLimit: { perSecond: number; burst: number };
-  /**
-   * `npm start` (the whole graph in one process): the gateway asks the subgraphs by function
-   * call rather than over HTTP. Server mode is HTTP whatever this says.
-   */
-  subgraphsInProcess: boolean;
   subgraphFetch: {
     timeoutMs: number;
     /** Retries of a failed subgraph query (never of a mutation). */
@@ -159,6 +101,9 @@ function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
   throw new Error(`${name} must be true or false, got "${raw}"`);
 }
 
+/** The parsers of settings, for the gateway's own (gateway/config.ts). */
+export { int as intSetting, num as numberSetting, bool as booleanSetting };
+
 function rate(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -185,7 +130,10 @@ function yuan(env: NodeJS.ProcessEnv, name: string, fallbackFen: number): number
   return fen;
 }
 
-/** Every setting and its default, read once from the environment (the README's table mirrors this). */
+/**
+ * Every setting both the gateway and the subgraphs read, with its default, read once from the
+ * environment (the README's table mirrors this); the gateway's own are in gateway/config.ts.
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = path.resolve(env.DATA_DIR ?? '.data');
   const host = env.HOST ?? '127.0.0.1';
@@ -199,30 +147,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const subgraphPorts = {} as Record<SubgraphName, number>;
   const subgraphUrls = {} as Record<SubgraphName, string>;
   const databaseUrls: Partial<Record<SubgraphName, string>> = {};
-  const subgraphUrlOverrides: Record<string, string> = {};
-  for (const [key, value] of Object.entries(env)) {
-    const named = /^SUBGRAPH_URL_([A-Z0-9_]+)$/.exec(key);
-    if (named && value) subgraphUrlOverrides[named[1].toLowerCase()] = value;
-  }
   for (const name of SUBGRAPH_NAMES) {
     const upper = name.toUpperCase();
     subgraphPorts[name] = int(env, `SUBGRAPH_PORT_${upper}`, defaults[name]);
     subgraphUrls[name] =
       env[`SUBGRAPH_URL_${upper}`] || `http://${host}:${subgraphPorts[name]}/graphql`;
-    // A subgraph moved to another port or interface is followed, as before the supergraph said.
-    if (env.HOST || env[`SUBGRAPH_PORT_${upper}`]) {
-      subgraphUrlOverrides[name] ??= subgraphUrls[name];
-    }
     const url = env[`DATABASE_URL_${upper}`];
     if (url) databaseUrls[name] = url;
-  }
-  const mode = env.AUTHZ_MODE ?? 'filter';
-  if (mode !== 'filter' && mode !== 'reject' && mode !== 'dry-run') {
-    throw new Error(`AUTHZ_MODE must be filter, reject or dry-run, got "${mode}"`);
-  }
-  const scopeCeilingMode = env.SCOPE_CEILING || 'drop';
-  if (scopeCeilingMode !== 'drop' && scopeCeilingMode !== 'refuse') {
-    throw new Error(`SCOPE_CEILING must be drop or refuse, got "${scopeCeilingMode}"`);
   }
   const seedScale = Number(env.SEED_SCALE ?? '1');
   if (!(seedScale > 0))
@@ -231,33 +162,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
   }
-  // As Apollo Server does: schema exploration is on unless the process says it is production.
-  const development = env.NODE_ENV !== 'production';
   return {
     dataDir,
     host,
     gatewayPort,
     subgraphPorts,
     subgraphUrls,
-    subgraphUrlOverrides,
     databaseUrls,
-    supergraphPath: path.resolve(env.SUPERGRAPH_PATH ?? 'schema/supergraph.graphql'),
     seedScale,
     // Bounds a page so a single request cannot pull a whole table through three subgraphs.
     maxPageSize: int(env, 'MAX_PAGE_SIZE', 100, 1),
     defaultPageSize: int(env, 'DEFAULT_PAGE_SIZE', 20, 1),
-    auth: {
-      jwksUrl: env.JWKS_URL || undefined,
-      jwksFile: path.resolve(env.JWKS_FILE ?? path.join(dataDir, 'keys', 'dev-jwks.json')),
-      issuer: env.JWT_ISSUER ?? 'https://kechuang.dev/dev-issuer',
-      audience: env.JWT_AUDIENCE ?? 'kechuang-exchange',
-      algorithms: (env.JWT_ALGORITHMS ?? 'ES256,RS256,EdDSA').split(',').map((s) => s.trim()),
-      clockToleranceSeconds: int(env, 'JWT_CLOCK_SKEW_SECONDS', 60),
-      required: bool(env, 'AUTH_REQUIRED', true),
-      mode,
-      scopeCeilingFile: env.SCOPE_CEILING_FILE ? path.resolve(env.SCOPE_CEILING_FILE) : undefined,
-      scopeCeilingMode,
-    },
     gatewayToken: {
       jwksUrl: env.GATEWAY_JWKS_URL ?? `http://${host}:${gatewayPort}/.well-known/jwks.json`,
       issuer: 'kechuang-gateway',
@@ -265,32 +180,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ttlSeconds: int(env, 'GATEWAY_TOKEN_TTL_SECONDS', 60, 5),
     },
     maxBodyBytes: int(env, 'MAX_BODY_BYTES', 1_000_000, 1_000),
-    // Generous for the apps' real operations (the deepest join is six levels; the heaviest, a page
-    // of 100 enterprise dossiers with needs, lines, loans, patents and consents, costs about
-    // 120,000), tight enough that nesting lists cannot multiply one request into millions of rows.
-    limits: {
-      maxDepth: int(env, 'MAX_DEPTH', 12, 1),
-      maxAliases: int(env, 'MAX_ALIASES', 30, 0),
-      // Validating adversarial repetitions (the same field with different arguments) is quadratic
-      // in the document's size: 2,000 tokens keep it to a fraction of a second of CPU, ten times
-      // the largest operation the apps send.
-      maxTokens: int(env, 'MAX_TOKENS', 2_000, 10),
-      maxCost: int(env, 'MAX_COST', 150_000, 1),
-      listSize: int(env, 'COST_LIST_SIZE', 10, 1),
-    },
-    trustedDocumentsPath: env.TRUSTED_DOCUMENTS ? path.resolve(env.TRUSTED_DOCUMENTS) : undefined,
-    introspection: bool(env, 'INTROSPECTION', development),
-    sandbox: bool(env, 'SANDBOX', development),
-    metrics: bool(env, 'METRICS', true),
-    // Per party and org, so one bank's runaway integration cannot starve the others; 50 a second
-    // is more than a feed pull paging as fast as the gateway answers.
-    rateLimit: {
-      perSecond: num(env, 'RATE_LIMIT_PER_SECOND', 50),
-      burst: int(env, 'RATE_LIMIT_BURST', 200, 1),
-    },
     // A subgraph call slower than 10 s is treated as down: its part of the response is dropped
     // rather than holding the whole request. Two quick retries ride out a subgraph restart.
-    subgraphsInProcess: bool(env, 'SUBGRAPHS_IN_PROCESS', true),
     subgraphFetch: {
       timeoutMs: int(env, 'SUBGRAPH_TIMEOUT_MS', 10_000, 1),
       retries: int(env, 'SUBGRAPH_RETRIES', 2),

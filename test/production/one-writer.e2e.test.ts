@@ -4,7 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../subgraphs/kernel/config.js';
+import { loadGatewayConfig } from '../../gateway/config.js';
 import { lockFile, readLock } from '../../subgraphs/kernel/data-lock.js';
 import { ensureDevIssuer, mintDevToken } from '../../gateway/dev-identity.js';
 import { freePort, waitFor } from '../helpers/processes.js';
@@ -75,7 +75,7 @@ describe('one graph per data folder', () => {
     const first = run('scripts/start.ts', env);
     children.push(first.child);
     await up(first);
-    const config = loadConfig({ DATA_DIR: dataDir });
+    const config = loadGatewayConfig({ DATA_DIR: dataDir });
     const issuer = await ensureDevIssuer(config);
     const office = await mintDevToken(issuer, config.auth, { party: 'finance_office' });
     const listed = await post(env.PORT, office, '{ enterprises(first: 1) { nodes { id } } }');
