@@ -29,3 +29,10 @@ export const subgraph: SubgraphModule<ExchangeContext> = {
   createContext,
 };
 export { resolvers };
+export {
+  exchangeStore,
+  type ActiveConsent,
+  type DisclosureAppend,
+  type DisclosureRow,
+  type ExchangeStore,
+} from './store.js';
