@@ -3,8 +3,8 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { generate, type CodegenConfig } from '@graphql-codegen/cli';
 import prettier from 'prettier';
-import { subgraphSdlFiles } from '../subgraphs/shared/sdl.js';
-import { SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/shared/config.js';
+import { subgraphSdlFiles } from '../subgraphs/kernel/sdl.js';
+import { SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/kernel/config.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -74,7 +74,7 @@ export const codegenConfig: CodegenConfig = {
           enumValues: ENUM_VALUES[name],
           useTypeImports: true,
           enumsAsTypes: true,
-          // The values resolvers exchange with the scalars of subgraphs/shared/scalars.ts.
+          // The values resolvers exchange with the scalars of subgraphs/kernel/scalars.ts.
           scalars: {
             Money: { input: 'number', output: 'number | bigint | string' },
             Date: { input: 'string', output: 'string | Date' },

@@ -1,6 +1,6 @@
-import { pageOf } from '../shared/pagination.js';
-import { DateTime } from '../shared/scalars.js';
-import { withEnterpriseRowScope } from '../shared/row-scope.js';
+import { pageOf } from '../kernel/pagination.js';
+import { DateTime } from '../kernel/scalars.js';
+import { withEnterpriseRowScope } from '../kernel/row-scope.js';
 import type { Resolvers } from './generated/resolvers.js';
 import { consentStatus } from './repository.js';
 

@@ -1,10 +1,10 @@
-import { badInput } from '../shared/errors.js';
-import { mergeResolvers } from '../shared/resolvers.js';
-import { internalResolvers } from './internal.js';
-import { displayPatentNumber, usccProblem } from '../shared/identifiers.js';
-import { existing } from '../shared/loader.js';
-import { pageOf } from '../shared/pagination.js';
-import { scalarResolvers } from '../shared/scalars.js';
+import { badInput } from '../kernel/errors.js';
+import { mergeResolvers } from '../kernel/resolvers.js';
+import { internalResolvers } from './internal/index.js';
+import { displayPatentNumber, usccProblem } from '../kernel/identifiers.js';
+import { existing } from '../kernel/loader.js';
+import { pageOf } from '../kernel/pagination.js';
+import { scalarResolvers } from '../kernel/scalars.js';
 import type { Resolvers } from './generated/resolvers.js';
 import type { PatentRow } from './repository.js';
 
