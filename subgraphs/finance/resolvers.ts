@@ -1,5 +1,5 @@
 import { forbidden } from '../kernel/errors.js';
-import { mergeResolvers } from '../kernel/resolvers.js';
+import { mergeResolvers, type ResolverMap } from '../kernel/resolvers.js';
 import { withEnterpriseRowScope } from '../kernel/row-scope.js';
 import { bankEventResolvers } from './bank-events/index.js';
 import { cultivationResolvers } from './cultivation/index.js';
@@ -12,7 +12,6 @@ import { guaranteeResolvers } from './guarantees/index.js';
 import { riskPoolResolvers } from './risk-pool/index.js';
 import { statisticsResolvers } from './statistics/index.js';
 import { subsidyResolvers } from './subsidies/index.js';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { pageOf, pageWindow, type PageArgs } from '../kernel/pagination.js';
 import { scalarResolvers } from '../kernel/scalars.js';
 import { enterpriseProfileResolvers } from './enterprise-profiles/index.js';
@@ -36,7 +35,7 @@ import type {
 /** Recommendations are a short list beside a need, not a page to scroll. */
 const DEFAULT_RECOMMENDATIONS = 5;
 
-const needResolvers: GraphQLResolverMap<FinanceContext> = {
+const needResolvers: ResolverMap = {
   ...scalarResolvers,
   Query: {
     _mainBankNeeds: (
@@ -180,7 +179,7 @@ const needResolvers: GraphQLResolverMap<FinanceContext> = {
 };
 
 export const resolvers = withEnterpriseRowScope(
-  mergeResolvers<GraphQLResolverMap<FinanceContext>>(
+  mergeResolvers<ResolverMap>(
     needResolvers,
     bankEventResolvers,
     productResolvers,

@@ -1,5 +1,5 @@
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { ResolverMap } from '../../kernel/resolvers.js';
 import type { Caller } from '../../kernel/caller.js';
 import type { Db } from '../../kernel/db.js';
 import { badInput, exchangeError, forbidden, notFound } from '../../kernel/errors.js';
@@ -243,7 +243,7 @@ function describe(kind: BankEventKind): string {
   }
 }
 
-export const bankEventResolvers: GraphQLResolverMap<FinanceContext> = {
+export const bankEventResolvers: ResolverMap = {
   Mutation: {
     _recordBankEvent: (
       _: unknown,

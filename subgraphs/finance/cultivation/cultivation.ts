@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type DataLoader from 'dataloader';
 import { and, asc, desc, eq, exists, gt, inArray, or, sql, type SQL } from 'drizzle-orm';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import type { ResolverMap } from '../../kernel/resolvers.js';
 import type { Caller } from '../../kernel/caller.js';
 import type { Db } from '../../kernel/db.js';
 import { badInput, exchangeError, forbidden, notFound } from '../../kernel/errors.js';
@@ -483,7 +483,7 @@ export class Cultivation {
   }
 }
 
-export const cultivationResolvers: GraphQLResolverMap<FinanceContext> = {
+export const cultivationResolvers: ResolverMap = {
   Query: {
     cultivationPlan: (_: unknown, { id }: { id: string }, { cultivation }: FinanceContext) =>
       cultivation.plan(id),

@@ -1,5 +1,5 @@
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { sql } from 'drizzle-orm';
+import type { ResolverMap } from '../../kernel/resolvers.js';
 import type { Caller } from '../../kernel/caller.js';
 import type { Db } from '../../kernel/db.js';
 import { badInput, forbidden } from '../../kernel/errors.js';
@@ -78,7 +78,7 @@ export async function syncEnterpriseProfile(
   return true;
 }
 
-export const enterpriseProfileResolvers: GraphQLResolverMap<FinanceContext> = {
+export const enterpriseProfileResolvers: ResolverMap = {
   Mutation: {
     _syncEnterpriseProfile: (
       _: unknown,

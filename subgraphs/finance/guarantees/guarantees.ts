@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { and, asc, desc, eq, gt, sql } from 'drizzle-orm';
+import type { ResolverMap } from '../../kernel/resolvers.js';
 import type { Caller } from '../../kernel/caller.js';
 import type { Db } from '../../kernel/db.js';
 import { badInput, exchangeError } from '../../kernel/errors.js';
@@ -234,7 +234,7 @@ export const guaranteeLossFollower: BankEventFollower = async (db, event) => {
     .onConflictDoNothing();
 };
 
-export const guaranteeResolvers: GraphQLResolverMap<FinanceContext> = {
+export const guaranteeResolvers: ResolverMap = {
   Query: {
     guarantee: (_: unknown, { id }: { id: string }, { guarantees }: FinanceContext) =>
       guarantees.byId.load(id),

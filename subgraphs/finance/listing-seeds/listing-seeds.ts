@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type DataLoader from 'dataloader';
 import { and, asc, desc, eq, gt, inArray, sql, type SQL } from 'drizzle-orm';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import type { ResolverMap } from '../../kernel/resolvers.js';
 import type { Caller } from '../../kernel/caller.js';
 import type { Db } from '../../kernel/db.js';
 import { badInput, exchangeError, forbidden } from '../../kernel/errors.js';
@@ -183,7 +183,7 @@ export class ListingSeeds {
 
 const enterprise = (id: string) => ({ __typename: 'Enterprise', id });
 
-export const listingSeedResolvers: GraphQLResolverMap<FinanceContext> = {
+export const listingSeedResolvers: ResolverMap = {
   Query: {
     listingSeeds: (
       _: unknown,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { and, asc, desc, eq, gte, inArray, or, sql, type SQL } from 'drizzle-orm';
+import type { ResolverMap } from '../../kernel/resolvers.js';
 import type { Caller } from '../../kernel/caller.js';
 import type { Db } from '../../kernel/db.js';
 import { badInput, forbidden, notFound } from '../../kernel/errors.js';
@@ -239,7 +239,7 @@ export class Notices {
   }
 }
 
-export const noticeResolvers: GraphQLResolverMap<FinanceContext> = {
+export const noticeResolvers: ResolverMap = {
   Query: {
     notice: (_: unknown, { id }: { id: string }, { notices }: FinanceContext) =>
       notices.notice.load(id),

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import DataLoader from 'dataloader';
 import { and, asc, desc, eq, getTableColumns, or, sql, type SQL } from 'drizzle-orm';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import type { ResolverMap } from '../../kernel/resolvers.js';
 import type { Caller } from '../../kernel/caller.js';
 import type { Db } from '../../kernel/db.js';
 import { exchangeError, forbidden } from '../../kernel/errors.js';
@@ -329,7 +329,7 @@ export class ProductCatalogue {
   }
 }
 
-export const productResolvers: GraphQLResolverMap<FinanceContext> = {
+export const productResolvers: ResolverMap = {
   Query: {
     productCatalogue: (
       _: unknown,

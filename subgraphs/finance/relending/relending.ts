@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import {
   and,
   asc,
@@ -12,6 +11,7 @@ import {
   type AnyColumn,
   type SQL,
 } from 'drizzle-orm';
+import type { ResolverMap } from '../../kernel/resolvers.js';
 import type { Caller } from '../../kernel/caller.js';
 import type { Db } from '../../kernel/db.js';
 import { badInput, exchangeError, forbidden, notFound } from '../../kernel/errors.js';
@@ -533,7 +533,7 @@ export const drawOnRelendingQuota: BankEventFollower = async (tx, event) => {
     .where(eq(relendingQuotas.id, quotaId));
 };
 
-export const relendingResolvers: GraphQLResolverMap<FinanceContext> = {
+export const relendingResolvers: ResolverMap = {
   Query: {
     relendingQuota: (_: unknown, { id }: { id: string }, { relending }: FinanceContext) =>
       relending.quota.load(id),

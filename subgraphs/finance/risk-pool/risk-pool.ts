@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { and, asc, desc, eq, gt, sql } from 'drizzle-orm';
+import type { ResolverMap } from '../../kernel/resolvers.js';
 import type { Caller } from '../../kernel/caller.js';
 import type { Config } from '../../kernel/config.js';
 import type { Db } from '../../kernel/db.js';
@@ -283,7 +283,7 @@ export class RiskPool {
   }
 }
 
-export const riskPoolResolvers: GraphQLResolverMap<FinanceContext> = {
+export const riskPoolResolvers: ResolverMap = {
   Query: {
     riskPool: (_: unknown, __: unknown, { riskPool }: FinanceContext) => riskPool.pool(),
     riskPoolEntries: (_: unknown, args: PageArgs, { riskPool, limits }: FinanceContext) =>

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { and, asc, eq, getTableColumns, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
+import type { ResolverMap } from '../../kernel/resolvers.js';
 import type { Caller } from '../../kernel/caller.js';
 import type { Db } from '../../kernel/db.js';
 import { badInput, exchangeError, forbidden, notFound } from '../../kernel/errors.js';
@@ -447,7 +447,7 @@ export class SigningEvents {
   }
 }
 
-export const signingEventResolvers: GraphQLResolverMap<FinanceContext> = {
+export const signingEventResolvers: ResolverMap = {
   Query: {
     signingEvent: (_: unknown, { id }: { id: string }, { signingEvents }: FinanceContext) =>
       signingEvents.event.load(id),

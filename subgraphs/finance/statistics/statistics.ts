@@ -1,5 +1,5 @@
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { sql, type SQL } from 'drizzle-orm';
+import type { ResolverMap } from '../../kernel/resolvers.js';
 import type { Caller } from '../../kernel/caller.js';
 import type { Db } from '../../kernel/db.js';
 import { badInput } from '../../kernel/errors.js';
@@ -190,7 +190,7 @@ function perBank(from: string, to: string, bankId: string | null): SQL {
       full join claims using (bank_id)`;
 }
 
-export const statisticsResolvers: GraphQLResolverMap<FinanceContext> = {
+export const statisticsResolvers: ResolverMap = {
   Query: {
     serviceStatistics: (
       _: unknown,

@@ -1,5 +1,5 @@
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { and, asc, desc, eq, gt, lt, sql } from 'drizzle-orm';
+import type { ResolverMap } from '../../kernel/resolvers.js';
 import type { Caller } from '../../kernel/caller.js';
 import type { Db } from '../../kernel/db.js';
 import { badInput, exchangeError } from '../../kernel/errors.js';
@@ -255,7 +255,7 @@ export class SubsidyLedger {
   }
 }
 
-export const subsidyResolvers: GraphQLResolverMap<FinanceContext> = {
+export const subsidyResolvers: ResolverMap = {
   Query: {
     subsidyPeriods: (_: unknown, args: PageArgs, { subsidies, limits }: FinanceContext) =>
       pageOf(
