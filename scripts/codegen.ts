@@ -23,7 +23,20 @@ const MAPPERS: Record<SubgraphName, Record<string, string>> = {
     PatentPledge: '../repository.js#PatentPledgeValue',
   },
   finance: {},
-  banks: {},
+  banks: {
+    Bank: '../repository.js#BankRow',
+    FinancingSolution: '../repository.js#SolutionRow',
+    CreditLine: '../repository.js#CreditLineRow',
+    Loan: '../repository.js#LoanRow',
+    CreditSummary: '../repository.js#CreditSummaryRow',
+    BankCreditStatistics: '../repository.js#StatisticsRow',
+    CreditTotals: '../repository.js#StatisticsRow',
+    CreditComparisonRow: '../early-spring/index.js#Comparison',
+    CreditComparisonTotals: '../early-spring/index.js#Comparison',
+    // Extensions: this subgraph holds only facts keyed by their id.
+    Enterprise: '{ id: string }',
+    FinancingNeed: '{ id: string }',
+  },
   exchange: {
     Consent: '../repository.js#ConsentRow',
     Disclosure: '../repository.js#DisclosureRow',

@@ -2,6 +2,7 @@ import { and, asc, eq, gt, gte, lte, sql, type AnyColumn, type SQL } from 'drizz
 import type { Caller } from '../kernel/caller.js';
 import type { Db } from '../kernel/db.js';
 import { anyOf } from '../kernel/sql.js';
+import type { CreditLineFilter } from './generated/resolvers.js';
 import { banks, creditLines, financingSolutions, loanDeferrals, loans } from './tables.js';
 
 export type BankRow = typeof banks.$inferSelect;
@@ -36,13 +37,6 @@ export interface CreditStatistics {
   banks: StatisticsRow[] | null;
   /** City totals; null when the caller may not see them. */
   totals: StatisticsRow | null;
-}
-
-export interface CreditLineFilter {
-  bankId?: string | null;
-  enterpriseId?: string | null;
-  approvedFrom?: string | null;
-  approvedTo?: string | null;
 }
 
 const NOTHING = sql`false`;

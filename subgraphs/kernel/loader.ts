@@ -16,10 +16,14 @@ export function rowLoader<Row>(
  * The row a foreign key names, for a non-null field: its absence is a fault of the data, raised
  * as such rather than left to surface as a null where the schema promises none.
  */
-export async function existing<Row>(row: Promise<Row | null>, what: string): Promise<Row> {
-  const found = await row;
-  if (found === null) throw new Error(`${what} is missing`);
-  return found;
+export async function loadExisting<Row>(
+  loader: DataLoader<string, Row | null>,
+  key: string,
+  what: string,
+): Promise<Row> {
+  const row = await loader.load(key);
+  if (row === null) throw new Error(`${what} "${key}" is missing`);
+  return row;
 }
 
 /** A per-request loader of all rows per key (one-to-many), in the order the query returned them. */

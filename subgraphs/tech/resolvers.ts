@@ -2,7 +2,7 @@ import { badInput } from '../kernel/errors.js';
 import { mergeResolvers } from '../kernel/resolvers.js';
 import { internalResolvers } from './internal/index.js';
 import { displayPatentNumber, usccProblem } from '../kernel/identifiers.js';
-import { existing } from '../kernel/loader.js';
+import { loadExisting } from '../kernel/loader.js';
 import { pageOf } from '../kernel/pagination.js';
 import { scalarResolvers } from '../kernel/scalars.js';
 import type { Resolvers } from './generated/resolvers.js';
@@ -70,7 +70,7 @@ const libraryResolvers: Resolvers = {
     __resolveReference: (ref, { loaders }) => loaders.patent.load(ref.id),
     number: (row) => displayPatentNumber(row.number, row.status === 'GRANTED'),
     owner: (row, _, { loaders }) =>
-      existing(loaders.enterprise.load(row.enterpriseId), `enterprise ${row.enterpriseId}`),
+      loadExisting(loaders.enterprise, row.enterpriseId, 'enterprise'),
     valuation: (row) => row.valuationFen,
     pledge: (row) => ({
       status: row.pledgeStatus,

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Caller } from '../../kernel/caller.js';
 import type { Db } from '../../kernel/db.js';
@@ -7,50 +6,17 @@ import { badInput, exchangeError, forbidden, notFound } from '../../kernel/error
 import { fenToYuan, parseRate } from '../../kernel/money.js';
 import type { PeerClient } from '../../kernel/peers.js';
 import { boundedText } from '../../kernel/text.js';
-import type { BanksContext } from '../index.js';
+import type {
+  ApproveCreditLineInput,
+  DeferLoanInput,
+  DisburseLoanInput,
+  ProposeSolutionInput,
+  RepayLoanInput,
+  Resolvers,
+} from '../generated/resolvers.js';
 import type { CreditLineRow, LoanRow, SolutionRow } from '../repository.js';
 import { creditLines, financingSolutions, loanDeferrals, loans } from '../tables.js';
 import { bankRequests } from './tables.js';
-
-export interface ProposeSolutionInput {
-  needId: string;
-  productIds: string[];
-  amount: number;
-  rate: string;
-  termMonths: number;
-  conditions: string;
-  cultivationItems?: string[] | null;
-}
-
-export interface ApproveCreditLineInput {
-  needId: string;
-  productId: string;
-  amount: number;
-  rate: string;
-  termMonths: number;
-  approvedOn?: string | null;
-}
-
-export interface DisburseLoanInput {
-  creditLineId: string;
-  amount: number;
-  disbursedOn?: string | null;
-  maturesOn: string;
-  relendingQuotaId?: string | null;
-  creditLoan?: boolean | null;
-}
-
-export interface DeferLoanInput {
-  loanId: string;
-  maturesOn: string;
-  reason: string;
-}
-
-export interface RepayLoanInput {
-  loanId: string;
-  amount: number;
-  paidOn?: string | null;
-}
 
 /** What finance answers when it records a bank's write (its `_recordBankEvent`). */
 interface Receipt {
@@ -545,31 +511,35 @@ async function loadLoan(tx: Db, loanId: string): Promise<LoanRow> {
   return row;
 }
 
-type Args<T> = { input: T; idempotencyKey: string };
-type LoanArgs = { loanId: string; idempotencyKey: string };
-
-function payload<T>(name: string, outcome: Outcome<T>) {
-  return { [name]: outcome.row, needStatus: outcome.needStatus, replayed: outcome.replayed };
+/** A write's payload fields besides the object it wrote. */
+function outcomeOf<T>(outcome: Outcome<T>) {
+  return { needStatus: outcome.needStatus, replayed: outcome.replayed };
 }
 
-export const creditResolvers: GraphQLResolverMap<BanksContext> = {
+/** A loan's payload has no need status: a loan's writes leave the need where it is. */
+function loanPayload(outcome: Outcome<LoanRow>) {
+  return { loan: outcome.row, replayed: outcome.replayed };
+}
+
+export const creditResolvers: Resolvers = {
   Mutation: {
-    proposeSolution: async (_: unknown, a: Args<ProposeSolutionInput>, { credit }: BanksContext) =>
-      payload('solution', await credit.proposeSolution(a.input, a.idempotencyKey)),
-    approveCreditLine: async (
-      _: unknown,
-      a: Args<ApproveCreditLineInput>,
-      { credit }: BanksContext,
-    ) => payload('creditLine', await credit.approveCreditLine(a.input, a.idempotencyKey)),
-    disburseLoan: async (_: unknown, a: Args<DisburseLoanInput>, { credit }: BanksContext) =>
-      payload('loan', await credit.disburseLoan(a.input, a.idempotencyKey)),
-    repayLoan: async (_: unknown, a: Args<RepayLoanInput>, { credit }: BanksContext) =>
-      payload('loan', await credit.repayLoan(a.input, a.idempotencyKey)),
-    deferLoan: async (_: unknown, a: Args<DeferLoanInput>, { credit }: BanksContext) =>
-      payload('loan', await credit.deferLoan(a.input, a.idempotencyKey)),
-    markLoanOverdue: async (_: unknown, a: LoanArgs, { credit }: BanksContext) =>
-      payload('loan', await credit.markOverdue(a.loanId, a.idempotencyKey)),
-    markLoanDefaulted: async (_: unknown, a: LoanArgs, { credit }: BanksContext) =>
-      payload('loan', await credit.markDefaulted(a.loanId, a.idempotencyKey)),
+    proposeSolution: async (_, { input, idempotencyKey }, { credit }) => {
+      const outcome = await credit.proposeSolution(input, idempotencyKey);
+      return { solution: outcome.row, ...outcomeOf(outcome) };
+    },
+    approveCreditLine: async (_, { input, idempotencyKey }, { credit }) => {
+      const outcome = await credit.approveCreditLine(input, idempotencyKey);
+      return { creditLine: outcome.row, ...outcomeOf(outcome) };
+    },
+    disburseLoan: async (_, { input, idempotencyKey }, { credit }) =>
+      loanPayload(await credit.disburseLoan(input, idempotencyKey)),
+    repayLoan: async (_, { input, idempotencyKey }, { credit }) =>
+      loanPayload(await credit.repayLoan(input, idempotencyKey)),
+    deferLoan: async (_, { input, idempotencyKey }, { credit }) =>
+      loanPayload(await credit.deferLoan(input, idempotencyKey)),
+    markLoanOverdue: async (_, { loanId, idempotencyKey }, { credit }) =>
+      loanPayload(await credit.markOverdue(loanId, idempotencyKey)),
+    markLoanDefaulted: async (_, { loanId, idempotencyKey }, { credit }) =>
+      loanPayload(await credit.markDefaulted(loanId, idempotencyKey)),
   },
 };

@@ -1,6 +1,6 @@
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { badInput } from '../../kernel/errors.js';
-import type { BanksContext } from '../index.js';
+import { loadExisting } from '../../kernel/loader.js';
+import type { Resolvers } from '../generated/resolvers.js';
 import type { BanksRepository, StatisticsRow } from '../repository.js';
 import { checkPeriod } from '../statistics/index.js';
 
@@ -35,7 +35,8 @@ function compare(current: StatisticsRow, previous: StatisticsRow) {
   };
 }
 
-type Comparison = ReturnType<typeof compare>;
+/** One row of a comparison, as `CreditComparisonRow` and `CreditComparisonTotals` receive it. */
+export type Comparison = ReturnType<typeof compare>;
 type Period = readonly [from: string, to: string];
 
 const DAY_MS = 86_400_000;
@@ -66,9 +67,9 @@ async function comparePeriods(repository: BanksRepository, current: Period, prev
   };
 }
 
-export const earlySpringResolvers: GraphQLResolverMap<BanksContext> = {
+export const earlySpringResolvers: Resolvers = {
   Query: {
-    earlySpring: (_: unknown, { year }: { year: number }, { repository }: BanksContext) => {
+    earlySpring: (_, { year }, { repository }) => {
       const latest = new Date().getUTCFullYear() + 1;
       if (!Number.isInteger(year) || year < 2000 || year > latest) {
         throw badInput('year', `a year from 2000 to ${latest}`);
@@ -76,11 +77,7 @@ export const earlySpringResolvers: GraphQLResolverMap<BanksContext> = {
       const quarter = (y: number): Period => [`${y}-01-01`, `${y}-03-31`];
       return comparePeriods(repository, quarter(year), quarter(year - 1));
     },
-    creditGrowth: (
-      _: unknown,
-      { from, to, against }: { from: string; to: string; against: ComparisonBase },
-      { repository }: BanksContext,
-    ) => {
+    creditGrowth: (_, { from, to, against }, { repository }) => {
       const days = checkPeriod(from, to);
       const previous: Period =
         against === 'SAME_PERIOD_LAST_YEAR'
@@ -90,9 +87,6 @@ export const earlySpringResolvers: GraphQLResolverMap<BanksContext> = {
     },
   },
   CreditComparisonRow: {
-    bank: (row: Comparison, _: unknown, { loaders }: BanksContext) =>
-      loaders.bank.load(row.bankId!),
+    bank: (row, _, { loaders }) => loadExisting(loaders.bank, row.bankId!, 'bank'),
   },
 };
-
-type ComparisonBase = 'PREVIOUS_PERIOD' | 'SAME_PERIOD_LAST_YEAR';
