@@ -2,14 +2,14 @@
 
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type {
-  BankRow,
-  SolutionRow,
-  CreditLineRow,
-  LoanRow,
-  CreditSummaryRow,
-  StatisticsRow,
+  BankRow as BankRowModel,
+  SolutionRow as SolutionRowModel,
+  CreditLineRow as CreditLineRowModel,
+  LoanRow as LoanRowModel,
+  CreditSummaryRow as CreditSummaryRowModel,
+  StatisticsRow as StatisticsRowModel,
 } from '../repository.js';
-import type { Comparison } from '../early-spring/index.js';
+import type { Comparison as ComparisonModel } from '../early-spring/index.js';
 import type { BanksContext } from '../index.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -655,9 +655,9 @@ export type ResolversTypes = {
   ApproveCreditLineInput: ApproveCreditLineInput;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
-  Bank: ResolverTypeWrapper<BankRow>;
+  Bank: ResolverTypeWrapper<BankRowModel>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
-  BankCreditStatistics: ResolverTypeWrapper<StatisticsRow>;
+  BankCreditStatistics: ResolverTypeWrapper<StatisticsRowModel>;
   BankKind: BankKind;
   ComparisonBase: ComparisonBase;
   CreditComparison: ResolverTypeWrapper<
@@ -666,9 +666,9 @@ export type ResolversTypes = {
       cityTotals?: Maybe<ResolversTypes['CreditComparisonTotals']>;
     }
   >;
-  CreditComparisonRow: ResolverTypeWrapper<Comparison>;
-  CreditComparisonTotals: ResolverTypeWrapper<Comparison>;
-  CreditLine: ResolverTypeWrapper<CreditLineRow>;
+  CreditComparisonRow: ResolverTypeWrapper<ComparisonModel>;
+  CreditComparisonTotals: ResolverTypeWrapper<ComparisonModel>;
+  CreditLine: ResolverTypeWrapper<CreditLineRowModel>;
   CreditLineConnection: ResolverTypeWrapper<
     Omit<CreditLineConnection, 'edges' | 'nodes'> & {
       edges: Array<ResolversTypes['CreditLineEdge']>;
@@ -689,8 +689,8 @@ export type ResolversTypes = {
       cityTotals?: Maybe<ResolversTypes['CreditTotals']>;
     }
   >;
-  CreditSummary: ResolverTypeWrapper<CreditSummaryRow>;
-  CreditTotals: ResolverTypeWrapper<StatisticsRow>;
+  CreditSummary: ResolverTypeWrapper<CreditSummaryRowModel>;
+  CreditTotals: ResolverTypeWrapper<StatisticsRowModel>;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Decimal: ResolverTypeWrapper<Scalars['Decimal']['output']>;
@@ -698,8 +698,8 @@ export type ResolversTypes = {
   DisburseLoanInput: DisburseLoanInput;
   Enterprise: ResolverTypeWrapper<{ id: string }>;
   FinancingNeed: ResolverTypeWrapper<{ id: string }>;
-  FinancingSolution: ResolverTypeWrapper<SolutionRow>;
-  Loan: ResolverTypeWrapper<LoanRow>;
+  FinancingSolution: ResolverTypeWrapper<SolutionRowModel>;
+  Loan: ResolverTypeWrapper<LoanRowModel>;
   LoanDeferral: ResolverTypeWrapper<LoanDeferral>;
   LoanPayload: ResolverTypeWrapper<Omit<LoanPayload, 'loan'> & { loan: ResolversTypes['Loan'] }>;
   LoanStatus: LoanStatus;
@@ -719,16 +719,16 @@ export type ResolversParentTypes = {
   ApproveCreditLineInput: ApproveCreditLineInput;
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
-  Bank: BankRow;
+  Bank: BankRowModel;
   String: Scalars['String']['output'];
-  BankCreditStatistics: StatisticsRow;
+  BankCreditStatistics: StatisticsRowModel;
   CreditComparison: Omit<CreditComparison, 'banks' | 'cityTotals'> & {
     banks?: Maybe<Array<ResolversParentTypes['CreditComparisonRow']>>;
     cityTotals?: Maybe<ResolversParentTypes['CreditComparisonTotals']>;
   };
-  CreditComparisonRow: Comparison;
-  CreditComparisonTotals: Comparison;
-  CreditLine: CreditLineRow;
+  CreditComparisonRow: ComparisonModel;
+  CreditComparisonTotals: ComparisonModel;
+  CreditLine: CreditLineRowModel;
   CreditLineConnection: Omit<CreditLineConnection, 'edges' | 'nodes'> & {
     edges: Array<ResolversParentTypes['CreditLineEdge']>;
     nodes: Array<ResolversParentTypes['CreditLine']>;
@@ -743,8 +743,8 @@ export type ResolversParentTypes = {
     banks?: Maybe<Array<ResolversParentTypes['BankCreditStatistics']>>;
     cityTotals?: Maybe<ResolversParentTypes['CreditTotals']>;
   };
-  CreditSummary: CreditSummaryRow;
-  CreditTotals: StatisticsRow;
+  CreditSummary: CreditSummaryRowModel;
+  CreditTotals: StatisticsRowModel;
   Date: Scalars['Date']['output'];
   DateTime: Scalars['DateTime']['output'];
   Decimal: Scalars['Decimal']['output'];
@@ -752,8 +752,8 @@ export type ResolversParentTypes = {
   DisburseLoanInput: DisburseLoanInput;
   Enterprise: { id: string };
   FinancingNeed: { id: string };
-  FinancingSolution: SolutionRow;
-  Loan: LoanRow;
+  FinancingSolution: SolutionRowModel;
+  Loan: LoanRowModel;
   LoanDeferral: LoanDeferral;
   LoanPayload: Omit<LoanPayload, 'loan'> & { loan: ResolversParentTypes['Loan'] };
   Money: Scalars['Money']['output'];

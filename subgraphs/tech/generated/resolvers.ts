@@ -2,12 +2,12 @@
 
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type {
-  EnterpriseRow,
-  PatentRow,
-  FinancialsRow,
-  AssessmentRow,
-  LibraryEventRow,
-  PatentPledgeValue,
+  EnterpriseRow as EnterpriseRowModel,
+  PatentRow as PatentRowModel,
+  FinancialsRow as FinancialsRowModel,
+  AssessmentRow as AssessmentRowModel,
+  LibraryEventRow as LibraryEventRowModel,
+  PatentPledgeValue as PatentPledgeValueModel,
 } from '../repository.js';
 import type { TechContext } from '../index.js';
 export type Maybe<T> = T | null;
@@ -577,14 +577,14 @@ export type FederationReferenceTypes = {
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
-  AnnualFinancials: ResolverTypeWrapper<FinancialsRow>;
+  AnnualFinancials: ResolverTypeWrapper<FinancialsRowModel>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   AnnualFinancialsInput: AnnualFinancialsInput;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Decimal: ResolverTypeWrapper<Scalars['Decimal']['output']>;
   District: District;
-  Enterprise: ResolverTypeWrapper<EnterpriseRow>;
+  Enterprise: ResolverTypeWrapper<EnterpriseRowModel>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
@@ -602,13 +602,13 @@ export type ResolversTypes = {
   EnterpriseFilter: EnterpriseFilter;
   EnterpriseStage: EnterpriseStage;
   LibraryAction: LibraryAction;
-  LibraryAssessment: ResolverTypeWrapper<AssessmentRow>;
-  LibraryEvent: ResolverTypeWrapper<LibraryEventRow>;
+  LibraryAssessment: ResolverTypeWrapper<AssessmentRowModel>;
+  LibraryEvent: ResolverTypeWrapper<LibraryEventRowModel>;
   LibraryStatus: LibraryStatus;
   Money: ResolverTypeWrapper<Scalars['Money']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
-  Patent: ResolverTypeWrapper<PatentRow>;
+  Patent: ResolverTypeWrapper<PatentRowModel>;
   PatentConnection: ResolverTypeWrapper<
     Omit<PatentConnection, 'edges' | 'nodes'> & {
       edges: Array<ResolversTypes['PatentEdge']>;
@@ -618,7 +618,7 @@ export type ResolversTypes = {
   PatentEdge: ResolverTypeWrapper<Omit<PatentEdge, 'node'> & { node: ResolversTypes['Patent'] }>;
   PatentFilter: PatentFilter;
   PatentKind: PatentKind;
-  PatentPledge: ResolverTypeWrapper<PatentPledgeValue>;
+  PatentPledge: ResolverTypeWrapper<PatentPledgeValueModel>;
   PatentStats: ResolverTypeWrapper<PatentStats>;
   PatentStatus: PatentStatus;
   PledgeStatus: PledgeStatus;
@@ -630,13 +630,13 @@ export type ResolversTypes = {
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
-  AnnualFinancials: FinancialsRow;
+  AnnualFinancials: FinancialsRowModel;
   Int: Scalars['Int']['output'];
   AnnualFinancialsInput: AnnualFinancialsInput;
   Date: Scalars['Date']['output'];
   DateTime: Scalars['DateTime']['output'];
   Decimal: Scalars['Decimal']['output'];
-  Enterprise: EnterpriseRow;
+  Enterprise: EnterpriseRowModel;
   String: Scalars['String']['output'];
   ID: Scalars['ID']['output'];
   Boolean: Scalars['Boolean']['output'];
@@ -648,19 +648,19 @@ export type ResolversParentTypes = {
   EnterpriseContactInput: EnterpriseContactInput;
   EnterpriseEdge: Omit<EnterpriseEdge, 'node'> & { node: ResolversParentTypes['Enterprise'] };
   EnterpriseFilter: EnterpriseFilter;
-  LibraryAssessment: AssessmentRow;
-  LibraryEvent: LibraryEventRow;
+  LibraryAssessment: AssessmentRowModel;
+  LibraryEvent: LibraryEventRowModel;
   Money: Scalars['Money']['output'];
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
-  Patent: PatentRow;
+  Patent: PatentRowModel;
   PatentConnection: Omit<PatentConnection, 'edges' | 'nodes'> & {
     edges: Array<ResolversParentTypes['PatentEdge']>;
     nodes: Array<ResolversParentTypes['Patent']>;
   };
   PatentEdge: Omit<PatentEdge, 'node'> & { node: ResolversParentTypes['Patent'] };
   PatentFilter: PatentFilter;
-  PatentPledge: PatentPledgeValue;
+  PatentPledge: PatentPledgeValueModel;
   PatentStats: PatentStats;
   Query: Record<PropertyKey, never>;
   RegisterEnterpriseInput: RegisterEnterpriseInput;
