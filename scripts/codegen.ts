@@ -50,6 +50,7 @@ const MAPPERS: Record<SubgraphName, Record<string, string>> = {
     NoticeReceipt: '../notices/index.js#ReceiptRow',
     ListingTierChange: '../listing-seeds/index.js#ListingTierChangeRow',
     ListingSeed: '../listing-seeds/index.js#ListingSeedRow',
+    ListingTierPayload: '../listing-seeds/index.js#TierOutcome',
     Guarantee: '../guarantees/index.js#GuaranteeRow',
     GuaranteeLoss: '../guarantees/index.js#GuaranteeLossRow',
     // Extensions and references: this subgraph holds only their id.

@@ -23,6 +23,7 @@ import type {
   financingSolutions,
   loans,
 } from '../../subgraphs/banks/tables.js';
+import type { ListingTier } from '../../subgraphs/finance/generated/resolvers.js';
 import type { consents } from '../../subgraphs/exchange/tables.js';
 import { patentCheckChar, usccCheckChar } from '../../subgraphs/kernel/identifiers.js';
 import {
@@ -1170,7 +1171,7 @@ function generateEnterprise(index: number, width: number, c: Counters, out: Seed
     const inventions = patentDrafts.filter(
       (p) => p.row.kind === 'INVENTION' && p.row.status === 'GRANTED',
     ).length;
-    let tier: string | null = null;
+    let tier: ListingTier | null = null;
     if (stage === 'MATURE' && revenueYuan >= 300_000_000 && rng.chance(0.2)) tier = 'GOLD_SEED';
     else if (highTech && inventions >= 1 && growth >= 0.15 && rng.chance(0.12))
       tier = 'STAR_MARKET_SEED';

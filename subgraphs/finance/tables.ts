@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import type { ListingTier } from './generated/resolvers.js';
 import {
   bigint,
   boolean,
@@ -180,7 +181,7 @@ export const financialProducts = pgTable(
 /** 上市后备 — listing-seed tiers: gold, silver and STAR-market seeds. */
 export const listingTiers = pgTable('listing_tiers', {
   enterpriseId: text('enterprise_id').primaryKey(),
-  tier: text('tier').notNull(),
+  tier: text('tier').$type<ListingTier>().notNull(),
   since: timestamp('since', { withTimezone: true }).notNull().defaultNow(),
 });
 

@@ -42,6 +42,7 @@ import type {
 import type {
   ListingTierChangeRow as ListingTierChangeRowModel,
   ListingSeedRow as ListingSeedRowModel,
+  TierOutcome as TierOutcomeModel,
 } from '../listing-seeds/index.js';
 import type {
   GuaranteeRow as GuaranteeRowModel,
@@ -2553,12 +2554,7 @@ export type ResolversTypes = {
   >;
   ListingTier: ListingTier;
   ListingTierChange: ResolverTypeWrapper<ListingTierChangeRowModel>;
-  ListingTierPayload: ResolverTypeWrapper<
-    Omit<ListingTierPayload, 'change' | 'enterprise'> & {
-      change: ResolversTypes['ListingTierChange'];
-      enterprise: ResolversTypes['Enterprise'];
-    }
-  >;
+  ListingTierPayload: ResolverTypeWrapper<TierOutcomeModel>;
   MainBankBasis: MainBankBasis;
   MainBankNeed: ResolverTypeWrapper<MainBankNeed>;
   Money: ResolverTypeWrapper<Scalars['Money']['output']>;
@@ -2822,10 +2818,7 @@ export type ResolversParentTypes = {
   };
   ListingSeedEdge: Omit<ListingSeedEdge, 'node'> & { node: ResolversParentTypes['ListingSeed'] };
   ListingTierChange: ListingTierChangeRowModel;
-  ListingTierPayload: Omit<ListingTierPayload, 'change' | 'enterprise'> & {
-    change: ResolversParentTypes['ListingTierChange'];
-    enterprise: ResolversParentTypes['Enterprise'];
-  };
+  ListingTierPayload: TierOutcomeModel;
   MainBankNeed: MainBankNeed;
   Money: Scalars['Money']['output'];
   Mutation: Record<PropertyKey, never>;

@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type DataLoader from 'dataloader';
 import { and, asc, desc, eq, gt, inArray, sql, type SQL } from 'drizzle-orm';
-import type { ResolverMap } from '../../kernel/resolvers.js';
 import type { Caller } from '../../kernel/caller.js';
 import type { Db } from '../../kernel/db.js';
 import { badInput, exchangeError, forbidden } from '../../kernel/errors.js';
 import { groupLoader } from '../../kernel/loader.js';
-import { pageOf, type PageArgs } from '../../kernel/pagination.js';
+import { pageOf } from '../../kernel/pagination.js';
 import { anyOf } from '../../kernel/sql.js';
-import type { FinanceContext } from '../index.js';
+import type { ClearListingTierInput, ListingTier, Resolvers } from '../generated/resolvers.js';
 import { text } from '../needs/index.js';
 import { enterpriseProfiles, listingTiers } from '../tables.js';
 import { listingTierChanges } from './tables.js';
@@ -16,11 +15,14 @@ import { listingTierChanges } from './tables.js';
 export type ListingTierChangeRow = typeof listingTierChanges.$inferSelect;
 export type ListingSeedRow = typeof listingTiers.$inferSelect;
 
-export interface SetTierInput {
+/** A decision on a tier: `setListingTier`'s input, or `clearListingTier`'s, without a tier. */
+export type TierDecision = ClearListingTierInput & { tier?: ListingTier };
+
+/** What a decision leaves: the tier now and the history entry it wrote (`ListingTierPayload`). */
+export interface TierOutcome {
   enterpriseId: string;
-  tier?: string;
-  reason: string;
-  effectiveOn?: string | null;
+  tier: ListingTier | null;
+  change: ListingTierChangeRow;
 }
 
 const conflict = (message: string) => exchangeError('CONFLICT', message);
@@ -56,11 +58,7 @@ export class ListingSeeds {
   }
 
   /** Sets `input.tier`, or clears the tier when it is absent. */
-  async decide(input: SetTierInput): Promise<{
-    enterpriseId: string;
-    tier: string | null;
-    change: ListingTierChangeRow;
-  }> {
+  async decide(input: TierDecision): Promise<TierOutcome> {
     const recordedBy = this.requireFinanceOffice();
     const reason = text(input.reason, 'input.reason');
     const today = chinaToday();
@@ -142,7 +140,7 @@ export class ListingSeeds {
   }
 
   /** Who is in the listing seeds: everyone sees the list, an enterprise only itself. */
-  async list(tiers: string[] | null | undefined, limit: number, after?: string) {
+  async list(tiers: ListingTier[] | null | undefined, limit: number, after?: string) {
     const t = listingTiers;
     const conditions: (SQL | undefined)[] = [];
     if (this.caller.party === 'enterprise') {
@@ -183,13 +181,9 @@ export class ListingSeeds {
 
 const enterprise = (id: string) => ({ __typename: 'Enterprise', id });
 
-export const listingSeedResolvers: ResolverMap = {
+export const listingSeedResolvers: Resolvers = {
   Query: {
-    listingSeeds: (
-      _: unknown,
-      args: PageArgs & { tiers?: string[] | null },
-      { listingSeeds, limits }: FinanceContext,
-    ) =>
+    listingSeeds: (_, args, { listingSeeds, limits }) =>
       pageOf(
         args,
         limits,
@@ -198,25 +192,17 @@ export const listingSeedResolvers: ResolverMap = {
       ),
   },
   Mutation: {
-    setListingTier: (
-      _: unknown,
-      { input }: { input: SetTierInput & { tier: string } },
-      { listingSeeds }: FinanceContext,
-    ) => listingSeeds.decide(input),
-    clearListingTier: (
-      _: unknown,
-      { input }: { input: Omit<SetTierInput, 'tier'> },
-      { listingSeeds }: FinanceContext,
-    ) => listingSeeds.decide({ ...input, tier: undefined }),
+    setListingTier: (_, { input }, { listingSeeds }) => listingSeeds.decide(input),
+    clearListingTier: (_, { input }, { listingSeeds }) =>
+      listingSeeds.decide({ ...input, tier: undefined }),
   },
   ListingTierPayload: {
-    enterprise: (payload: { enterpriseId: string }) => enterprise(payload.enterpriseId),
+    enterprise: (payload) => enterprise(payload.enterpriseId),
   },
   ListingSeed: {
-    enterprise: (row: ListingSeedRow) => enterprise(row.enterpriseId),
+    enterprise: (row) => enterprise(row.enterpriseId),
   },
   Enterprise: {
-    listingTierHistory: (ref: { id: string }, _: unknown, { listingSeeds }: FinanceContext) =>
-      listingSeeds.historyOf(ref.id),
+    listingTierHistory: (ref, _, { listingSeeds }) => listingSeeds.historyOf(ref.id),
   },
 };

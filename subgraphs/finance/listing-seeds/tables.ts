@@ -1,4 +1,5 @@
 import { date, index, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import type { ListingTier } from '../generated/resolvers.js';
 
 /**
  * 上市后备 — every change of an enterprise's listing-seed tier, as the finance office decided it:
@@ -10,8 +11,8 @@ export const listingTierChanges = pgTable(
   {
     id: text('id').primaryKey(),
     enterpriseId: text('enterprise_id').notNull(),
-    tier: text('tier'),
-    previousTier: text('previous_tier'),
+    tier: text('tier').$type<ListingTier>(),
+    previousTier: text('previous_tier').$type<ListingTier>(),
     reason: text('reason').notNull(),
     effectiveOn: date('effective_on').notNull(),
     recordedBy: text('recorded_by').notNull(),

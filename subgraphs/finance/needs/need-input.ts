@@ -1,25 +1,16 @@
 import { badInput } from '../../kernel/errors.js';
 import { fenToYuan } from '../../kernel/money.js';
 import { boundedText } from '../../kernel/text.js';
+import type {
+  EditFinancingNeedInput,
+  NeedVisibility,
+  SubmitFinancingNeedInput,
+} from '../generated/resolvers.js';
 
 /** ¥1,000,000,000 in fen: the largest need the platform takes. */
 export const MAX_NEED_AMOUNT_FEN = 100_000_000_000;
 export const MAX_TERM_MONTHS = 360;
 export const MAX_TEXT_CHARS = 500;
-
-export type NeedVisibility = 'OPEN_TO_ALL_BANKS' | 'MAIN_BANK_ONLY';
-
-/** A submission as the Money scalar hands it over: amounts already in integer fen. */
-export interface SubmitNeedInput {
-  amount: number;
-  termMonths: number;
-  purpose: string;
-  collateral: string[];
-  visibility: NeedVisibility;
-  preferredBankId?: string | null;
-}
-
-export type EditNeedInput = Partial<SubmitNeedInput>;
 
 /** The columns a submission or an edit writes. */
 export interface NeedFields {
@@ -76,7 +67,7 @@ export function bankId(id: string, field: string): string {
   return id;
 }
 
-export function validateSubmission(input: SubmitNeedInput): NeedFields {
+export function validateSubmission(input: SubmitFinancingNeedInput): NeedFields {
   return {
     amountFen: amount(input.amount, 'input.amount'),
     termMonths: termMonths(input.termMonths, 'input.termMonths'),
@@ -89,7 +80,7 @@ export function validateSubmission(input: SubmitNeedInput): NeedFields {
 }
 
 /** Only the fields given; an explicit null clears the named bank, other nulls are refused. */
-export function validateEdit(input: EditNeedInput): Partial<NeedFields> {
+export function validateEdit(input: EditFinancingNeedInput): Partial<NeedFields> {
   const changes: Partial<NeedFields> = {};
   const required = ['amount', 'termMonths', 'purpose', 'collateral', 'visibility'] as const;
   for (const key of required) {

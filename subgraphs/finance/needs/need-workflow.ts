@@ -7,15 +7,9 @@ import type { Db } from '../../kernel/db.js';
 import type { PeerClient } from '../../kernel/peers.js';
 import { badInput, exchangeError, forbidden, notFound } from '../../kernel/errors.js';
 import { inReadScope } from '../../kernel/scope.js';
-import {
-  bankId,
-  text,
-  validateEdit,
-  validateSubmission,
-  type EditNeedInput,
-  type SubmitNeedInput,
-} from './need-input.js';
+import { bankId, text, validateEdit, validateSubmission } from './need-input.js';
 import { needScope, type FeedbackRow, type NeedRow } from '../repository.js';
+import type { EditFinancingNeedInput, SubmitFinancingNeedInput } from '../generated/resolvers.js';
 import { financingNeeds, needFeedback } from '../tables.js';
 import { bankClaimStanding, needClaims } from './tables.js';
 
@@ -137,7 +131,7 @@ export class NeedWorkflow {
     return row;
   }
 
-  async submit(input: SubmitNeedInput): Promise<NeedRow> {
+  async submit(input: SubmitFinancingNeedInput): Promise<NeedRow> {
     const enterpriseId = this.enterpriseId();
     const fields = validateSubmission(input);
     const [row] = await this.db
@@ -153,7 +147,7 @@ export class NeedWorkflow {
     return row;
   }
 
-  async edit(id: string, input: EditNeedInput): Promise<NeedRow> {
+  async edit(id: string, input: EditFinancingNeedInput): Promise<NeedRow> {
     const enterpriseId = this.enterpriseId();
     const changes = validateEdit(input);
     return this.db.transaction(async (tx) => {
