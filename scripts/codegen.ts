@@ -34,6 +34,7 @@ const MAPPERS: Record<SubgraphName, Record<string, string>> = {
     SubsidyPeriod: '../subsidies/index.js#SubsidyPeriodRow',
     InterestSubsidy: '../subsidies/index.js#InterestSubsidyRow',
     BankReward: '../subsidies/index.js#BankRewardRow',
+    ServiceStatistics: '../statistics/index.js#ServiceStatisticsPeriod',
     BankServiceStatistics: '../statistics/index.js#BankServiceRow',
     ServiceTotals: '../statistics/index.js#ServiceTotalsRow',
     RelendingQuota: '../relending/index.js#QuotaRow',

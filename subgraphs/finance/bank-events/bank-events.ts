@@ -1,9 +1,8 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import type { ResolverMap } from '../../kernel/resolvers.js';
 import type { Caller } from '../../kernel/caller.js';
 import type { Db } from '../../kernel/db.js';
 import { badInput, exchangeError, forbidden, notFound } from '../../kernel/errors.js';
-import type { FinanceContext } from '../index.js';
+import type { BankEventInput, Resolvers } from '../generated/resolvers.js';
 import type { NeedRow } from '../repository.js';
 import { financialProducts, financingNeeds } from '../tables.js';
 import { bankEvents } from './tables.js';
@@ -20,23 +19,7 @@ export const BANK_EVENT_KINDS = [
 ] as const;
 export type BankEventKind = (typeof BANK_EVENT_KINDS)[number];
 
-export interface BankEventInput {
-  key: string;
-  kind: BankEventKind;
-  needId?: string | null;
-  enterpriseId?: string | null;
-  solutionId?: string | null;
-  creditLineId?: string | null;
-  loanId?: string | null;
-  productIds?: string[] | null;
-  /** Fen: the Money scalar has parsed it. */
-  amount: number;
-  rate?: string | null;
-  termMonths?: number | null;
-  firstLoan?: boolean | null;
-  relendingQuotaId?: string | null;
-  occurredOn: string;
-}
+export type { BankEventInput };
 
 export interface BankEventReceipt {
   key: string;
@@ -243,12 +226,8 @@ function describe(kind: BankEventKind): string {
   }
 }
 
-export const bankEventResolvers: ResolverMap = {
+export const bankEventResolvers: Resolvers = {
   Mutation: {
-    _recordBankEvent: (
-      _: unknown,
-      { event }: { event: BankEventInput },
-      { bankEvents }: FinanceContext,
-    ) => bankEvents.record(event),
+    _recordBankEvent: (_, { event }, { bankEvents }) => bankEvents.record(event),
   },
 };

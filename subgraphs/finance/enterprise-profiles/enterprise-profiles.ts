@@ -1,9 +1,8 @@
 import { sql } from 'drizzle-orm';
-import type { ResolverMap } from '../../kernel/resolvers.js';
 import type { Caller } from '../../kernel/caller.js';
 import type { Db } from '../../kernel/db.js';
 import { badInput, forbidden } from '../../kernel/errors.js';
-import type { FinanceContext } from '../index.js';
+import type { Resolvers } from '../generated/resolvers.js';
 import { enterpriseProfiles } from '../tables.js';
 
 /** The library attributes the read model copies, as the technology bureau keeps them. */
@@ -78,12 +77,9 @@ export async function syncEnterpriseProfile(
   return true;
 }
 
-export const enterpriseProfileResolvers: ResolverMap = {
+export const enterpriseProfileResolvers: Resolvers = {
   Mutation: {
-    _syncEnterpriseProfile: (
-      _: unknown,
-      { profile }: { profile: ProfileInput },
-      { caller, database }: FinanceContext,
-    ) => syncEnterpriseProfile(database, caller, profile),
+    _syncEnterpriseProfile: (_, { profile }, { caller, database }) =>
+      syncEnterpriseProfile(database, caller, profile),
   },
 };

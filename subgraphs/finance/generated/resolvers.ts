@@ -19,6 +19,7 @@ import type {
   BankRewardRow as BankRewardRowModel,
 } from '../subsidies/index.js';
 import type {
+  ServiceStatisticsPeriod as ServiceStatisticsPeriodModel,
   BankServiceRow as BankServiceRowModel,
   ServiceTotalsRow as ServiceTotalsRowModel,
 } from '../statistics/index.js';
@@ -2659,12 +2660,7 @@ export type ResolversTypes = {
   >;
   RiskPoolEntryKind: RiskPoolEntryKind;
   ScheduleSigningEventInput: ScheduleSigningEventInput;
-  ServiceStatistics: ResolverTypeWrapper<
-    Omit<ServiceStatistics, 'banks' | 'cityTotals'> & {
-      banks?: Maybe<Array<ResolversTypes['BankServiceStatistics']>>;
-      cityTotals?: Maybe<ResolversTypes['ServiceTotals']>;
-    }
-  >;
+  ServiceStatistics: ResolverTypeWrapper<ServiceStatisticsPeriodModel>;
   ServiceTotals: ResolverTypeWrapper<ServiceTotalsRowModel>;
   SetListingTierInput: SetListingTierInput;
   SigningEvent: ResolverTypeWrapper<SigningEventRowModel>;
@@ -2897,10 +2893,7 @@ export type ResolversParentTypes = {
     node: ResolversParentTypes['RiskPoolEntry'];
   };
   ScheduleSigningEventInput: ScheduleSigningEventInput;
-  ServiceStatistics: Omit<ServiceStatistics, 'banks' | 'cityTotals'> & {
-    banks?: Maybe<Array<ResolversParentTypes['BankServiceStatistics']>>;
-    cityTotals?: Maybe<ResolversParentTypes['ServiceTotals']>;
-  };
+  ServiceStatistics: ServiceStatisticsPeriodModel;
   ServiceTotals: ServiceTotalsRowModel;
   SetListingTierInput: SetListingTierInput;
   SigningEvent: SigningEventRowModel;

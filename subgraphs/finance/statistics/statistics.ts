@@ -1,9 +1,8 @@
 import { sql, type SQL } from 'drizzle-orm';
-import type { ResolverMap } from '../../kernel/resolvers.js';
 import type { Caller } from '../../kernel/caller.js';
 import type { Db } from '../../kernel/db.js';
 import { badInput } from '../../kernel/errors.js';
-import type { FinanceContext } from '../index.js';
+import type { Resolvers } from '../generated/resolvers.js';
 
 const DAY_MS = 86_400_000;
 /** Ten years of days: a period long enough for any report, short enough to bound the scan. */
@@ -190,25 +189,19 @@ function perBank(from: string, to: string, bankId: string | null): SQL {
       full join claims using (bank_id)`;
 }
 
-export const statisticsResolvers: ResolverMap = {
+export const statisticsResolvers: Resolvers = {
   Query: {
-    serviceStatistics: (
-      _: unknown,
-      { from, to }: { from: string; to: string },
-      { statistics }: FinanceContext,
-    ) => statistics.period(from, to),
+    serviceStatistics: (_, { from, to }, { statistics }) => statistics.period(from, to),
   },
   ServiceStatistics: {
-    banks: (period: ServiceStatisticsPeriod, _: unknown, { statistics }: FinanceContext) =>
-      statistics.banks(period),
-    cityTotals: (period: ServiceStatisticsPeriod, _: unknown, { statistics }: FinanceContext) =>
-      statistics.totals(period),
+    banks: (period, _, { statistics }) => statistics.banks(period),
+    cityTotals: (period, _, { statistics }) => statistics.totals(period),
   },
   BankServiceStatistics: {
-    bank: (row: BankServiceRow) => ({ id: row.bankId }),
-    sciTechLending: (row: BankServiceRow) => row.sciTechLendingFen,
+    bank: (row) => ({ id: row.bankId }),
+    sciTechLending: (row) => row.sciTechLendingFen,
   },
   ServiceTotals: {
-    sciTechLending: (row: ServiceTotalsRow) => row.sciTechLendingFen,
+    sciTechLending: (row) => row.sciTechLendingFen,
   },
 };
