@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, desc, eq, gt, sql } from 'drizzle-orm';
-import type { ResolverMap } from '../../kernel/resolvers.js';
 import type { Caller } from '../../kernel/caller.js';
 import type { Db } from '../../kernel/db.js';
 import { badInput, exchangeError } from '../../kernel/errors.js';
@@ -10,7 +9,7 @@ import { pageOf, type PageArgs } from '../../kernel/pagination.js';
 import { anyOf } from '../../kernel/sql.js';
 import { shareLoss } from '../apportion.js';
 import { bankEvents, type BankEventFollower, type BankEventRow } from '../bank-events/index.js';
-import type { FinanceContext } from '../index.js';
+import type { Resolvers } from '../generated/resolvers.js';
 import { guaranteeLosses, guarantees } from './tables.js';
 import {
   foreignId,
@@ -78,7 +77,7 @@ export class GuaranteeLedger {
         .select()
         .from(guarantees)
         .where(and(anyOf(guarantees.id, ids), this.scope())),
-    (row: GuaranteeRow) => row.id,
+    (row) => row.id,
   );
 
   readonly lossesByGuarantee = groupLoader(
@@ -88,7 +87,7 @@ export class GuaranteeLedger {
         .from(guaranteeLosses)
         .where(anyOf(guaranteeLosses.guaranteeId, ids))
         .orderBy(asc(guaranteeLosses.occurredOn), asc(guaranteeLosses.id)),
-    (row: GuaranteeLossRow) => row.guaranteeId,
+    (row) => row.guaranteeId,
   );
 
   readonly byEnterprise = groupLoader(
@@ -98,7 +97,7 @@ export class GuaranteeLedger {
         .from(guarantees)
         .where(and(anyOf(guarantees.enterpriseId, ids), this.scope()))
         .orderBy(asc(guarantees.id)),
-    (row: GuaranteeRow) => row.enterpriseId,
+    (row) => row.enterpriseId,
   );
 
   constructor(
@@ -234,15 +233,10 @@ export const guaranteeLossFollower: BankEventFollower = async (db, event) => {
     .onConflictDoNothing();
 };
 
-export const guaranteeResolvers: ResolverMap = {
+export const guaranteeResolvers: Resolvers = {
   Query: {
-    guarantee: (_: unknown, { id }: { id: string }, { guarantees }: FinanceContext) =>
-      guarantees.byId.load(id),
-    guarantees: (
-      _: unknown,
-      args: PageArgs & { filter?: GuaranteeFilter | null },
-      { guarantees, limits }: FinanceContext,
-    ) =>
+    guarantee: (_, { id }, { guarantees }) => guarantees.byId.load(id),
+    guarantees: (_, args, { guarantees, limits }) =>
       pageOf(
         args,
         limits,
@@ -251,37 +245,33 @@ export const guaranteeResolvers: ResolverMap = {
       ),
   },
   Mutation: {
-    attachGuarantee: async (
-      _: unknown,
-      { input }: { input: AttachGuaranteeInput },
-      { guarantees }: FinanceContext,
-    ) => ({ guarantee: await guarantees.attach(input) }),
+    attachGuarantee: async (_, { input }, { guarantees }) => ({
+      guarantee: await guarantees.attach(input),
+    }),
   },
   Guarantee: {
-    bank: (row: GuaranteeRow) => ({ id: row.bankId }),
-    enterprise: (row: GuaranteeRow) => ({ __typename: 'Enterprise', id: row.enterpriseId }),
-    coveredAmount: (row: GuaranteeRow) => row.coveredAmountFen,
-    lineAmount: (row: GuaranteeRow) => row.lineAmountFen,
-    losses: (row: GuaranteeRow, _: unknown, { guarantees }: FinanceContext) =>
-      guarantees.lossesByGuarantee.load(row.id),
-    coveredLoss: async (row: GuaranteeRow, _: unknown, { guarantees }: FinanceContext) =>
+    bank: (row) => ({ id: row.bankId }),
+    enterprise: (row) => ({ __typename: 'Enterprise', id: row.enterpriseId }),
+    coveredAmount: (row) => row.coveredAmountFen,
+    lineAmount: (row) => row.lineAmountFen,
+    losses: (row, _, { guarantees }) => guarantees.lossesByGuarantee.load(row.id),
+    coveredLoss: async (row, _, { guarantees }) =>
       (await guarantees.lossesByGuarantee.load(row.id)).reduce(
         (sum, loss) => sum + loss.coveredLossFen,
         0,
       ),
   },
   Enterprise: {
-    guarantees: (ref: { id: string }, _: unknown, { guarantees }: FinanceContext) =>
-      guarantees.byEnterprise.load(ref.id),
+    guarantees: (ref, _, { guarantees }) => guarantees.byEnterprise.load(ref.id),
   },
   GuaranteeLoss: {
-    bank: (row: GuaranteeLossRow) => ({ id: row.bankId }),
-    enterprise: (row: GuaranteeLossRow) => ({ __typename: 'Enterprise', id: row.enterpriseId }),
-    defaultedAmount: (row: GuaranteeLossRow) => row.defaultedAmountFen,
-    coveredLoss: (row: GuaranteeLossRow) => row.coveredLossFen,
-    guarantorShare: (row: GuaranteeLossRow) => row.guarantorShareFen,
-    reGuaranteeShare: (row: GuaranteeLossRow) => row.reGuaranteeShareFen,
-    bankShare: (row: GuaranteeLossRow) => row.bankShareFen,
-    governmentShare: (row: GuaranteeLossRow) => row.governmentShareFen,
+    bank: (row) => ({ id: row.bankId }),
+    enterprise: (row) => ({ __typename: 'Enterprise', id: row.enterpriseId }),
+    defaultedAmount: (row) => row.defaultedAmountFen,
+    coveredLoss: (row) => row.coveredLossFen,
+    guarantorShare: (row) => row.guarantorShareFen,
+    reGuaranteeShare: (row) => row.reGuaranteeShareFen,
+    bankShare: (row) => row.bankShareFen,
+    governmentShare: (row) => row.governmentShareFen,
   },
 };

@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, desc, eq, gte, inArray, or, sql, type SQL } from 'drizzle-orm';
-import type { ResolverMap } from '../../kernel/resolvers.js';
 import type { Caller } from '../../kernel/caller.js';
 import type { Db } from '../../kernel/db.js';
 import { badInput, forbidden, notFound } from '../../kernel/errors.js';
 import { groupLoader, rowLoader } from '../../kernel/loader.js';
 import { pageOf, type PageArgs } from '../../kernel/pagination.js';
 import { anyOf } from '../../kernel/sql.js';
-import type { FinanceContext } from '../index.js';
+import type { Resolvers } from '../generated/resolvers.js';
 import { bankId } from '../needs/index.js';
 import { noticeReceipts, notices } from './tables.js';
 import { boundedText } from '../../kernel/text.js';
@@ -239,15 +238,10 @@ export class Notices {
   }
 }
 
-export const noticeResolvers: ResolverMap = {
+export const noticeResolvers: Resolvers = {
   Query: {
-    notice: (_: unknown, { id }: { id: string }, { notices }: FinanceContext) =>
-      notices.notice.load(id),
-    notices: (
-      _: unknown,
-      args: PageArgs & { filter?: NoticeFilter | null },
-      { notices, limits }: FinanceContext,
-    ) =>
+    notice: (_, { id }, { notices }) => notices.notice.load(id),
+    notices: (_, args, { notices, limits }) =>
       pageOf(
         args,
         limits,
@@ -256,28 +250,22 @@ export const noticeResolvers: ResolverMap = {
       ),
   },
   Mutation: {
-    publishNotice: async (
-      _: unknown,
-      { input }: { input: PublishNoticeInput },
-      { notices }: FinanceContext,
-    ) => ({ notice: await notices.publish(input) }),
-    markNoticeRead: async (_: unknown, { id }: { id: string }, { notices }: FinanceContext) => ({
+    publishNotice: async (_, { input }, { notices }) => ({ notice: await notices.publish(input) }),
+    markNoticeRead: async (_, { id }, { notices }) => ({
       notice: await notices.markRead(id),
     }),
   },
   Notice: {
-    banks: (row: NoticeRow) => row.bankIds.map((id) => ({ id })),
-    readAt: async (row: NoticeRow, _: unknown, { notices }: FinanceContext) =>
-      (await notices.ownReceipt.load(row.id))?.readAt ?? null,
-    receipts: (row: NoticeRow, _: unknown, { notices }: FinanceContext) =>
-      notices.receipts.load(row.id),
-    unreadBanks: async (row: NoticeRow, _: unknown, { notices }: FinanceContext) => {
+    banks: (row) => row.bankIds.map((id) => ({ id })),
+    readAt: async (row, _, { notices }) => (await notices.ownReceipt.load(row.id))?.readAt ?? null,
+    receipts: (row, _, { notices }) => notices.receipts.load(row.id),
+    unreadBanks: async (row, _, { notices }) => {
       if (row.audience !== 'LISTED_BANKS') return null;
       const read = new Set((await notices.receipts.load(row.id)).map((r) => r.bankId));
       return row.bankIds.filter((id) => !read.has(id)).map((id) => ({ id }));
     },
   },
   NoticeReceipt: {
-    bank: (row: ReceiptRow) => ({ id: row.bankId }),
+    bank: (row) => ({ id: row.bankId }),
   },
 };
