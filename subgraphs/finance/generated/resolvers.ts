@@ -8,10 +8,12 @@ import type {
   OverdueCountRow as OverdueCountRowModel,
 } from '../repository.js';
 import type { ProspectFeedEntry as ProspectFeedEntryModel } from '../needs/index.js';
+import type { CategoryGroup as CategoryGroupModel } from '../products/index.js';
 import type {
   RiskPoolRow as RiskPoolRowModel,
   RiskPoolEntryRow as RiskPoolEntryRowModel,
   RiskPoolClaimRow as RiskPoolClaimRowModel,
+  BankCompensationRow as BankCompensationRowModel,
 } from '../risk-pool/index.js';
 import type {
   SubsidyPeriodRow as SubsidyPeriodRowModel,
@@ -2422,9 +2424,7 @@ export type ResolversTypes = {
   AttachGuaranteeInput: AttachGuaranteeInput;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Bank: ResolverTypeWrapper<{ id: string }>;
-  BankCompensation: ResolverTypeWrapper<
-    Omit<BankCompensation, 'bank'> & { bank: ResolversTypes['Bank'] }
-  >;
+  BankCompensation: ResolverTypeWrapper<BankCompensationRowModel>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   BankEventInput: BankEventInput;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
@@ -2582,9 +2582,7 @@ export type ResolversTypes = {
   OverdueNeedCount: ResolverTypeWrapper<OverdueCountRowModel>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   ProductCategory: ProductCategory;
-  ProductCategoryGroup: ResolverTypeWrapper<
-    Omit<ProductCategoryGroup, 'products'> & { products: Array<ResolversTypes['FinancialProduct']> }
-  >;
+  ProductCategoryGroup: ResolverTypeWrapper<CategoryGroupModel>;
   ProductFilter: ProductFilter;
   ProductRecommendation: ResolverTypeWrapper<
     Omit<ProductRecommendation, 'product'> & { product: ResolversTypes['FinancialProduct'] }
@@ -2714,7 +2712,7 @@ export type ResolversParentTypes = {
   AttachGuaranteeInput: AttachGuaranteeInput;
   ID: Scalars['ID']['output'];
   Bank: { id: string };
-  BankCompensation: Omit<BankCompensation, 'bank'> & { bank: ResolversParentTypes['Bank'] };
+  BankCompensation: BankCompensationRowModel;
   Int: Scalars['Int']['output'];
   BankEventInput: BankEventInput;
   Boolean: Scalars['Boolean']['output'];
@@ -2830,9 +2828,7 @@ export type ResolversParentTypes = {
   NoticeReceipt: ReceiptRowModel;
   OverdueNeedCount: OverdueCountRowModel;
   PageInfo: PageInfo;
-  ProductCategoryGroup: Omit<ProductCategoryGroup, 'products'> & {
-    products: Array<ResolversParentTypes['FinancialProduct']>;
-  };
+  ProductCategoryGroup: CategoryGroupModel;
   ProductFilter: ProductFilter;
   ProductRecommendation: Omit<ProductRecommendation, 'product'> & {
     product: ResolversParentTypes['FinancialProduct'];

@@ -3,6 +3,11 @@ import { parseRate } from '../../kernel/money.js';
 import { boundedText } from '../../kernel/text.js';
 import { amount, collateral, termMonths, text } from '../needs/index.js';
 import type { ProductRow } from '../repository.js';
+import type {
+  CurateProductInput,
+  EditProductInput,
+  PublishProductInput,
+} from '../generated/resolvers.js';
 
 export const MAX_PRODUCT_NAME_CHARS = 100;
 export const MAX_DISPLAY_ORDER = 9999;
@@ -25,21 +30,6 @@ export const CATEGORY_COLLATERAL: Record<string, readonly string[]> = {
 };
 
 /** A product as the bank sends it, amounts already in integer fen (the Money scalar). */
-export interface ProductInput {
-  name: string;
-  category: string;
-  collateral: string[];
-  minAmount: number;
-  maxAmount: number;
-  rateFloor: string;
-  rateCap: string;
-  maxTermMonths: number;
-  requiresHighTech?: boolean | null;
-  requiresPatents?: boolean | null;
-}
-
-export type EditProductInput = Partial<ProductInput>;
-
 /** The columns publishing or editing writes. */
 export interface ProductFields {
   name: string;
@@ -52,14 +42,6 @@ export interface ProductFields {
   maxTermMonths: number;
   requiresHighTech: boolean;
   requiresPatents: boolean;
-}
-
-export interface CurateProductInput {
-  category?: string | null;
-  featured?: boolean | null;
-  hidden?: boolean | null;
-  displayOrder?: number | null;
-  note?: string | null;
 }
 
 export interface CurationFields {
@@ -116,7 +98,7 @@ function checkTogether(fields: ProductFields, given: (key: string) => boolean): 
   if (problem) throw badInput(pick('collateral', 'category'), problem);
 }
 
-export function validateProduct(input: ProductInput): ProductFields {
+export function validateProduct(input: PublishProductInput): ProductFields {
   const fields: ProductFields = {
     name: name(input.name, 'input.name'),
     category: input.category,

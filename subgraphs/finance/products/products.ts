@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import DataLoader from 'dataloader';
 import { and, asc, desc, eq, getTableColumns, or, sql, type SQL } from 'drizzle-orm';
-import type { ResolverMap } from '../../kernel/resolvers.js';
 import type { Caller } from '../../kernel/caller.js';
 import type { Db } from '../../kernel/db.js';
 import { exchangeError, forbidden } from '../../kernel/errors.js';
@@ -11,14 +10,13 @@ import { fenToYuan } from '../../kernel/money.js';
 import { pageWindow } from '../../kernel/pagination.js';
 import { anyOf } from '../../kernel/sql.js';
 import type { FinanceContext } from '../index.js';
-import {
-  validateCuration,
-  validateProduct,
-  validateProductEdit,
-  type CurateProductInput,
-  type EditProductInput,
-  type ProductInput,
-} from './product-input.js';
+import type {
+  CurateProductInput,
+  EditProductInput,
+  PublishProductInput,
+  Resolvers,
+} from '../generated/resolvers.js';
+import { validateCuration, validateProduct, validateProductEdit } from './product-input.js';
 import {
   needScope,
   productFilterConditions,
@@ -158,7 +156,7 @@ export class ProductCatalogue {
     return row;
   }
 
-  async publish(input: ProductInput): Promise<ProductRow> {
+  async publish(input: PublishProductInput): Promise<ProductRow> {
     const bankId = this.bankId();
     const fields = validateProduct(input);
     const [row] = await this.db
@@ -329,39 +327,29 @@ export class ProductCatalogue {
   }
 }
 
-export const productResolvers: ResolverMap = {
+export const productResolvers: Resolvers = {
   Query: {
-    productCatalogue: (
-      _: unknown,
-      { filter }: { filter?: ProductFilter | null },
-      { products }: FinanceContext,
-    ) => products.catalogue(filter ?? {}),
+    productCatalogue: (_, { filter }, { products }) => products.catalogue(filter ?? {}),
   },
   Mutation: {
-    publishProduct: async (
-      _: unknown,
-      { input }: { input: ProductInput },
-      { products }: FinanceContext,
-    ) => ({ product: await products.publish(input) }),
-    editProduct: async (
-      _: unknown,
-      { id, input }: { id: string; input: EditProductInput },
-      { products }: FinanceContext,
-    ) => ({ product: await products.edit(id, input) }),
-    unpublishProduct: async (_: unknown, { id }: { id: string }, { products }: FinanceContext) => ({
+    publishProduct: async (_, { input }, { products }) => ({
+      product: await products.publish(input),
+    }),
+    editProduct: async (_, { id, input }, { products }) => ({
+      product: await products.edit(id, input),
+    }),
+    unpublishProduct: async (_, { id }, { products }) => ({
       product: await products.setPublished(id, false),
     }),
-    republishProduct: async (_: unknown, { id }: { id: string }, { products }: FinanceContext) => ({
+    republishProduct: async (_, { id }, { products }) => ({
       product: await products.setPublished(id, true),
     }),
-    curateProduct: async (
-      _: unknown,
-      { id, input }: { id: string; input: CurateProductInput },
-      { products }: FinanceContext,
-    ) => ({ product: await products.curate(id, input) }),
+    curateProduct: async (_, { id, input }, { products }) => ({
+      product: await products.curate(id, input),
+    }),
   },
   FinancialProduct: {
-    categoryCurated: (row: ProductRow) => row.categoryCuratedAt !== null,
+    categoryCurated: (row) => row.categoryCuratedAt !== null,
   },
   FinancingNeed: {
     recommendations: async (

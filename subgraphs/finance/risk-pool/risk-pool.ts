@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, desc, eq, gt, sql } from 'drizzle-orm';
-import type { ResolverMap } from '../../kernel/resolvers.js';
 import type { Caller } from '../../kernel/caller.js';
 import type { Config } from '../../kernel/config.js';
 import type { Db } from '../../kernel/db.js';
@@ -8,7 +7,7 @@ import { badInput, exchangeError, forbidden } from '../../kernel/errors.js';
 import { fenToYuan } from '../../kernel/money.js';
 import { pageOf, type PageArgs } from '../../kernel/pagination.js';
 import { applyRate } from '../apportion.js';
-import type { FinanceContext } from '../index.js';
+import type { Resolvers } from '../generated/resolvers.js';
 import { enterpriseProfiles } from '../tables.js';
 import { bankEvents } from '../bank-events/index.js';
 import { guaranteeLosses } from '../guarantees/index.js';
@@ -24,6 +23,8 @@ import {
 export type RiskPoolRow = typeof riskPool.$inferSelect;
 export type RiskPoolEntryRow = typeof riskPoolEntries.$inferSelect;
 export type RiskPoolClaimRow = typeof riskPoolClaims.$inferSelect;
+/** What the pool paid one bank in a cap year. */
+export type BankCompensationRow = { bankId: string; paidFen: number; claims: number };
 export type RiskPoolSettings = Config['riskPool'];
 
 /** The pool's one row: the city's. */
@@ -266,7 +267,7 @@ export class RiskPool {
   }
 
   /** What each bank has been paid for the defaults of `year`, most first. */
-  async paidByBank(year: number): Promise<{ bankId: string; paidFen: number; claims: number }[]> {
+  async paidByBank(year: number): Promise<BankCompensationRow[]> {
     const c = riskPoolClaims;
     const paid = sql<string>`sum(${c.paidFen})::text`;
     const rows = await this.db
@@ -283,21 +284,17 @@ export class RiskPool {
   }
 }
 
-export const riskPoolResolvers: ResolverMap = {
+export const riskPoolResolvers: Resolvers = {
   Query: {
-    riskPool: (_: unknown, __: unknown, { riskPool }: FinanceContext) => riskPool.pool(),
-    riskPoolEntries: (_: unknown, args: PageArgs, { riskPool, limits }: FinanceContext) =>
+    riskPool: (_, __, { riskPool }) => riskPool.pool(),
+    riskPoolEntries: (_, args, { riskPool, limits }) =>
       pageOf(
         args,
         limits,
         (limit, after) => riskPool.entries(limit, after),
         (row) => String(row.seq),
       ),
-    riskPoolClaims: (
-      _: unknown,
-      args: PageArgs & { filter?: RiskPoolClaimFilter | null },
-      { riskPool, limits }: FinanceContext,
-    ) =>
+    riskPoolClaims: (_, args, { riskPool, limits }) =>
       pageOf(
         args,
         limits,
@@ -306,43 +303,34 @@ export const riskPoolResolvers: ResolverMap = {
       ),
   },
   Mutation: {
-    fundRiskPool: (
-      _: unknown,
-      { input }: { input: FundRiskPoolInput },
-      { riskPool }: FinanceContext,
-    ) => riskPool.fund(input),
-    claimRiskCompensation: async (
-      _: unknown,
-      { input }: { input: ClaimCompensationInput },
-      { riskPool }: FinanceContext,
-    ) => ({ claim: await riskPool.claim(input) }),
+    fundRiskPool: (_, { input }, { riskPool }) => riskPool.fund(input),
+    claimRiskCompensation: async (_, { input }, { riskPool }) => ({
+      claim: await riskPool.claim(input),
+    }),
   },
   RiskPool: {
-    balance: (row: RiskPoolRow) => row.balanceFen,
-    funded: (row: RiskPoolRow) => row.fundedFen,
-    paid: (row: RiskPoolRow) => row.paidFen,
-    ratio: (_: RiskPoolRow, __: unknown, { riskPool }: FinanceContext) => riskPool.rules.ratio,
-    capPerLoan: (_: RiskPoolRow, __: unknown, { riskPool }: FinanceContext) =>
-      riskPool.rules.capPerLoanFen,
-    capPerBankYear: (_: RiskPoolRow, __: unknown, { riskPool }: FinanceContext) =>
-      riskPool.rules.capPerBankYearFen,
-    paidByBank: (_: RiskPoolRow, { year }: { year: number }, { riskPool }: FinanceContext) =>
-      riskPool.paidByBank(year),
+    balance: (row) => row.balanceFen,
+    funded: (row) => row.fundedFen,
+    paid: (row) => row.paidFen,
+    ratio: (_, __, { riskPool }) => riskPool.rules.ratio,
+    capPerLoan: (_, __, { riskPool }) => riskPool.rules.capPerLoanFen,
+    capPerBankYear: (_, __, { riskPool }) => riskPool.rules.capPerBankYearFen,
+    paidByBank: (_, { year }, { riskPool }) => riskPool.paidByBank(year),
   },
   RiskPoolEntry: {
-    amount: (row: RiskPoolEntryRow) => row.amountFen,
-    balanceAfter: (row: RiskPoolEntryRow) => row.balanceAfterFen,
+    amount: (row) => row.amountFen,
+    balanceAfter: (row) => row.balanceAfterFen,
   },
   RiskPoolClaim: {
-    bank: (row: RiskPoolClaimRow) => ({ id: row.bankId }),
-    enterprise: (row: RiskPoolClaimRow) => ({ __typename: 'Enterprise', id: row.enterpriseId }),
-    loss: (row: RiskPoolClaimRow) => row.lossFen,
-    due: (row: RiskPoolClaimRow) => row.dueFen,
-    paid: (row: RiskPoolClaimRow) => row.paidFen,
-    shortfall: (row: RiskPoolClaimRow) => row.dueFen - row.paidFen,
+    bank: (row) => ({ id: row.bankId }),
+    enterprise: (row) => ({ __typename: 'Enterprise', id: row.enterpriseId }),
+    loss: (row) => row.lossFen,
+    due: (row) => row.dueFen,
+    paid: (row) => row.paidFen,
+    shortfall: (row) => row.dueFen - row.paidFen,
   },
   BankCompensation: {
-    bank: (row: { bankId: string }) => ({ id: row.bankId }),
-    paid: (row: { paidFen: number }) => row.paidFen,
+    bank: (row) => ({ id: row.bankId }),
+    paid: (row) => row.paidFen,
   },
 };

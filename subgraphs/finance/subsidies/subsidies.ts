@@ -1,5 +1,4 @@
 import { and, asc, desc, eq, gt, lt, sql } from 'drizzle-orm';
-import type { ResolverMap } from '../../kernel/resolvers.js';
 import type { Caller } from '../../kernel/caller.js';
 import type { Db } from '../../kernel/db.js';
 import { badInput, exchangeError } from '../../kernel/errors.js';
@@ -7,7 +6,7 @@ import { groupLoader } from '../../kernel/loader.js';
 import { fenToYuan } from '../../kernel/money.js';
 import { pageOf, type PageArgs } from '../../kernel/pagination.js';
 import { applyRate, largestRemainder, minRate } from '../apportion.js';
-import type { FinanceContext } from '../index.js';
+import type { Resolvers } from '../generated/resolvers.js';
 import { bankRewards, interestSubsidies, subsidyPeriods } from './tables.js';
 import { ledgerScope, MAX_LEDGER_AMOUNT_FEN, requireFinanceOffice } from '../workflow-scope.js';
 
@@ -76,7 +75,7 @@ export class SubsidyLedger {
           ),
         )
         .orderBy(desc(bankRewards.rewardFen), asc(bankRewards.bankId)),
-    (row: BankRewardRow) => row.periodId,
+    (row) => row.periodId,
   );
 
   constructor(
@@ -255,20 +254,16 @@ export class SubsidyLedger {
   }
 }
 
-export const subsidyResolvers: ResolverMap = {
+export const subsidyResolvers: Resolvers = {
   Query: {
-    subsidyPeriods: (_: unknown, args: PageArgs, { subsidies, limits }: FinanceContext) =>
+    subsidyPeriods: (_, args, { subsidies, limits }) =>
       pageOf(
         args,
         limits,
         (limit, after) => subsidies.periods(limit, after),
         (row) => row.id,
       ),
-    interestSubsidies: (
-      _: unknown,
-      args: PageArgs & { filter?: InterestSubsidyFilter | null },
-      { subsidies, limits }: FinanceContext,
-    ) =>
+    interestSubsidies: (_, args, { subsidies, limits }) =>
       pageOf(
         args,
         limits,
@@ -277,30 +272,25 @@ export const subsidyResolvers: ResolverMap = {
       ),
   },
   Mutation: {
-    computeSubsidies: (
-      _: unknown,
-      { input }: { input: ComputeSubsidiesInput },
-      { subsidies }: FinanceContext,
-    ) => subsidies.compute(input),
+    computeSubsidies: (_, { input }, { subsidies }) => subsidies.compute(input),
   },
   SubsidyPeriod: {
-    from: (row: SubsidyPeriodRow) => row.fromDate,
-    to: (row: SubsidyPeriodRow) => row.toDate,
-    rewardBudget: (row: SubsidyPeriodRow) => row.rewardBudgetFen,
-    newLending: (row: SubsidyPeriodRow) => row.newLendingFen,
-    subsidyTotal: (row: SubsidyPeriodRow) => row.subsidyTotalFen,
-    rewards: (row: SubsidyPeriodRow, _: unknown, { subsidies }: FinanceContext) =>
-      subsidies.rewardsByPeriod.load(row.id),
+    from: (row) => row.fromDate,
+    to: (row) => row.toDate,
+    rewardBudget: (row) => row.rewardBudgetFen,
+    newLending: (row) => row.newLendingFen,
+    subsidyTotal: (row) => row.subsidyTotalFen,
+    rewards: (row, _, { subsidies }) => subsidies.rewardsByPeriod.load(row.id),
   },
   InterestSubsidy: {
-    bank: (row: InterestSubsidyRow) => ({ id: row.bankId }),
-    enterprise: (row: InterestSubsidyRow) => ({ __typename: 'Enterprise', id: row.enterpriseId }),
-    principal: (row: InterestSubsidyRow) => row.principalFen,
-    subsidy: (row: InterestSubsidyRow) => row.subsidyFen,
+    bank: (row) => ({ id: row.bankId }),
+    enterprise: (row) => ({ __typename: 'Enterprise', id: row.enterpriseId }),
+    principal: (row) => row.principalFen,
+    subsidy: (row) => row.subsidyFen,
   },
   BankReward: {
-    bank: (row: BankRewardRow) => ({ id: row.bankId }),
-    newLending: (row: BankRewardRow) => row.newLendingFen,
-    reward: (row: BankRewardRow) => row.rewardFen,
+    bank: (row) => ({ id: row.bankId }),
+    newLending: (row) => row.newLendingFen,
+    reward: (row) => row.rewardFen,
   },
 };
