@@ -1,5 +1,5 @@
 import { forbidden } from '../kernel/errors.js';
-import { mergeResolvers, type ResolverMap } from '../kernel/resolvers.js';
+import { mergeResolvers } from '../kernel/resolvers.js';
 import { withEnterpriseRowScope } from '../kernel/row-scope.js';
 import { bankEventResolvers } from './bank-events/index.js';
 import { cultivationResolvers } from './cultivation/index.js';
@@ -116,7 +116,7 @@ const needResolvers: Resolvers = {
 };
 
 export const resolvers = withEnterpriseRowScope(
-  mergeResolvers<ResolverMap>(
+  mergeResolvers<Resolvers>(
     needResolvers,
     bankEventResolvers,
     productResolvers,

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type DataLoader from 'dataloader';
 import { and, asc, desc, eq, exists, gt, inArray, or, sql, type SQL } from 'drizzle-orm';
-import type { ResolverMap } from '../../kernel/resolvers.js';
 import type { Caller } from '../../kernel/caller.js';
 import type { Db } from '../../kernel/db.js';
 import { badInput, exchangeError, forbidden, notFound } from '../../kernel/errors.js';
@@ -10,7 +9,14 @@ import { pageOf, type PageArgs } from '../../kernel/pagination.js';
 import { anyOf } from '../../kernel/sql.js';
 import { inReadScope } from '../../kernel/scope.js';
 import { optionalText } from '../../kernel/text.js';
-import type { FinanceContext } from '../index.js';
+import type {
+  CultivationItemInput,
+  CultivationPlanFilter,
+  GovernmentDepartment,
+  Resolvers,
+  StartCultivationPlanInput,
+  UpdateCultivationItemInput,
+} from '../generated/resolvers.js';
 import { chinaToday } from '../listing-seeds/index.js';
 import { amount, text } from '../needs/index.js';
 import { enterpriseProfiles, financingNeeds, needFeedback } from '../tables.js';
@@ -22,37 +28,6 @@ export type ItemRow = typeof cultivationItems.$inferSelect;
 export const MAX_ITEMS_PER_PLAN = 50;
 const MAX_DEPARTMENT_NAME_CHARS = 100;
 const OPEN_STATUSES = ['OPEN', 'IN_PROGRESS'];
-
-export interface ItemInput {
-  kind: string;
-  description: string;
-  department?: string | null;
-  departmentName?: string | null;
-  dueOn?: string | null;
-}
-
-export interface StartPlanInput {
-  enterpriseId: string;
-  goal: string;
-  targetAmount?: number | null;
-  items: ItemInput[];
-}
-
-export interface UpdateItemInput {
-  status?: string | null;
-  note?: string | null;
-  description?: string | null;
-  department?: string | null;
-  departmentName?: string | null;
-  dueOn?: string | null;
-}
-
-export interface PlanFilter {
-  enterpriseId?: string | null;
-  bankId?: string | null;
-  statuses?: string[] | null;
-  department?: string | null;
-}
 
 type ItemFields = Pick<ItemRow, 'kind' | 'description' | 'department' | 'departmentName' | 'dueOn'>;
 
@@ -103,7 +78,7 @@ function department(
   }
 }
 
-function validateItems(items: ItemInput[], field: string): ItemFields[] {
+function validateItems(items: CultivationItemInput[], field: string): ItemFields[] {
   if (items.length === 0) throw badInput(field, 'give at least one item');
   if (items.length > MAX_ITEMS_PER_PLAN) {
     throw badInput(field, `at most ${MAX_ITEMS_PER_PLAN} items, got ${items.length}`);
@@ -187,7 +162,7 @@ export class Cultivation {
     return plan;
   }
 
-  async start(input: StartPlanInput): Promise<PlanRow> {
+  async start(input: StartCultivationPlanInput): Promise<PlanRow> {
     const bank = this.bankId();
     const goal = text(input.goal, 'input.goal');
     const targetAmountFen =
@@ -259,7 +234,7 @@ export class Cultivation {
     });
   }
 
-  async addItems(planId: string, input: ItemInput[]): Promise<PlanRow> {
+  async addItems(planId: string, input: CultivationItemInput[]): Promise<PlanRow> {
     this.bankId();
     const items = validateItems(input, 'items');
     return this.db.transaction(async (tx) => {
@@ -287,7 +262,10 @@ export class Cultivation {
     });
   }
 
-  async updateItem(id: string, input: UpdateItemInput): Promise<{ item: ItemRow; plan: PlanRow }> {
+  async updateItem(
+    id: string,
+    input: UpdateCultivationItemInput,
+  ): Promise<{ item: ItemRow; plan: PlanRow }> {
     this.bankId();
     for (const key of ['status', 'description', 'department'] as const) {
       if (key in input && input[key] === null) {
@@ -397,7 +375,7 @@ export class Cultivation {
     return this.planLoader.load(id);
   }
 
-  async list(filter: PlanFilter, limit: number, after?: string): Promise<PlanRow[]> {
+  async list(filter: CultivationPlanFilter, limit: number, after?: string): Promise<PlanRow[]> {
     const p = cultivationPlans;
     const i = cultivationItems;
     const conditions: (SQL | undefined)[] = [this.scope()];
@@ -463,7 +441,7 @@ export class Cultivation {
     const openItems = sql<number>`count(*)::int`;
     return this.db
       .select({
-        department: sql<string>`${i.department}`,
+        department: sql<GovernmentDepartment>`${i.department}`,
         departmentName: i.departmentName,
         openItems,
         plans: sql<number>`count(distinct ${i.planId})::int`,
@@ -483,58 +461,40 @@ export class Cultivation {
   }
 }
 
-export const cultivationResolvers: ResolverMap = {
+export const cultivationResolvers: Resolvers = {
   Query: {
-    cultivationPlan: (_: unknown, { id }: { id: string }, { cultivation }: FinanceContext) =>
-      cultivation.plan(id),
-    cultivationPlans: (
-      _: unknown,
-      args: PageArgs & { filter?: PlanFilter | null },
-      { cultivation, limits }: FinanceContext,
-    ) =>
+    cultivationPlan: (_, { id }, { cultivation }) => cultivation.plan(id),
+    cultivationPlans: (_, args, { cultivation, limits }) =>
       pageOf(
         args,
         limits,
         (limit, after) => cultivation.list(args.filter ?? {}, limit, after),
         (row) => row.id,
       ),
-    departmentSupport: (_: unknown, __: unknown, { cultivation }: FinanceContext) =>
-      cultivation.departmentSupport(),
+    departmentSupport: (_, __, { cultivation }) => cultivation.departmentSupport(),
   },
   Mutation: {
-    startCultivationPlan: async (
-      _: unknown,
-      { input }: { input: StartPlanInput },
-      { cultivation }: FinanceContext,
-    ) => ({ plan: await cultivation.start(input) }),
-    addCultivationItems: async (
-      _: unknown,
-      { planId, items }: { planId: string; items: ItemInput[] },
-      { cultivation }: FinanceContext,
-    ) => ({ plan: await cultivation.addItems(planId, items) }),
-    updateCultivationItem: (
-      _: unknown,
-      { id, input }: { id: string; input: UpdateItemInput },
-      { cultivation }: FinanceContext,
-    ) => cultivation.updateItem(id, input),
-    closeCultivationPlan: async (
-      _: unknown,
-      { id, outcome, note }: { id: string; outcome: string; note: string },
-      { cultivation }: FinanceContext,
-    ) => ({ plan: await cultivation.close(id, outcome, note) }),
+    startCultivationPlan: async (_, { input }, { cultivation }) => ({
+      plan: await cultivation.start(input),
+    }),
+    addCultivationItems: async (_, { planId, items }, { cultivation }) => ({
+      plan: await cultivation.addItems(planId, items),
+    }),
+    updateCultivationItem: (_, { id, input }, { cultivation }) => cultivation.updateItem(id, input),
+    closeCultivationPlan: async (_, { id, outcome, note }, { cultivation }) => ({
+      plan: await cultivation.close(id, outcome, note),
+    }),
   },
   CultivationPlan: {
-    bank: (plan: PlanRow) => ({ id: plan.bankId }),
-    enterprise: (plan: PlanRow) => ({ __typename: 'Enterprise', id: plan.enterpriseId }),
-    targetAmount: (plan: PlanRow) => plan.targetAmountFen,
-    items: (plan: PlanRow, _: unknown, { cultivation }: FinanceContext) =>
-      cultivation.itemsOf(plan.id),
-    openItems: async (plan: PlanRow, _: unknown, { cultivation }: FinanceContext) =>
+    bank: (plan) => ({ id: plan.bankId }),
+    enterprise: (plan) => ({ __typename: 'Enterprise', id: plan.enterpriseId }),
+    targetAmount: (plan) => plan.targetAmountFen,
+    items: (plan, _, { cultivation }) => cultivation.itemsOf(plan.id),
+    openItems: async (plan, _, { cultivation }) =>
       (await cultivation.itemsOf(plan.id)).filter((item) => OPEN_STATUSES.includes(item.status))
         .length,
   },
   Enterprise: {
-    cultivationPlans: (ref: { id: string }, _: unknown, { cultivation }: FinanceContext) =>
-      cultivation.plansOf(ref.id),
+    cultivationPlans: (ref, _, { cultivation }) => cultivation.plansOf(ref.id),
   },
 };

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { bigint, date, index, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import type { GovernmentDepartment } from '../generated/resolvers.js';
 
 /**
  * 信用培植 — a bank's plan to bring an enterprise it serves up to credit: the goal, and (in
@@ -40,7 +41,7 @@ export const cultivationItems = pgTable(
     kind: text('kind').notNull(),
     description: text('description').notNull(),
     /** Set exactly when `kind` is DEPARTMENT_SUPPORT; `department_name` only for OTHER. */
-    department: text('department'),
+    department: text('department').$type<GovernmentDepartment>(),
     departmentName: text('department_name'),
     status: text('status').notNull(),
     note: text('note'),

@@ -11,7 +11,6 @@ import {
   type AnyColumn,
   type SQL,
 } from 'drizzle-orm';
-import type { ResolverMap } from '../../kernel/resolvers.js';
 import type { Caller } from '../../kernel/caller.js';
 import type { Db } from '../../kernel/db.js';
 import { badInput, exchangeError, forbidden, notFound } from '../../kernel/errors.js';
@@ -20,11 +19,12 @@ import { fenToYuan, parseRate } from '../../kernel/money.js';
 import { pageOf, type PageArgs } from '../../kernel/pagination.js';
 import { anyOf } from '../../kernel/sql.js';
 import type { BankEventFollower } from '../bank-events/index.js';
-import type { FinanceContext } from '../index.js';
+import type { Resolvers } from '../generated/resolvers.js';
 import { bankId } from '../needs/index.js';
 import { financialProducts } from '../tables.js';
 import { relendingQuotas, relendingUses } from './tables.js';
 import { boundedText, optionalText } from '../../kernel/text.js';
+import { loadExisting } from '../../kernel/loader.js';
 
 export type QuotaRow = typeof relendingQuotas.$inferSelect;
 export type RelendingUseRow = typeof relendingUses.$inferSelect;
@@ -533,78 +533,60 @@ export const drawOnRelendingQuota: BankEventFollower = async (tx, event) => {
     .where(eq(relendingQuotas.id, quotaId));
 };
 
-export const relendingResolvers: ResolverMap = {
+export const relendingResolvers: Resolvers = {
   Query: {
-    relendingQuota: (_: unknown, { id }: { id: string }, { relending }: FinanceContext) =>
-      relending.quota.load(id),
-    relendingQuotas: (
-      _: unknown,
-      args: PageArgs & { filter?: QuotaFilter | null },
-      { relending, limits }: FinanceContext,
-    ) =>
+    relendingQuota: (_, { id }, { relending }) => relending.quota.load(id),
+    relendingQuotas: (_, args, { relending, limits }) =>
       pageOf(
         args,
         limits,
         (limit, after) => relending.listQuotas(args.filter ?? {}, limit, after),
         (row) => `${row.bankId}|${row.validFrom}|${row.id}`,
       ),
-    relendingUses: (
-      _: unknown,
-      args: PageArgs & { filter?: UseFilter | null },
-      { relending, limits }: FinanceContext,
-    ) =>
+    relendingUses: (_, args, { relending, limits }) =>
       pageOf(
         args,
         limits,
         (limit, after) => relending.listUses(args.filter ?? {}, limit, after),
         (row) => `${row.occurredOn}|${row.id}`,
       ),
-    relendingUseByBank: (
-      _: unknown,
-      { filter }: { filter?: BankUseFilter | null },
-      { relending }: FinanceContext,
-    ) => relending.useByBank(filter ?? {}),
+    relendingUseByBank: (_, { filter }, { relending }) => relending.useByBank(filter ?? {}),
   },
   Mutation: {
-    createRelendingQuota: async (
-      _: unknown,
-      { input }: { input: CreateQuotaInput },
-      { relending }: FinanceContext,
-    ) => ({ quota: await relending.create(input) }),
-    adjustRelendingQuota: async (
-      _: unknown,
-      { id, input }: { id: string; input: AdjustQuotaInput },
-      { relending }: FinanceContext,
-    ) => ({ quota: await relending.adjust(id, input) }),
+    createRelendingQuota: async (_, { input }, { relending }) => ({
+      quota: await relending.create(input),
+    }),
+    adjustRelendingQuota: async (_, { id, input }, { relending }) => ({
+      quota: await relending.adjust(id, input),
+    }),
   },
   RelendingQuota: {
-    bank: (row: QuotaRow) => ({ id: row.bankId }),
-    amount: (row: QuotaRow) => row.amountFen,
-    used: (row: QuotaRow) => row.usedFen,
-    remaining: (row: QuotaRow) => row.amountFen - row.usedFen,
+    bank: (row) => ({ id: row.bankId }),
+    amount: (row) => row.amountFen,
+    used: (row) => row.usedFen,
+    remaining: (row) => row.amountFen - row.usedFen,
   },
   RelendingUse: {
-    quota: (row: RelendingUseRow, _: unknown, { relending }: FinanceContext) =>
-      relending.quota.load(row.quotaId),
-    bank: (row: RelendingUseRow) => ({ id: row.bankId }),
-    enterprise: (row: RelendingUseRow) => ({ __typename: 'Enterprise', id: row.enterpriseId }),
-    amount: (row: RelendingUseRow) => row.amountFen,
-    comparableProduct: (row: RelendingUseRow, _: unknown, { loaders }: FinanceContext) =>
+    quota: (row, _, { relending }) => loadExisting(relending.quota, row.quotaId, 'relending quota'),
+    bank: (row) => ({ id: row.bankId }),
+    enterprise: (row) => ({ __typename: 'Enterprise', id: row.enterpriseId }),
+    amount: (row) => row.amountFen,
+    comparableProduct: (row, _, { loaders }) =>
       row.productId ? loaders.product.load(row.productId) : null,
-    comparableProductId: (row: RelendingUseRow) => row.productId,
-    comparableRate: (row: RelendingUseRow) => row.productRateFloor,
-    belowComparableRate: (row: RelendingUseRow) => row.belowProductRate,
-    rateAdvantage: (row: RelendingUseRow) =>
+    comparableProductId: (row) => row.productId,
+    comparableRate: (row) => row.productRateFloor,
+    belowComparableRate: (row) => row.belowProductRate,
+    rateAdvantage: (row) =>
       row.productRateFloor == null
         ? null
         : formatMicros(rateMicros(row.productRateFloor) - rateMicros(row.rate)),
-    disbursedOn: (row: RelendingUseRow) => row.occurredOn,
+    disbursedOn: (row) => row.occurredOn,
   },
   RelendingBankUse: {
-    bank: (row: BankUseRow) => ({ id: row.bankId }),
-    quotaAmount: (row: BankUseRow) => row.quotaAmountFen,
-    quotaUsed: (row: BankUseRow) => row.quotaUsedFen,
-    quotaRemaining: (row: BankUseRow) => row.quotaAmountFen - row.quotaUsedFen,
-    loanAmount: (row: BankUseRow) => row.loanAmountFen,
+    bank: (row) => ({ id: row.bankId }),
+    quotaAmount: (row) => row.quotaAmountFen,
+    quotaUsed: (row) => row.quotaUsedFen,
+    quotaRemaining: (row) => row.quotaAmountFen - row.quotaUsedFen,
+    loanAmount: (row) => row.loanAmountFen,
   },
 };

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, eq, getTableColumns, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
-import type { ResolverMap } from '../../kernel/resolvers.js';
 import type { Caller } from '../../kernel/caller.js';
 import type { Db } from '../../kernel/db.js';
 import { badInput, exchangeError, forbidden, notFound } from '../../kernel/errors.js';
@@ -8,7 +7,7 @@ import { groupLoader, rowLoader } from '../../kernel/loader.js';
 import { fenToYuan } from '../../kernel/money.js';
 import { pageOf, type PageArgs } from '../../kernel/pagination.js';
 import { anyOf } from '../../kernel/sql.js';
-import type { FinanceContext } from '../index.js';
+import type { Resolvers } from '../generated/resolvers.js';
 import { MAX_NEED_AMOUNT_FEN, MAX_TERM_MONTHS, bankId } from '../needs/index.js';
 import { bankEvents } from '../bank-events/index.js';
 import { creditSignings, signingEventRegistrations, signingEvents } from './tables.js';
@@ -447,15 +446,10 @@ export class SigningEvents {
   }
 }
 
-export const signingEventResolvers: ResolverMap = {
+export const signingEventResolvers: Resolvers = {
   Query: {
-    signingEvent: (_: unknown, { id }: { id: string }, { signingEvents }: FinanceContext) =>
-      signingEvents.event.load(id),
-    signingEvents: (
-      _: unknown,
-      args: PageArgs & { filter?: SigningEventFilter | null },
-      { signingEvents, limits }: FinanceContext,
-    ) =>
+    signingEvent: (_, { id }, { signingEvents }) => signingEvents.event.load(id),
+    signingEvents: (_, args, { signingEvents, limits }) =>
       pageOf(
         args,
         limits,
@@ -464,68 +458,51 @@ export const signingEventResolvers: ResolverMap = {
       ),
   },
   Mutation: {
-    scheduleSigningEvent: async (
-      _: unknown,
-      { input }: { input: ScheduleEventInput },
-      { signingEvents }: FinanceContext,
-    ) => ({ event: await signingEvents.schedule(input) }),
-    cancelSigningEvent: async (
-      _: unknown,
-      { id, reason }: { id: string; reason: string },
-      { signingEvents }: FinanceContext,
-    ) => ({ event: await signingEvents.cancel(id, reason) }),
-    registerForSigningEvent: (
-      _: unknown,
-      { eventId, note }: { eventId: string; note?: string | null },
-      { signingEvents }: FinanceContext,
-    ) => signingEvents.register(eventId, note),
-    withdrawSigningEventRegistration: async (
-      _: unknown,
-      { eventId }: { eventId: string },
-      { signingEvents }: FinanceContext,
-    ) => ({ event: await signingEvents.withdraw(eventId) }),
-    recordCreditSigning: async (
-      _: unknown,
-      { input }: { input: RecordSigningInput },
-      { signingEvents }: FinanceContext,
-    ) => ({ signing: await signingEvents.recordSigning(input) }),
+    scheduleSigningEvent: async (_, { input }, { signingEvents }) => ({
+      event: await signingEvents.schedule(input),
+    }),
+    cancelSigningEvent: async (_, { id, reason }, { signingEvents }) => ({
+      event: await signingEvents.cancel(id, reason),
+    }),
+    registerForSigningEvent: (_, { eventId, note }, { signingEvents }) =>
+      signingEvents.register(eventId, note),
+    withdrawSigningEventRegistration: async (_, { eventId }, { signingEvents }) => ({
+      event: await signingEvents.withdraw(eventId),
+    }),
+    recordCreditSigning: async (_, { input }, { signingEvents }) => ({
+      signing: await signingEvents.recordSigning(input),
+    }),
   },
   SigningEvent: {
-    registrationOpen: (row: SigningEventRow) =>
-      row.status === 'SCHEDULED' && row.heldOn >= chinaToday(),
-    registrations: (row: SigningEventRow, _: unknown, { signingEvents }: FinanceContext) =>
-      signingEvents.registrations.load(row.id),
-    signings: (row: SigningEventRow, _: unknown, { signingEvents }: FinanceContext) =>
-      signingEvents.signings.load(row.id),
-    summary: (row: SigningEventRow, _: unknown, { signingEvents }: FinanceContext) =>
-      signingEvents.summary(row),
-    outcomes: (row: SigningEventRow, _: unknown, { signingEvents }: FinanceContext) =>
-      signingEvents.outcomes.load(row.id),
+    registrationOpen: (row) => row.status === 'SCHEDULED' && row.heldOn >= chinaToday(),
+    registrations: (row, _, { signingEvents }) => signingEvents.registrations.load(row.id),
+    signings: (row, _, { signingEvents }) => signingEvents.signings.load(row.id),
+    summary: (row, _, { signingEvents }) => signingEvents.summary(row),
+    outcomes: (row, _, { signingEvents }) => signingEvents.outcomes.load(row.id),
   },
   SigningEventRegistration: {
-    kind: (row: RegistrationRow) => row.registrantKind,
-    bank: (row: RegistrationRow) =>
-      row.registrantKind === 'BANK' ? { id: row.registrantId } : null,
-    enterprise: (row: RegistrationRow) =>
+    kind: (row) => row.registrantKind,
+    bank: (row) => (row.registrantKind === 'BANK' ? { id: row.registrantId } : null),
+    enterprise: (row) =>
       row.registrantKind === 'ENTERPRISE'
         ? { __typename: 'Enterprise', id: row.registrantId }
         : null,
   },
   CreditSigning: {
-    bank: (row: SigningRow) => ({ id: row.bankId }),
-    enterprise: (row: SigningRow) => ({ __typename: 'Enterprise', id: row.enterpriseId }),
-    intendedAmount: (row: SigningRow) => row.intendedAmountFen,
+    bank: (row) => ({ id: row.bankId }),
+    enterprise: (row) => ({ __typename: 'Enterprise', id: row.enterpriseId }),
+    intendedAmount: (row) => row.intendedAmountFen,
   },
   SigningOutcome: {
-    signing: (row: OutcomeRow) => row,
-    intendedAmount: (row: OutcomeRow) => row.intendedAmountFen,
-    approvedAmount: (row: OutcomeRow) => row.approvedFen,
-    fulfilment: (row: OutcomeRow) => fulfilment(row.approvedFen, row.intendedAmountFen),
-    fulfilled: (row: OutcomeRow) => row.approvedFen >= row.intendedAmountFen,
+    signing: (row) => row,
+    intendedAmount: (row) => row.intendedAmountFen,
+    approvedAmount: (row) => row.approvedFen,
+    fulfilment: (row) => fulfilment(row.approvedFen, row.intendedAmountFen),
+    fulfilled: (row) => row.approvedFen >= row.intendedAmountFen,
   },
   SigningEventSummary: {
-    intendedAmount: (row: SummaryRow) => row.intendedFen,
-    approvedAmount: (row: SummaryRow) => row.approvedFen,
-    fulfilment: (row: SummaryRow) => fulfilment(row.approvedFen, row.intendedFen),
+    intendedAmount: (row) => row.intendedFen,
+    approvedAmount: (row) => row.approvedFen,
+    fulfilment: (row) => fulfilment(row.approvedFen, row.intendedFen),
   },
 };

@@ -8,6 +8,7 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import type { SigningRegistrantKind } from '../generated/resolvers.js';
 
 /** 信贷签约活动 / 银企对接会 — an event the finance office schedules for banks and enterprises. */
 export const signingEvents = pgTable(
@@ -37,7 +38,7 @@ export const signingEventRegistrations = pgTable(
       .notNull()
       .references(() => signingEvents.id),
     /** BANK or ENTERPRISE. */
-    registrantKind: text('registrant_kind').notNull(),
+    registrantKind: text('registrant_kind').$type<SigningRegistrantKind>().notNull(),
     /** The bank id or the enterprise id. */
     registrantId: text('registrant_id').notNull(),
     note: text('note'),
