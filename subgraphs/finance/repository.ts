@@ -25,6 +25,7 @@ import {
   listingTiers,
   needFeedback,
 } from './tables.js';
+import type { FinancingNeedFilter, ProductFilter } from './generated/resolvers.js';
 
 export type NeedRow = typeof financingNeeds.$inferSelect;
 export type ProductRow = typeof financialProducts.$inferSelect;
@@ -32,28 +33,6 @@ export type ListingTierRow = typeof listingTiers.$inferSelect;
 export type RecommendationRow = { needId: string; product: ProductRow };
 export type FeedbackRow = typeof needFeedback.$inferSelect;
 export type OverdueCountRow = { bankId: string; count: number; oldestDueAt: Date };
-
-/** Money filters arrive in integer fen: the Money scalar has already parsed them. */
-export interface FinancingNeedFilter {
-  statuses?: string[] | null;
-  visibility?: string | null;
-  enterpriseId?: string | null;
-  mainBankId?: string | null;
-  collateral?: string[] | null;
-  minAmount?: number | null;
-  maxAmount?: number | null;
-  overdue?: boolean | null;
-}
-
-export interface ProductFilter {
-  bankId?: string | null;
-  categories?: string[] | null;
-  collateral?: string[] | null;
-  amount?: number | null;
-  termMonths?: number | null;
-  nameContains?: string | null;
-  featured?: boolean | null;
-}
 
 const NO_ROWS = sql`false`;
 

@@ -9,7 +9,7 @@ import { pageOf, type PageArgs } from '../../kernel/pagination.js';
 import { anyOf } from '../../kernel/sql.js';
 import { shareLoss } from '../apportion.js';
 import { bankEvents, type BankEventFollower, type BankEventRow } from '../bank-events/index.js';
-import type { Resolvers } from '../generated/resolvers.js';
+import type { AttachGuaranteeInput, GuaranteeFilter, Resolvers } from '../generated/resolvers.js';
 import { guaranteeLosses, guarantees } from './tables.js';
 import {
   foreignId,
@@ -21,19 +21,6 @@ import {
 
 export type GuaranteeRow = typeof guarantees.$inferSelect;
 export type GuaranteeLossRow = typeof guaranteeLosses.$inferSelect;
-
-/** As the Money scalar hands it over: the amount in fen. */
-export interface AttachGuaranteeInput {
-  creditLineId: string;
-  guarantorName: string;
-  coveredAmount: number;
-}
-
-export interface GuaranteeFilter {
-  bankId?: string | null;
-  enterpriseId?: string | null;
-  creditLineId?: string | null;
-}
 
 const conflict = (message: string) => exchangeError('CONFLICT', message);
 

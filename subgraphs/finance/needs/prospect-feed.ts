@@ -6,17 +6,7 @@ import { badInput, forbidden } from '../../kernel/errors.js';
 import { pageWindow, type PageArgs, type PageLimits } from '../../kernel/pagination.js';
 import { LIVE_WITH_MAIN_BANK, type NeedRow } from '../repository.js';
 import { enterpriseProfiles, financingNeeds, needChanges, subgraphSecrets } from '../tables.js';
-
-/** Filters of a feed; amounts already in integer fen (the Money scalar parsed them). */
-export interface ProspectFeedFilter {
-  districts?: string[] | null;
-  industries?: string[] | null;
-  highTechOnly?: boolean | null;
-  libraryStatuses?: string[] | null;
-  collateral?: string[] | null;
-  minAmount?: number | null;
-  maxAmount?: number | null;
-}
+import type { ProspectFeedFilter } from '../generated/resolvers.js';
 
 export type RemovalReason = 'WITHDRAWN' | 'CLAIMED_BY_OTHER' | 'CLOSED' | 'NO_LONGER_MATCHES';
 
@@ -56,7 +46,7 @@ function textArray(values: readonly string[]): SQL {
 }
 
 function normalise(filter: ProspectFeedFilter): Required<ProspectFeedFilter> {
-  const sorted = (values?: string[] | null) =>
+  const sorted = <T extends string>(values?: T[] | null) =>
     values?.length ? [...new Set(values)].sort() : null;
   return {
     districts: sorted(filter.districts),

@@ -6,7 +6,7 @@ import { badInput, forbidden, notFound } from '../../kernel/errors.js';
 import { groupLoader, rowLoader } from '../../kernel/loader.js';
 import { pageOf, type PageArgs } from '../../kernel/pagination.js';
 import { anyOf } from '../../kernel/sql.js';
-import type { Resolvers } from '../generated/resolvers.js';
+import type { NoticeFilter, PublishNoticeInput, Resolvers } from '../generated/resolvers.js';
 import { bankId } from '../needs/index.js';
 import { noticeReceipts, notices } from './tables.js';
 import { boundedText } from '../../kernel/text.js';
@@ -26,21 +26,6 @@ export const NOTICE_KINDS = [
 const MAX_TITLE_CHARS = 200;
 const MAX_BODY_CHARS = 20_000;
 const MAX_LISTED_BANKS = 100;
-
-export interface PublishNoticeInput {
-  kind: string;
-  title: string;
-  body: string;
-  audience: 'ALL_BANKS' | 'LISTED_BANKS';
-  bankIds?: string[] | null;
-}
-
-export interface NoticeFilter {
-  kinds?: string[] | null;
-  publisher?: string | null;
-  since?: Date | null;
-  unreadOnly?: boolean | null;
-}
 
 const NO_ROWS = sql`false`;
 

@@ -13,6 +13,7 @@ import type { FinanceContext } from '../index.js';
 import type {
   CurateProductInput,
   EditProductInput,
+  ProductFilter,
   PublishProductInput,
   Resolvers,
 } from '../generated/resolvers.js';
@@ -24,7 +25,6 @@ import {
   productScope,
   qualified,
   type NeedRow,
-  type ProductFilter,
   type ProductRow,
 } from '../repository.js';
 import { enterpriseProfiles, financialProducts, financingNeeds } from '../tables.js';

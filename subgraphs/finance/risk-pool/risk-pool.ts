@@ -7,7 +7,7 @@ import { badInput, exchangeError, forbidden } from '../../kernel/errors.js';
 import { fenToYuan } from '../../kernel/money.js';
 import { pageOf, type PageArgs } from '../../kernel/pagination.js';
 import { applyRate } from '../apportion.js';
-import type { Resolvers } from '../generated/resolvers.js';
+import type { FundRiskPoolInput, Resolvers, RiskPoolClaimFilter } from '../generated/resolvers.js';
 import { enterpriseProfiles } from '../tables.js';
 import { bankEvents } from '../bank-events/index.js';
 import { guaranteeLosses } from '../guarantees/index.js';
@@ -30,20 +30,8 @@ export type RiskPoolSettings = Config['riskPool'];
 /** The pool's one row: the city's. */
 const POOL_ID = 'city';
 
-/** As the Money scalar hands it over: fen. */
-export interface FundRiskPoolInput {
-  amount: number;
-  note?: string | null;
-}
-
 export interface ClaimCompensationInput {
   loanId: string;
-}
-
-export interface RiskPoolClaimFilter {
-  bankId?: string | null;
-  enterpriseId?: string | null;
-  year?: number | null;
 }
 
 const conflict = (message: string) => exchangeError('CONFLICT', message);

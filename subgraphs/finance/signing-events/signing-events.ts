@@ -7,7 +7,7 @@ import { groupLoader, rowLoader } from '../../kernel/loader.js';
 import { fenToYuan } from '../../kernel/money.js';
 import { pageOf, type PageArgs } from '../../kernel/pagination.js';
 import { anyOf } from '../../kernel/sql.js';
-import type { Resolvers } from '../generated/resolvers.js';
+import type { Resolvers, SigningEventFilter } from '../generated/resolvers.js';
 import { MAX_NEED_AMOUNT_FEN, MAX_TERM_MONTHS, bankId } from '../needs/index.js';
 import { bankEvents } from '../bank-events/index.js';
 import { creditSignings, signingEventRegistrations, signingEvents } from './tables.js';
@@ -45,12 +45,6 @@ export interface RecordSigningInput {
   intendedAmount: number;
   termMonths?: number | null;
   note?: string | null;
-}
-
-export interface SigningEventFilter {
-  from?: string | null;
-  to?: string | null;
-  statuses?: string[] | null;
 }
 
 const MAX_TITLE_CHARS = 200;

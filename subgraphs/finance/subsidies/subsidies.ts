@@ -6,26 +6,17 @@ import { groupLoader } from '../../kernel/loader.js';
 import { fenToYuan } from '../../kernel/money.js';
 import { pageOf, type PageArgs } from '../../kernel/pagination.js';
 import { applyRate, largestRemainder, minRate } from '../apportion.js';
-import type { Resolvers } from '../generated/resolvers.js';
+import type {
+  ComputeSubsidiesInput,
+  InterestSubsidyFilter,
+  Resolvers,
+} from '../generated/resolvers.js';
 import { bankRewards, interestSubsidies, subsidyPeriods } from './tables.js';
 import { ledgerScope, MAX_LEDGER_AMOUNT_FEN, requireFinanceOffice } from '../workflow-scope.js';
 
 export type SubsidyPeriodRow = typeof subsidyPeriods.$inferSelect;
 export type InterestSubsidyRow = typeof interestSubsidies.$inferSelect;
 export type BankRewardRow = typeof bankRewards.$inferSelect;
-
-/** As the scalars hand it over: dates as YYYY-MM-DD, the budget in fen. */
-export interface ComputeSubsidiesInput {
-  from: string;
-  to: string;
-  rewardBudget: number;
-}
-
-export interface InterestSubsidyFilter {
-  periodId?: string | null;
-  bankId?: string | null;
-  enterpriseId?: string | null;
-}
 
 const conflict = (message: string) => exchangeError('CONFLICT', message);
 
