@@ -19,7 +19,14 @@ import { fenToYuan, parseRate } from '../../kernel/money.js';
 import { pageOf, type PageArgs } from '../../kernel/pagination.js';
 import { anyOf } from '../../kernel/sql.js';
 import type { BankEventFollower } from '../bank-events/index.js';
-import type { Resolvers } from '../generated/resolvers.js';
+import type {
+  AdjustRelendingQuotaInput,
+  CreateRelendingQuotaInput,
+  RelendingBankUseFilter,
+  RelendingQuotaFilter,
+  RelendingUseFilter,
+  Resolvers,
+} from '../generated/resolvers.js';
 import { bankId } from '../needs/index.js';
 import { financialProducts } from '../tables.js';
 import { relendingQuotas, relendingUses } from './tables.js';
@@ -35,48 +42,6 @@ export const MAX_QUOTA_FEN = 1_000_000_000_000;
 const MAX_PERIOD_YEARS = 5;
 const MAX_NAME_CHARS = 200;
 const MAX_NOTE_CHARS = 500;
-
-export interface CreateQuotaInput {
-  bankId: string;
-  kind: string;
-  name: string;
-  /** Fen: the Money scalar has parsed it. */
-  amount: number;
-  validFrom: string;
-  validTo: string;
-  rateCeiling?: string | null;
-  note?: string | null;
-}
-
-export interface AdjustQuotaInput {
-  name?: string | null;
-  amount?: number | null;
-  validTo?: string | null;
-  rateCeiling?: string | null;
-  note?: string | null;
-}
-
-export interface QuotaFilter {
-  bankId?: string | null;
-  kinds?: string[] | null;
-  activeOn?: string | null;
-}
-
-export interface UseFilter {
-  quotaId?: string | null;
-  bankId?: string | null;
-  kinds?: string[] | null;
-  from?: string | null;
-  to?: string | null;
-  notBelowComparableRate?: boolean | null;
-}
-
-export interface BankUseFilter {
-  bankId?: string | null;
-  kinds?: string[] | null;
-  from?: string | null;
-  to?: string | null;
-}
 
 export interface BankUseRow {
   bankId: string;
@@ -194,7 +159,7 @@ export class Relending {
     return this.caller.sub;
   }
 
-  async create(input: CreateQuotaInput): Promise<QuotaRow> {
+  async create(input: CreateRelendingQuotaInput): Promise<QuotaRow> {
     const createdBy = this.requirePboc();
     const values = {
       id: `rq-${randomUUID()}`,
@@ -223,7 +188,7 @@ export class Relending {
     return row;
   }
 
-  async adjust(id: string, input: AdjustQuotaInput): Promise<QuotaRow> {
+  async adjust(id: string, input: AdjustRelendingQuotaInput): Promise<QuotaRow> {
     this.requirePboc();
     for (const key of ['name', 'amount', 'validTo'] as const) {
       if (key in input && input[key] === null) {
@@ -289,7 +254,11 @@ export class Relending {
     });
   }
 
-  async listQuotas(filter: QuotaFilter, limit: number, after?: string): Promise<QuotaRow[]> {
+  async listQuotas(
+    filter: RelendingQuotaFilter,
+    limit: number,
+    after?: string,
+  ): Promise<QuotaRow[]> {
     const conditions: (SQL | undefined)[] = [this.quotaScope()];
     if (after) {
       const [bank, from, id] = splitCursor(after, 3);
@@ -315,7 +284,11 @@ export class Relending {
       .limit(limit + 1);
   }
 
-  async listUses(filter: UseFilter, limit: number, after?: string): Promise<RelendingUseRow[]> {
+  async listUses(
+    filter: RelendingUseFilter,
+    limit: number,
+    after?: string,
+  ): Promise<RelendingUseRow[]> {
     const { from, to } = dateRange(filter.from, filter.to, 'filter');
     const conditions: (SQL | undefined)[] = [this.useScope()];
     if (after) {
@@ -354,7 +327,7 @@ export class Relending {
    * Per bank: the quotas in force at some time in the window with what is used on them, and the
    * loans drawn in the window with their amount-weighted rates. Two grouped statements.
    */
-  async useByBank(filter: BankUseFilter): Promise<BankUseRow[]> {
+  async useByBank(filter: RelendingBankUseFilter): Promise<BankUseRow[]> {
     const { from, to } = dateRange(filter.from, filter.to, 'filter');
     const kindList = filter.kinds?.length ? kinds(filter.kinds, 'filter.kinds') : null;
     const quotaConditions: (SQL | undefined)[] = [this.quotaScope()];

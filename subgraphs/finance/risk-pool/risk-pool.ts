@@ -7,7 +7,12 @@ import { badInput, exchangeError, forbidden } from '../../kernel/errors.js';
 import { fenToYuan } from '../../kernel/money.js';
 import { pageOf, type PageArgs } from '../../kernel/pagination.js';
 import { applyRate } from '../apportion.js';
-import type { FundRiskPoolInput, Resolvers, RiskPoolClaimFilter } from '../generated/resolvers.js';
+import type {
+  ClaimRiskCompensationInput,
+  FundRiskPoolInput,
+  Resolvers,
+  RiskPoolClaimFilter,
+} from '../generated/resolvers.js';
 import { enterpriseProfiles } from '../tables.js';
 import { bankEvents } from '../bank-events/index.js';
 import { guaranteeLosses } from '../guarantees/index.js';
@@ -29,10 +34,6 @@ export type RiskPoolSettings = Config['riskPool'];
 
 /** The pool's one row: the city's. */
 const POOL_ID = 'city';
-
-export interface ClaimCompensationInput {
-  loanId: string;
-}
 
 const conflict = (message: string) => exchangeError('CONFLICT', message);
 
@@ -95,7 +96,7 @@ export class RiskPool {
     });
   }
 
-  async claim(input: ClaimCompensationInput): Promise<RiskPoolClaimRow> {
+  async claim(input: ClaimRiskCompensationInput): Promise<RiskPoolClaimRow> {
     if (this.caller.party !== 'bank' || !this.caller.org) {
       throw forbidden('only a bank claims compensation, for its own loans');
     }

@@ -7,7 +7,12 @@ import { groupLoader, rowLoader } from '../../kernel/loader.js';
 import { fenToYuan } from '../../kernel/money.js';
 import { pageOf, type PageArgs } from '../../kernel/pagination.js';
 import { anyOf } from '../../kernel/sql.js';
-import type { Resolvers, SigningEventFilter } from '../generated/resolvers.js';
+import type {
+  RecordCreditSigningInput,
+  Resolvers,
+  ScheduleSigningEventInput,
+  SigningEventFilter,
+} from '../generated/resolvers.js';
 import { MAX_NEED_AMOUNT_FEN, MAX_TERM_MONTHS, bankId } from '../needs/index.js';
 import { bankEvents } from '../bank-events/index.js';
 import { creditSignings, signingEventRegistrations, signingEvents } from './tables.js';
@@ -28,23 +33,6 @@ export interface SummaryRow {
   intendedFen: number;
   approvedFen: number;
   fulfilledSignings: number;
-}
-
-export interface ScheduleEventInput {
-  title: string;
-  heldOn: string;
-  place: string;
-  description?: string | null;
-}
-
-export interface RecordSigningInput {
-  eventId: string;
-  bankId: string;
-  enterpriseId: string;
-  /** Fen: the Money scalar has parsed it. */
-  intendedAmount: number;
-  termMonths?: number | null;
-  note?: string | null;
 }
 
 const MAX_TITLE_CHARS = 200;
@@ -223,7 +211,7 @@ export class SigningEvents {
     return event;
   }
 
-  async schedule(input: ScheduleEventInput): Promise<SigningEventRow> {
+  async schedule(input: ScheduleSigningEventInput): Promise<SigningEventRow> {
     const createdBy = this.requireFinanceOffice('schedules signing events');
     const title = boundedText(input.title, 'input.title', MAX_TITLE_CHARS);
     const place = boundedText(input.place, 'input.place', MAX_TITLE_CHARS);
@@ -348,7 +336,7 @@ export class SigningEvents {
     });
   }
 
-  async recordSigning(input: RecordSigningInput): Promise<SigningRow> {
+  async recordSigning(input: RecordCreditSigningInput): Promise<SigningRow> {
     const recordedBy = this.requireFinanceOffice('records the credit signed at an event');
     const bank = bankId(input.bankId, 'input.bankId');
     if (!ORG_ID.test(input.enterpriseId)) {
