@@ -9,7 +9,6 @@ import { groupLoader } from '../../kernel/loader.js';
 import { fenToYuan } from '../../kernel/money.js';
 import { pageWindow } from '../../kernel/pagination.js';
 import { anyOf } from '../../kernel/sql.js';
-import type { FinanceContext } from '../index.js';
 import type {
   CurateProductInput,
   EditProductInput,
@@ -352,11 +351,7 @@ export const productResolvers: Resolvers = {
     categoryCurated: (row) => row.categoryCuratedAt !== null,
   },
   FinancingNeed: {
-    recommendations: async (
-      need: NeedRow,
-      args: { first?: number | null },
-      { products, limits }: FinanceContext,
-    ) => {
+    recommendations: async (need, args, { products, limits }) => {
       const { limit } = pageWindow({ first: args.first ?? DEFAULT_RECOMMENDATIONS }, limits);
       if (limit === 0) return [];
       const matches = await products.recommendationsFor(need.id, limit);
