@@ -5,7 +5,7 @@ import type { Caller } from '../../kernel/caller.js';
 import type { Db } from '../../kernel/db.js';
 import { badInput, exchangeError, forbidden, notFound } from '../../kernel/errors.js';
 import { groupLoader, rowLoader } from '../../kernel/loader.js';
-import { pageOf, type PageArgs } from '../../kernel/pagination.js';
+import { pageOf } from '../../kernel/pagination.js';
 import { anyOf } from '../../kernel/sql.js';
 import { inReadScope } from '../../kernel/scope.js';
 import { optionalText } from '../../kernel/text.js';

@@ -5,7 +5,7 @@ import type { Db } from '../../kernel/db.js';
 import { badInput, exchangeError } from '../../kernel/errors.js';
 import { groupLoader, rowLoader } from '../../kernel/loader.js';
 import { fenToYuan } from '../../kernel/money.js';
-import { pageOf, type PageArgs } from '../../kernel/pagination.js';
+import { pageOf } from '../../kernel/pagination.js';
 import { anyOf } from '../../kernel/sql.js';
 import { shareLoss } from '../apportion.js';
 import { bankEvents, type BankEventFollower, type BankEventRow } from '../bank-events/index.js';

@@ -4,7 +4,7 @@ import type { Caller } from '../../kernel/caller.js';
 import type { Db } from '../../kernel/db.js';
 import { badInput, forbidden, notFound } from '../../kernel/errors.js';
 import { groupLoader, rowLoader } from '../../kernel/loader.js';
-import { pageOf, type PageArgs } from '../../kernel/pagination.js';
+import { pageOf } from '../../kernel/pagination.js';
 import { anyOf } from '../../kernel/sql.js';
 import type { NoticeFilter, PublishNoticeInput, Resolvers } from '../generated/resolvers.js';
 import { bankId } from '../needs/index.js';

@@ -16,7 +16,7 @@ import type { Db } from '../../kernel/db.js';
 import { badInput, exchangeError, forbidden, notFound } from '../../kernel/errors.js';
 import { rowLoader } from '../../kernel/loader.js';
 import { fenToYuan, parseRate } from '../../kernel/money.js';
-import { pageOf, type PageArgs } from '../../kernel/pagination.js';
+import { pageOf } from '../../kernel/pagination.js';
 import { anyOf } from '../../kernel/sql.js';
 import type { BankEventFollower } from '../bank-events/index.js';
 import type {

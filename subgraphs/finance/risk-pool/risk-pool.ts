@@ -5,7 +5,7 @@ import type { Config } from '../../kernel/config.js';
 import type { Db } from '../../kernel/db.js';
 import { badInput, exchangeError, forbidden } from '../../kernel/errors.js';
 import { fenToYuan } from '../../kernel/money.js';
-import { pageOf, type PageArgs } from '../../kernel/pagination.js';
+import { pageOf } from '../../kernel/pagination.js';
 import { applyRate } from '../apportion.js';
 import type {
   ClaimRiskCompensationInput,

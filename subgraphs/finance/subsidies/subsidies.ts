@@ -4,7 +4,7 @@ import type { Db } from '../../kernel/db.js';
 import { badInput, exchangeError } from '../../kernel/errors.js';
 import { groupLoader } from '../../kernel/loader.js';
 import { fenToYuan } from '../../kernel/money.js';
-import { pageOf, type PageArgs } from '../../kernel/pagination.js';
+import { pageOf } from '../../kernel/pagination.js';
 import { applyRate, largestRemainder, minRate } from '../apportion.js';
 import type {
   ComputeSubsidiesInput,
