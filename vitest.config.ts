@@ -3,6 +3,17 @@ import { defineConfig } from 'vitest/config';
 
 const require = createRequire(import.meta.url);
 
+/**
+ * The proofs that take minutes each: the graph under killed subgraphs and restarted databases,
+ * two gateway replicas, and non-interference over every generated operation. CI runs them with
+ * the rest (`npm run test:all`); `npm test` leaves them out.
+ */
+const SLOW = [
+  'test/production/faults.e2e.test.ts',
+  'test/production/replicas.e2e.test.ts',
+  'test/gateway/non-interference.e2e.test.ts',
+];
+
 export default defineConfig({
   resolve: {
     // Node resolves `graphql` to its CommonJS build (what @apollo/* load); Vite would pick the
@@ -10,11 +21,27 @@ export default defineConfig({
     alias: { graphql: require.resolve('graphql') },
   },
   test: {
-    include: ['test/**/*.test.ts'],
+    // Migrated PGlite dumps, made once per migration set, that every worker starts from.
+    globalSetup: ['test/helpers/pglite-templates.ts'],
     // Whole-graph tests start servers and databases: give them room on a 2-core machine.
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
     maxWorkers: 2,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'main',
+          include: ['test/**/*.test.ts'],
+          exclude: SLOW,
+          // A worker runs file after file in one process: the modules load once, and the
+          // databases a file drops are emptied and handed to the next (test/helpers/databases.ts).
+          // Every file still starts its own graph over its own databases.
+          isolate: false,
+        },
+      },
+      { extends: true, test: { name: 'slow', include: SLOW } },
+    ],
   },
 });
