@@ -16,5 +16,9 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     maxWorkers: 2,
+    // CI runs files and the tests within them in a random order, so a test that leans on what
+    // another left behind fails there. Vitest prints the seed ("Running tests with seed …");
+    // `npx vitest run --sequence.shuffle --sequence.seed=<seed>` replays that order.
+    sequence: { shuffle: Boolean(process.env.CI) },
   },
 });
