@@ -11,6 +11,8 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // Without TEST_DATABASE_URL, one line names the PostgreSQL proofs skipped and how to run them.
+    globalSetup: ['test/helpers/postgres-proofs.ts'],
     // Whole-graph tests start servers and databases: give them room on a 2-core machine.
     testTimeout: 60_000,
     hookTimeout: 120_000,
