@@ -196,7 +196,7 @@ for (const backend of BACKENDS) {
       expect(other.code).toBe('CONFLICT');
       expect(other.message).toMatch(/another/);
       const overlap = refusal(
-        await compute({ from: '2025-03-01', to: '2025-04-30', rewardBudget: '0' }),
+        await compute({ from: '2024-12-01', to: '2025-01-31', rewardBudget: '0' }),
       );
       expect(overlap.code).toBe('CONFLICT');
       expect(overlap.message).toMatch(/overlaps the period 2025-01-01–2025-03-31/);
