@@ -125,14 +125,6 @@ for (const backend of BACKENDS) {
       });
     }
 
-    it('refuses a second guarantee on a line with CONFLICT', async () => {
-      const error = refusal(
-        await attach({ creditLineId: 'cl-g1', guarantorName: '另一家担保', coveredAmount: '1.00' }),
-      );
-      expect(error.code).toBe('CONFLICT');
-      expect(error.message).toMatch(/already has a guarantee/);
-    });
-
     it('refuses a guarantee on a line whose loan has defaulted already', async () => {
       const error = refusal(
         await attach({ creditLineId: 'cl-g2', guarantorName: '咸宁担保', coveredAmount: '100.00' }),
@@ -151,7 +143,14 @@ for (const backend of BACKENDS) {
       expect(await count(finance(), 'guarantees')).toBe(before);
     });
 
-    it('shares each default’s covered loss 40/30/20/10 exactly, once per loan, up to what the guarantee covers', async () => {
+    it('refuses a second guarantee, then shares each default’s covered loss 40/30/20/10 exactly, once per loan, up to what the guarantee covers', async () => {
+      // A second guarantee on the line is refused (while no loan of it has defaulted).
+      const second = refusal(
+        await attach({ creditLineId: 'cl-g1', guarantorName: '另一家担保', coveredAmount: '1.00' }),
+      );
+      expect(second.code).toBe('CONFLICT');
+      expect(second.message).toMatch(/already has a guarantee/);
+
       await banks.disburse('icbc', {
         loanId: 'ln-g1a',
         enterpriseId: 'ent-a',
