@@ -21,13 +21,21 @@ export default defineConfig({
     alias: { graphql: require.resolve('graphql') },
   },
   test: {
-    // Migrated PGlite dumps, made once per migration set, that every worker starts from.
-    globalSetup: ['test/helpers/pglite-templates.ts'],
+    globalSetup: [
+      // Migrated PGlite dumps, made once per migration set, that every worker starts from.
+      'test/helpers/pglite-templates.ts',
+      // Without TEST_DATABASE_URL, one line names the PostgreSQL proofs skipped and how to run them.
+      'test/helpers/postgres-proofs.ts',
+    ],
     // Whole-graph tests start servers and databases: give them room on a 2-core machine.
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
     maxWorkers: 2,
+    // CI runs files and the tests within them in a random order, so a test that leans on what
+    // another left behind fails there. Vitest prints the seed ("Running tests with seed …");
+    // `npx vitest run --sequence.shuffle --sequence.seed=<seed>` replays that order.
+    sequence: { shuffle: Boolean(process.env.CI) },
     projects: [
       {
         extends: true,

@@ -24,6 +24,18 @@ const DEFAULT = `mutation ($id: ID!, $key: String!) {
   markLoanDefaulted(loanId: $id, idempotencyKey: $key) { loan { ${LOAN} } replayed } }`;
 const NEED_STATUS = `query ($id: ID!) { financingNeed(id: $id) { id status solutions { id } } }`;
 
+/**
+ * The ISO date `months` after `from` (today, UTC, by default: the day the banks subgraph disburses
+ * on unless told otherwise), so maturities stay in the future whatever the day the tests run.
+ */
+const monthsAfter = (months: number, from = new Date().toISOString().slice(0, 10)) => {
+  const date = new Date(`${from}T00:00:00Z`);
+  date.setUTCMonth(date.getUTCMonth() + months);
+  return date.toISOString().slice(0, 10);
+};
+/** A maturity well after any loan these tests disburse today. */
+const LATER = monthsAfter(48);
+
 const solutionInput = (needId: string, extra: Record<string, unknown> = {}) => ({
   needId,
   productIds: ['prod-icbc-01'],
@@ -82,16 +94,12 @@ for (const backend of BACKENDS) {
       ok(await graph.query(NEED_STATUS, { id }, await as('finance_office'))).financingNeed;
 
     describe('the life of a need, from solution to loan', () => {
-      let needId: string;
-      let lineId: string;
-
-      beforeAll(async () => {
-        needId = await assignedNeed('ent-a', 'icbc');
-      });
-
-      it('the main bank proposes a solution (一企一策): the need moves to SOLUTION_PROPOSED', async () => {
-        const result = ok(await propose('icbc', solutionInput(needId), 'sol-a-1')).proposeSolution;
-        expect(result).toMatchObject({
+      it('carries a need from solution (一企一策) to credit line, first loan (首贷), repayment and default', async () => {
+        const needId = await assignedNeed('ent-a', 'icbc');
+        const proposed = ok(
+          await propose('icbc', solutionInput(needId), 'sol-a-1'),
+        ).proposeSolution;
+        expect(proposed).toMatchObject({
           needStatus: 'SOLUTION_PROPOSED',
           replayed: false,
           solution: {
@@ -104,61 +112,11 @@ for (const backend of BACKENDS) {
             cultivationItems: ['补充近两年审计报告', '需科技局出具高企认定证明'],
           },
         });
-        const need = await needStatus(needId);
-        expect(need.status).toBe('SOLUTION_PROPOSED');
-        expect(need.solutions).toEqual([{ id: result.solution.id }]);
-      });
+        const proposedNeed = await needStatus(needId);
+        expect(proposedNeed.status).toBe('SOLUTION_PROPOSED');
+        expect(proposedNeed.solutions).toEqual([{ id: proposed.solution.id }]);
 
-      it('a retry with the same key returns the first result and writes nothing new', async () => {
-        const before = {
-          solutions: await count('financing_solutions'),
-          events: await financeEvents(),
-        };
-        const first = ok(await propose('icbc', solutionInput(needId), 'sol-a-1')).proposeSolution;
-        const again = ok(await propose('icbc', solutionInput(needId), 'sol-a-1')).proposeSolution;
-        expect(first.replayed).toBe(true);
-        expect(again.solution).toEqual(first.solution);
-        expect(await count('financing_solutions')).toBe(before.solutions);
-        expect(await financeEvents()).toBe(before.events);
-      });
-
-      it('a key reused for a different request is a CONFLICT', async () => {
-        const response = await propose(
-          'icbc',
-          solutionInput(needId, { amount: '3000000.00' }),
-          'sol-a-1',
-        );
-        expect(refusal(response)).toMatchObject({ code: 'CONFLICT' });
-        expect(refusal(response).message).toContain('sol-a-1');
-      });
-
-      it('another bank cannot propose for the need: it does not exist for it, nothing is written', async () => {
-        const before = await count('financing_solutions');
-        const response = await propose(
-          'abc',
-          solutionInput(needId, { productIds: ['prod-abc-01'] }),
-          'abc-1',
-        );
-        expect(refusal(response)).toMatchObject({ code: 'NOT_FOUND' });
-        expect(await count('financing_solutions')).toBe(before);
-        expect(await count('bank_requests')).toBeGreaterThan(0);
-        const keys = await graph.graph.databases.banks.rows<{ key: string }>(
-          sql`select key from bank_requests where bank_id = 'abc'`,
-        );
-        expect(keys).toEqual([]);
-      });
-
-      it('a product that is not the bank’s own is refused, naming productIds', async () => {
-        const response = await propose(
-          'icbc',
-          solutionInput(needId, { productIds: ['prod-abc-01'] }),
-          'sol-a-2',
-        );
-        expect(refusal(response)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'productIds' });
-      });
-
-      it('approves a credit line against the need: CREDIT_APPROVED', async () => {
-        const result = ok(
+        const approved = ok(
           await approve(
             'icbc',
             {
@@ -171,7 +129,7 @@ for (const backend of BACKENDS) {
             'line-a-1',
           ),
         ).approveCreditLine;
-        expect(result).toMatchObject({
+        expect(approved).toMatchObject({
           needStatus: 'CREDIT_APPROVED',
           replayed: false,
           creditLine: {
@@ -182,19 +140,17 @@ for (const backend of BACKENDS) {
             outstanding: '0.00',
           },
         });
-        lineId = result.creditLine.id;
+        const lineId = approved.creditLine.id;
         expect((await needStatus(needId)).status).toBe('CREDIT_APPROVED');
-      });
 
-      it('disburses the enterprise’s first loan (首贷) and moves the need to DISBURSED', async () => {
-        const result = ok(
+        const disbursed = ok(
           await disburse(
             'icbc',
-            { creditLineId: lineId, amount: '1000000.00', maturesOn: '2030-01-01' },
+            { creditLineId: lineId, amount: '1000000.00', maturesOn: LATER },
             'loan-a-1',
           ),
         ).disburseLoan;
-        expect(result.loan).toMatchObject({
+        expect(disbursed.loan).toMatchObject({
           amount: '1000000.00',
           outstanding: '1000000.00',
           firstLoan: true,
@@ -202,12 +158,11 @@ for (const backend of BACKENDS) {
           creditLine: { id: lineId },
         });
         expect((await needStatus(needId)).status).toBe('DISBURSED');
-      });
 
-      it('never lends beyond the line: the outstanding principal stays within it', async () => {
+        // Never lends beyond the line: the outstanding principal stays within it.
         const response = await disburse(
           'icbc',
-          { creditLineId: lineId, amount: '500000.01', maturesOn: '2030-01-01' },
+          { creditLineId: lineId, amount: '500000.01', maturesOn: LATER },
           'loan-a-2',
         );
         expect(refusal(response)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'amount' });
@@ -215,14 +170,12 @@ for (const backend of BACKENDS) {
         const second = ok(
           await disburse(
             'icbc',
-            { creditLineId: lineId, amount: '500000.00', maturesOn: '2030-01-01' },
+            { creditLineId: lineId, amount: '500000.00', maturesOn: LATER },
             'loan-a-3',
           ),
         ).disburseLoan.loan;
         expect(second.firstLoan).toBe(false);
-      });
 
-      it('repays, then marks overdue and defaulted, each state change checked', async () => {
         const [loan] = await graph.graph.databases.banks.rows<{ id: string }>(
           sql`select id from loans where credit_line_id = ${lineId} and first_loan order by id`,
         );
@@ -265,6 +218,62 @@ for (const backend of BACKENDS) {
           'NOT_FOUND',
         );
       });
+
+      it('a retry with the same key returns the first result and writes nothing new', async () => {
+        const needId = await assignedNeed('ent-a', 'icbc');
+        const key = `retry-${needId}`;
+        const first = ok(await propose('icbc', solutionInput(needId), key)).proposeSolution;
+        expect(first).toMatchObject({ replayed: false, needStatus: 'SOLUTION_PROPOSED' });
+        const written = {
+          solutions: await count('financing_solutions'),
+          events: await financeEvents(),
+        };
+        const again = ok(await propose('icbc', solutionInput(needId), key)).proposeSolution;
+        expect(again.replayed).toBe(true);
+        expect(again.solution).toEqual(first.solution);
+        expect(await count('financing_solutions')).toBe(written.solutions);
+        expect(await financeEvents()).toBe(written.events);
+      });
+
+      it('a key reused for a different request is a CONFLICT', async () => {
+        const needId = await assignedNeed('ent-a', 'icbc');
+        const key = `reused-${needId}`;
+        ok(await propose('icbc', solutionInput(needId), key));
+        const response = await propose(
+          'icbc',
+          solutionInput(needId, { amount: '3000000.00' }),
+          key,
+        );
+        expect(refusal(response)).toMatchObject({ code: 'CONFLICT' });
+        expect(refusal(response).message).toContain(key);
+      });
+
+      it('another bank cannot propose for the need: it does not exist for it, nothing is written', async () => {
+        const needId = await assignedNeed('ent-a', 'icbc');
+        const key = `abc-${needId}`;
+        const before = await count('financing_solutions');
+        const response = await propose(
+          'abc',
+          solutionInput(needId, { productIds: ['prod-abc-01'] }),
+          key,
+        );
+        expect(refusal(response)).toMatchObject({ code: 'NOT_FOUND' });
+        expect(await count('financing_solutions')).toBe(before);
+        const keys = await graph.graph.databases.banks.rows<{ key: string }>(
+          sql`select key from bank_requests where bank_id = 'abc' and key = ${key}`,
+        );
+        expect(keys).toEqual([]);
+      });
+
+      it('a product that is not the bank’s own is refused, naming productIds', async () => {
+        const needId = await assignedNeed('ent-a', 'icbc');
+        const response = await propose(
+          'icbc',
+          solutionInput(needId, { productIds: ['prod-abc-01'] }),
+          `foreign-product-${needId}`,
+        );
+        expect(refusal(response)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'productIds' });
+      });
     });
 
     describe('延期还本付息 and credit loans', () => {
@@ -278,13 +287,16 @@ for (const backend of BACKENDS) {
         await graph.graph.databases.banks.db.execute(sql`insert into credit_lines
           (id, bank_id, enterprise_id, amount_fen, rate, term_months, approved_on)
           values ('cl-defer', 'icbc', 'ent-b', 10000000, '0.04', 24, current_date)`);
+        // Disbursed today, due in a year; deferred by six months (a deferral is at most two years).
+        const due = monthsAfter(12);
+        const deferredTo = monthsAfter(6, due);
         const loan = ok(
           await disburse(
             'icbc',
             {
               creditLineId: 'cl-defer',
               amount: '1000.00',
-              maturesOn: '2027-06-30',
+              maturesOn: due,
               creditLoan: true,
             },
             'defer-loan',
@@ -293,13 +305,16 @@ for (const backend of BACKENDS) {
         ok(await graph.query(OVERDUE, { id: loan.id, key: 'defer-overdue' }, bank));
         const early = await graph.query(
           DEFER,
-          { input: { loanId: loan.id, maturesOn: '2027-06-30', reason: '疫情影响' }, key: 'd0' },
+          { input: { loanId: loan.id, maturesOn: due, reason: '疫情影响' }, key: 'd0' },
           bank,
         );
         expect(refusal(early)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'maturesOn' });
         const tooFar = await graph.query(
           DEFER,
-          { input: { loanId: loan.id, maturesOn: '2029-07-01', reason: '疫情影响' }, key: 'd1' },
+          {
+            input: { loanId: loan.id, maturesOn: monthsAfter(25, due), reason: '疫情影响' },
+            key: 'd1',
+          },
           bank,
         );
         expect(refusal(tooFar)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'maturesOn' });
@@ -307,23 +322,24 @@ for (const backend of BACKENDS) {
           await graph.query(
             DEFER,
             {
-              input: { loanId: loan.id, maturesOn: '2027-12-31', reason: '延期还本付息政策' },
+              input: { loanId: loan.id, maturesOn: deferredTo, reason: '延期还本付息政策' },
               key: 'd2',
             },
             bank,
           ),
         ).deferLoan.loan;
         expect(deferred).toMatchObject({
-          maturesOn: '2027-12-31',
+          maturesOn: deferredTo,
           status: 'CURRENT',
           creditLoan: true,
-          deferrals: [
-            { fromMaturesOn: '2027-06-30', toMaturesOn: '2027-12-31', reason: '延期还本付息政策' },
-          ],
+          deferrals: [{ fromMaturesOn: due, toMaturesOn: deferredTo, reason: '延期还本付息政策' }],
         });
         const other = await graph.query(
           DEFER,
-          { input: { loanId: loan.id, maturesOn: '2028-01-31', reason: 'x' }, key: 'd3' },
+          {
+            input: { loanId: loan.id, maturesOn: monthsAfter(1, deferredTo), reason: 'x' },
+            key: 'd3',
+          },
           await as('bank', 'abc'),
         );
         expect(refusal(other)).toMatchObject({ code: 'NOT_FOUND' });
@@ -452,7 +468,7 @@ for (const backend of BACKENDS) {
         ] as const) {
           const response = await graph.query(
             DISBURSE,
-            { input: { creditLineId: 'cl-1', amount: '1.00', maturesOn: '2030-01-01' }, key: 'x' },
+            { input: { creditLineId: 'cl-1', amount: '1.00', maturesOn: LATER }, key: 'x' },
             await as(party, org),
           );
           expect(response.body.data?.disburseLoan ?? null).toBeNull();
@@ -502,7 +518,7 @@ for (const backend of BACKENDS) {
           Array.from({ length: 12 }, async (_, i) =>
             disburse(
               'icbc',
-              { creditLineId: 'cl-race', amount: '1000.00', maturesOn: '2031-01-01' },
+              { creditLineId: 'cl-race', amount: '1000.00', maturesOn: LATER },
               `race-${i}`,
             ),
           ),
@@ -525,7 +541,7 @@ for (const backend of BACKENDS) {
           Array.from({ length: 8 }, async () =>
             disburse(
               'icbc',
-              { creditLineId: 'cl-retry', amount: '1000.00', maturesOn: '2031-01-01' },
+              { creditLineId: 'cl-retry', amount: '1000.00', maturesOn: LATER },
               'same-key',
             ),
           ),
@@ -547,12 +563,12 @@ for (const backend of BACKENDS) {
         const [a, b] = await Promise.all([
           disburse(
             'icbc',
-            { creditLineId: 'cl-new-icbc', amount: '1000.00', maturesOn: '2031-01-01' },
+            { creditLineId: 'cl-new-icbc', amount: '1000.00', maturesOn: LATER },
             'n-1',
           ),
           disburse(
             'abc',
-            { creditLineId: 'cl-new-abc', amount: '1000.00', maturesOn: '2031-01-01' },
+            { creditLineId: 'cl-new-abc', amount: '1000.00', maturesOn: LATER },
             'n-1',
           ),
         ]);

@@ -80,14 +80,22 @@ describe('npm run audit:verify', () => {
   });
 
   it('names the first edited entry and exits 1', async () => {
-    await withExchange(dataDir, (exchange) =>
-      exchange.db.update(disclosures).set({ enterpriseId: 'ent-c' }).where(eq(disclosures.seq, 2)),
-    );
-    const { status, stdout } = auditVerify(dataDir);
-    expect(stdout).toBe(
-      'disclosure log broken at seq 2: its content does not match its hash (1 entry before it intact)',
-    );
-    expect(status).toBe(1);
+    const setSubject = (enterpriseId: string) =>
+      withExchange(dataDir, (exchange) =>
+        exchange.db.update(disclosures).set({ enterpriseId }).where(eq(disclosures.seq, 2)),
+      );
+    // Entry 2 was about ent-b; put back, the chain is whole again for the other tests.
+    await setSubject('ent-c');
+    try {
+      const { status, stdout } = auditVerify(dataDir);
+      expect(stdout).toBe(
+        'disclosure log broken at seq 2: its content does not match its hash (1 entry before it intact)',
+      );
+      expect(status).toBe(1);
+    } finally {
+      await setSubject('ent-b');
+    }
+    expect(auditVerify(dataDir).status).toBe(0);
   });
 
   it('fails with exit 2 where there is no log to verify', () => {

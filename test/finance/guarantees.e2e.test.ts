@@ -21,7 +21,8 @@ for (const backend of BACKENDS) {
     const as = parties(() => graph);
     const finance = () => graph.graph.databases.finance;
     const banks = bankReports(finance);
-    let guaranteeId: string;
+    /** What the finance office was answered when it attached the guarantee on cl-g1. */
+    let attached: any;
 
     const attach = async (input: Record<string, unknown>, party = as('finance_office')) =>
       graph.query(ATTACH, { input }, await party);
@@ -59,21 +60,20 @@ for (const backend of BACKENDS) {
         enterpriseId: 'ent-b',
         outstanding: 10_000_000,
       });
-    });
-    afterAll(async () => {
-      await graph?.stop();
-    });
-
-    it('attaches a guarantee to an approved line, with the line’s bank, enterprise and amount', async () => {
-      const { guarantee } = ok(
+      attached = ok(
         await attach({
           creditLineId: 'cl-g1',
           guarantorName: ' 咸宁市融资担保公司 ',
           coveredAmount: '800000.00',
         }),
       ).attachGuarantee;
-      guaranteeId = guarantee.id;
-      expect(guarantee).toMatchObject({
+    });
+    afterAll(async () => {
+      await graph?.stop();
+    });
+
+    it('attaches a guarantee to an approved line, with the line’s bank, enterprise and amount', () => {
+      expect(attached.guarantee).toMatchObject({
         creditLineId: 'cl-g1',
         bank: { id: 'icbc' },
         enterprise: { id: 'ent-a' },
@@ -125,14 +125,6 @@ for (const backend of BACKENDS) {
       });
     }
 
-    it('refuses a second guarantee on a line with CONFLICT', async () => {
-      const error = refusal(
-        await attach({ creditLineId: 'cl-g1', guarantorName: '另一家担保', coveredAmount: '1.00' }),
-      );
-      expect(error.code).toBe('CONFLICT');
-      expect(error.message).toMatch(/already has a guarantee/);
-    });
-
     it('refuses a guarantee on a line whose loan has defaulted already', async () => {
       const error = refusal(
         await attach({ creditLineId: 'cl-g2', guarantorName: '咸宁担保', coveredAmount: '100.00' }),
@@ -142,15 +134,23 @@ for (const backend of BACKENDS) {
     });
 
     it('is written by the finance office only', async () => {
+      const before = await count(finance(), 'guarantees');
       const response = await attach(
         { creditLineId: 'cl-g3', guarantorName: '咸宁担保', coveredAmount: '100.00' },
         as('bank', 'icbc'),
       );
       expect(refusal(response).code).toBe('UNAUTHORIZED_FIELD_OR_TYPE');
-      expect(await count(finance(), 'guarantees')).toBe(1);
+      expect(await count(finance(), 'guarantees')).toBe(before);
     });
 
-    it('shares a default’s covered loss 40/30/20/10 exactly, the odd fen by largest remainder', async () => {
+    it('refuses a second guarantee, then shares each default’s covered loss 40/30/20/10 exactly, once per loan, up to what the guarantee covers', async () => {
+      // A second guarantee on the line is refused (while no loan of it has defaulted).
+      const second = refusal(
+        await attach({ creditLineId: 'cl-g1', guarantorName: '另一家担保', coveredAmount: '1.00' }),
+      );
+      expect(second.code).toBe('CONFLICT');
+      expect(second.message).toMatch(/already has a guarantee/);
+
       await banks.disburse('icbc', {
         loanId: 'ln-g1a',
         enterpriseId: 'ent-a',
@@ -182,9 +182,8 @@ for (const backend of BACKENDS) {
         },
       ]);
       expect(guarantee.coveredLoss).toBe('500000.01');
-    });
 
-    it('covers later defaults only up to what the guarantee still covers', async () => {
+      // A later default is covered only up to what the guarantee still covers.
       await banks.disburse('icbc', {
         loanId: 'ln-g1b',
         enterpriseId: 'ent-a',
@@ -197,7 +196,7 @@ for (const backend of BACKENDS) {
         outstanding: 40_000_000,
         on: '2025-07-31',
       });
-      const [guarantee] = ok(
+      const [capped] = ok(
         await graph.query(
           GUARANTEES,
           { filter: { creditLineId: 'cl-g1' } },
@@ -206,7 +205,7 @@ for (const backend of BACKENDS) {
       ).guarantees.nodes;
       // ¥800,000 covered − ¥500,000.01 shared = ¥299,999.99: 119,999.996 / 89,999.997 /
       // 59,999.998 / 29,999.999 → floors leave 3 fen, to government, bank and re-guarantee.
-      expect(guarantee.losses[1]).toMatchObject({
+      expect(capped.losses[1]).toMatchObject({
         loanId: 'ln-g1b',
         defaultedAmount: '400000.00',
         coveredLoss: '299999.99',
@@ -215,11 +214,10 @@ for (const backend of BACKENDS) {
         bankShare: '60000.00',
         governmentShare: '30000.00',
       });
-      expect(guarantee.coveredLoss).toBe('800000.00');
-    });
+      expect(capped.coveredLoss).toBe('800000.00');
 
-    it('shares a loan’s loss once, however often its default is reported', async () => {
-      const before = await count(finance(), 'guarantee_losses');
+      // A loan's loss is shared once, however often its default is reported.
+      const losses = await count(finance(), 'guarantee_losses');
       const replay = await banks.defaulted('icbc', {
         loanId: 'ln-g1a',
         enterpriseId: 'ent-a',
@@ -233,15 +231,21 @@ for (const backend of BACKENDS) {
         outstanding: 50_000_001,
         key: 'def-1-again',
       });
-      expect(await count(finance(), 'guarantee_losses')).toBe(before);
+      expect(await count(finance(), 'guarantee_losses')).toBe(losses);
     });
 
     it('records nothing for a default on a line without a guarantee', async () => {
+      // A line of its own: the refusal tests attach to cl-g3, which must keep no defaulted loan.
+      await banks.approveLine('icbc', {
+        creditLineId: 'cl-g4',
+        enterpriseId: 'ent-b',
+        amount: 10_000_000,
+      });
       await banks.disburse('icbc', {
         loanId: 'ln-g3a',
         enterpriseId: 'ent-b',
         amount: 10_000_000,
-        creditLineId: 'cl-g3',
+        creditLineId: 'cl-g4',
       });
       await banks.defaulted('icbc', {
         loanId: 'ln-g3a',
@@ -266,7 +270,8 @@ for (const backend of BACKENDS) {
       expect(await seen('bank', 'abc')).toEqual([]);
       expect(await seen('enterprise', 'ent-b')).toEqual([]);
       expect(
-        ok(await graph.query(ONE, { id: guaranteeId }, await as('bank', 'abc'))).guarantee,
+        ok(await graph.query(ONE, { id: attached.guarantee.id }, await as('bank', 'abc')))
+          .guarantee,
       ).toBeNull();
       const tech = await graph.query(GUARANTEES, {}, await as('tech_bureau'));
       expect(tech.body.data.guarantees).toBeNull();

@@ -21,11 +21,15 @@ export const RESPOND = `mutation ($id: ID!, $accept: Boolean!, $reason: String!)
 
 /** Tokens per party and org, minted once per graph. */
 export function parties(graph: () => TestGraph) {
-  const tokens = new Map<string, Promise<string>>();
+  // Kept per graph: each graph signs with keys of its own.
+  const tokens = new WeakMap<TestGraph, Map<string, Promise<string>>>();
   return (party: Party, org?: string) => {
+    const current = graph();
+    let minted = tokens.get(current);
+    if (!minted) tokens.set(current, (minted = new Map()));
     const key = `${party}:${org ?? ''}`;
-    if (!tokens.has(key)) tokens.set(key, graph().token(party, org));
-    return tokens.get(key)!;
+    if (!minted.has(key)) minted.set(key, current.token(party, org));
+    return minted.get(key)!;
   };
 }
 

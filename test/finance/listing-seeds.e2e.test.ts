@@ -2,9 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { chinaToday } from '../../subgraphs/finance/listing-seeds/index.js';
 import { BACKENDS } from '../helpers/databases.js';
-import { loadFixture } from '../helpers/fixture.js';
+import { loadFixture, registerParticipants } from '../helpers/fixture.js';
 import { startTestGraph, type TestGraph } from '../helpers/graph.js';
 import { ok, parties, refusal } from './helpers.js';
+import { insertProfiles } from './ledger-helpers.js';
 
 const CHANGE = `enterpriseId tier previousTier reason effectiveOn recordedAt`;
 const SET = `mutation ($input: SetListingTierInput!) {
@@ -24,8 +25,33 @@ for (const backend of BACKENDS) {
     const as = parties(() => graph);
     const financeDb = () => graph.graph.databases.finance;
 
+    // The decisions the reading tests read: ent-a was silver, then star-market, then cleared;
+    // ent-b is gold. ent-d, admitted and undecided, is the one the first test decides on.
     beforeAll(async () => {
-      graph = await startTestGraph(backend, { prepare: loadFixture });
+      graph = await startTestGraph(backend, {
+        prepare: async (databases) => {
+          await loadFixture(databases);
+          await registerParticipants(databases, { enterprises: ['ent-d'] });
+        },
+      });
+      await insertProfiles(financeDb(), [{ enterpriseId: 'ent-d', libraryStatus: 'ADMITTED' }]);
+      const office = await as('finance_office');
+      for (const [query, input] of [
+        [
+          SET,
+          {
+            enterpriseId: 'ent-a',
+            tier: 'SILVER_SEED',
+            reason: '营收增长快',
+            effectiveOn: day(-30),
+          },
+        ],
+        [SET, { enterpriseId: 'ent-a', tier: 'STAR_MARKET_SEED', reason: '拟申报科创板' }],
+        [CLEAR, { enterpriseId: 'ent-a', reason: '已完成上市' }],
+        [SET, { enterpriseId: 'ent-b', tier: 'GOLD_SEED', reason: '龙头企业' }],
+      ] as const) {
+        ok(await graph.query(query, { input }, office));
+      }
     });
     afterAll(async () => {
       await graph?.stop();
@@ -47,7 +73,7 @@ for (const backend of BACKENDS) {
           SET,
           {
             input: {
-              enterpriseId: 'ent-a',
+              enterpriseId: 'ent-d',
               tier: 'SILVER_SEED',
               reason: ' 营收增长快 ',
               effectiveOn: day(-30),
@@ -57,7 +83,7 @@ for (const backend of BACKENDS) {
         ),
       ).setListingTier;
       expect(set).toMatchObject({
-        enterprise: { id: 'ent-a', listingTier: 'SILVER_SEED' },
+        enterprise: { id: 'ent-d', listingTier: 'SILVER_SEED' },
         tier: 'SILVER_SEED',
         change: {
           tier: 'SILVER_SEED',
@@ -69,7 +95,7 @@ for (const backend of BACKENDS) {
       const moved = ok(
         await graph.query(
           SET,
-          { input: { enterpriseId: 'ent-a', tier: 'STAR_MARKET_SEED', reason: '拟申报科创板' } },
+          { input: { enterpriseId: 'ent-d', tier: 'STAR_MARKET_SEED', reason: '拟申报科创板' } },
           office,
         ),
       ).setListingTier;
@@ -81,7 +107,7 @@ for (const backend of BACKENDS) {
       const seeds = ok(await graph.query(SEEDS, { tiers: ['STAR_MARKET_SEED'] }, office));
       expect(seeds.listingSeeds.nodes).toEqual([
         {
-          enterpriseId: 'ent-a',
+          enterpriseId: 'ent-d',
           tier: 'STAR_MARKET_SEED',
           since: new Date(`${day(0)}T00:00:00+08:00`).toISOString(),
         },
@@ -89,7 +115,7 @@ for (const backend of BACKENDS) {
       const cleared = ok(
         await graph.query(
           CLEAR,
-          { input: { enterpriseId: 'ent-a', reason: '已完成上市' } },
+          { input: { enterpriseId: 'ent-d', reason: '已完成上市' } },
           office,
         ),
       ).clearListingTier;
@@ -98,7 +124,7 @@ for (const backend of BACKENDS) {
         tier: null,
         change: { tier: null, previousTier: 'STAR_MARKET_SEED', reason: '已完成上市' },
       });
-      const history = ok(await graph.query(HISTORY, { id: 'ent-a' }, office)).enterprise
+      const history = ok(await graph.query(HISTORY, { id: 'ent-d' }, office)).enterprise
         .listingTierHistory;
       expect(history.map((c: { tier: string | null }) => c.tier)).toEqual([
         'SILVER_SEED',
@@ -134,7 +160,7 @@ for (const backend of BACKENDS) {
         const error = refusal(
           await graph.query(
             SET,
-            { input: { enterpriseId: 'ent-b', tier: 'GOLD_SEED', reason: '龙头企业', ...input } },
+            { input: { enterpriseId: 'ent-b', tier: 'SILVER_SEED', reason: '升级', ...input } },
             await as('finance_office'),
           ),
         );
@@ -159,13 +185,7 @@ for (const backend of BACKENDS) {
       expect(suspended).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.enterpriseId' });
       expect(suspended.message).toMatch(/SUSPENDED/);
 
-      ok(
-        await graph.query(
-          SET,
-          { input: { enterpriseId: 'ent-b', tier: 'GOLD_SEED', reason: '龙头企业' } },
-          office,
-        ),
-      );
+      // ent-b is gold already.
       const same = refusal(
         await graph.query(
           SET,

@@ -305,307 +305,326 @@ for (const backend of BACKENDS) {
       });
     });
 
-    describe('publishProduct', () => {
-      it('publishes a product of the calling bank, seen by every party', async () => {
-        const published = await publish('icbc', { name: '  科创知识产权快贷  ' });
-        expect(published).toMatchObject({
-          bank: { id: 'icbc' },
-          name: '科创知识产权快贷',
-          category: 'IP_PLEDGE_LOAN',
-          minAmount: '500000.00',
-          maxAmount: '5000000.00',
-          rateFloor: '0.036500',
-          rateCap: '0.055000',
-          maxTermMonths: 24,
-          requiresHighTech: false,
-          published: true,
-          featured: false,
-          hidden: false,
-          categoryCurated: false,
-        });
-        for (const token of [
-          await as('bank', 'abc'),
-          await as('enterprise', 'ent-a'),
-          await as('pboc'),
-          await as('tech_bureau'),
-        ]) {
-          expect(await visibleIds(token, { bankId: 'icbc' })).toContain(published.id);
-        }
+    describe('changing the catalogue', () => {
+      // Published, edited and curated products would change what the recommendation and search
+      // tests rank and find: these tests run on a graph of their own.
+      let reading: TestGraph;
+      beforeAll(async () => {
+        reading = graph;
+        graph = await startTestGraph(backend, { prepare });
+      });
+      afterAll(async () => {
+        await graph?.stop();
+        graph = reading;
       });
 
-      const invalid: [string, Record<string, unknown>, string, RegExp][] = [
-        ['a blank name', { name: '  ' }, 'input.name', /not be empty/],
-        ['a name over 100 characters', { name: '贷'.repeat(101) }, 'input.name', /100/],
-        ['a zero minimum', { minAmount: '0' }, 'input.minAmount', /more than 0/],
-        ['a maximum above 1e9 yuan', { maxAmount: '1000000000.01' }, 'input.maxAmount', /at most/],
-        [
-          'a maximum below the minimum',
-          { minAmount: '600000', maxAmount: '500000' },
-          'input.maxAmount',
-          /at least minAmount/,
-        ],
-        ['a rate that is not a decimal', { rateFloor: 'low' }, 'input.rateFloor', /not a rate/],
-        ['a zero rate', { rateFloor: '0' }, 'input.rateFloor', /more than 0/],
-        ['a rate of 100%', { rateCap: '1' }, 'input.rateCap', /less than 1/],
-        ['a cap below the floor', { rateCap: '0.03' }, 'input.rateCap', /at least rateFloor/],
-        ['a zero term', { maxTermMonths: 0 }, 'input.maxTermMonths', /1 to 360/],
-        ['a term over 360 months', { maxTermMonths: 361 }, 'input.maxTermMonths', /1 to 360/],
-        ['no collateral', { collateral: [] }, 'input.collateral', /at least one/],
-        [
-          'a repeated collateral kind',
-          { collateral: ['PATENT_PLEDGE', 'PATENT_PLEDGE'] },
-          'input.collateral',
-          /repeated/,
-        ],
-        [
-          'NONE beside real collateral',
-          { category: 'CREDIT_LOAN', collateral: ['NONE', 'GUARANTEE'] },
-          'input.collateral',
-          /cannot be combined/,
-        ],
-        [
-          'a credit loan asking for collateral',
-          { category: 'CREDIT_LOAN', collateral: ['PATENT_PLEDGE'] },
-          'input.collateral',
-          /CREDIT_LOAN \(信用贷\) takes no collateral/,
-        ],
-        [
-          'an IP-pledge loan without IP collateral',
-          { collateral: ['EQUITY_PLEDGE'] },
-          'input.collateral',
-          /must accept PATENT_PLEDGE or TRADEMARK_PLEDGE/,
-        ],
-      ];
-      for (const [what, input, field, rule] of invalid) {
-        it(`refuses ${what} with BAD_USER_INPUT naming ${field}, writing nothing`, async () => {
-          const before = await productCount();
+      describe('publishProduct', () => {
+        it('publishes a product of the calling bank, seen by every party', async () => {
+          const published = await publish('icbc', { name: '  科创知识产权快贷  ' });
+          expect(published).toMatchObject({
+            bank: { id: 'icbc' },
+            name: '科创知识产权快贷',
+            category: 'IP_PLEDGE_LOAN',
+            minAmount: '500000.00',
+            maxAmount: '5000000.00',
+            rateFloor: '0.036500',
+            rateCap: '0.055000',
+            maxTermMonths: 24,
+            requiresHighTech: false,
+            published: true,
+            featured: false,
+            hidden: false,
+            categoryCurated: false,
+          });
+          for (const token of [
+            await as('bank', 'abc'),
+            await as('enterprise', 'ent-a'),
+            await as('pboc'),
+            await as('tech_bureau'),
+          ]) {
+            expect(await visibleIds(token, { bankId: 'icbc' })).toContain(published.id);
+          }
+        });
+
+        const invalid: [string, Record<string, unknown>, string, RegExp][] = [
+          ['a blank name', { name: '  ' }, 'input.name', /not be empty/],
+          ['a name over 100 characters', { name: '贷'.repeat(101) }, 'input.name', /100/],
+          ['a zero minimum', { minAmount: '0' }, 'input.minAmount', /more than 0/],
+          [
+            'a maximum above 1e9 yuan',
+            { maxAmount: '1000000000.01' },
+            'input.maxAmount',
+            /at most/,
+          ],
+          [
+            'a maximum below the minimum',
+            { minAmount: '600000', maxAmount: '500000' },
+            'input.maxAmount',
+            /at least minAmount/,
+          ],
+          ['a rate that is not a decimal', { rateFloor: 'low' }, 'input.rateFloor', /not a rate/],
+          ['a zero rate', { rateFloor: '0' }, 'input.rateFloor', /more than 0/],
+          ['a rate of 100%', { rateCap: '1' }, 'input.rateCap', /less than 1/],
+          ['a cap below the floor', { rateCap: '0.03' }, 'input.rateCap', /at least rateFloor/],
+          ['a zero term', { maxTermMonths: 0 }, 'input.maxTermMonths', /1 to 360/],
+          ['a term over 360 months', { maxTermMonths: 361 }, 'input.maxTermMonths', /1 to 360/],
+          ['no collateral', { collateral: [] }, 'input.collateral', /at least one/],
+          [
+            'a repeated collateral kind',
+            { collateral: ['PATENT_PLEDGE', 'PATENT_PLEDGE'] },
+            'input.collateral',
+            /repeated/,
+          ],
+          [
+            'NONE beside real collateral',
+            { category: 'CREDIT_LOAN', collateral: ['NONE', 'GUARANTEE'] },
+            'input.collateral',
+            /cannot be combined/,
+          ],
+          [
+            'a credit loan asking for collateral',
+            { category: 'CREDIT_LOAN', collateral: ['PATENT_PLEDGE'] },
+            'input.collateral',
+            /CREDIT_LOAN \(信用贷\) takes no collateral/,
+          ],
+          [
+            'an IP-pledge loan without IP collateral',
+            { collateral: ['EQUITY_PLEDGE'] },
+            'input.collateral',
+            /must accept PATENT_PLEDGE or TRADEMARK_PLEDGE/,
+          ],
+        ];
+        for (const [what, input, field, rule] of invalid) {
+          it(`refuses ${what} with BAD_USER_INPUT naming ${field}, writing nothing`, async () => {
+            const before = await productCount();
+            const response = await graph.query(
+              PUBLISH,
+              { input: { ...validProduct, ...input } },
+              await as('bank', 'icbc'),
+            );
+            const error = refusal(response);
+            expect(error).toMatchObject({ code: 'BAD_USER_INPUT', field });
+            expect(error.message).toMatch(rule);
+            expect(error.message).toContain(field);
+            expect(response.body.data?.publishProduct ?? null).toBeNull();
+            expect(await productCount()).toBe(before);
+          });
+        }
+
+        it('is for banks only: the finance office and enterprises lack the product:own scope', async () => {
+          for (const token of [await as('finance_office'), await as('enterprise', 'ent-a')]) {
+            const response = await graph.query(PUBLISH, { input: validProduct }, token);
+            expect(response.body.data.publishProduct).toBeNull();
+            expect(refusal(response).code).toBe('UNAUTHORIZED_FIELD_OR_TYPE');
+          }
+        });
+      });
+
+      describe('editProduct', () => {
+        it('changes the given fields of its own product and keeps the rest', async () => {
+          const mine = await publish('abc');
+          const { editProduct } = ok(
+            await graph.query(
+              EDIT,
+              { id: mine.id, input: { maxAmount: '8000000', rateFloor: '0.034', name: '新名称' } },
+              await as('bank', 'abc'),
+            ),
+          );
+          expect(editProduct.product).toMatchObject({
+            id: mine.id,
+            name: '新名称',
+            maxAmount: '8000000.00',
+            rateFloor: '0.034000',
+            minAmount: '500000.00',
+            maxTermMonths: 24,
+          });
+        });
+
+        it('checks each field alone and against the product’s other values, changing nothing when refused', async () => {
+          const mine = await publish('abc');
+          const token = await as('bank', 'abc');
+          const cases: [Record<string, unknown>, string, RegExp][] = [
+            [{}, 'input', /at least one field/],
+            [{ name: null }, 'input.name', /cannot be null/],
+            [{ maxTermMonths: 500 }, 'input.maxTermMonths', /1 to 360/],
+            [{ minAmount: '6000000' }, 'input.minAmount', /at least minAmount/],
+            [{ maxAmount: '400000' }, 'input.maxAmount', /at least minAmount/],
+            [{ rateCap: '0.01' }, 'input.rateCap', /at least rateFloor/],
+            [{ collateral: ['RECEIVABLES'] }, 'input.collateral', /IP_PLEDGE_LOAN/],
+            [{ category: 'CREDIT_LOAN' }, 'input.category', /CREDIT_LOAN/],
+          ];
+          for (const [input, field, rule] of cases) {
+            const error = refusal(await graph.query(EDIT, { id: mine.id, input }, token));
+            expect(error, JSON.stringify(input)).toMatchObject({ code: 'BAD_USER_INPUT', field });
+            expect(error.message).toMatch(rule);
+          }
+          const after = ok(
+            await graph.query(
+              `query ($id: ID!) { product(id: $id) { ${PRODUCT} } }`,
+              { id: mine.id },
+              token,
+            ),
+          ).product;
+          expect(after).toEqual(mine);
+        });
+
+        it('refuses another bank’s product with FORBIDDEN and an unknown one with NOT_FOUND', async () => {
+          const theirs = await publish('icbc');
+          const token = await as('bank', 'abc');
+          const foreign = refusal(
+            await graph.query(EDIT, { id: theirs.id, input: { name: '抢改' } }, token),
+          );
+          expect(foreign.code).toBe('FORBIDDEN');
+          expect(foreign.message).toMatch(/another bank/);
+          const fixtureProduct = refusal(
+            await graph.query(EDIT, { id: 'prod-icbc-01', input: { name: '抢改' } }, token),
+          );
+          expect(fixtureProduct.code).toBe('FORBIDDEN');
+          const missing = refusal(
+            await graph.query(EDIT, { id: 'prod-nope', input: { name: 'x' } }, token),
+          );
+          expect(missing.code).toBe('NOT_FOUND');
+        });
+
+        it('leaves the category to the finance office once it has assigned one', async () => {
+          const mine = await publish('icbc', {
+            category: 'SUPPLY_CHAIN',
+            collateral: ['RECEIVABLES'],
+          });
+          ok(
+            await graph.query(
+              CURATE,
+              { id: mine.id, input: { category: 'RECEIVABLES_FINANCE' } },
+              await as('finance_office'),
+            ),
+          );
+          const error = refusal(
+            await graph.query(
+              EDIT,
+              { id: mine.id, input: { category: 'SUPPLY_CHAIN' } },
+              await as('bank', 'icbc'),
+            ),
+          );
+          expect(error.code).toBe('CONFLICT');
+          expect(error.message).toMatch(/finance office assigned its category RECEIVABLES_FINANCE/);
+        });
+      });
+
+      describe('unpublishProduct and republishProduct', () => {
+        it('withdraws a bank’s own product from everyone but the bank and the finance office', async () => {
+          const mine = await publish('boc');
+          const bank = await as('bank', 'boc');
+          const withdrawn = ok(await graph.query(UNPUBLISH, { id: mine.id }, bank));
+          expect(withdrawn.unpublishProduct.product.published).toBe(false);
+
+          for (const token of [await as('bank', 'icbc'), await as('enterprise', 'ent-a')]) {
+            expect(await visibleIds(token, { bankId: 'boc' })).not.toContain(mine.id);
+            expect(ok(await graph.query(ONE, { id: mine.id }, token)).product).toBeNull();
+          }
+          for (const token of [bank, await as('finance_office')]) {
+            expect(await visibleIds(token, { bankId: 'boc' })).toContain(mine.id);
+          }
+
+          const again = refusal(await graph.query(UNPUBLISH, { id: mine.id }, bank));
+          expect(again.code).toBe('CONFLICT');
+          const back = ok(await graph.query(REPUBLISH, { id: mine.id }, bank));
+          expect(back.republishProduct.product.published).toBe(true);
+          expect(await visibleIds(await as('bank', 'icbc'), { bankId: 'boc' })).toContain(mine.id);
+        });
+
+        it('refuses another bank’s product with FORBIDDEN', async () => {
+          const error = refusal(
+            await graph.query(UNPUBLISH, { id: 'prod-icbc-01' }, await as('bank', 'abc')),
+          );
+          expect(error.code).toBe('FORBIDDEN');
+          const product = ok(await graph.query(ONE, { id: 'prod-icbc-01' }, await as('pboc')));
+          expect(product.product.published).toBe(true);
+        });
+      });
+
+      describe('curateProduct', () => {
+        it('lets the finance office categorise, feature, order and annotate any product', async () => {
+          const mine = await publish('icbc');
+          const { curateProduct } = ok(
+            await graph.query(
+              CURATE,
+              {
+                id: mine.id,
+                input: { featured: true, displayOrder: 1, note: '纳入风险补偿资金池' },
+              },
+              await as('finance_office'),
+            ),
+          );
+          expect(curateProduct.product).toMatchObject({
+            featured: true,
+            displayOrder: 1,
+            curationNote: '纳入风险补偿资金池',
+            categoryCurated: false,
+          });
+          const featured = await visibleIds(await as('enterprise', 'ent-b'), { featured: true });
+          expect(featured).toContain(mine.id);
+          ok(
+            await graph.query(
+              CURATE,
+              { id: mine.id, input: { featured: false, displayOrder: null, note: null } },
+              await as('finance_office'),
+            ),
+          );
+        });
+
+        it('hides a product, with a note, from everyone but its bank and the finance office', async () => {
+          const mine = await publish('abc');
+          const office = await as('finance_office');
+          const noNote = refusal(
+            await graph.query(CURATE, { id: mine.id, input: { hidden: true } }, office),
+          );
+          expect(noNote).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.note' });
+          ok(
+            await graph.query(
+              CURATE,
+              { id: mine.id, input: { hidden: true, note: '产品要素不完整' } },
+              office,
+            ),
+          );
+          expect(await visibleIds(await as('bank', 'icbc'), { bankId: 'abc' })).not.toContain(
+            mine.id,
+          );
+          expect(await visibleIds(await as('bank', 'abc'), { bankId: 'abc' })).toContain(mine.id);
+          const keepNote = refusal(
+            await graph.query(CURATE, { id: mine.id, input: { note: null } }, office),
+          );
+          expect(keepNote).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.note' });
+        });
+
+        it('refuses a category the product’s collateral does not suit, and other bad input', async () => {
+          const office = await as('finance_office');
+          const cases: [Record<string, unknown>, string, RegExp][] = [
+            [{}, 'input', /at least one field/],
+            [{ category: 'CREDIT_LOAN' }, 'input.category', /takes no collateral/],
+            [{ featured: null }, 'input.featured', /cannot be null/],
+            [{ displayOrder: 0 }, 'input.displayOrder', /1 to 9999/],
+            [{ note: ' ' }, 'input.note', /not be empty/],
+          ];
+          for (const [input, field, rule] of cases) {
+            const error = refusal(await graph.query(CURATE, { id: 'prod-icbc-01', input }, office));
+            expect(error, JSON.stringify(input)).toMatchObject({ code: 'BAD_USER_INPUT', field });
+            expect(error.message).toMatch(rule);
+          }
+          const missing = refusal(
+            await graph.query(CURATE, { id: 'prod-nope', input: { featured: true } }, office),
+          );
+          expect(missing.code).toBe('NOT_FOUND');
+        });
+
+        it('is the finance office’s alone: banks lack the product:write scope', async () => {
           const response = await graph.query(
-            PUBLISH,
-            { input: { ...validProduct, ...input } },
+            CURATE,
+            { id: 'prod-icbc-01', input: { featured: true } },
             await as('bank', 'icbc'),
           );
-          const error = refusal(response);
-          expect(error).toMatchObject({ code: 'BAD_USER_INPUT', field });
-          expect(error.message).toMatch(rule);
-          expect(error.message).toContain(field);
-          expect(response.body.data?.publishProduct ?? null).toBeNull();
-          expect(await productCount()).toBe(before);
-        });
-      }
-
-      it('is for banks only: the finance office and enterprises lack the product:own scope', async () => {
-        for (const token of [await as('finance_office'), await as('enterprise', 'ent-a')]) {
-          const response = await graph.query(PUBLISH, { input: validProduct }, token);
-          expect(response.body.data.publishProduct).toBeNull();
+          expect(response.body.data.curateProduct).toBeNull();
           expect(refusal(response).code).toBe('UNAUTHORIZED_FIELD_OR_TYPE');
-        }
-      });
-    });
-
-    describe('editProduct', () => {
-      it('changes the given fields of its own product and keeps the rest', async () => {
-        const mine = await publish('abc');
-        const { editProduct } = ok(
-          await graph.query(
-            EDIT,
-            { id: mine.id, input: { maxAmount: '8000000', rateFloor: '0.034', name: '新名称' } },
-            await as('bank', 'abc'),
-          ),
-        );
-        expect(editProduct.product).toMatchObject({
-          id: mine.id,
-          name: '新名称',
-          maxAmount: '8000000.00',
-          rateFloor: '0.034000',
-          minAmount: '500000.00',
-          maxTermMonths: 24,
         });
-      });
-
-      it('checks each field alone and against the product’s other values, changing nothing when refused', async () => {
-        const mine = await publish('abc');
-        const token = await as('bank', 'abc');
-        const cases: [Record<string, unknown>, string, RegExp][] = [
-          [{}, 'input', /at least one field/],
-          [{ name: null }, 'input.name', /cannot be null/],
-          [{ maxTermMonths: 500 }, 'input.maxTermMonths', /1 to 360/],
-          [{ minAmount: '6000000' }, 'input.minAmount', /at least minAmount/],
-          [{ maxAmount: '400000' }, 'input.maxAmount', /at least minAmount/],
-          [{ rateCap: '0.01' }, 'input.rateCap', /at least rateFloor/],
-          [{ collateral: ['RECEIVABLES'] }, 'input.collateral', /IP_PLEDGE_LOAN/],
-          [{ category: 'CREDIT_LOAN' }, 'input.category', /CREDIT_LOAN/],
-        ];
-        for (const [input, field, rule] of cases) {
-          const error = refusal(await graph.query(EDIT, { id: mine.id, input }, token));
-          expect(error, JSON.stringify(input)).toMatchObject({ code: 'BAD_USER_INPUT', field });
-          expect(error.message).toMatch(rule);
-        }
-        const after = ok(
-          await graph.query(
-            `query ($id: ID!) { product(id: $id) { ${PRODUCT} } }`,
-            { id: mine.id },
-            token,
-          ),
-        ).product;
-        expect(after).toEqual(mine);
-      });
-
-      it('refuses another bank’s product with FORBIDDEN and an unknown one with NOT_FOUND', async () => {
-        const theirs = await publish('icbc');
-        const token = await as('bank', 'abc');
-        const foreign = refusal(
-          await graph.query(EDIT, { id: theirs.id, input: { name: '抢改' } }, token),
-        );
-        expect(foreign.code).toBe('FORBIDDEN');
-        expect(foreign.message).toMatch(/another bank/);
-        const fixtureProduct = refusal(
-          await graph.query(EDIT, { id: 'prod-icbc-01', input: { name: '抢改' } }, token),
-        );
-        expect(fixtureProduct.code).toBe('FORBIDDEN');
-        const missing = refusal(
-          await graph.query(EDIT, { id: 'prod-nope', input: { name: 'x' } }, token),
-        );
-        expect(missing.code).toBe('NOT_FOUND');
-      });
-
-      it('leaves the category to the finance office once it has assigned one', async () => {
-        const mine = await publish('icbc', {
-          category: 'SUPPLY_CHAIN',
-          collateral: ['RECEIVABLES'],
-        });
-        ok(
-          await graph.query(
-            CURATE,
-            { id: mine.id, input: { category: 'RECEIVABLES_FINANCE' } },
-            await as('finance_office'),
-          ),
-        );
-        const error = refusal(
-          await graph.query(
-            EDIT,
-            { id: mine.id, input: { category: 'SUPPLY_CHAIN' } },
-            await as('bank', 'icbc'),
-          ),
-        );
-        expect(error.code).toBe('CONFLICT');
-        expect(error.message).toMatch(/finance office assigned its category RECEIVABLES_FINANCE/);
-      });
-    });
-
-    describe('unpublishProduct and republishProduct', () => {
-      it('withdraws a bank’s own product from everyone but the bank and the finance office', async () => {
-        const mine = await publish('boc');
-        const bank = await as('bank', 'boc');
-        const withdrawn = ok(await graph.query(UNPUBLISH, { id: mine.id }, bank));
-        expect(withdrawn.unpublishProduct.product.published).toBe(false);
-
-        for (const token of [await as('bank', 'icbc'), await as('enterprise', 'ent-a')]) {
-          expect(await visibleIds(token, { bankId: 'boc' })).not.toContain(mine.id);
-          expect(ok(await graph.query(ONE, { id: mine.id }, token)).product).toBeNull();
-        }
-        for (const token of [bank, await as('finance_office')]) {
-          expect(await visibleIds(token, { bankId: 'boc' })).toContain(mine.id);
-        }
-
-        const again = refusal(await graph.query(UNPUBLISH, { id: mine.id }, bank));
-        expect(again.code).toBe('CONFLICT');
-        const back = ok(await graph.query(REPUBLISH, { id: mine.id }, bank));
-        expect(back.republishProduct.product.published).toBe(true);
-        expect(await visibleIds(await as('bank', 'icbc'), { bankId: 'boc' })).toContain(mine.id);
-      });
-
-      it('refuses another bank’s product with FORBIDDEN', async () => {
-        const error = refusal(
-          await graph.query(UNPUBLISH, { id: 'prod-icbc-01' }, await as('bank', 'abc')),
-        );
-        expect(error.code).toBe('FORBIDDEN');
-        const product = ok(await graph.query(ONE, { id: 'prod-icbc-01' }, await as('pboc')));
-        expect(product.product.published).toBe(true);
-      });
-    });
-
-    describe('curateProduct', () => {
-      it('lets the finance office categorise, feature, order and annotate any product', async () => {
-        const mine = await publish('icbc');
-        const { curateProduct } = ok(
-          await graph.query(
-            CURATE,
-            {
-              id: mine.id,
-              input: { featured: true, displayOrder: 1, note: '纳入风险补偿资金池' },
-            },
-            await as('finance_office'),
-          ),
-        );
-        expect(curateProduct.product).toMatchObject({
-          featured: true,
-          displayOrder: 1,
-          curationNote: '纳入风险补偿资金池',
-          categoryCurated: false,
-        });
-        const featured = await visibleIds(await as('enterprise', 'ent-b'), { featured: true });
-        expect(featured).toContain(mine.id);
-        ok(
-          await graph.query(
-            CURATE,
-            { id: mine.id, input: { featured: false, displayOrder: null, note: null } },
-            await as('finance_office'),
-          ),
-        );
-      });
-
-      it('hides a product, with a note, from everyone but its bank and the finance office', async () => {
-        const mine = await publish('abc');
-        const office = await as('finance_office');
-        const noNote = refusal(
-          await graph.query(CURATE, { id: mine.id, input: { hidden: true } }, office),
-        );
-        expect(noNote).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.note' });
-        ok(
-          await graph.query(
-            CURATE,
-            { id: mine.id, input: { hidden: true, note: '产品要素不完整' } },
-            office,
-          ),
-        );
-        expect(await visibleIds(await as('bank', 'icbc'), { bankId: 'abc' })).not.toContain(
-          mine.id,
-        );
-        expect(await visibleIds(await as('bank', 'abc'), { bankId: 'abc' })).toContain(mine.id);
-        const keepNote = refusal(
-          await graph.query(CURATE, { id: mine.id, input: { note: null } }, office),
-        );
-        expect(keepNote).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.note' });
-      });
-
-      it('refuses a category the product’s collateral does not suit, and other bad input', async () => {
-        const office = await as('finance_office');
-        const cases: [Record<string, unknown>, string, RegExp][] = [
-          [{}, 'input', /at least one field/],
-          [{ category: 'CREDIT_LOAN' }, 'input.category', /takes no collateral/],
-          [{ featured: null }, 'input.featured', /cannot be null/],
-          [{ displayOrder: 0 }, 'input.displayOrder', /1 to 9999/],
-          [{ note: ' ' }, 'input.note', /not be empty/],
-        ];
-        for (const [input, field, rule] of cases) {
-          const error = refusal(await graph.query(CURATE, { id: 'prod-icbc-01', input }, office));
-          expect(error, JSON.stringify(input)).toMatchObject({ code: 'BAD_USER_INPUT', field });
-          expect(error.message).toMatch(rule);
-        }
-        const missing = refusal(
-          await graph.query(CURATE, { id: 'prod-nope', input: { featured: true } }, office),
-        );
-        expect(missing.code).toBe('NOT_FOUND');
-      });
-
-      it('is the finance office’s alone: banks lack the product:write scope', async () => {
-        const response = await graph.query(
-          CURATE,
-          { id: 'prod-icbc-01', input: { featured: true } },
-          await as('bank', 'icbc'),
-        );
-        expect(response.body.data.curateProduct).toBeNull();
-        expect(refusal(response).code).toBe('UNAUTHORIZED_FIELD_OR_TYPE');
       });
     });
   });

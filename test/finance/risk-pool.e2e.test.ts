@@ -95,13 +95,6 @@ for (const backend of BACKENDS) {
       await graph?.stop();
     });
 
-    it('refuses a claim while the pool is empty, writing nothing', async () => {
-      const error = refusal(await claim('icbc', 'ln-p1'));
-      expect(error.code).toBe('CONFLICT');
-      expect(error.message).toMatch(/pool is empty/);
-      expect(await count(finance(), 'risk_pool_claims')).toBe(0);
-    });
-
     const badFunding: [string, Record<string, unknown>, string, RegExp][] = [
       ['a zero amount', { amount: '0' }, 'input.amount', /more than 0/],
       ['a negative amount', { amount: '-5.00' }, 'input.amount', /more than 0/],
@@ -115,25 +108,13 @@ for (const backend of BACKENDS) {
     ];
     for (const [what, input, field, rule] of badFunding) {
       it(`refuses funding with ${what} (BAD_USER_INPUT naming ${field}), writing nothing`, async () => {
+        const entries = await count(finance(), 'risk_pool_entries');
         const error = refusal(await graph.query(FUND, { input }, await as('finance_office')));
         expect(error).toMatchObject({ code: 'BAD_USER_INPUT', field });
         expect(error.message).toMatch(rule);
-        expect(await count(finance(), 'risk_pool_entries')).toBe(0);
+        expect(await count(finance(), 'risk_pool_entries')).toBe(entries);
       });
     }
-
-    it('is funded by the finance office only, each funding in the ledger', async () => {
-      expect(
-        refusal(await graph.query(FUND, { input: { amount: '1.00' } }, await as('bank', 'icbc')))
-          .code,
-      ).toBe('UNAUTHORIZED_FIELD_OR_TYPE');
-      ok(await fund('600000.00', '2025年市级风险补偿资金'));
-      const { fundRiskPool } = ok(await fund('400000.00'));
-      expect(fundRiskPool).toEqual({
-        pool: { balance: '1000000.00', funded: '1000000.00', paid: '0.00' },
-        entry: { kind: 'FUNDING', amount: '400000.00', balanceAfter: '1000000.00', note: null },
-      });
-    });
 
     const badClaims: [string, string, string, RegExp][] = [
       [
@@ -151,20 +132,39 @@ for (const backend of BACKENDS) {
       ],
       ['a malformed loan id', 'ln p1', 'input.loanId', /no spaces/],
     ];
-    for (const [what, loanId, field, rule] of badClaims) {
-      it(`refuses a claim on ${what} with BAD_USER_INPUT naming ${field}, writing nothing`, async () => {
+
+    it('funds the pool, then pays claims in turn: ratio, caps, guaranteed loss and shortfall, each in the ledger', async () => {
+      // The pool is empty: a claim is refused.
+      const empty = refusal(await claim('icbc', 'ln-p1'));
+      expect(empty.code).toBe('CONFLICT');
+      expect(empty.message).toMatch(/pool is empty/);
+      expect(await count(finance(), 'risk_pool_claims')).toBe(0);
+
+      // The finance office funds it, each funding in the ledger.
+      expect(
+        refusal(await graph.query(FUND, { input: { amount: '1.00' } }, await as('bank', 'icbc')))
+          .code,
+      ).toBe('UNAUTHORIZED_FIELD_OR_TYPE');
+      ok(await fund('600000.00', '2025年市级风险补偿资金'));
+      const { fundRiskPool } = ok(await fund('400000.00'));
+      expect(fundRiskPool).toEqual({
+        pool: { balance: '1000000.00', funded: '1000000.00', paid: '0.00' },
+        entry: { kind: 'FUNDING', amount: '400000.00', balanceAfter: '1000000.00', note: null },
+      });
+
+      // Claims it refuses with BAD_USER_INPUT, paying nothing.
+      for (const [what, loanId, field, rule] of badClaims) {
         const error = refusal(await claim('icbc', loanId));
-        expect(error).toMatchObject({ code: 'BAD_USER_INPUT', field });
+        expect(error, what).toMatchObject({ code: 'BAD_USER_INPUT', field });
         expect(error.message).toMatch(rule);
         expect(await count(finance(), 'risk_pool_claims')).toBe(0);
         expect((await pool()).balance).toBe('1000000.00');
-      });
-    }
+      }
 
-    it('pays ratio × loss at once, rounded down to the fen', async () => {
-      const { claim: paid } = ok(await claim('icbc', 'ln-p1')).claimRiskCompensation;
+      // It pays ratio × loss at once, rounded down to the fen.
+      const { claim: first } = ok(await claim('icbc', 'ln-p1')).claimRiskCompensation;
       // ¥200,000.01 × 0.5 = ¥100,000.005 → ¥100,000.00.
-      expect(paid).toMatchObject({
+      expect(first).toMatchObject({
         loanId: 'ln-p1',
         bankId: 'icbc',
         enterprise: { id: 'ent-a' },
@@ -177,43 +177,38 @@ for (const backend of BACKENDS) {
         shortfall: '0.00',
         status: 'PAID',
       });
-    });
 
-    it('takes one claim per loan', async () => {
-      const error = refusal(await claim('icbc', 'ln-p1'));
-      expect(error.code).toBe('CONFLICT');
-      expect(error.message).toMatch(/claimed already/);
-    });
+      // One claim per loan.
+      const again = refusal(await claim('icbc', 'ln-p1'));
+      expect(again.code).toBe('CONFLICT');
+      expect(again.message).toMatch(/claimed already/);
 
-    it('caps a loan’s compensation', async () => {
+      // A loan's compensation is capped.
       // ¥1,000,000 × 0.5 = ¥500,000, above the ¥300,000 cap per loan.
-      const { claim: paid } = ok(await claim('icbc', 'ln-p2')).claimRiskCompensation;
-      expect(paid).toMatchObject({ loss: '1000000.00', due: '300000.00', paid: '300000.00' });
-    });
+      const { claim: perLoan } = ok(await claim('icbc', 'ln-p2')).claimRiskCompensation;
+      expect(perLoan).toMatchObject({ loss: '1000000.00', due: '300000.00', paid: '300000.00' });
 
-    it('caps a bank’s compensation per calendar year of the default', async () => {
+      // So is a bank's per calendar year of the default.
       // icbc has had ¥400,000 for 2025; ¥400,000 × 0.5 = ¥200,000, but only ¥100,000 is left.
       const { claim: capped } = ok(await claim('icbc', 'ln-p3')).claimRiskCompensation;
       expect(capped).toMatchObject({ loss: '400000.00', due: '100000.00', paid: '100000.00' });
-      const error = refusal(await claim('icbc', 'ln-p4'));
-      expect(error.code).toBe('CONFLICT');
-      expect(error.message).toMatch(/cap for defaults of 2025/);
+      const overCap = refusal(await claim('icbc', 'ln-p4'));
+      expect(overCap.code).toBe('CONFLICT');
+      expect(overCap.message).toMatch(/cap for defaults of 2025/);
       // A default of 2026 counts against 2026.
       const { claim: next } = ok(await claim('icbc', 'ln-p5')).claimRiskCompensation;
       expect(next).toMatchObject({ capYear: 2026, due: '50000.00', paid: '50000.00' });
-    });
 
-    it('compensates a guaranteed loan for the bank’s own loss only', async () => {
+      // A guaranteed loan is compensated for the bank's own loss only.
       // ¥100,000 defaulted, all covered: partners other than the bank bear ¥80,000.
-      const { claim: paid } = ok(await claim('boc', 'ln-r1')).claimRiskCompensation;
-      expect(paid).toMatchObject({ loss: '20000.00', due: '10000.00', paid: '10000.00' });
-    });
+      const { claim: guaranteed } = ok(await claim('boc', 'ln-r1')).claimRiskCompensation;
+      expect(guaranteed).toMatchObject({ loss: '20000.00', due: '10000.00', paid: '10000.00' });
 
-    it('pays what is left when the pool holds less than is due, and nothing more', async () => {
+      // When the pool holds less than is due, it pays what is left and nothing more.
       // Paid so far: 100,000 + 300,000 + 100,000 + 50,000 + 10,000 = 560,000 of 1,000,000.
       expect((await pool()).balance).toBe('440000.00');
-      const { claim: first } = ok(await claim('abc', 'ln-q1')).claimRiskCompensation;
-      expect(first).toMatchObject({ due: '300000.00', paid: '300000.00', status: 'PAID' });
+      const { claim: whole } = ok(await claim('abc', 'ln-q1')).claimRiskCompensation;
+      expect(whole).toMatchObject({ due: '300000.00', paid: '300000.00', status: 'PAID' });
       await banks.disburse('abc', { loanId: 'ln-q2', enterpriseId: 'ent-a', amount: 60_000_000 });
       await banks.defaulted('abc', {
         loanId: 'ln-q2',
@@ -233,9 +228,8 @@ for (const backend of BACKENDS) {
         paid: '1000000.00',
       });
       expect(refusal(await claim('icbc', 'ln-p4')).message).toMatch(/empty|cap/);
-    });
 
-    it('keeps a ledger whose every line follows from the one before', async () => {
+      // Every line of the ledger follows from the one before.
       const { nodes } = ok(await graph.query(ENTRIES, {}, await as('pboc'))).riskPoolEntries;
       let balance = 0;
       for (const entry of nodes) {
@@ -253,9 +247,9 @@ for (const backend of BACKENDS) {
         { bankId: 'abc', paid: '440000.00', claims: 2 },
         { bankId: 'boc', paid: '10000.00', claims: 1 },
       ]);
-    });
 
-    it('shows claims to the finance office and PBOC, a bank its own, an enterprise those on its loans', async () => {
+      // The finance office and the PBOC see every claim, a bank its own, an enterprise those on
+      // its loans.
       const loans = async (party: Parameters<typeof as>[0], org?: string) =>
         ok(await graph.query(CLAIMS, {}, await as(party, org)))
           .riskPoolClaims.nodes.map((c: { loanId: string }) => c.loanId)

@@ -24,6 +24,10 @@ for (const backend of BACKENDS) {
     const compute = async (input: Record<string, unknown>, party = as('finance_office')) =>
       graph.query(COMPUTE, { input }, await party);
 
+    // Q1 and Q2 of 2025, computed once: the tests read them, or try to compute them again.
+    let q1: any;
+    let q2: any;
+
     beforeAll(async () => {
       graph = await startTestGraph(backend, {
         env: { INTEREST_SUBSIDY_RATE: '0.01' },
@@ -56,6 +60,10 @@ for (const backend of BACKENDS) {
         rate: '0.0400',
         occurredOn: '2025-01-15',
       });
+      q1 = ok(await compute(Q1)).computeSubsidies;
+      q2 = ok(
+        await compute({ from: '2025-04-01', to: '2025-06-30', rewardBudget: '0' }),
+      ).computeSubsidies;
     });
     afterAll(async () => {
       await graph?.stop();
@@ -84,10 +92,11 @@ for (const backend of BACKENDS) {
     ];
     for (const [what, change, field, rule] of invalid) {
       it(`refuses ${what} with BAD_USER_INPUT naming ${field}, writing nothing`, async () => {
+        const periods = await count(finance(), 'subsidy_periods');
         const error = refusal(await compute({ ...Q1, ...change }));
         expect(error).toMatchObject({ code: 'BAD_USER_INPUT', field });
         expect(error.message).toMatch(rule);
-        expect(await count(finance(), 'subsidy_periods')).toBe(0);
+        expect(await count(finance(), 'subsidy_periods')).toBe(periods);
       });
     }
 
@@ -105,11 +114,10 @@ for (const backend of BACKENDS) {
     });
 
     it('subsidises each new sci-tech loan and splits the reward budget exactly', async () => {
-      const { computeSubsidies } = ok(await compute(Q1));
       // Lending: icbc ¥1,333,333.33, abc ¥666,666.67 of ¥2,000,000. Budget 100,001 fen:
       // icbc 66,667.33…, abc 33,333.66… → floors 66,667 + 33,333; the fen left goes to abc,
       // whose remainder is larger.
-      expect(computeSubsidies).toEqual({
+      expect(q1).toEqual({
         replayed: false,
         period: {
           id: 'sub-2025-01-01-2025-03-31',
@@ -125,7 +133,13 @@ for (const backend of BACKENDS) {
           ],
         },
       });
-      const { nodes } = ok(await graph.query(SUBSIDIES, {}, await as('pboc'))).interestSubsidies;
+      const { nodes } = ok(
+        await graph.query(
+          SUBSIDIES,
+          { filter: { periodId: 'sub-2025-01-01-2025-03-31' } },
+          await as('pboc'),
+        ),
+      ).interestSubsidies;
       // 1% of ¥1,000,000; ln-s2's own rate 0.85% is lower: ¥333,333.33 × 0.0085 = ¥2,833.333…;
       // 1% of ¥666,666.67 = ¥6,666.6667 → rounded down.
       expect(nodes).toEqual([
@@ -177,22 +191,20 @@ for (const backend of BACKENDS) {
     });
 
     it('refuses the same period with another budget, and an overlapping period', async () => {
+      const periods = await count(finance(), 'subsidy_periods');
       const other = refusal(await compute({ ...Q1, rewardBudget: '5.00' }));
       expect(other.code).toBe('CONFLICT');
       expect(other.message).toMatch(/another/);
       const overlap = refusal(
-        await compute({ from: '2025-03-01', to: '2025-04-30', rewardBudget: '0' }),
+        await compute({ from: '2024-12-01', to: '2025-01-31', rewardBudget: '0' }),
       );
       expect(overlap.code).toBe('CONFLICT');
       expect(overlap.message).toMatch(/overlaps the period 2025-01-01–2025-03-31/);
-      expect(await count(finance(), 'subsidy_periods')).toBe(1);
+      expect(await count(finance(), 'subsidy_periods')).toBe(periods);
     });
 
-    it('computes the next period from its own loans; a zero budget rewards nobody', async () => {
-      const { period } = ok(
-        await compute({ from: '2025-04-01', to: '2025-06-30', rewardBudget: '0' }),
-      ).computeSubsidies;
-      expect(period).toMatchObject({
+    it('computes the next period from its own loans; a zero budget rewards nobody', () => {
+      expect(q2.period).toMatchObject({
         newLending: '200000.00',
         subsidyTotal: '2000.00',
         rewards: [{ bankId: 'ccb', newLending: '200000.00', loans: 1, reward: '0.00' }],

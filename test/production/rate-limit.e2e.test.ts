@@ -54,11 +54,21 @@ describe('per-party and per-org rate limits', () => {
     expect((await ask(icbc)).status).toBe(200);
   });
 
-  it('never limits health, readiness or metrics', async () => {
-    for (let i = 0; i < 10; i += 1) {
-      expect((await fetch(new URL('/health', graph.graph.gateway.url))).status).toBe(200);
+  it('never limits health, readiness or metrics, and counts each refusal', async () => {
+    const refusals = async () => {
+      const text = await (await fetch(new URL('/metrics', graph.graph.gateway.url))).text();
+      return Number(/^kx_gateway_rate_limited_total\{party="bank"\} (\d+)$/m.exec(text)?.[1] ?? 0);
+    };
+    const before = await refusals();
+    const abc = await graph.token('bank', 'abc');
+    const answers = await Promise.all(Array.from({ length: 10 }, () => ask(abc)));
+    const refused = answers.filter((a) => a.status === 429).length;
+    expect(refused).toBeGreaterThan(0);
+    for (const endpoint of ['/health', '/ready', '/metrics']) {
+      for (let i = 0; i < 10; i += 1) {
+        expect((await fetch(new URL(endpoint, graph.graph.gateway.url))).status).toBe(200);
+      }
     }
-    const metrics = await (await fetch(new URL('/metrics', graph.graph.gateway.url))).text();
-    expect(metrics).toMatch(/kx_gateway_rate_limited_total\{party="bank"\} [1-9]/);
+    expect((await refusals()) - before).toBe(refused);
   });
 });

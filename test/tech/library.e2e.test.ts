@@ -77,8 +77,16 @@ for (const { backend, inProcess, label } of GRAPH_VARIANTS) {
     });
 
     it('refuses a USCC already registered with CONFLICT', async () => {
-      const { body } = await graph.query(REGISTER, { input: validInput() }, bureau);
+      // The fixture's ent-a holds this one.
+      const before = await rows();
+      const { body } = await graph.query(
+        REGISTER,
+        { input: { ...validInput(), uscc: '91421200MA4F0A0A0J' } },
+        bureau,
+      );
+      expect(body.data.registerEnterprise).toBeNull();
       expect(body.errors![0].extensions!.code).toBe('CONFLICT');
+      expect(await rows()).toBe(before);
     });
 
     it('is the bureau’s to run: a bank cannot register', async () => {

@@ -12,13 +12,12 @@ describe('money', () => {
 
   it('rejects more than two decimals, words and exponents with BAD_USER_INPUT naming the field', () => {
     for (const bad of ['1.234', 'abc', '1e6', '', '1,000']) {
-      try {
-        yuanToFen(bad, 'amount');
-        expect.unreachable();
-      } catch (error: any) {
-        expect(error.extensions.code).toBe('BAD_USER_INPUT');
-        expect(error.message).toMatch(/^amount: /);
-      }
+      expect(() => yuanToFen(bad, 'amount'), bad).toThrow(
+        expect.objectContaining({
+          message: expect.stringMatching(/^amount: /),
+          extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }),
+        }),
+      );
     }
   });
 });
