@@ -37,8 +37,13 @@ export async function postgresAnswers(url: string): Promise<boolean> {
  * never turns them on by itself, even when a server answers on the default address: they make a
  * local run several minutes longer, and the choice is the developer's.
  */
+const ANNOUNCED = Symbol.for('kechuang.postgres-proofs-announced');
+
 export default async function announceSkippedProofs(): Promise<void> {
-  if (process.env.TEST_DATABASE_URL) return;
+  // Every project of the run calls its global setup; the first one says it.
+  const flags = globalThis as { [ANNOUNCED]?: boolean };
+  if (process.env.TEST_DATABASE_URL || flags[ANNOUNCED]) return;
+  flags[ANNOUNCED] = true;
   const files = postgresProofFiles();
   const command = `TEST_DATABASE_URL=${DEFAULT_POSTGRES_URL} npm run test:all`;
   const where = (await postgresAnswers(DEFAULT_POSTGRES_URL))
