@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Caller } from '../shared/caller.js';
+import { addMonths, today } from '../shared/clock.js';
 import type { Db } from '../shared/db.js';
 import { badInput, exchangeError, forbidden, notFound } from '../shared/errors.js';
 import { fenToYuan, parseRate } from '../shared/money.js';
@@ -89,16 +90,6 @@ function id(value: string, field: string): string {
   const trimmed = value.trim();
   if (!trimmed || trimmed.length > 100) throw badInput(field, 'an id of 1 to 100 characters');
   return trimmed;
-}
-
-function today(): string {
-  return new Date().toISOString().slice(0, 10);
-}
-
-function addMonths(isoDate: string, months: number): string {
-  const date = new Date(`${isoDate}T00:00:00Z`);
-  date.setUTCMonth(date.getUTCMonth() + months);
-  return date.toISOString().slice(0, 10);
 }
 
 function fingerprint(operation: string, input: unknown): string {

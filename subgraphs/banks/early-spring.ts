@@ -1,4 +1,5 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import { currentYear } from '../shared/clock.js';
 import { badInput } from '../shared/errors.js';
 import type { BanksContext } from './index.js';
 import type { BanksRepository, StatisticsRow } from './repository.js';
@@ -69,7 +70,7 @@ async function comparePeriods(repository: BanksRepository, current: Period, prev
 export const earlySpringResolvers: GraphQLResolverMap<BanksContext> = {
   Query: {
     earlySpring: (_: unknown, { year }: { year: number }, { repository }: BanksContext) => {
-      const latest = new Date().getUTCFullYear() + 1;
+      const latest = currentYear() + 1;
       if (!Number.isInteger(year) || year < 2000 || year > latest) {
         throw badInput('year', `a year from 2000 to ${latest}`);
       }

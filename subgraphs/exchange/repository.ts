@@ -15,6 +15,7 @@ import {
   type SQL,
 } from 'drizzle-orm';
 import type { Caller } from '../shared/caller.js';
+import * as clock from '../shared/clock.js';
 import type { Db } from '../shared/db.js';
 import { badInput, exchangeError, forbidden, notFound } from '../shared/errors.js';
 import { anyOf } from '../shared/sql.js';
@@ -158,7 +159,7 @@ export class ExchangeRepository {
   constructor(
     private readonly db: Db,
     private readonly caller: Caller,
-    readonly now: Date = new Date(),
+    readonly now: Date = clock.now(),
   ) {}
 
   async consentsByIds(ids: readonly string[]): Promise<ConsentRow[]> {

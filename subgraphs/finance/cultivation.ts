@@ -3,6 +3,7 @@ import type DataLoader from 'dataloader';
 import { and, asc, desc, eq, exists, gt, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { Caller } from '../shared/caller.js';
+import * as clock from '../shared/clock.js';
 import type { Db } from '../shared/db.js';
 import { badInput, exchangeError, forbidden, notFound } from '../shared/errors.js';
 import { groupLoader, rowLoader } from '../shared/loader.js';
@@ -11,7 +12,6 @@ import { anyOf } from '../shared/sql.js';
 import { inReadScope } from '../shared/scope.js';
 import { optionalText } from '../shared/text.js';
 import type { FinanceContext } from './index.js';
-import { chinaToday } from './listing-seeds.js';
 import { amount, text } from './need-input.js';
 import { enterpriseProfiles, financingNeeds, needFeedback } from './tables.js';
 import { cultivationItems, cultivationPlans } from './tables/cultivation.js';
@@ -69,7 +69,7 @@ function itemId(planId: string, index: number): string {
 
 function dueOn(date: string | null | undefined, field: string): string | null {
   if (date == null) return null;
-  const today = chinaToday();
+  const today = clock.today();
   if (date < today)
     throw badInput(field, `must not be in the past (today is ${today}), got ${date}`);
   return date;

@@ -3,6 +3,7 @@ import type DataLoader from 'dataloader';
 import { and, asc, desc, eq, gt, inArray, sql, type SQL } from 'drizzle-orm';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { Caller } from '../shared/caller.js';
+import * as clock from '../shared/clock.js';
 import type { Db } from '../shared/db.js';
 import { badInput, exchangeError, forbidden } from '../shared/errors.js';
 import { groupLoader } from '../shared/loader.js';
@@ -24,16 +25,6 @@ export interface SetTierInput {
 }
 
 const conflict = (message: string) => exchangeError('CONFLICT', message);
-
-/** Today's date in Xianning (China Standard Time, no daylight saving), as YYYY-MM-DD. */
-export function chinaToday(now = Date.now()): string {
-  return new Date(now + 8 * 3_600_000).toISOString().slice(0, 10);
-}
-
-/** The start of a date in China Standard Time: when a tier effective that day begins. */
-function chinaMidnight(date: string): Date {
-  return new Date(`${date}T00:00:00+08:00`);
-}
 
 /**
  * 上市后备 — the finance office names enterprises gold (金种子), silver (银种子) or STAR-market
@@ -63,7 +54,7 @@ export class ListingSeeds {
   }> {
     const recordedBy = this.requireFinanceOffice();
     const reason = text(input.reason, 'input.reason');
-    const today = chinaToday();
+    const today = clock.today();
     const effectiveOn = input.effectiveOn ?? today;
     if (effectiveOn > today) {
       throw badInput(
@@ -117,10 +108,10 @@ export class ListingSeeds {
       if (tier) {
         await tx
           .insert(listingTiers)
-          .values({ enterpriseId: input.enterpriseId, tier, since: chinaMidnight(effectiveOn) })
+          .values({ enterpriseId: input.enterpriseId, tier, since: clock.startOfDay(effectiveOn) })
           .onConflictDoUpdate({
             target: listingTiers.enterpriseId,
-            set: { tier, since: chinaMidnight(effectiveOn) },
+            set: { tier, since: clock.startOfDay(effectiveOn) },
           });
       } else {
         await tx.delete(listingTiers).where(eq(listingTiers.enterpriseId, input.enterpriseId));

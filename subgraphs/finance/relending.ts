@@ -13,6 +13,7 @@ import {
   type SQL,
 } from 'drizzle-orm';
 import type { Caller } from '../shared/caller.js';
+import { addYears } from '../shared/clock.js';
 import type { Db } from '../shared/db.js';
 import { badInput, exchangeError, forbidden, notFound } from '../shared/errors.js';
 import { rowLoader } from '../shared/loader.js';
@@ -128,11 +129,6 @@ function kinds(values: string[], field: string): string[] {
   const unknown = values.find((kind) => !(QUOTA_KINDS as readonly string[]).includes(kind));
   if (unknown) throw badInput(field, `"${unknown}" is not one of ${QUOTA_KINDS.join(', ')}`);
   return values;
-}
-
-function addYears(isoDate: string, years: number): string {
-  const [y, m, d] = isoDate.split('-').map(Number);
-  return new Date(Date.UTC(y + years, m - 1, d)).toISOString().slice(0, 10);
 }
 
 /** The bounds of one date range filter, checked for order. */

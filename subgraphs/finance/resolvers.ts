@@ -1,3 +1,4 @@
+import { now } from '../shared/clock.js';
 import { forbidden } from '../shared/errors.js';
 import { mergeResolvers } from '../shared/resolvers.js';
 import { withEnterpriseRowScope } from '../shared/row-scope.js';
@@ -147,7 +148,7 @@ const needResolvers: GraphQLResolverMap<FinanceContext> = {
       row.status === 'ASSIGNED' &&
       row.solutionProposedAt === null &&
       row.solutionDueAt !== null &&
-      row.solutionDueAt.getTime() < Date.now(),
+      row.solutionDueAt.getTime() < now().getTime(),
     recommendedProducts: async (
       row: NeedRow,
       args: { first?: number | null },

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { and, asc, eq, getTableColumns, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
 import type { Caller } from '../shared/caller.js';
+import * as clock from '../shared/clock.js';
 import type { Db } from '../shared/db.js';
 import { badInput, exchangeError, forbidden, notFound } from '../shared/errors.js';
 import { groupLoader, rowLoader } from '../shared/loader.js';
@@ -65,11 +66,6 @@ const ORG_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
 const conflict = (message: string) => exchangeError('CONFLICT', message);
 const NO_ROWS = sql`false`;
-
-/** Today in Xianning (China Standard Time, no daylight saving), as YYYY-MM-DD. */
-export function chinaToday(now = Date.now()): string {
-  return new Date(now + 8 * 3_600_000).toISOString().slice(0, 10);
-}
 
 /** approved ÷ intended with four decimals, rounded down, exactly. */
 export function fulfilment(approvedFen: number, intendedFen: number): string {
@@ -239,7 +235,7 @@ export class SigningEvents {
     const title = boundedText(input.title, 'input.title', MAX_TITLE_CHARS);
     const place = boundedText(input.place, 'input.place', MAX_TITLE_CHARS);
     const description = optionalText(input.description, 'input.description', MAX_DESCRIPTION_CHARS);
-    const today = chinaToday();
+    const today = clock.today();
     if (input.heldOn < today) {
       throw badInput('input.heldOn', `must be today (${today}) or later, got ${input.heldOn}`);
     }
@@ -266,7 +262,7 @@ export class SigningEvents {
       if (event.status === 'CANCELLED') {
         throw conflict(`signing event "${id}" is already cancelled`);
       }
-      const today = chinaToday();
+      const today = clock.today();
       if (event.heldOn < today) {
         throw conflict(`signing event "${id}" was held on ${event.heldOn}: it cannot be cancelled`);
       }
@@ -299,7 +295,7 @@ export class SigningEvents {
       if (event.status === 'CANCELLED') {
         throw conflict(`signing event "${eventId}" is cancelled`);
       }
-      const today = chinaToday();
+      const today = clock.today();
       if (event.heldOn < today) {
         throw conflict(
           `signing event "${eventId}" was held on ${event.heldOn}: registration is closed`,
@@ -328,7 +324,7 @@ export class SigningEvents {
     const registrant = this.registrant();
     return this.db.transaction(async (tx) => {
       const event = await this.lockEvent(tx as unknown as Db, eventId, 'update');
-      const today = chinaToday();
+      const today = clock.today();
       if (event.heldOn < today) {
         throw conflict(`signing event "${eventId}" was held on ${event.heldOn}: it is closed`);
       }
@@ -395,7 +391,7 @@ export class SigningEvents {
       if (event.status === 'CANCELLED') {
         throw conflict(`signing event "${event.id}" is cancelled`);
       }
-      const today = chinaToday();
+      const today = clock.today();
       if (event.heldOn > today) {
         throw conflict(
           `signing event "${event.id}" is held on ${event.heldOn}: signings are recorded from that day`,
@@ -496,7 +492,7 @@ export const signingEventResolvers: GraphQLResolverMap<FinanceContext> = {
   },
   SigningEvent: {
     registrationOpen: (row: SigningEventRow) =>
-      row.status === 'SCHEDULED' && row.heldOn >= chinaToday(),
+      row.status === 'SCHEDULED' && row.heldOn >= clock.today(),
     registrations: (row: SigningEventRow, _: unknown, { signingEvents }: FinanceContext) =>
       signingEvents.registrations.load(row.id),
     signings: (row: SigningEventRow, _: unknown, { signingEvents }: FinanceContext) =>

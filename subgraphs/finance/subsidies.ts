@@ -1,6 +1,7 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { and, asc, desc, eq, gt, lt, sql } from 'drizzle-orm';
 import type { Caller } from '../shared/caller.js';
+import * as clock from '../shared/clock.js';
 import type { Db } from '../shared/db.js';
 import { badInput, exchangeError } from '../shared/errors.js';
 import { groupLoader } from '../shared/loader.js';
@@ -33,11 +34,6 @@ const conflict = (message: string) => exchangeError('CONFLICT', message);
 const DAY_MS = 86_400_000;
 /** A period is at most a year (a leap year's 366 days). */
 const MAX_PERIOD_DAYS = 366;
-
-/** Today in Xianning (UTC+8, no daylight saving), as YYYY-MM-DD. */
-function todayInChina(): string {
-  return new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
-}
 
 interface NewLoan {
   loanId: string;
@@ -95,7 +91,7 @@ export class SubsidyLedger {
     if (days > MAX_PERIOD_DAYS) {
       throw badInput('input.to', `a period is at most ${MAX_PERIOD_DAYS} days, got ${days}`);
     }
-    const today = todayInChina();
+    const today = clock.today();
     if (to >= today) {
       throw badInput(
         'input.to',

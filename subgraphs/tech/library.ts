@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, desc, eq, lte, ne, sql } from 'drizzle-orm';
 import type { Caller } from '../shared/caller.js';
+import { currentYear, today } from '../shared/clock.js';
 import type { Db } from '../shared/db.js';
 import type { PeerClient } from '../shared/peers.js';
 import { badInput, exchangeError, forbidden, notFound } from '../shared/errors.js';
@@ -170,15 +171,11 @@ export class LibraryWorkflow {
     return bankId;
   }
 
-  private today(): string {
-    return new Date().toISOString().slice(0, 10);
-  }
-
   async register(input: RegisterInput): Promise<EnterpriseRow> {
     const uscc = input.uscc.trim().toUpperCase();
     const problem = usccProblem(uscc);
     if (problem) throw badInput('uscc', problem);
-    if (input.foundedOn > this.today()) throw badInput('foundedOn', 'must not be in the future');
+    if (input.foundedOn > today()) throw badInput('foundedOn', 'must not be in the future');
     checkCertificate(input.highTechCertificate, input.highTechValidUntil);
     const contact = checkContact(input.contact);
     const basicAccountBankId =
@@ -273,7 +270,7 @@ export class LibraryWorkflow {
 
   async submitFinancials(enterpriseId: string, input: FinancialsInput): Promise<EnterpriseRow> {
     this.assertMayEdit(enterpriseId, []);
-    const thisYear = new Date().getUTCFullYear();
+    const thisYear = currentYear();
     if (!Number.isInteger(input.year) || input.year < 1980 || input.year > thisYear) {
       throw badInput('year', `must be between 1980 and ${thisYear}`);
     }

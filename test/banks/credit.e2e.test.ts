@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
+import * as clock from '../../subgraphs/shared/clock.js';
 import { BACKENDS } from '../helpers/databases.js';
 import { loadFixture } from '../helpers/fixture.js';
 import { startTestGraph, type TestGraph } from '../helpers/graph.js';
@@ -424,6 +425,35 @@ for (const backend of BACKENDS) {
           'bad-maturity',
         );
         expect(refusal(line)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'maturesOn' });
+      });
+
+      it('accepts Beijing’s today as an approval date at 01:00 Beijing time, and refuses tomorrow', async () => {
+        const needId = await assignedNeed('ent-c', 'icbc');
+        ok(await propose('icbc', solutionInput(needId), `early-${needId}`));
+        const beijingToday = clock.today();
+        // 01:00 in Beijing is 17:00 UTC on the previous day.
+        const oneAm = new Date(clock.startOfDay(beijingToday).getTime() + 3_600_000);
+        const restore = clock.setClock({ now: () => oneAm });
+        try {
+          const line = { needId, productId: 'prod-icbc-01', amount: '1.00', rate: '0.04' };
+          const tomorrow = await approve(
+            'icbc',
+            { ...line, termMonths: 12, approvedOn: clock.addDays(beijingToday, 1) },
+            `early-tomorrow-${needId}`,
+          );
+          expect(refusal(tomorrow)).toMatchObject({ code: 'BAD_USER_INPUT' });
+          expect(refusal(tomorrow).message).toContain('future');
+          const approved = ok(
+            await approve(
+              'icbc',
+              { ...line, termMonths: 12, approvedOn: beijingToday },
+              `early-today-${needId}`,
+            ),
+          ).approveCreditLine;
+          expect(approved.creditLine.approvedOn).toBe(beijingToday);
+        } finally {
+          restore();
+        }
       });
 
       it('refuses a solution for a need not yet assigned, writing nothing on either side', async () => {
