@@ -1,4 +1,4 @@
-import type { Caller } from '../subgraphs/shared/caller.js';
+import type { Caller } from '../subgraphs/kernel/caller.js';
 
 /** Per-request context of the gateway's Apollo Server. */
 export interface GatewayContext {

@@ -4,16 +4,17 @@ import {
   type GraphQLDataSourceProcessOptions,
 } from '@apollo/gateway';
 import { GraphQLError, Kind, parse, type DocumentNode } from 'graphql';
-import { isSubgraphName, type Config, type SubgraphName } from '../subgraphs/shared/config.js';
-import { peersOfMutation, peerTokenHeader, SUBGRAPH_PEERS } from '../subgraphs/shared/peers.js';
-import { signGatewayToken } from '../subgraphs/shared/gateway-token.js';
-import type { SigningKey } from '../subgraphs/shared/keys.js';
-import type { Logger } from '../subgraphs/shared/logger.js';
-import type { RunningSubgraph } from '../subgraphs/shared/subgraph.js';
+import { isSubgraphName, type SubgraphName } from '../subgraphs/kernel/config.js';
+import type { GatewayConfig } from './config.js';
+import { peersOfMutation, peerTokenHeader, SUBGRAPH_PEERS } from '../subgraphs/kernel/peers.js';
+import { signGatewayToken } from '../subgraphs/kernel/gateway-token.js';
+import type { SigningKey } from '../subgraphs/kernel/keys.js';
+import type { Logger } from '../subgraphs/kernel/logger.js';
+import type { RunningSubgraph } from '../subgraphs/kernel/subgraph.js';
 import type { GatewayContext } from './context.js';
 import { metrics } from './metrics.js';
 
-export type FetchPolicy = Config['subgraphFetch'];
+export type FetchPolicy = GatewayConfig['subgraphFetch'];
 
 type Failure =
   | { reason: 'timeout' }

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { SignJWT } from 'jose';
-import type { Party } from '../subgraphs/shared/caller.js';
-import type { Config } from '../subgraphs/shared/config.js';
-import { loadOrCreateSigningKey, writeJwks, type SigningKey } from '../subgraphs/shared/keys.js';
+import type { Party } from '../subgraphs/kernel/caller.js';
+import type { GatewayConfig } from './config.js';
+import { loadOrCreateSigningKey, writeJwks, type SigningKey } from '../subgraphs/kernel/keys.js';
 
 /**
  * The scopes each party's tokens carry: which columns of the permitted-share matrix it may ask
@@ -91,7 +91,7 @@ export const STANDARD_SCOPES: Record<Party, string[]> = {
   ],
 };
 
-export function devIssuerKeyFile(config: Pick<Config, 'dataDir'>): string {
+export function devIssuerKeyFile(config: Pick<GatewayConfig, 'dataDir'>): string {
   return path.join(config.dataDir, 'keys', 'dev-issuer.json');
 }
 
@@ -100,7 +100,7 @@ export function devIssuerKeyFile(config: Pick<Config, 'dataDir'>): string {
  * whose public half is the JWKS file the gateway trusts.
  */
 export async function ensureDevIssuer(
-  config: Pick<Config, 'dataDir' | 'auth'>,
+  config: Pick<GatewayConfig, 'dataDir' | 'auth'>,
 ): Promise<SigningKey> {
   const key = await loadOrCreateSigningKey(devIssuerKeyFile(config), 'dev');
   if (!config.auth.jwksUrl) writeJwks(config.auth.jwksFile, [key.publicJwk]);
@@ -117,7 +117,7 @@ export interface DevTokenRequest {
 
 export async function mintDevToken(
   key: SigningKey,
-  auth: Pick<Config['auth'], 'issuer' | 'audience'>,
+  auth: Pick<GatewayConfig['auth'], 'issuer' | 'audience'>,
   request: DevTokenRequest,
 ): Promise<string> {
   const scopes = request.scopes ?? STANDARD_SCOPES[request.party];

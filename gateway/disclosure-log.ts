@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
-import { asc, desc, gt, sql } from 'drizzle-orm';
-import type { Caller } from '../subgraphs/shared/caller.js';
-import type { Database } from '../subgraphs/shared/db.js';
-import { consents, disclosures } from '../subgraphs/exchange/tables.js';
+import type { Caller } from '../subgraphs/kernel/caller.js';
+import type { Database } from '../subgraphs/kernel/db.js';
+import {
+  exchangeStore,
+  type DisclosureRow,
+  type ExchangeStore,
+} from '../subgraphs/exchange/index.js';
 import type { Basis } from './authorization/policies.js';
 import { recordDisclosureEntries } from './metrics.js';
 
@@ -34,7 +37,7 @@ export class StaleConsentError extends Error {
 
 export const GENESIS_HASH = '0'.repeat(64);
 
-type Entry = Omit<typeof disclosures.$inferSelect, 'seq' | 'hash'>;
+type Entry = Omit<DisclosureRow, 'seq' | 'hash'>;
 
 /** JSON with object keys sorted at every level: jsonb does not keep key order. */
 function stableJson(value: unknown): string {
@@ -106,7 +109,11 @@ export class DisclosureLog {
   /** The hash of the last entry this gateway wrote or read; null when it must look again. */
   private head: string | null = null;
 
-  constructor(private readonly exchange: Database) {}
+  private readonly store: ExchangeStore;
+
+  constructor(exchange: Database) {
+    this.store = exchangeStore(exchange);
+  }
 
   record(context: DisclosureContext, items: Disclosure[]): Promise<void> {
     if (items.length === 0) return Promise.resolve();
@@ -163,7 +170,7 @@ export class DisclosureLog {
       });
       let written: number;
       try {
-        written = await this.insert(rows);
+        written = await this.store.appendDisclosures(rows);
       } catch (error) {
         this.head = null;
         if (isUniqueViolation(error) && attempt < MAX_RECHAINS) continue;
@@ -176,44 +183,8 @@ export class DisclosureLog {
     }
   }
 
-  /**
-   * One statement of one shape for any batch: the entries travel as a single JSON array and are
-   * inserted in its order (so `seq` follows the chain). Prepared once per connection, nothing to
-   * build per request. If an entry asks for its consents to be confirmed and one is no longer
-   * active, no entry is written: the count returned is then 0.
-   */
-  private async insert(rows: (Entry & { hash: string; confirm: boolean })[]): Promise<number> {
-    const written = await this.exchange.rows<{ seq: number }>(sql`
-      with entries as (
-        select e, n from jsonb_array_elements(${JSON.stringify(rows)}::jsonb)
-          with ordinality as t(e, n)
-      ), stale as (
-        select 1 from entries, jsonb_array_elements(e->'basis') as b
-        where (e->>'confirm')::boolean and b->>'policy' = 'consent' and not exists (
-          select 1 from ${consents} c
-          where c.id = b->>'consentId' and c.bank_id = e->>'org'
-            and c.enterprise_id = e->>'enterpriseId' and b->>'dataSet' = any(c.data_sets)
-            and c.revoked_at is null and c.expires_at > now())
-      )
-      insert into ${disclosures} (at, request_id, operation_name, party, org, subject,
-        enterprise_id, fields, basis, purpose, prev_hash, hash)
-      select (e->>'at')::timestamptz, e->>'requestId', e->>'operationName', e->>'party',
-        e->>'org', e->>'subject', e->>'enterpriseId',
-        array(select jsonb_array_elements_text(e->'fields')), e->'basis', e->>'purpose',
-        e->>'prevHash', e->>'hash'
-      from entries where not exists (select 1 from stale)
-      order by n
-      returning seq`);
-    return written.length;
-  }
-
   private async readHead(): Promise<string> {
-    const [last] = await this.exchange.db
-      .select({ hash: disclosures.hash })
-      .from(disclosures)
-      .orderBy(desc(disclosures.seq))
-      .limit(1);
-    return last?.hash ?? GENESIS_HASH;
+    return (await this.store.lastDisclosureHash()) ?? GENESIS_HASH;
   }
 }
 
@@ -247,19 +218,13 @@ export async function verifyChain(
   exchange: Database,
   { pageSize = 5_000, onProgress }: VerifyOptions = {},
 ): Promise<ChainReport> {
-  const [{ total }] = await exchange.rows<{ total: number | string }>(
-    sql`select count(*)::int as total from ${disclosures}`,
-  );
+  const store = exchangeStore(exchange);
+  const total = await store.countDisclosures();
   let prevHash = GENESIS_HASH;
   let head: ChainReport['head'];
   let entries = 0;
   for (;;) {
-    const rows = await exchange.db
-      .select()
-      .from(disclosures)
-      .where(head ? gt(disclosures.seq, head.seq) : undefined)
-      .orderBy(asc(disclosures.seq))
-      .limit(pageSize);
+    const rows = await store.disclosuresAfter(head?.seq, pageSize);
     for (const row of rows) {
       entries++;
       if (row.prevHash !== prevHash) {
@@ -276,7 +241,7 @@ export async function verifyChain(
       prevHash = hash;
       head = { seq, hash };
     }
-    onProgress?.(entries, Math.max(entries, Number(total)));
+    onProgress?.(entries, Math.max(entries, total));
     if (rows.length < pageSize) return { entries, head };
   }
 }

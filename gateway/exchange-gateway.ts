@@ -6,7 +6,7 @@ import type {
   GatewaySchemaLoadOrUpdateCallback,
 } from '@apollo/server-gateway-interface';
 import { GraphQLScalarType, type GraphQLSchema } from 'graphql';
-import { scalarResolvers } from '../subgraphs/shared/scalars.js';
+import { scalarResolvers } from '../subgraphs/kernel/scalars.js';
 import type { GatewayContext } from './context.js';
 
 /**

@@ -7,9 +7,9 @@ import {
   type JSONWebKeySet,
   type JWTVerifyGetKey,
 } from 'jose';
-import { isParty, type Caller } from '../subgraphs/shared/caller.js';
-import type { Config } from '../subgraphs/shared/config.js';
-import type { Logger } from '../subgraphs/shared/logger.js';
+import { isParty, type Caller } from '../subgraphs/kernel/caller.js';
+import type { GatewayConfig } from './config.js';
+import type { Logger } from '../subgraphs/kernel/logger.js';
 import type { OrgDirectory } from './org-directory.js';
 import { scopesBeyond, standardCeiling, type ScopeCeiling } from './scope-ceiling.js';
 
@@ -90,7 +90,7 @@ export class IdentityVerifier {
   private readonly ceiling: ScopeCeiling;
 
   constructor(
-    private readonly auth: Config['auth'],
+    private readonly auth: GatewayConfig['auth'],
     private readonly options: IdentityOptions = {},
   ) {
     this.ceiling = options.ceiling ?? standardCeiling();

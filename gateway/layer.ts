@@ -1,7 +1,7 @@
 import fs from 'node:fs';
-import type { Config } from '../subgraphs/shared/config.js';
-import type { Database } from '../subgraphs/shared/db.js';
-import type { SigningKey } from '../subgraphs/shared/keys.js';
+import type { GatewayConfig } from './config.js';
+import type { Database } from '../subgraphs/kernel/db.js';
+import type { SigningKey } from '../subgraphs/kernel/keys.js';
 import { indexRequirements } from './authorization/directives.js';
 import { ExchangeFactsSource } from './authorization/facts.js';
 import { AuthorizationLayer } from './authorization/layer.js';
@@ -10,7 +10,7 @@ import type { OperationLayer } from './exchange-gateway.js';
 
 /** The exchange layer over the supergraph the gateway serves: authorization and disclosure logging. */
 export function createExchangeLayer(
-  config: Config,
+  config: GatewayConfig,
   exchange: Database,
   signingKey: SigningKey,
   financeUrl: string,

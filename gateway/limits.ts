@@ -20,7 +20,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
-import type { OperationLimits } from '../subgraphs/shared/config.js';
+import type { OperationLimits } from './config.js';
 
 export type LimitName = 'MAX_TOKENS' | 'MAX_DEPTH' | 'MAX_ALIASES' | 'MAX_COST' | 'MAX_PAGE_SIZE';
 

@@ -1,15 +1,16 @@
 import path from 'node:path';
-import { gatewayKeyResolver } from '../subgraphs/shared/gateway-token.js';
-import { loadOrCreateSigningKey, type SigningKey } from '../subgraphs/shared/keys.js';
-import { openDatabase, type Database } from '../subgraphs/shared/db.js';
-import { SUBGRAPH_NAMES, type Config, type SubgraphName } from '../subgraphs/shared/config.js';
-import { startSubgraph, type RunningSubgraph } from '../subgraphs/shared/subgraph.js';
+import { gatewayKeyResolver } from '../subgraphs/kernel/gateway-token.js';
+import { loadOrCreateSigningKey, type SigningKey } from '../subgraphs/kernel/keys.js';
+import { openDatabase, type Database } from '../subgraphs/kernel/db.js';
+import { SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/kernel/config.js';
+import type { GatewayConfig } from './config.js';
+import { startSubgraph, type RunningSubgraph } from '../subgraphs/kernel/subgraph.js';
 import { subgraphs } from '../subgraphs/index.js';
 import { ensureDevIssuer } from './dev-identity.js';
 import { startGateway, type RunningGateway } from './server.js';
 import { createExchangeLayer } from './layer.js';
 
-export function gatewaySigningKeyFile(config: Pick<Config, 'dataDir'>): string {
+export function gatewaySigningKeyFile(config: Pick<GatewayConfig, 'dataDir'>): string {
   return path.join(config.dataDir, 'keys', 'gateway-signing.json');
 }
 
@@ -38,7 +39,9 @@ export interface LocalGraphOptions {
   inProcess?: boolean;
 }
 
-export async function openDatabases(config: Config): Promise<Record<SubgraphName, Database>> {
+export async function openDatabases(
+  config: GatewayConfig,
+): Promise<Record<SubgraphName, Database>> {
   const entries = await Promise.all(
     SUBGRAPH_NAMES.map(
       async (name) =>
@@ -56,7 +59,7 @@ export async function openDatabases(config: Config): Promise<Record<SubgraphName
 
 /** The whole graph in one process: four subgraphs on their own ports and the gateway in front. */
 export async function startLocalGraph(
-  config: Config,
+  config: GatewayConfig,
   options: LocalGraphOptions = {},
 ): Promise<LocalGraph> {
   const devIssuer = await ensureDevIssuer(config);

@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLError } from 'graphql';
-import type { Logger } from '../subgraphs/shared/logger.js';
+import type { Logger } from '../subgraphs/kernel/logger.js';
 import type { GatewayContext } from './context.js';
 import { metrics } from './metrics.js';
 

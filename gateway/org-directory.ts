@@ -1,5 +1,5 @@
-import { signGatewayToken } from '../subgraphs/shared/gateway-token.js';
-import type { SigningKey } from '../subgraphs/shared/keys.js';
+import { signGatewayToken } from '../subgraphs/kernel/gateway-token.js';
+import type { SigningKey } from '../subgraphs/kernel/keys.js';
 
 /** The org directory could not be asked: the token can be neither accepted nor refused. */
 export class OrgDirectoryUnavailable extends Error {}

@@ -1,8 +1,8 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { Kind, parse, type ConstValueNode } from 'graphql';
-import type { Config } from '../subgraphs/shared/config.js';
-import type { Logger } from '../subgraphs/shared/logger.js';
+import type { GatewayConfig } from './config.js';
+import type { Logger } from '../subgraphs/kernel/logger.js';
 
 /** How long the Sandbox page's preset token lives: long enough to explore, short if it leaks. */
 export const SANDBOX_TOKEN_TTL_SECONDS = 15 * 60;
@@ -32,7 +32,9 @@ export type SandboxPreset = { offer: true } | { offer: false; warning?: string }
  * decision says why, to be logged at start.
  */
 export function sandboxPreset(
-  config: Pick<Config, 'host' | 'sandbox'> & { auth: Pick<Config['auth'], 'jwksUrl'> },
+  config: Pick<GatewayConfig, 'host' | 'sandbox'> & {
+    auth: Pick<GatewayConfig['auth'], 'jwksUrl'>;
+  },
   devIssuer: boolean,
 ): SandboxPreset {
   if (!config.sandbox || !devIssuer || config.auth.jwksUrl) return { offer: false };

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { PARTIES, type Party } from '../subgraphs/shared/caller.js';
+import { PARTIES, type Party } from '../subgraphs/kernel/caller.js';
 import { STANDARD_SCOPES } from './dev-identity.js';
 import { ALL_ROWS_SCOPE } from './authorization/policies.js';
 

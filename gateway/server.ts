@@ -5,8 +5,9 @@ import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLError, GraphQLFormattedError } from 'graphql';
-import type { Caller } from '../subgraphs/shared/caller.js';
-import type { Config, SubgraphName } from '../subgraphs/shared/config.js';
+import type { Caller } from '../subgraphs/kernel/caller.js';
+import type { SubgraphName } from '../subgraphs/kernel/config.js';
+import type { GatewayConfig } from './config.js';
 import {
   answerClientErrors,
   closeGracefully,
@@ -16,10 +17,10 @@ import {
   readJsonBody,
   sendHttpError,
   sendJson,
-} from '../subgraphs/shared/http.js';
-import type { SigningKey } from '../subgraphs/shared/keys.js';
-import type { RunningSubgraph } from '../subgraphs/shared/subgraph.js';
-import { apolloLogger, createLogger, type Logger } from '../subgraphs/shared/logger.js';
+} from '../subgraphs/kernel/http.js';
+import type { SigningKey } from '../subgraphs/kernel/keys.js';
+import type { RunningSubgraph } from '../subgraphs/kernel/subgraph.js';
+import { apolloLogger, createLogger, type Logger } from '../subgraphs/kernel/logger.js';
 import { InProcessDataSource, SignedDataSource } from './data-source.js';
 import { ExchangeGateway, type OperationLayer } from './exchange-gateway.js';
 import { reservedNamesRule } from './authorization/analyze.js';
@@ -52,7 +53,7 @@ import { loadSupergraphForGateway, resolveSubgraphUrls } from './supergraph.js';
 import { persistedQueryRefusal, TrustedDocuments } from './trusted-documents.js';
 
 export interface GatewayOptions {
-  config: Config;
+  config: GatewayConfig;
   /** Key the gateway signs subgraph tokens with; its public half is served as a JWKS. */
   signingKey: SigningKey;
   /**

@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { composeServices } from '@apollo/composition';
-import { loadConfig, SUBGRAPH_NAMES } from '../subgraphs/shared/config.js';
-import { subgraphTypeDefs } from '../subgraphs/shared/sdl.js';
+import { loadConfig, SUBGRAPH_NAMES } from '../subgraphs/kernel/config.js';
+import { subgraphTypeDefs } from '../subgraphs/kernel/sdl.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const supergraphPath = path.join(root, 'schema', 'supergraph.graphql');

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describeChainReport, verifyChain } from '../gateway/disclosure-log.js';
-import { loadConfig } from '../subgraphs/shared/config.js';
-import { acquireDataLock, type DataLock } from '../subgraphs/shared/data-lock.js';
-import { openDatabase, type Database } from '../subgraphs/shared/db.js';
+import { loadConfig } from '../subgraphs/kernel/config.js';
+import { acquireDataLock, type DataLock } from '../subgraphs/kernel/data-lock.js';
+import { openDatabase, type Database } from '../subgraphs/kernel/db.js';
 import { progressBar } from './progress.js';
 
 // `npm run audit:verify`: re-walks the hash-chained disclosure log and names the first entry that

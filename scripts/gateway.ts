@@ -1,8 +1,8 @@
 import { stopOnSignal } from './shutdown.js';
-import { loadConfig } from '../subgraphs/shared/config.js';
-import { openDatabase } from '../subgraphs/shared/db.js';
-import { loadOrCreateSigningKey } from '../subgraphs/shared/keys.js';
-import { createLogger } from '../subgraphs/shared/logger.js';
+import { loadGatewayConfig } from '../gateway/config.js';
+import { openDatabase } from '../subgraphs/kernel/db.js';
+import { loadOrCreateSigningKey } from '../subgraphs/kernel/keys.js';
+import { createLogger } from '../subgraphs/kernel/logger.js';
 import { gatewaySigningKeyFile } from '../gateway/local-graph.js';
 import { createExchangeLayer } from '../gateway/layer.js';
 import { startGateway } from '../gateway/server.js';
@@ -14,7 +14,7 @@ import { preflight } from './preflight.js';
 // the supergraph gives them, or at SUBGRAPH_URL_<NAME>.
 const flag = process.argv.indexOf('--supergraph');
 const env = flag > 0 ? { ...process.env, SUPERGRAPH_PATH: process.argv[flag + 1] } : process.env;
-const config = loadConfig(env);
+const config = loadGatewayConfig(env);
 const logger = createLogger(config, { service: 'gateway' });
 // The disclosure log's database, when embedded, takes one process at a time; the port is checked
 // before anything is opened.

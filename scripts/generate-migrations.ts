@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import { isSubgraphName, SUBGRAPH_NAMES } from '../subgraphs/shared/config.js';
+import { isSubgraphName, SUBGRAPH_NAMES } from '../subgraphs/kernel/config.js';
 
 // `npm run db:generate [-- <subgraph>]`: drizzle-kit compares each subgraph's tables with its last
 // snapshot and writes a new SQL migration. Two runs at once would both number theirs N+1, so a

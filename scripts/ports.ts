@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
-import { SUBGRAPH_NAMES, type Config, type SubgraphName } from '../subgraphs/shared/config.js';
+import { SUBGRAPH_NAMES, type Config, type SubgraphName } from '../subgraphs/kernel/config.js';
 
 /** A port a script will listen on, and the variable that moves it. */
 export interface PortUse {

@@ -2,8 +2,8 @@ import {
   acquireDataLock,
   DataFolderBusy,
   type LockRequest,
-} from '../subgraphs/shared/data-lock.js';
-import type { Config } from '../subgraphs/shared/config.js';
+} from '../subgraphs/kernel/data-lock.js';
+import type { Config } from '../subgraphs/kernel/config.js';
 import { checkPorts, type PortUse } from './ports.js';
 
 /**

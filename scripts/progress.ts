@@ -1,4 +1,4 @@
-import { holdTerminalLogs } from '../subgraphs/shared/logger.js';
+import { holdTerminalLogs } from '../subgraphs/kernel/logger.js';
 
 /**
  * A progress bar on stderr: redrawn in place on a terminal, a line every 10% otherwise. While it

@@ -17,7 +17,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../subgraphs/shared/config.js';
+import { loadConfig } from '../subgraphs/kernel/config.js';
 
 export interface PullFeedOptions {
   token: string;

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadConfig } from '../subgraphs/shared/config.js';
+import { loadGatewayConfig } from '../gateway/config.js';
 import {
   emptyManifest,
   graphqlFiles,
@@ -21,7 +21,7 @@ if (!folder || !fs.existsSync(folder) || !fs.statSync(folder).isDirectory()) {
   process.exit(2);
 }
 const manifestFile = path.resolve(
-  manifestArg ?? loadConfig().trustedDocumentsPath ?? 'trusted-documents.json',
+  manifestArg ?? loadGatewayConfig().trustedDocumentsPath ?? 'trusted-documents.json',
 );
 
 try {

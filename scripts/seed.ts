@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { loadConfig, SUBGRAPH_NAMES, type Config } from '../subgraphs/shared/config.js';
-import { openDatabase } from '../subgraphs/shared/db.js';
+import { loadConfig, SUBGRAPH_NAMES, type Config } from '../subgraphs/kernel/config.js';
+import { openDatabase } from '../subgraphs/kernel/db.js';
 import { preflight } from './preflight.js';
 import { progressBar } from './progress.js';
 import { enterpriseCount } from './seed/generate.js';

@@ -1,5 +1,5 @@
 import { stopOnSignal } from './shutdown.js';
-import { loadConfig } from '../subgraphs/shared/config.js';
+import { loadGatewayConfig } from '../gateway/config.js';
 import { startLocalGraph } from '../gateway/local-graph.js';
 import { sandboxPreset } from '../gateway/sandbox.js';
 import { graphPorts } from './ports.js';
@@ -8,7 +8,7 @@ import { progressBar } from './progress.js';
 import { seedDatabases } from './seed/load.js';
 
 // `npm start`: the whole graph with embedded databases, seeded on first start.
-const config = loadConfig();
+const config = loadGatewayConfig();
 const ports = graphPorts(config);
 // One graph per data folder, and every port free, before a database is opened or seeded.
 const lock = await preflight('npm start', config, {

@@ -2,11 +2,11 @@ import { stopOnSignal } from './shutdown.js';
 import path from 'node:path';
 import { subgraphPortVariable } from './ports.js';
 import { preflight } from './preflight.js';
-import { isSubgraphName, loadConfig, SUBGRAPH_NAMES } from '../subgraphs/shared/config.js';
-import { openDatabase } from '../subgraphs/shared/db.js';
-import { gatewayKeyResolver } from '../subgraphs/shared/gateway-token.js';
-import { createLogger } from '../subgraphs/shared/logger.js';
-import { startSubgraph } from '../subgraphs/shared/subgraph.js';
+import { isSubgraphName, loadConfig, SUBGRAPH_NAMES } from '../subgraphs/kernel/config.js';
+import { openDatabase } from '../subgraphs/kernel/db.js';
+import { gatewayKeyResolver } from '../subgraphs/kernel/gateway-token.js';
+import { createLogger } from '../subgraphs/kernel/logger.js';
+import { startSubgraph } from '../subgraphs/kernel/subgraph.js';
 import { subgraphs } from '../subgraphs/index.js';
 
 // `npm run subgraph -- banks`: one subgraph as its own service, on its own database, trusting

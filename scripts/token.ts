@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { isParty, PARTIES } from '../subgraphs/shared/caller.js';
-import { loadConfig } from '../subgraphs/shared/config.js';
+import { isParty, PARTIES } from '../subgraphs/kernel/caller.js';
+import { loadGatewayConfig } from '../gateway/config.js';
 import { decodeJwt } from 'jose';
 import { ensureDevIssuer, mintDevToken } from '../gateway/dev-identity.js';
 import { loadScopeCeiling, scopesBeyond } from '../gateway/scope-ceiling.js';
@@ -41,7 +41,7 @@ if (ttlSeconds !== undefined && !(Number.isInteger(ttlSeconds) && ttlSeconds > 0
 let config;
 let ceiling;
 try {
-  config = loadConfig();
+  config = loadGatewayConfig();
   ceiling = loadScopeCeiling(config.auth.scopeCeilingFile);
 } catch (error) {
   console.error((error as Error).message);

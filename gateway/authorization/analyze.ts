@@ -18,7 +18,7 @@ import {
   type SelectionSetNode,
   type ValidationRule,
 } from 'graphql';
-import type { Caller } from '../../subgraphs/shared/caller.js';
+import type { Caller } from '../../subgraphs/kernel/caller.js';
 import type { RequirementIndex } from './directives.js';
 import { decideStatically, disclosedDataSets, type DataSet } from './policies.js';
 

@@ -1,9 +1,8 @@
-import { and, eq, gt, isNull, sql } from 'drizzle-orm';
-import type { Caller } from '../../subgraphs/shared/caller.js';
-import type { Database } from '../../subgraphs/shared/db.js';
-import { signGatewayToken } from '../../subgraphs/shared/gateway-token.js';
-import type { SigningKey } from '../../subgraphs/shared/keys.js';
-import { consents } from '../../subgraphs/exchange/tables.js';
+import type { Caller } from '../../subgraphs/kernel/caller.js';
+import type { Database } from '../../subgraphs/kernel/db.js';
+import { signGatewayToken } from '../../subgraphs/kernel/gateway-token.js';
+import type { SigningKey } from '../../subgraphs/kernel/keys.js';
+import { exchangeStore, type ExchangeStore } from '../../subgraphs/exchange/index.js';
 import { DATA_SETS, type DataSet, type SubjectFacts } from './policies.js';
 
 export interface FactsSource {
@@ -35,11 +34,7 @@ const MAIN_BANK_QUERY =
  * main-bank links from the finance subgraph, asked as the gateway with a token of its own.
  */
 export class ExchangeFactsSource implements FactsSource {
-  /**
-   * Built once: decided at the database's clock, so revocation and expiry hold from the very
-   * next request.
-   */
-  private readonly consentQuery;
+  private readonly store: ExchangeStore;
   /** Active consents per `bank \0 enterprise` from the last lookup, oldest first (an LRU). */
   private readonly consentsSeen = new Map<
     string,
@@ -52,19 +47,7 @@ export class ExchangeFactsSource implements FactsSource {
     private readonly signingKey: SigningKey,
     private readonly ttlSeconds: number,
   ) {
-    this.consentQuery = exchange.db
-      .select({ id: consents.id, enterpriseId: consents.enterpriseId, dataSets: consents.dataSets })
-      .from(consents)
-      .where(
-        and(
-          eq(consents.bankId, sql.placeholder('bankId')),
-          sql`${consents.enterpriseId} = any(${sql.placeholder('enterpriseIds')}::text[])`,
-          isNull(consents.revokedAt),
-          gt(consents.expiresAt, sql`now()`),
-        ),
-      )
-      .orderBy(consents.grantedAt)
-      .prepare('kx_gateway_active_consents');
+    this.store = exchangeStore(exchange);
   }
 
   async lookup(
@@ -75,7 +58,7 @@ export class ExchangeFactsSource implements FactsSource {
     const facts = new Map<string, SubjectFacts>(enterpriseIds.map((id) => [id, { consents: {} }]));
     if (caller.party !== 'bank' || !caller.org || enterpriseIds.length === 0) return facts;
     const [consentRows, mainBankRows] = await Promise.all([
-      needed.consents ? this.consentQuery.execute({ bankId: caller.org, enterpriseIds }) : [],
+      needed.consents ? this.store.activeConsents(caller.org, enterpriseIds) : [],
       needed.mainBank ? this.mainBankNeeds(caller, enterpriseIds) : [],
     ]);
     for (const row of consentRows) {

@@ -4,8 +4,8 @@ import type {
   GatewayExecutor,
   GatewayGraphQLRequestContext,
 } from '@apollo/server-gateway-interface';
-import type { AuthorizationMode } from '../../subgraphs/shared/config.js';
-import type { Caller } from '../../subgraphs/shared/caller.js';
+import type { AuthorizationMode } from '../config.js';
+import type { Caller } from '../../subgraphs/kernel/caller.js';
 import type { GatewayContext } from '../context.js';
 import { StaleConsentError, type Disclosure, type DisclosureLog } from '../disclosure-log.js';
 import type { OperationLayer } from '../exchange-gateway.js';

@@ -1,6 +1,6 @@
 import postgres from 'postgres';
-import { SUBGRAPH_NAMES, type SubgraphName } from '../../subgraphs/shared/config.js';
-import { openDatabase } from '../../subgraphs/shared/db.js';
+import { SUBGRAPH_NAMES, type SubgraphName } from '../../subgraphs/kernel/config.js';
+import { openDatabase } from '../../subgraphs/kernel/db.js';
 import { isSeeded, seedDatabases, type SeedDatabases } from '../seed/load.js';
 import { progressBar } from '../progress.js';
 

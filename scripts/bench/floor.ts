@@ -2,11 +2,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { decodeJwt } from 'jose';
 import postgres from 'postgres';
-import { loadConfig, SUBGRAPH_NAMES, type SubgraphName } from '../../subgraphs/shared/config.js';
-import { readJsonBody, sendJson } from '../../subgraphs/shared/http.js';
-import { displayPatentNumber } from '../../subgraphs/shared/identifiers.js';
-import { fenToYuan } from '../../subgraphs/shared/money.js';
-import { encodeFeedCursor } from '../../subgraphs/finance/prospect-feed.js';
+import { loadConfig, SUBGRAPH_NAMES, type SubgraphName } from '../../subgraphs/kernel/config.js';
+import { readJsonBody, sendJson } from '../../subgraphs/kernel/http.js';
+import { displayPatentNumber } from '../../subgraphs/kernel/identifiers.js';
+import { fenToYuan } from '../../subgraphs/kernel/money.js';
+import { encodeFeedCursor } from '../../subgraphs/finance/needs/index.js';
 import { entryHash, GENESIS_HASH } from '../../gateway/disclosure-log.js';
 import { PAGE } from './operations.js';
 

@@ -8,10 +8,11 @@ import {
   type GatewayPlugin,
 } from '@graphql-hive/gateway';
 import type { JSONWebKeySet } from 'jose';
-import { isParty, type Caller } from '../../subgraphs/shared/caller.js';
-import { loadConfig, SUBGRAPH_NAMES } from '../../subgraphs/shared/config.js';
-import { signGatewayToken } from '../../subgraphs/shared/gateway-token.js';
-import { loadOrCreateSigningKey } from '../../subgraphs/shared/keys.js';
+import { isParty, type Caller } from '../../subgraphs/kernel/caller.js';
+import { SUBGRAPH_NAMES } from '../../subgraphs/kernel/config.js';
+import { loadGatewayConfig } from '../../gateway/config.js';
+import { signGatewayToken } from '../../subgraphs/kernel/gateway-token.js';
+import { loadOrCreateSigningKey } from '../../subgraphs/kernel/keys.js';
 import { gatewaySigningKeyFile } from '../../gateway/local-graph.js';
 import { stripSecurityPurpose, supergraphSubgraphs } from '../../gateway/supergraph.js';
 
@@ -23,7 +24,7 @@ import { stripSecurityPurpose, supergraphSubgraphs } from '../../gateway/supergr
  * them per enterprise, and nothing is written to the disclosure log. It signs each subgraph call
  * with the gateway's key, as ours does, so the subgraphs accept it and scope rows the same way.
  */
-const config = loadConfig();
+const config = loadGatewayConfig();
 const signingKey = await loadOrCreateSigningKey(gatewaySigningKeyFile(config), 'gateway');
 const jwks = JSON.parse(fs.readFileSync(config.auth.jwksFile, 'utf8')) as JSONWebKeySet;
 const pems = jwks.keys.map((jwk) =>

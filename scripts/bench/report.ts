@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { SUBGRAPH_NAMES } from '../../subgraphs/shared/config.js';
+import { SUBGRAPH_NAMES } from '../../subgraphs/kernel/config.js';
 import type { Operation, OperationId } from './operations.js';
 import type { Distribution } from './stats.js';
 import type { StatementCounts } from './statements.js';
@@ -98,7 +98,7 @@ const LEVERS = [
     '(`gateway/limits.ts`; they were 1.3 % of the gateway’s CPU in an O2 profile): O2 ours vs stock ' +
     '0.80× over 20 s afterwards, within the noise of the runs.',
   '- Prepared statements for every subgraph query on PostgreSQL (drizzle sends them unprepared; ' +
-    '`subgraphs/shared/db.ts`): the four statements of an O1 page 20.7 → 16.0 ms median, interleaved.',
+    '`subgraphs/kernel/db.ts`): the four statements of an O1 page 20.7 → 16.0 ms median, interleaved.',
   '- No walk over an untouched result to strip the layer’s aliases (`gateway/authorization/layer.ts`): ' +
     'it cost ~2 ms CPU per O1 request; O1 CPU/request 1.40× → 0.99×–1.20× stock.',
   '- Covering indexes for the statistics (`drizzle/banks/0001`): O3’s statement 436 → 122 ms ' +
@@ -115,7 +115,7 @@ const LEVERS = [
     'are taken from memory): one statement fewer per O2 request (exchange 3 → 2), O2 0.85× → ' +
     '0.90× stock in the next run.',
   '- Per-call gateway tokens signed with node:crypto instead of jose (same ES256 JWS, checked ' +
-    'against jose in `test/subgraphs/shared/gateway-token.test.ts`): 128 → 31 µs a token in a ' +
+    'against jose in `test/subgraphs/kernel/gateway-token.test.ts`): 128 → 31 µs a token in a ' +
     'micro-benchmark; four per O2 request. Subgraphs still verify with jose (164 µs): a ' +
     'hand-written verifier was not worth its risk.',
   '- In-process subgraphs for the embedded graph (`InProcessDataSource`, what `npm start` runs): ' +

@@ -5,8 +5,9 @@ import { execFileSync, spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { loadConfig, SUBGRAPH_NAMES } from '../../subgraphs/shared/config.js';
-import { loadOrCreateSigningKey } from '../../subgraphs/shared/keys.js';
+import { SUBGRAPH_NAMES } from '../../subgraphs/kernel/config.js';
+import { loadGatewayConfig } from '../../gateway/config.js';
+import { loadOrCreateSigningKey } from '../../subgraphs/kernel/keys.js';
 import { ensureDevIssuer, mintDevToken } from '../../gateway/dev-identity.js';
 import { gatewaySigningKeyFile } from '../../gateway/local-graph.js';
 import { prepareDatabases, SERVER_URL, type DatabaseUrls } from './databases.js';
@@ -261,7 +262,7 @@ async function startGraph(
   logDir: string,
   profileDir?: string,
 ): Promise<Graph> {
-  const config = loadConfig({ DATA_DIR: dataDir });
+  const config = loadGatewayConfig({ DATA_DIR: dataDir });
   const signingKey = await loadOrCreateSigningKey(gatewaySigningKeyFile(config), 'gateway');
   const jwks = createServer((_, res) => {
     res.writeHead(200, { 'content-type': 'application/json' });
@@ -415,7 +416,7 @@ async function main() {
   const { notes } = available;
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'kx-bench-'));
   const dataDir = path.join(work, 'data');
-  const config = loadConfig({ DATA_DIR: dataDir });
+  const config = loadGatewayConfig({ DATA_DIR: dataDir });
   const issuer = await ensureDevIssuer(config);
   const started = new Date();
   const loadBefore = os.loadavg();

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig, SUBGRAPH_NAMES, type SubgraphName } from '../../subgraphs/shared/config.js';
+import { SUBGRAPH_NAMES, type SubgraphName } from '../../subgraphs/kernel/config.js';
+import { loadGatewayConfig } from '../../gateway/config.js';
 import { startLocalGraph } from '../../gateway/local-graph.js';
 import { mintDevToken } from '../../gateway/dev-identity.js';
 import type { DatabaseUrls } from './databases.js';
@@ -24,7 +25,7 @@ export async function countStatements(
   // Quiet: request logs of this in-process graph would interleave with the benchmark's output.
   const env: Record<string, string> = { DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
   for (const name of SUBGRAPH_NAMES) env[`DATABASE_URL_${name.toUpperCase()}`] = urls[name];
-  const config = loadConfig(env);
+  const config = loadGatewayConfig(env);
   const graph = await startLocalGraph(config, { ephemeralPorts: true });
   const counts = new Map<Operation, StatementCounts>();
   try {

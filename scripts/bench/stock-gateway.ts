@@ -3,10 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { decodeJwt } from 'jose';
-import { isParty, type Caller } from '../../subgraphs/shared/caller.js';
-import { loadConfig, type SubgraphName } from '../../subgraphs/shared/config.js';
-import { executeApollo, readJsonBody, sendJson } from '../../subgraphs/shared/http.js';
-import { loadOrCreateSigningKey } from '../../subgraphs/shared/keys.js';
+import { isParty, type Caller } from '../../subgraphs/kernel/caller.js';
+import { type SubgraphName } from '../../subgraphs/kernel/config.js';
+import { loadGatewayConfig } from '../../gateway/config.js';
+import { executeApollo, readJsonBody, sendJson } from '../../subgraphs/kernel/http.js';
+import { loadOrCreateSigningKey } from '../../subgraphs/kernel/keys.js';
 import type { GatewayContext } from '../../gateway/context.js';
 import { SignedDataSource } from '../../gateway/data-source.js';
 import { gatewaySigningKeyFile } from '../../gateway/local-graph.js';
@@ -20,7 +21,7 @@ import { loadSupergraphForGateway } from '../../gateway/supergraph.js';
  * scope rows exactly as for our gateway, so both do the same work downstream. Never run this
  * outside a benchmark.
  */
-const config = loadConfig();
+const config = loadGatewayConfig();
 const signingKey = await loadOrCreateSigningKey(gatewaySigningKeyFile(config), 'gateway');
 const gateway = new ApolloGateway({
   supergraphSdl: loadSupergraphForGateway(config.supergraphPath),

@@ -1,4 +1,4 @@
-import type { bankEvents } from '../../subgraphs/finance/tables/bank-events.js';
+import type { bankEvents } from '../../subgraphs/finance/bank-events/index.js';
 import { REFERENCE_NOW, type SeedRows } from './generate.js';
 
 type BankEventInsert = typeof bankEvents.$inferInsert;
@@ -10,7 +10,7 @@ const notAfterToday = (date: string) => (date < today ? date : today);
 
 /**
  * What the banks would have reported to finance for a block's seeded solutions, credit lines and
- * loans (see `subgraphs/finance/bank-events.ts`), so the ledgers that follow the events — the
+ * loans (see `subgraphs/finance/bank-events/`), so the ledgers that follow the events — the
  * guarantees, the risk pool, subsidies, relending use, service statistics — start from the same
  * history as the banks subgraph. Keys are the bank's, like a real report's: `<bank>:seed-<id>`.
  */

@@ -1,4 +1,4 @@
-import { assess } from '../../subgraphs/tech/assessment.js';
+import { assess } from '../../subgraphs/tech/assessment/index.js';
 /**
  * Deterministic, streamable generator of realistic Xianning seed data for the four subgraph
  * databases. Every enterprise draws from its own PRNG (seeded by its index) and the running id
@@ -24,7 +24,7 @@ import type {
   loans,
 } from '../../subgraphs/banks/tables.js';
 import type { consents } from '../../subgraphs/exchange/tables.js';
-import { patentCheckChar, usccCheckChar } from '../../subgraphs/shared/identifiers.js';
+import { patentCheckChar, usccCheckChar } from '../../subgraphs/kernel/identifiers.js';
 import {
   BANK_WEIGHTS_CITY,
   BANK_WEIGHTS_COUNTY,

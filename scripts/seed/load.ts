@@ -2,17 +2,17 @@
 
 import { getTableColumns, getTableName, sql } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
-import type { SubgraphName } from '../../subgraphs/shared/config.js';
-import type { Database, Db } from '../../subgraphs/shared/db.js';
+import type { SubgraphName } from '../../subgraphs/kernel/config.js';
+import type { Database, Db } from '../../subgraphs/kernel/db.js';
 import * as banksTables from '../../subgraphs/banks/tables.js';
 import * as exchangeTables from '../../subgraphs/exchange/tables.js';
 import {
   enterpriseProfileOf,
   grantedPatentCounts,
-} from '../../subgraphs/finance/enterprise-profiles.js';
+} from '../../subgraphs/finance/enterprise-profiles/index.js';
 import * as financeTables from '../../subgraphs/finance/tables.js';
 import * as techTables from '../../subgraphs/tech/tables.js';
-import { bankEvents } from '../../subgraphs/finance/tables/bank-events.js';
+import { bankEvents } from '../../subgraphs/finance/bank-events/index.js';
 import { seededBankEvents } from './bank-events.js';
 import { enterpriseCount, generateSeed, type SeedBlock, type SeedRows } from './generate.js';
 

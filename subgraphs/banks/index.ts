@@ -1,12 +1,12 @@
-import type { Caller } from '../shared/caller.js';
-import type { Db } from '../shared/db.js';
-import type { PageLimits } from '../shared/pagination.js';
-import type { ContextArgs, SubgraphModule } from '../shared/subgraph.js';
-import { CreditWorkflow } from './credit-workflow.js';
+import type { Caller } from '../kernel/caller.js';
+import type { Db } from '../kernel/db.js';
+import type { PageLimits } from '../kernel/pagination.js';
+import type { ContextArgs, SubgraphModule } from '../kernel/subgraph.js';
+import { CreditWorkflow } from './credit/index.js';
 import { createLoaders, type BanksLoaders } from './loaders.js';
 import { BanksRepository } from './repository.js';
 import { resolvers } from './resolvers.js';
-import { subgraphTypeDefs } from '../shared/sdl.js';
+import { subgraphTypeDefs } from '../kernel/sdl.js';
 
 /** The banks' subgraph: banks, 一企一策 solutions, credit lines and loans. */
 export const name = 'banks' as const;

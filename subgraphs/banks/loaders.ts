@@ -1,4 +1,4 @@
-import { groupLoader, rowLoader } from '../shared/loader.js';
+import { groupLoader, rowLoader } from '../kernel/loader.js';
 import type { BanksRepository } from './repository.js';
 
 export function createLoaders(repository: BanksRepository) {

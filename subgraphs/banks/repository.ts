@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, gte, lte, sql, type AnyColumn, type SQL } from 'drizzle-orm';
-import type { Caller } from '../shared/caller.js';
-import type { Db } from '../shared/db.js';
-import { anyOf } from '../shared/sql.js';
+import type { Caller } from '../kernel/caller.js';
+import type { Db } from '../kernel/db.js';
+import { anyOf } from '../kernel/sql.js';
 import { banks, creditLines, financingSolutions, loanDeferrals, loans } from './tables.js';
 
 export type BankRow = typeof banks.$inferSelect;

@@ -1,12 +1,12 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
-import { mergeResolvers } from '../shared/resolvers.js';
-import { withEnterpriseRowScope } from '../shared/row-scope.js';
-import { creditResolvers } from './credit-workflow.js';
-import { checkPeriod } from './statistics-period.js';
-import { earlySpringResolvers } from './early-spring.js';
-import { internalResolvers } from './internal.js';
-import { pageOf, type PageArgs } from '../shared/pagination.js';
-import { scalarResolvers } from '../shared/scalars.js';
+import { mergeResolvers } from '../kernel/resolvers.js';
+import { withEnterpriseRowScope } from '../kernel/row-scope.js';
+import { creditResolvers } from './credit/index.js';
+import { checkPeriod } from './statistics/index.js';
+import { earlySpringResolvers } from './early-spring/index.js';
+import { internalResolvers } from './internal/index.js';
+import { pageOf, type PageArgs } from '../kernel/pagination.js';
+import { scalarResolvers } from '../kernel/scalars.js';
 import type { BanksContext } from './index.js';
 import type {
   CreditLineFilter,

@@ -1,10 +1,10 @@
-import type { Caller } from '../shared/caller.js';
-import type { PageLimits } from '../shared/pagination.js';
-import type { ContextArgs, SubgraphModule } from '../shared/subgraph.js';
+import type { Caller } from '../kernel/caller.js';
+import type { PageLimits } from '../kernel/pagination.js';
+import type { ContextArgs, SubgraphModule } from '../kernel/subgraph.js';
 import { createLoaders, type ExchangeLoaders } from './loaders.js';
 import { ExchangeRepository } from './repository.js';
 import { resolvers } from './resolvers.js';
-import { subgraphTypeDefs } from '../shared/sdl.js';
+import { subgraphTypeDefs } from '../kernel/sdl.js';
 
 /** The platform operator's subgraph: enterprises' consents (企业授权) to banks and the disclosure log (披露记录). */
 export const name = 'exchange' as const;
@@ -29,3 +29,10 @@ export const subgraph: SubgraphModule<ExchangeContext> = {
   createContext,
 };
 export { resolvers };
+export {
+  exchangeStore,
+  type ActiveConsent,
+  type DisclosureAppend,
+  type DisclosureRow,
+  type ExchangeStore,
+} from './store.js';

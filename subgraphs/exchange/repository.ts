@@ -14,12 +14,12 @@ import {
   type AnyColumn,
   type SQL,
 } from 'drizzle-orm';
-import type { Caller } from '../shared/caller.js';
-import * as clock from '../shared/clock.js';
-import type { Db } from '../shared/db.js';
-import { badInput, exchangeError, forbidden, notFound } from '../shared/errors.js';
-import { anyOf } from '../shared/sql.js';
-import { boundedText } from '../shared/text.js';
+import type { Caller } from '../kernel/caller.js';
+import * as clock from '../kernel/clock.js';
+import type { Db } from '../kernel/db.js';
+import { badInput, exchangeError, forbidden, notFound } from '../kernel/errors.js';
+import { anyOf } from '../kernel/sql.js';
+import { boundedText } from '../kernel/text.js';
 import { consents, disclosures, participatingBanks } from './tables.js';
 
 export type ConsentRow = typeof consents.$inferSelect;

@@ -1,8 +1,8 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
-import { pageOf, type PageArgs } from '../shared/pagination.js';
-import { DateTime } from '../shared/scalars.js';
+import { pageOf, type PageArgs } from '../kernel/pagination.js';
+import { DateTime } from '../kernel/scalars.js';
 import type { ExchangeContext } from './index.js';
-import { withEnterpriseRowScope } from '../shared/row-scope.js';
+import { withEnterpriseRowScope } from '../kernel/row-scope.js';
 import {
   consentStatus,
   type ConsentFilter,

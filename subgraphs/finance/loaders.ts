@@ -1,5 +1,5 @@
 import type DataLoader from 'dataloader';
-import { groupLoader, rowLoader } from '../shared/loader.js';
+import { groupLoader, rowLoader } from '../kernel/loader.js';
 import type { FinanceRepository, RecommendationRow } from './repository.js';
 
 export function createLoaders(repository: FinanceRepository) {

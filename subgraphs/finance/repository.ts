@@ -15,9 +15,9 @@ import {
   type SQL,
 } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
-import type { Caller } from '../shared/caller.js';
-import type { Db } from '../shared/db.js';
-import { anyOf } from '../shared/sql.js';
+import type { Caller } from '../kernel/caller.js';
+import type { Db } from '../kernel/db.js';
+import { anyOf } from '../kernel/sql.js';
 import {
   enterpriseProfiles,
   financialProducts,

@@ -1,26 +1,30 @@
-import { now } from '../shared/clock.js';
-import { forbidden } from '../shared/errors.js';
-import { mergeResolvers } from '../shared/resolvers.js';
-import { withEnterpriseRowScope } from '../shared/row-scope.js';
-import { bankEventResolvers } from './bank-events.js';
-import { cultivationResolvers } from './cultivation.js';
-import { listingSeedResolvers } from './listing-seeds.js';
-import { noticeResolvers } from './notices.js';
-import { productResolvers } from './products.js';
-import { relendingResolvers } from './relending.js';
-import { signingEventResolvers } from './signing-events.js';
-import { guaranteeResolvers } from './guarantees.js';
-import { riskPoolResolvers } from './risk-pool.js';
-import { statisticsResolvers } from './statistics.js';
-import { subsidyResolvers } from './subsidies.js';
+import { now } from '../kernel/clock.js';
+import { forbidden } from '../kernel/errors.js';
+import { mergeResolvers } from '../kernel/resolvers.js';
+import { withEnterpriseRowScope } from '../kernel/row-scope.js';
+import { bankEventResolvers } from './bank-events/index.js';
+import { cultivationResolvers } from './cultivation/index.js';
+import { listingSeedResolvers } from './listing-seeds/index.js';
+import { noticeResolvers } from './notices/index.js';
+import { productResolvers } from './products/index.js';
+import { relendingResolvers } from './relending/index.js';
+import { signingEventResolvers } from './signing-events/index.js';
+import { guaranteeResolvers } from './guarantees/index.js';
+import { riskPoolResolvers } from './risk-pool/index.js';
+import { statisticsResolvers } from './statistics/index.js';
+import { subsidyResolvers } from './subsidies/index.js';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
-import { pageOf, pageWindow, type PageArgs } from '../shared/pagination.js';
-import { scalarResolvers } from '../shared/scalars.js';
-import { enterpriseProfileResolvers } from './enterprise-profiles.js';
+import { pageOf, pageWindow, type PageArgs } from '../kernel/pagination.js';
+import { scalarResolvers } from '../kernel/scalars.js';
+import { enterpriseProfileResolvers } from './enterprise-profiles/index.js';
 import type { FinanceContext } from './index.js';
-import type { EditNeedInput, SubmitNeedInput } from './need-input.js';
-import type { MainBankEvidence } from './need-workflow.js';
-import type { ProspectFeedEntry, ProspectFeedFilter } from './prospect-feed.js';
+import type {
+  EditNeedInput,
+  MainBankEvidence,
+  ProspectFeedEntry,
+  ProspectFeedFilter,
+  SubmitNeedInput,
+} from './needs/index.js';
 import type {
   FeedbackRow,
   FinancingNeedFilter,

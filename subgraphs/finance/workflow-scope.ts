@@ -1,8 +1,8 @@
 import { eq, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
-import type { Caller } from '../shared/caller.js';
-import { badInput, forbidden } from '../shared/errors.js';
-import { boundedText } from '../shared/text.js';
+import type { Caller } from '../kernel/caller.js';
+import { badInput, forbidden } from '../kernel/errors.js';
+import { boundedText } from '../kernel/text.js';
 
 /**
  * Rows of the guarantee, risk-pool and subsidy ledgers the caller may read (SPEC matrix row

@@ -1,12 +1,12 @@
-import type { Caller } from '../shared/caller.js';
-import type { Db } from '../shared/db.js';
-import type { PageLimits } from '../shared/pagination.js';
-import type { ContextArgs, SubgraphModule } from '../shared/subgraph.js';
-import { LibraryWorkflow } from './library.js';
+import type { Caller } from '../kernel/caller.js';
+import type { Db } from '../kernel/db.js';
+import type { PageLimits } from '../kernel/pagination.js';
+import type { ContextArgs, SubgraphModule } from '../kernel/subgraph.js';
+import { LibraryWorkflow } from './library/index.js';
 import { createLoaders, type TechLoaders } from './loaders.js';
 import { TechRepository } from './repository.js';
 import { resolvers } from './resolvers.js';
-import { subgraphTypeDefs } from '../shared/sdl.js';
+import { subgraphTypeDefs } from '../kernel/sdl.js';
 
 /** The technology bureau's subgraph: the enterprise library and patents. */
 export const name = 'tech' as const;

@@ -1,5 +1,5 @@
-import { groupLoader, rowLoader } from '../shared/loader.js';
-import type { LibraryWorkflow } from './library.js';
+import { groupLoader, rowLoader } from '../kernel/loader.js';
+import type { LibraryWorkflow } from './library/index.js';
 import type { TechRepository } from './repository.js';
 
 export function createLoaders(repository: TechRepository, library: LibraryWorkflow) {

@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, ilike, inArray, isNotNull, like, or, sql, type SQL } from 'drizzle-orm';
-import type { Caller } from '../shared/caller.js';
-import type { Db } from '../shared/db.js';
-import { anyOf } from '../shared/sql.js';
+import type { Caller } from '../kernel/caller.js';
+import type { Db } from '../kernel/db.js';
+import { anyOf } from '../kernel/sql.js';
 import { annualFinancials, enterprises, libraryAssessments, patents } from './tables.js';
 
 export type EnterpriseRow = typeof enterprises.$inferSelect;

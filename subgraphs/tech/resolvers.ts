@@ -1,12 +1,17 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
-import { badInput } from '../shared/errors.js';
-import { mergeResolvers } from '../shared/resolvers.js';
-import { internalResolvers } from './internal.js';
-import { displayPatentNumber, usccProblem } from '../shared/identifiers.js';
-import { pageOf, type PageArgs } from '../shared/pagination.js';
-import { scalarResolvers } from '../shared/scalars.js';
+import { badInput } from '../kernel/errors.js';
+import { mergeResolvers } from '../kernel/resolvers.js';
+import { internalResolvers } from './internal/index.js';
+import { displayPatentNumber, usccProblem } from '../kernel/identifiers.js';
+import { pageOf, type PageArgs } from '../kernel/pagination.js';
+import { scalarResolvers } from '../kernel/scalars.js';
 import type { TechContext } from './index.js';
-import type { FinancialsInput, LibraryAction, RegisterInput, UpdateInput } from './library.js';
+import type {
+  FinancialsInput,
+  LibraryAction,
+  RegisterInput,
+  UpdateInput,
+} from './library/index.js';
 import type {
   AssessmentRow,
   EnterpriseFilter,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { growth } from '../../subgraphs/banks/early-spring.js';
+import { growth } from '../../subgraphs/banks/early-spring/index.js';
 import * as banks from '../../subgraphs/banks/tables.js';
 import { BACKENDS } from '../helpers/databases.js';
 import { loadFixture } from '../helpers/fixture.js';

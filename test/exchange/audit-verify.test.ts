@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { DisclosureLog } from '../../gateway/disclosure-log.js';
-import { openDatabase } from '../../subgraphs/shared/db.js';
+import { openDatabase } from '../../subgraphs/kernel/db.js';
 import { disclosures } from '../../subgraphs/exchange/tables.js';
 
 const root = path.resolve(import.meta.dirname, '../..');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq, gt, sql } from 'drizzle-orm';
-import type { Party } from '../../subgraphs/shared/caller.js';
+import type { Party } from '../../subgraphs/kernel/caller.js';
 import { consents, disclosures } from '../../subgraphs/exchange/tables.js';
 import { financingNeeds } from '../../subgraphs/finance/tables.js';
 import { loadFixture } from '../helpers/fixture.js';

@@ -7,7 +7,7 @@ import {
   type Disclosure,
 } from '../../gateway/disclosure-log.js';
 import { consents } from '../../subgraphs/exchange/tables.js';
-import type { Database } from '../../subgraphs/shared/db.js';
+import type { Database } from '../../subgraphs/kernel/db.js';
 import { BACKENDS, createTestDatabases, type TestDatabases } from '../helpers/databases.js';
 
 const caller = (requestId: string, org = 'abc') => ({

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { DisclosureLog, verifyChain } from '../../gateway/disclosure-log.js';
-import { openDatabase, type Database } from '../../subgraphs/shared/db.js';
+import { openDatabase, type Database } from '../../subgraphs/kernel/db.js';
 import { createTestDatabases, type TestDatabases } from '../helpers/databases.js';
 
 const caller = (requestId: string) => ({

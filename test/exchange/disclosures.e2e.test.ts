@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asc, desc, eq, gt, sql } from 'drizzle-orm';
-import type { Party } from '../../subgraphs/shared/caller.js';
+import type { Party } from '../../subgraphs/kernel/caller.js';
 import { disclosures } from '../../subgraphs/exchange/tables.js';
 import { describeChainReport, verifyChain } from '../../gateway/disclosure-log.js';
 import { BACKENDS } from '../helpers/databases.js';

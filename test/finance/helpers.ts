@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import { sql } from 'drizzle-orm';
-import type { Party } from '../../subgraphs/shared/caller.js';
-import type { Database } from '../../subgraphs/shared/db.js';
+import type { Party } from '../../subgraphs/kernel/caller.js';
+import type { Database } from '../../subgraphs/kernel/db.js';
 import type { GraphQLResponse, TestGraph } from '../helpers/graph.js';
 
 export const NEED = `id status enterpriseId amount termMonths purpose collateral visibility

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
-import type { Database } from '../../subgraphs/shared/db.js';
-import { BankEventLedger, type BankEventInput } from '../../subgraphs/finance/bank-events.js';
+import type { Database } from '../../subgraphs/kernel/db.js';
+import { BankEventLedger, type BankEventInput } from '../../subgraphs/finance/bank-events/index.js';
 import { bankEventFollowers } from '../../subgraphs/finance/index.js';
 import { insertNeeds } from './helpers.js';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import type { Party } from '../../subgraphs/shared/caller.js';
+import type { Party } from '../../subgraphs/kernel/caller.js';
 import { BACKENDS } from '../helpers/databases.js';
 import { loadFixture, registerParticipants } from '../helpers/fixture.js';
 import { startTestGraph, type TestGraph } from '../helpers/graph.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import type { SubgraphName } from '../../subgraphs/shared/config.js';
-import type { Database } from '../../subgraphs/shared/db.js';
+import type { SubgraphName } from '../../subgraphs/kernel/config.js';
+import type { Database } from '../../subgraphs/kernel/db.js';
 import { BACKENDS } from '../helpers/databases.js';
 import { loadFixture } from '../helpers/fixture.js';
 import { startTestGraph, type TestGraph } from '../helpers/graph.js';

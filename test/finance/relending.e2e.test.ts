@@ -4,8 +4,8 @@ import {
   BankEventLedger,
   type BankEventInput,
   type BankEventReceipt,
-} from '../../subgraphs/finance/bank-events.js';
-import { drawOnRelendingQuota } from '../../subgraphs/finance/relending.js';
+} from '../../subgraphs/finance/bank-events/index.js';
+import { drawOnRelendingQuota } from '../../subgraphs/finance/relending/index.js';
 import { BACKENDS } from '../helpers/databases.js';
 import { loadFixture } from '../helpers/fixture.js';
 import { startTestGraph, type TestGraph } from '../helpers/graph.js';

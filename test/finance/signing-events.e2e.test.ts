@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import type { Party } from '../../subgraphs/shared/caller.js';
-import * as clock from '../../subgraphs/shared/clock.js';
-import { bankEvents } from '../../subgraphs/finance/tables/bank-events.js';
-import { signingEvents } from '../../subgraphs/finance/tables/signing-events.js';
+import type { Party } from '../../subgraphs/kernel/caller.js';
+import * as clock from '../../subgraphs/kernel/clock.js';
+import { bankEvents } from '../../subgraphs/finance/bank-events/index.js';
+import { signingEvents } from '../../subgraphs/finance/signing-events/index.js';
 import { BACKENDS } from '../helpers/databases.js';
 import { loadFixture } from '../helpers/fixture.js';
 import { startTestGraph, type TestGraph } from '../helpers/graph.js';

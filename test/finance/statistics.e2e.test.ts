@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import type { Database } from '../../subgraphs/shared/db.js';
+import type { Database } from '../../subgraphs/kernel/db.js';
 import { BACKENDS } from '../helpers/databases.js';
 import { registerParticipants } from '../helpers/fixture.js';
 import { startTestGraph, type TestGraph } from '../helpers/graph.js';

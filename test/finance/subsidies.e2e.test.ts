@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as clock from '../../subgraphs/shared/clock.js';
+import * as clock from '../../subgraphs/kernel/clock.js';
 import { BACKENDS } from '../helpers/databases.js';
 import { registerParticipants } from '../helpers/fixture.js';
 import { startTestGraph, type TestGraph } from '../helpers/graph.js';

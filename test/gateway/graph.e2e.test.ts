@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from '../helpers/databases.js';
 import { startTestGraph, type TestGraph } from '../helpers/graph.js';
-import { usccProblem } from '../../subgraphs/shared/identifiers.js';
+import { usccProblem } from '../../subgraphs/kernel/identifiers.js';
 
 for (const backend of BACKENDS) {
   describe(`the seeded graph end to end (${backend})`, () => {

@@ -173,8 +173,8 @@ describe('tokens at the gateway', () => {
     });
 
     it('refuse a gateway token minted for another subgraph', async () => {
-      const { signGatewayToken } = await import('../../subgraphs/shared/gateway-token.js');
-      const { loadOrCreateSigningKey } = await import('../../subgraphs/shared/keys.js');
+      const { signGatewayToken } = await import('../../subgraphs/kernel/gateway-token.js');
+      const { loadOrCreateSigningKey } = await import('../../subgraphs/kernel/keys.js');
       const { gatewaySigningKeyFile } = await import('../../gateway/local-graph.js');
       const key = await loadOrCreateSigningKey(gatewaySigningKeyFile(graph.config), 'gateway');
       const caller = {

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
-import { loadConfig } from '../../subgraphs/shared/config.js';
+import { loadGatewayConfig } from '../../gateway/config.js';
 import { AuthError, IdentityVerifier } from '../../gateway/identity.js';
 
 describe('keys from a JWKS URL', () => {
@@ -32,7 +32,7 @@ describe('keys from a JWKS URL', () => {
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   it('caches the set, and fetches it again for an unknown kid so rotation needs no restart', async () => {
-    const config = loadConfig({ JWKS_URL: url });
+    const config = loadGatewayConfig({ JWKS_URL: url });
     const verifier = new IdentityVerifier(config.auth, { jwksCooldownMs: 1 });
     const sign = (key: Awaited<ReturnType<typeof keyPair>>) =>
       new SignJWT({ party: 'pboc', scope: 'rows:all' })
@@ -65,7 +65,7 @@ describe('keys from a JWKS URL', () => {
   });
 
   it('bounds the scopes of a token from the identity provider by its party', async () => {
-    const config = loadConfig({ JWKS_URL: url });
+    const config = loadGatewayConfig({ JWKS_URL: url });
     const warnings: unknown[] = [];
     const verifier = new IdentityVerifier(config.auth, {
       jwksCooldownMs: 1,
@@ -102,7 +102,7 @@ describe('keys from a JWKS URL', () => {
     it('answers each request with its own id, and never past the token’s expiry', async () => {
       vi.useFakeTimers({ toFake: ['Date'] });
       vi.setSystemTime(new Date('2026-11-28T08:00:00Z'));
-      const config = loadConfig({ JWKS_URL: url });
+      const config = loadGatewayConfig({ JWKS_URL: url });
       const verifier = new IdentityVerifier(config.auth, { jwksCooldownMs: 1 });
       const key = await keyPair('remembered');
       served = [key.jwk];

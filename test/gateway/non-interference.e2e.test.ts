@@ -2,18 +2,18 @@ import fs from 'node:fs';
 import { buildClientSchema, getIntrospectionQuery, type IntrospectionQuery } from 'graphql';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Party } from '../../subgraphs/shared/caller.js';
-import type { SubgraphName } from '../../subgraphs/shared/config.js';
-import type { Database } from '../../subgraphs/shared/db.js';
+import type { Party } from '../../subgraphs/kernel/caller.js';
+import type { SubgraphName } from '../../subgraphs/kernel/config.js';
+import type { Database } from '../../subgraphs/kernel/db.js';
 import * as banks from '../../subgraphs/banks/tables.js';
 import * as exchange from '../../subgraphs/exchange/tables.js';
 import * as finance from '../../subgraphs/finance/tables.js';
-import * as events from '../../subgraphs/finance/tables/signing-events.js';
+import * as events from '../../subgraphs/finance/signing-events/index.js';
 import * as tech from '../../subgraphs/tech/tables.js';
 import {
   enterpriseProfileOf,
   grantedPatentCounts,
-} from '../../subgraphs/finance/enterprise-profiles.js';
+} from '../../subgraphs/finance/enterprise-profiles/index.js';
 import { loadFixture } from '../helpers/fixture.js';
 import { startTestGraph, type GraphQLResponse, type TestGraph } from '../helpers/graph.js';
 import {

@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeJwt } from 'jose';
 import { mutationRootFields, SignedDataSource } from '../../gateway/data-source.js';
 import type { GatewayContext } from '../../gateway/context.js';
-import { loadOrCreateSigningKey, type SigningKey } from '../../subgraphs/shared/keys.js';
-import { peersOfMutation } from '../../subgraphs/shared/peers.js';
+import { loadOrCreateSigningKey, type SigningKey } from '../../subgraphs/kernel/keys.js';
+import { peersOfMutation } from '../../subgraphs/kernel/peers.js';
 
 const caller = {
   sub: 'dev-bank-icbc',

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SUBGRAPH_NAMES } from '../../subgraphs/shared/config.js';
+import { SUBGRAPH_NAMES } from '../../subgraphs/kernel/config.js';
 import { BACKENDS } from '../helpers/databases.js';
 import { startTestGraph, type TestGraph } from '../helpers/graph.js';
 

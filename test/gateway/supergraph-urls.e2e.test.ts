@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../subgraphs/shared/config.js';
-import { loadOrCreateSigningKey } from '../../subgraphs/shared/keys.js';
+import { loadGatewayConfig } from '../../gateway/config.js';
+import { loadOrCreateSigningKey } from '../../subgraphs/kernel/keys.js';
 import { gatewaySigningKeyFile } from '../../gateway/local-graph.js';
 import { createExchangeLayer } from '../../gateway/layer.js';
 import { startGateway, type RunningGateway } from '../../gateway/server.js';
@@ -30,7 +30,7 @@ describe('a gateway routing by the URLs of its supergraph', () => {
       );
     const file = path.join(dir, 'supergraph.graphql');
     fs.writeFileSync(file, sdl);
-    const config = loadConfig({
+    const config = loadGatewayConfig({
       DATA_DIR: graph.config.dataDir,
       LOG_LEVEL: 'silent',
       SUPERGRAPH_PATH: file,

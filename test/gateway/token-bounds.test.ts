@@ -7,9 +7,9 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeJwt } from 'jose';
-import { PARTIES } from '../../subgraphs/shared/caller.js';
-import { loadConfig, type Config } from '../../subgraphs/shared/config.js';
-import { loadOrCreateSigningKey, type SigningKey } from '../../subgraphs/shared/keys.js';
+import { PARTIES } from '../../subgraphs/kernel/caller.js';
+import { loadGatewayConfig, type GatewayConfig } from '../../gateway/config.js';
+import { loadOrCreateSigningKey, type SigningKey } from '../../subgraphs/kernel/keys.js';
 import { ensureDevIssuer, mintDevToken, STANDARD_SCOPES } from '../../gateway/dev-identity.js';
 import { AuthError, IdentityVerifier } from '../../gateway/identity.js';
 import {
@@ -70,19 +70,19 @@ describe('the scope ceiling file', () => {
   });
 
   it('is read from SCOPE_CEILING_FILE, with SCOPE_CEILING drop by default', () => {
-    expect(loadConfig({}).auth).toMatchObject({ scopeCeilingMode: 'drop' });
-    expect(loadConfig({ SCOPE_CEILING: 'refuse' }).auth.scopeCeilingMode).toBe('refuse');
-    expect(() => loadConfig({ SCOPE_CEILING: 'ignore' })).toThrow(
+    expect(loadGatewayConfig({}).auth).toMatchObject({ scopeCeilingMode: 'drop' });
+    expect(loadGatewayConfig({ SCOPE_CEILING: 'refuse' }).auth.scopeCeilingMode).toBe('refuse');
+    expect(() => loadGatewayConfig({ SCOPE_CEILING: 'ignore' })).toThrow(
       'SCOPE_CEILING must be drop or refuse, got "ignore"',
     );
-    expect(loadConfig({ SCOPE_CEILING_FILE: 'x/ceiling.json' }).auth.scopeCeilingFile).toBe(
+    expect(loadGatewayConfig({ SCOPE_CEILING_FILE: 'x/ceiling.json' }).auth.scopeCeilingFile).toBe(
       path.resolve('x/ceiling.json'),
     );
   });
 });
 
 describe('the verifier', () => {
-  let config: Config;
+  let config: GatewayConfig;
   let issuer: SigningKey;
   const warnings: Record<string, unknown>[] = [];
   const logger = { warn: (fields: unknown) => void warnings.push(fields as never) };
@@ -102,7 +102,7 @@ describe('the verifier', () => {
   };
 
   beforeAll(async () => {
-    config = loadConfig({ DATA_DIR: path.join(folder, 'verifier') });
+    config = loadGatewayConfig({ DATA_DIR: path.join(folder, 'verifier') });
     issuer = await ensureDevIssuer(config);
   });
 
@@ -253,7 +253,7 @@ describe('the org directory', () => {
 });
 
 describe('the Sandbox preset', () => {
-  const decide = (env: Record<string, string>) => sandboxPreset(loadConfig(env), true);
+  const decide = (env: Record<string, string>) => sandboxPreset(loadGatewayConfig(env), true);
 
   it('is offered on a loopback address with the dev issuer', () => {
     for (const HOST of ['127.0.0.1', '::1', 'localhost']) {
@@ -273,13 +273,15 @@ describe('the Sandbox preset', () => {
   it('is logged as a warning at start when withheld for the address, and only then', () => {
     const warned: unknown[][] = [];
     const logger = { warn: (...args: unknown[]) => void warned.push(args) };
-    expect(announceSandboxPreset(loadConfig({ HOST: '0.0.0.0' }), true, logger)).toBe(false);
+    expect(announceSandboxPreset(loadGatewayConfig({ HOST: '0.0.0.0' }), true, logger)).toBe(false);
     expect(warned).toEqual([
       [{ host: '0.0.0.0' }, expect.stringMatching(/^the Sandbox page offers no preset token/)],
     ]);
-    expect(announceSandboxPreset(loadConfig({ HOST: '127.0.0.1' }), true, logger)).toBe(true);
+    expect(announceSandboxPreset(loadGatewayConfig({ HOST: '127.0.0.1' }), true, logger)).toBe(
+      true,
+    );
     expect(
-      announceSandboxPreset(loadConfig({ HOST: '0.0.0.0', SANDBOX: 'false' }), true, logger),
+      announceSandboxPreset(loadGatewayConfig({ HOST: '0.0.0.0', SANDBOX: 'false' }), true, logger),
     ).toBe(false);
     expect(warned).toHaveLength(1);
   });
@@ -287,11 +289,11 @@ describe('the Sandbox preset', () => {
   it('is never offered with a real identity provider or without Sandbox', () => {
     expect(decide({ JWKS_URL: 'https://idp.example/jwks.json' })).toEqual({ offer: false });
     expect(decide({ SANDBOX: 'false' })).toEqual({ offer: false });
-    expect(sandboxPreset(loadConfig({}), false)).toEqual({ offer: false });
+    expect(sandboxPreset(loadGatewayConfig({}), false)).toEqual({ offer: false });
   });
 
   it('keeps no scope that opens a mutation, for any party', () => {
-    const supergraph = fs.readFileSync(loadConfig({}).supergraphPath, 'utf8');
+    const supergraph = fs.readFileSync(loadGatewayConfig({}).supergraphPath, 'utf8');
     const mutating = mutationScopes(supergraph);
     // The supergraph's mutations are found: at least the finance office's own.
     for (const scope of ['need:write', 'event:write', 'credit:own', 'notice:own']) {

@@ -1,6 +1,6 @@
 import { parse, type GraphQLError } from 'graphql';
 import type { SignedDataSource } from '../../gateway/data-source.js';
-import type { Caller } from '../../subgraphs/shared/caller.js';
+import type { Caller } from '../../subgraphs/kernel/caller.js';
 
 /** One subgraph fetch through the data source, as the gateway's plan executor makes it. */
 export function call(

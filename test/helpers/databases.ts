@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
-import { SUBGRAPH_NAMES, type SubgraphName } from '../../subgraphs/shared/config.js';
-import { openDatabase, type Database } from '../../subgraphs/shared/db.js';
+import { SUBGRAPH_NAMES, type SubgraphName } from '../../subgraphs/kernel/config.js';
+import { openDatabase, type Database } from '../../subgraphs/kernel/db.js';
 
 export type Backend = 'pglite' | 'postgres';
 

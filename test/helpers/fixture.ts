@@ -1,11 +1,11 @@
-import type { SubgraphName } from '../../subgraphs/shared/config.js';
-import type { Database } from '../../subgraphs/shared/db.js';
+import type { SubgraphName } from '../../subgraphs/kernel/config.js';
+import type { Database } from '../../subgraphs/kernel/db.js';
 import * as tech from '../../subgraphs/tech/tables.js';
 import * as finance from '../../subgraphs/finance/tables.js';
 import {
   enterpriseProfileOf,
   grantedPatentCounts,
-} from '../../subgraphs/finance/enterprise-profiles.js';
+} from '../../subgraphs/finance/enterprise-profiles/index.js';
 import * as banks from '../../subgraphs/banks/tables.js';
 import * as exchange from '../../subgraphs/exchange/tables.js';
 

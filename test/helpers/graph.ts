@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig, type Config, type SubgraphName } from '../../subgraphs/shared/config.js';
-import type { Party } from '../../subgraphs/shared/caller.js';
-import { gatewayKeyResolver } from '../../subgraphs/shared/gateway-token.js';
-import { loadOrCreateSigningKey } from '../../subgraphs/shared/keys.js';
-import { startSubgraph } from '../../subgraphs/shared/subgraph.js';
+import { type SubgraphName } from '../../subgraphs/kernel/config.js';
+import { loadGatewayConfig, type GatewayConfig } from '../../gateway/config.js';
+import type { Party } from '../../subgraphs/kernel/caller.js';
+import { gatewayKeyResolver } from '../../subgraphs/kernel/gateway-token.js';
+import { loadOrCreateSigningKey } from '../../subgraphs/kernel/keys.js';
+import { startSubgraph } from '../../subgraphs/kernel/subgraph.js';
 import { subgraphs } from '../../subgraphs/index.js';
 import {
   gatewaySigningKeyFile,
@@ -36,7 +37,7 @@ export interface GraphQLResponse<T = any> {
 
 export interface TestGraph {
   graph: LocalGraph;
-  config: Config;
+  config: GatewayConfig;
   backend: Backend;
   token(party: Party, org?: string | null, extra?: Partial<DevTokenRequest>): Promise<string>;
   query<T = any>(
@@ -67,7 +68,7 @@ export async function startTestGraph(
 ): Promise<TestGraph> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kx-test-'));
   // Request logs would drown the test output; a test that reads them sets LOG_LEVEL (and LOG_FILE).
-  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...options.env });
+  const config = loadGatewayConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...options.env });
   const dbs = await createTestDatabases(backend);
   await options.prepare?.(dbs.databases);
   if (options.seedScale) await seedDatabases(dbs.databases, options.seedScale);

@@ -5,8 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import postgres from 'postgres';
-import { SUBGRAPH_NAMES, type SubgraphName } from '../../subgraphs/shared/config.js';
-import { openDatabase, type Database } from '../../subgraphs/shared/db.js';
+import { SUBGRAPH_NAMES, type SubgraphName } from '../../subgraphs/kernel/config.js';
+import { openDatabase, type Database } from '../../subgraphs/kernel/db.js';
 import { freePort } from './processes.js';
 
 const run = promisify(execFile);

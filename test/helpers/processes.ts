@@ -4,9 +4,10 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Party } from '../../subgraphs/shared/caller.js';
-import { loadConfig, SUBGRAPH_NAMES, type SubgraphName } from '../../subgraphs/shared/config.js';
-import { loadOrCreateSigningKey } from '../../subgraphs/shared/keys.js';
+import type { Party } from '../../subgraphs/kernel/caller.js';
+import { SUBGRAPH_NAMES, type SubgraphName } from '../../subgraphs/kernel/config.js';
+import { loadGatewayConfig } from '../../gateway/config.js';
+import { loadOrCreateSigningKey } from '../../subgraphs/kernel/keys.js';
 import { ensureDevIssuer, mintDevToken } from '../../gateway/dev-identity.js';
 import { gatewaySigningKeyFile } from '../../gateway/local-graph.js';
 import type { GraphQLResponse } from './graph.js';
@@ -190,7 +191,7 @@ export async function startProcessGraph(options: {
   subgraphEnv?: Partial<Record<SubgraphName, Record<string, string>>>;
 }): Promise<ProcessGraph> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kx-processes-'));
-  const config = loadConfig({ DATA_DIR: dataDir });
+  const config = loadGatewayConfig({ DATA_DIR: dataDir });
   // Made here, before any process starts, so no two processes race to create them.
   const devIssuer = await ensureDevIssuer(config);
   await loadOrCreateSigningKey(gatewaySigningKeyFile(config), 'gateway');

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../subgraphs/shared/config.js';
+import { loadConfig } from '../../subgraphs/kernel/config.js';
 import {
   acquireDataLock,
   currentHolder,
@@ -10,7 +10,7 @@ import {
   lockFile,
   processAlive,
   readLock,
-} from '../../subgraphs/shared/data-lock.js';
+} from '../../subgraphs/kernel/data-lock.js';
 
 // A pid no process has: above Linux's largest (2^22).
 const GONE = 2 ** 22 + 17;

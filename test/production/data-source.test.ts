@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignedDataSource } from '../../gateway/data-source.js';
 import { metrics } from '../../gateway/metrics.js';
-import { loadOrCreateSigningKey, type SigningKey } from '../../subgraphs/shared/keys.js';
+import { loadOrCreateSigningKey, type SigningKey } from '../../subgraphs/kernel/keys.js';
 import { call, failure } from '../helpers/data-source.js';
 
 type Reply = (req: http.IncomingMessage, res: http.ServerResponse) => void;

@@ -2,8 +2,8 @@ import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeChainReport, verifyChain } from '../../gateway/disclosure-log.js';
-import { SUBGRAPH_NAMES, type SubgraphName } from '../../subgraphs/shared/config.js';
-import { openDatabase } from '../../subgraphs/shared/db.js';
+import { SUBGRAPH_NAMES, type SubgraphName } from '../../subgraphs/kernel/config.js';
+import { openDatabase } from '../../subgraphs/kernel/db.js';
 import { loadFixture } from '../helpers/fixture.js';
 import {
   getJson,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { requestLine } from '../../gateway/observability.js';
-import { createLogger } from '../../subgraphs/shared/logger.js';
+import { createLogger } from '../../subgraphs/kernel/logger.js';
 
 function capture() {
   const lines: Record<string, unknown>[] = [];

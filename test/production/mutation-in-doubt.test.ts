@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignedDataSource } from '../../gateway/data-source.js';
-import { loadOrCreateSigningKey, type SigningKey } from '../../subgraphs/shared/keys.js';
+import { loadOrCreateSigningKey, type SigningKey } from '../../subgraphs/kernel/keys.js';
 import { freePort } from '../helpers/processes.js';
 import { call, failure } from '../helpers/data-source.js';
 

@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeChainReport, verifyChain } from '../../gateway/disclosure-log.js';
-import type { Party } from '../../subgraphs/shared/caller.js';
+import type { Party } from '../../subgraphs/kernel/caller.js';
 import { loadFixture } from '../helpers/fixture.js';
 import { getJson, startProcessGraph, type ProcessGraph } from '../helpers/processes.js';
 import { createGraphDatabases, type GraphDatabases } from '../helpers/private-postgres.js';

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { closeGracefully } from '../../subgraphs/shared/http.js';
+import { closeGracefully } from '../../subgraphs/kernel/http.js';
 
 async function serve(handler: http.RequestListener) {
   const server = http.createServer(handler);

@@ -3,13 +3,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { prettyLine } from '../../subgraphs/shared/logger.js';
+import { prettyLine } from '../../subgraphs/kernel/logger.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
 // Logs one request and one other line, the first while a bar holds the terminal's logs.
 const PROGRAM = `
-import { createLogger, holdTerminalLogs } from ${JSON.stringify(path.join(root, 'subgraphs/shared/logger.ts'))};
+import { createLogger, holdTerminalLogs } from ${JSON.stringify(path.join(root, 'subgraphs/kernel/logger.ts'))};
 const logger = createLogger({ log: { level: 'info' } }, { service: 'gateway' });
 const release = holdTerminalLogs();
 logger.info({ requestId: 'r-1', method: 'POST', path: '/', status: 200, durationMs: 12.5,

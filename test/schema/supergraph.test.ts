@@ -8,7 +8,7 @@ import {
   stripSecurityPurpose,
   supergraphSubgraphs,
 } from '../../gateway/supergraph.js';
-import { loadConfig } from '../../subgraphs/shared/config.js';
+import { loadGatewayConfig } from '../../gateway/config.js';
 import { indexRequirements } from '../../gateway/authorization/directives.js';
 
 describe('the supergraph', () => {
@@ -59,7 +59,7 @@ describe('the supergraph', () => {
       tech: 'http://127.0.0.1:4001/graphql',
     });
     const env = { SUBGRAPH_URL_BANKS: 'http://banks.internal/graphql' };
-    expect(resolveSubgraphUrls(sdl, loadConfig(env).subgraphUrlOverrides)).toEqual({
+    expect(resolveSubgraphUrls(sdl, loadGatewayConfig(env).subgraphUrlOverrides)).toEqual({
       banks: 'http://banks.internal/graphql',
       exchange: 'http://127.0.0.1:4004/graphql',
       finance: 'http://127.0.0.1:4002/graphql',
@@ -67,8 +67,10 @@ describe('the supergraph', () => {
     });
     // A subgraph moved to another port (or HOST) is followed, as before.
     expect(
-      resolveSubgraphUrls(sdl, loadConfig({ SUBGRAPH_PORT_TECH: '5001' }).subgraphUrlOverrides)
-        .tech,
+      resolveSubgraphUrls(
+        sdl,
+        loadGatewayConfig({ SUBGRAPH_PORT_TECH: '5001' }).subgraphUrlOverrides,
+      ).tech,
     ).toBe('http://127.0.0.1:5001/graphql');
     // Other subgraphs than the four: their own variables, or the supergraph's URL.
     const other = `enum join__Graph {
@@ -81,7 +83,8 @@ describe('the supergraph', () => {
     expect(
       resolveSubgraphUrls(
         other,
-        loadConfig({ SUBGRAPH_URL_PRICE_LIST: 'http://prices/graphql' }).subgraphUrlOverrides,
+        loadGatewayConfig({ SUBGRAPH_URL_PRICE_LIST: 'http://prices/graphql' })
+          .subgraphUrlOverrides,
       ),
     ).toEqual({
       inventory: 'http://inventory:4100/graphql',

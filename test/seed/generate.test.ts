@@ -6,7 +6,7 @@ import {
   REFERENCE_NOW,
   type SeedRows,
 } from '../../scripts/seed/generate.js';
-import { parsePatentNumber, usccProblem } from '../../subgraphs/shared/identifiers.js';
+import { parsePatentNumber, usccProblem } from '../../subgraphs/kernel/identifiers.js';
 
 const small = generateAll(0.2);
 const city = generateAll(1);

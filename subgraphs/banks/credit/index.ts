@@ -1,0 +1,2 @@
+export * from './credit-workflow.js';
+export * from './tables.js';

@@ -1,0 +1,2 @@
+export * from './bank-events.js';
+export * from './tables.js';

@@ -1,0 +1,2 @@
+export * from './cultivation.js';
+export * from './tables.js';

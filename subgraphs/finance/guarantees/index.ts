@@ -1,0 +1,2 @@
+export * from './guarantees.js';
+export * from './tables.js';

@@ -1,0 +1,2 @@
+export * from './listing-seeds.js';
+export * from './tables.js';

@@ -1,0 +1,4 @@
+export * from './need-input.js';
+export * from './need-workflow.js';
+export * from './prospect-feed.js';
+export * from './tables.js';

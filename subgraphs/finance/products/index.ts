@@ -1,0 +1,2 @@
+export * from './product-input.js';
+export * from './products.js';

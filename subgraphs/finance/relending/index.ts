@@ -1,0 +1,2 @@
+export * from './relending.js';
+export * from './tables.js';

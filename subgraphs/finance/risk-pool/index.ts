@@ -1,0 +1,2 @@
+export * from './risk-pool.js';
+export * from './tables.js';

@@ -1,0 +1,348 @@
+import { randomUUID } from 'node:crypto';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import { and, asc, desc, eq, gt, sql } from 'drizzle-orm';
+import type { Caller } from '../../kernel/caller.js';
+import type { Config } from '../../kernel/config.js';
+import type { Db } from '../../kernel/db.js';
+import { badInput, exchangeError, forbidden } from '../../kernel/errors.js';
+import { fenToYuan } from '../../kernel/money.js';
+import { pageOf, type PageArgs } from '../../kernel/pagination.js';
+import { applyRate } from '../apportion.js';
+import type { FinanceContext } from '../index.js';
+import { enterpriseProfiles } from '../tables.js';
+import { bankEvents } from '../bank-events/index.js';
+import { guaranteeLosses } from '../guarantees/index.js';
+import { riskPool, riskPoolClaims, riskPoolEntries } from './tables.js';
+import {
+  foreignId,
+  ledgerScope,
+  MAX_LEDGER_AMOUNT_FEN,
+  note,
+  requireFinanceOffice,
+} from '../workflow-scope.js';
+
+export type RiskPoolRow = typeof riskPool.$inferSelect;
+export type RiskPoolEntryRow = typeof riskPoolEntries.$inferSelect;
+export type RiskPoolClaimRow = typeof riskPoolClaims.$inferSelect;
+export type RiskPoolSettings = Config['riskPool'];
+
+/** The pool's one row: the city's. */
+const POOL_ID = 'city';
+
+/** As the Money scalar hands it over: fen. */
+export interface FundRiskPoolInput {
+  amount: number;
+  note?: string | null;
+}
+
+export interface ClaimCompensationInput {
+  loanId: string;
+}
+
+export interface RiskPoolClaimFilter {
+  bankId?: string | null;
+  enterpriseId?: string | null;
+  year?: number | null;
+}
+
+const conflict = (message: string) => exchangeError('CONFLICT', message);
+
+/**
+ * 风险补偿资金池 (SPEC 三(十二)): the finance office funds the pool; a bank claims compensation
+ * for a default of its own on a covered loan and is paid at once — ratio × its loss, within the
+ * per-loan and per-bank-per-year caps, and never more than the pool holds.
+ *
+ * Covered loans are those to enterprises admitted to the sci-tech enterprise library (科创企业库,
+ * the `enterprise_profiles` read model) when the claim is made. Every claim takes the pool row's
+ * lock before it reads anything it decides on (the balance, the bank's year, an earlier claim for
+ * the loan), so simultaneous claims are decided one after another on the real balance.
+ */
+export class RiskPool {
+  constructor(
+    private readonly db: Db,
+    private readonly caller: Caller,
+    private readonly settings: RiskPoolSettings,
+  ) {}
+
+  get rules(): RiskPoolSettings {
+    return this.settings;
+  }
+
+  async fund(input: FundRiskPoolInput): Promise<{ pool: RiskPoolRow; entry: RiskPoolEntryRow }> {
+    requireFinanceOffice(this.caller, 'funds the risk-compensation pool');
+    if (!(input.amount > 0) || input.amount > MAX_LEDGER_AMOUNT_FEN) {
+      throw badInput(
+        'input.amount',
+        `must be more than 0 and at most ${fenToYuan(MAX_LEDGER_AMOUNT_FEN)} yuan, got ${fenToYuan(input.amount)}`,
+      );
+    }
+    const text = input.note == null ? null : note(input.note, 'input.note', 500);
+    return this.db.transaction(async (tx) => {
+      const db = tx as unknown as Db;
+      const [pool] = await db
+        .insert(riskPool)
+        .values({ id: POOL_ID, balanceFen: input.amount, fundedFen: input.amount, paidFen: 0 })
+        .onConflictDoUpdate({
+          target: riskPool.id,
+          set: {
+            balanceFen: sql`${riskPool.balanceFen} + ${input.amount}`,
+            fundedFen: sql`${riskPool.fundedFen} + ${input.amount}`,
+            updatedAt: sql`now()`,
+          },
+        })
+        .returning();
+      const [entry] = await db
+        .insert(riskPoolEntries)
+        .values({
+          id: `rpe-${randomUUID()}`,
+          kind: 'FUNDING',
+          amountFen: input.amount,
+          balanceAfterFen: pool.balanceFen,
+          note: text,
+          createdBy: this.caller.sub,
+        })
+        .returning();
+      return { pool, entry };
+    });
+  }
+
+  async claim(input: ClaimCompensationInput): Promise<RiskPoolClaimRow> {
+    if (this.caller.party !== 'bank' || !this.caller.org) {
+      throw forbidden('only a bank claims compensation, for its own loans');
+    }
+    const bankId = this.caller.org;
+    const loanId = foreignId(input.loanId, 'input.loanId', 'loan');
+    return this.db.transaction(async (tx) => {
+      const db = tx as unknown as Db;
+      const [defaulted] = await db
+        .select()
+        .from(bankEvents)
+        .where(
+          and(
+            eq(bankEvents.kind, 'LOAN_DEFAULTED'),
+            eq(bankEvents.bankId, bankId),
+            eq(bankEvents.loanId, loanId),
+          ),
+        )
+        .orderBy(asc(bankEvents.occurredOn), asc(bankEvents.recordedAt))
+        .limit(1);
+      if (!defaulted) {
+        throw badInput(
+          'input.loanId',
+          `no default of loan "${loanId}" has been reported by your bank (LOAN_DEFAULTED): only a defaulted loan of your own can be claimed`,
+        );
+      }
+      const [profile] = await db
+        .select({ libraryStatus: enterpriseProfiles.libraryStatus })
+        .from(enterpriseProfiles)
+        .where(eq(enterpriseProfiles.enterpriseId, defaulted.enterpriseId));
+      if (profile?.libraryStatus !== 'ADMITTED') {
+        throw badInput(
+          'input.loanId',
+          `loan "${loanId}" is to enterprise "${defaulted.enterpriseId}", which is not admitted to the sci-tech enterprise library (科创企业库): the pool covers only loans to admitted enterprises`,
+        );
+      }
+
+      const [pool] = await db.select().from(riskPool).where(eq(riskPool.id, POOL_ID)).for('update');
+      const [earlier] = await db
+        .select({ id: riskPoolClaims.id })
+        .from(riskPoolClaims)
+        .where(eq(riskPoolClaims.loanId, loanId));
+      if (earlier) throw conflict(`loan "${loanId}" has been claimed already (${earlier.id})`);
+      if (!pool || pool.balanceFen === 0) {
+        throw conflict(
+          'the risk-compensation pool is empty: nothing can be paid until it is funded',
+        );
+      }
+
+      // The bank's own loss: what the 4321 partners other than the bank bear is not its loss.
+      const [shared] = await db
+        .select()
+        .from(guaranteeLosses)
+        .where(eq(guaranteeLosses.loanId, loanId));
+      const borneByOthers = shared ? shared.coveredLossFen - shared.bankShareFen : 0;
+      const lossFen = Math.max(0, defaulted.amountFen - borneByOthers);
+
+      const capYear = Number(defaulted.occurredOn.slice(0, 4));
+      const [{ paidInYear }] = await db
+        .select({ paidInYear: sql<string>`coalesce(sum(${riskPoolClaims.paidFen}), 0)::text` })
+        .from(riskPoolClaims)
+        .where(and(eq(riskPoolClaims.bankId, bankId), eq(riskPoolClaims.capYear, capYear)));
+      const yearLeft = Math.max(0, this.settings.capPerBankYearFen - Number(paidInYear));
+      const dueFen = Math.min(
+        applyRate(lossFen, this.settings.ratio),
+        this.settings.capPerLoanFen,
+        yearLeft,
+      );
+      if (dueFen === 0) {
+        throw conflict(
+          yearLeft === 0
+            ? `your bank has been paid its cap for defaults of ${capYear} (${fenToYuan(this.settings.capPerBankYearFen)} yuan)`
+            : `loan "${loanId}" leaves your bank no loss to compensate`,
+        );
+      }
+      const paidFen = Math.min(dueFen, pool.balanceFen);
+      const [after] = await db
+        .update(riskPool)
+        .set({
+          balanceFen: sql`${riskPool.balanceFen} - ${paidFen}`,
+          paidFen: sql`${riskPool.paidFen} + ${paidFen}`,
+          updatedAt: sql`now()`,
+        })
+        .where(and(eq(riskPool.id, POOL_ID), sql`${riskPool.balanceFen} >= ${paidFen}`))
+        .returning();
+      if (!after) throw conflict('the risk-compensation pool changed under this claim: try again');
+      const [claim] = await db
+        .insert(riskPoolClaims)
+        .values({
+          id: `rpc-${randomUUID()}`,
+          bankId,
+          loanId,
+          enterpriseId: defaulted.enterpriseId,
+          eventKey: defaulted.key,
+          defaultedOn: defaulted.occurredOn,
+          capYear,
+          lossFen,
+          ratio: this.settings.ratio,
+          dueFen,
+          paidFen,
+          status: paidFen === dueFen ? 'PAID' : 'PARTIALLY_PAID',
+          claimedBy: this.caller.sub,
+        })
+        .returning();
+      await db.insert(riskPoolEntries).values({
+        id: `rpe-${randomUUID()}`,
+        kind: 'PAYOUT',
+        amountFen: paidFen,
+        balanceAfterFen: after.balanceFen,
+        claimId: claim.id,
+        createdBy: this.caller.sub,
+      });
+      return claim;
+    });
+  }
+
+  async pool(): Promise<RiskPoolRow> {
+    const [row] = await this.db.select().from(riskPool).where(eq(riskPool.id, POOL_ID));
+    return row ?? { id: POOL_ID, balanceFen: 0, fundedFen: 0, paidFen: 0, updatedAt: new Date(0) };
+  }
+
+  /** The ledger, oldest first; agencies only (the SDL's `guarantee:read`). */
+  async entries(limit: number, after?: string): Promise<RiskPoolEntryRow[]> {
+    if (!this.caller.scopes.has('guarantee:read')) return [];
+    const e = riskPoolEntries;
+    const seq = after === undefined ? undefined : Number(after);
+    if (seq !== undefined && !Number.isInteger(seq)) {
+      throw badInput('after', 'is not a cursor returned by this API');
+    }
+    return this.db
+      .select()
+      .from(e)
+      .where(seq === undefined ? undefined : gt(e.seq, seq))
+      .orderBy(asc(e.seq))
+      .limit(limit + 1);
+  }
+
+  async claims(
+    filter: RiskPoolClaimFilter,
+    limit: number,
+    after?: string,
+  ): Promise<RiskPoolClaimRow[]> {
+    const c = riskPoolClaims;
+    return this.db
+      .select()
+      .from(c)
+      .where(
+        and(
+          ledgerScope(this.caller, c.bankId, c.enterpriseId),
+          filter.bankId ? eq(c.bankId, filter.bankId) : undefined,
+          filter.enterpriseId ? eq(c.enterpriseId, filter.enterpriseId) : undefined,
+          filter.year != null ? eq(c.capYear, filter.year) : undefined,
+          after ? gt(c.id, after) : undefined,
+        ),
+      )
+      .orderBy(asc(c.id))
+      .limit(limit + 1);
+  }
+
+  /** What each bank has been paid for the defaults of `year`, most first. */
+  async paidByBank(year: number): Promise<{ bankId: string; paidFen: number; claims: number }[]> {
+    const c = riskPoolClaims;
+    const paid = sql<string>`sum(${c.paidFen})::text`;
+    const rows = await this.db
+      .select({ bankId: c.bankId, paid, claims: sql<number>`count(*)::int` })
+      .from(c)
+      .where(and(eq(c.capYear, year), ledgerScope(this.caller, c.bankId, null)))
+      .groupBy(c.bankId)
+      .orderBy(desc(paid), asc(c.bankId));
+    return rows.map((row) => ({
+      bankId: row.bankId,
+      paidFen: Number(row.paid),
+      claims: row.claims,
+    }));
+  }
+}
+
+export const riskPoolResolvers: GraphQLResolverMap<FinanceContext> = {
+  Query: {
+    riskPool: (_: unknown, __: unknown, { riskPool }: FinanceContext) => riskPool.pool(),
+    riskPoolEntries: (_: unknown, args: PageArgs, { riskPool, limits }: FinanceContext) =>
+      pageOf(
+        args,
+        limits,
+        (limit, after) => riskPool.entries(limit, after),
+        (row) => String(row.seq),
+      ),
+    riskPoolClaims: (
+      _: unknown,
+      args: PageArgs & { filter?: RiskPoolClaimFilter | null },
+      { riskPool, limits }: FinanceContext,
+    ) =>
+      pageOf(
+        args,
+        limits,
+        (limit, after) => riskPool.claims(args.filter ?? {}, limit, after),
+        (row) => row.id,
+      ),
+  },
+  Mutation: {
+    fundRiskPool: (
+      _: unknown,
+      { input }: { input: FundRiskPoolInput },
+      { riskPool }: FinanceContext,
+    ) => riskPool.fund(input),
+    claimRiskCompensation: async (
+      _: unknown,
+      { input }: { input: ClaimCompensationInput },
+      { riskPool }: FinanceContext,
+    ) => ({ claim: await riskPool.claim(input) }),
+  },
+  RiskPool: {
+    balance: (row: RiskPoolRow) => row.balanceFen,
+    funded: (row: RiskPoolRow) => row.fundedFen,
+    paid: (row: RiskPoolRow) => row.paidFen,
+    ratio: (_: RiskPoolRow, __: unknown, { riskPool }: FinanceContext) => riskPool.rules.ratio,
+    capPerLoan: (_: RiskPoolRow, __: unknown, { riskPool }: FinanceContext) =>
+      riskPool.rules.capPerLoanFen,
+    capPerBankYear: (_: RiskPoolRow, __: unknown, { riskPool }: FinanceContext) =>
+      riskPool.rules.capPerBankYearFen,
+    paidByBank: (_: RiskPoolRow, { year }: { year: number }, { riskPool }: FinanceContext) =>
+      riskPool.paidByBank(year),
+  },
+  RiskPoolEntry: {
+    amount: (row: RiskPoolEntryRow) => row.amountFen,
+    balanceAfter: (row: RiskPoolEntryRow) => row.balanceAfterFen,
+  },
+  RiskPoolClaim: {
+    bank: (row: RiskPoolClaimRow) => ({ id: row.bankId }),
+    enterprise: (row: RiskPoolClaimRow) => ({ __typename: 'Enterprise', id: row.enterpriseId }),
+    loss: (row: RiskPoolClaimRow) => row.lossFen,
+    due: (row: RiskPoolClaimRow) => row.dueFen,
+    paid: (row: RiskPoolClaimRow) => row.paidFen,
+    shortfall: (row: RiskPoolClaimRow) => row.dueFen - row.paidFen,
+  },
+  BankCompensation: {
+    bank: (row: { bankId: string }) => ({ id: row.bankId }),
+    paid: (row: { paidFen: number }) => row.paidFen,
+  },
+};

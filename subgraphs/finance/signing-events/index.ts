@@ -1,0 +1,2 @@
+export * from './signing-events.js';
+export * from './tables.js';

@@ -1,0 +1,2 @@
+export * from './subsidies.js';
+export * from './tables.js';

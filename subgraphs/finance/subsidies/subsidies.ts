@@ -1,0 +1,302 @@
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import { and, asc, desc, eq, gt, lt, sql } from 'drizzle-orm';
+import type { Caller } from '../../kernel/caller.js';
+import * as clock from '../../kernel/clock.js';
+import type { Db } from '../../kernel/db.js';
+import { badInput, exchangeError } from '../../kernel/errors.js';
+import { groupLoader } from '../../kernel/loader.js';
+import { fenToYuan } from '../../kernel/money.js';
+import { pageOf, type PageArgs } from '../../kernel/pagination.js';
+import { applyRate, largestRemainder, minRate } from '../apportion.js';
+import type { FinanceContext } from '../index.js';
+import { bankRewards, interestSubsidies, subsidyPeriods } from './tables.js';
+import { ledgerScope, MAX_LEDGER_AMOUNT_FEN, requireFinanceOffice } from '../workflow-scope.js';
+
+export type SubsidyPeriodRow = typeof subsidyPeriods.$inferSelect;
+export type InterestSubsidyRow = typeof interestSubsidies.$inferSelect;
+export type BankRewardRow = typeof bankRewards.$inferSelect;
+
+/** As the scalars hand it over: dates as YYYY-MM-DD, the budget in fen. */
+export interface ComputeSubsidiesInput {
+  from: string;
+  to: string;
+  rewardBudget: number;
+}
+
+export interface InterestSubsidyFilter {
+  periodId?: string | null;
+  bankId?: string | null;
+  enterpriseId?: string | null;
+}
+
+const conflict = (message: string) => exchangeError('CONFLICT', message);
+
+const DAY_MS = 86_400_000;
+/** A period is at most a year (a leap year's 366 days). */
+const MAX_PERIOD_DAYS = 366;
+
+interface NewLoan {
+  loanId: string;
+  bankId: string;
+  enterpriseId: string;
+  principalFen: number;
+  rate: string | null;
+  disbursedOn: string;
+}
+
+/**
+ * 财政奖补 (SPEC 三(十二)): per period, interest subsidies (贷款贴息) on the new sci-tech loans and
+ * rewards (以奖代补) to the banks that made them.
+ *
+ * New sci-tech loans are the loans whose disbursement (LOAN_DISBURSED) occurred in the period, to
+ * an enterprise admitted to the sci-tech enterprise library (科创企业库) when the period is
+ * computed. A loan's subsidy is its principal × the subsidy rate (INTEREST_SUBSIDY_RATE, or the
+ * loan's own rate when that is lower: a subsidy never exceeds the interest), rounded down to the
+ * fen. The reward budget is split among the banks in proportion to their new sci-tech lending,
+ * exactly in fen by largest remainder (equal remainders: the bank id first in order).
+ *
+ * A period is computed once, in one transaction holding the periods' table lock: asking again for
+ * the same dates and budget returns the recorded period; periods never overlap, so no loan is
+ * subsidised twice. Reports arriving after a period was computed are not added to it.
+ */
+export class SubsidyLedger {
+  readonly rewardsByPeriod = groupLoader(
+    (ids) =>
+      this.db
+        .select()
+        .from(bankRewards)
+        .where(
+          and(
+            sql`${bankRewards.periodId} = any(${sql.param([...ids])}::text[])`,
+            ledgerScope(this.caller, bankRewards.bankId, null),
+          ),
+        )
+        .orderBy(desc(bankRewards.rewardFen), asc(bankRewards.bankId)),
+    (row: BankRewardRow) => row.periodId,
+  );
+
+  constructor(
+    private readonly db: Db,
+    private readonly caller: Caller,
+    private readonly subsidyRate: string,
+  ) {}
+
+  async compute(
+    input: ComputeSubsidiesInput,
+  ): Promise<{ period: SubsidyPeriodRow; replayed: boolean }> {
+    requireFinanceOffice(this.caller, 'computes subsidies and rewards');
+    const { from, to } = input;
+    const days = (Date.parse(to) - Date.parse(from)) / DAY_MS + 1;
+    if (days < 1) throw badInput('input.to', `must not be before input.from (${from}), got ${to}`);
+    if (days > MAX_PERIOD_DAYS) {
+      throw badInput('input.to', `a period is at most ${MAX_PERIOD_DAYS} days, got ${days}`);
+    }
+    const today = clock.today();
+    if (to >= today) {
+      throw badInput(
+        'input.to',
+        `the period must have ended: a day before today (${today}), got ${to}`,
+      );
+    }
+    if (!(input.rewardBudget >= 0) || input.rewardBudget > MAX_LEDGER_AMOUNT_FEN) {
+      throw badInput(
+        'input.rewardBudget',
+        `must be at least 0 and at most ${fenToYuan(MAX_LEDGER_AMOUNT_FEN)} yuan, got ${fenToYuan(input.rewardBudget)}`,
+      );
+    }
+    return this.db.transaction(async (tx) => {
+      const db = tx as unknown as Db;
+      // Computations of periods run one at a time: the overlap check sees every committed period.
+      await db.execute(sql`lock table ${subsidyPeriods} in share row exclusive mode`);
+      const [overlapping] = await db
+        .select()
+        .from(subsidyPeriods)
+        .where(
+          and(sql`${subsidyPeriods.fromDate} <= ${to}`, sql`${subsidyPeriods.toDate} >= ${from}`),
+        )
+        .orderBy(asc(subsidyPeriods.fromDate))
+        .limit(1);
+      if (overlapping) {
+        if (overlapping.fromDate === from && overlapping.toDate === to) {
+          if (overlapping.rewardBudgetFen !== input.rewardBudget) {
+            throw conflict(
+              `the period ${from}–${to} was computed with a reward budget of ${fenToYuan(overlapping.rewardBudgetFen)} yuan; it is not computed again with another`,
+            );
+          }
+          return { period: overlapping, replayed: true };
+        }
+        throw conflict(
+          `the period ${from}–${to} overlaps the period ${overlapping.fromDate}–${overlapping.toDate} computed already`,
+        );
+      }
+
+      const loans = await this.newSciTechLoans(db, from, to);
+      const subsidies = loans.map((loan) => {
+        const rate = loan.rate ? minRate(this.subsidyRate, loan.rate) : this.subsidyRate;
+        return { ...loan, subsidyRate: rate, subsidyFen: applyRate(loan.principalFen, rate) };
+      });
+      const byBank = new Map<string, { lendingFen: number; loans: number }>();
+      for (const loan of loans) {
+        const bank = byBank.get(loan.bankId) ?? { lendingFen: 0, loans: 0 };
+        bank.lendingFen += loan.principalFen;
+        bank.loans += 1;
+        byBank.set(loan.bankId, bank);
+      }
+      const banks = [...byBank.keys()].sort();
+      const rewards = largestRemainder(
+        input.rewardBudget,
+        banks.map((bank) => byBank.get(bank)!.lendingFen),
+      );
+
+      const id = `sub-${from}-${to}`;
+      const [period] = await db
+        .insert(subsidyPeriods)
+        .values({
+          id,
+          fromDate: from,
+          toDate: to,
+          subsidyRate: this.subsidyRate,
+          rewardBudgetFen: input.rewardBudget,
+          newLendingFen: loans.reduce((sum, loan) => sum + loan.principalFen, 0),
+          subsidyTotalFen: subsidies.reduce((sum, s) => sum + s.subsidyFen, 0),
+          computedBy: this.caller.sub,
+        })
+        .returning();
+      if (subsidies.length > 0) {
+        await db.insert(interestSubsidies).values(
+          subsidies.map((s) => ({
+            periodId: id,
+            loanId: s.loanId,
+            bankId: s.bankId,
+            enterpriseId: s.enterpriseId,
+            principalFen: s.principalFen,
+            loanRate: s.rate,
+            subsidyRate: s.subsidyRate,
+            subsidyFen: s.subsidyFen,
+            disbursedOn: s.disbursedOn,
+          })),
+        );
+      }
+      if (banks.length > 0) {
+        await db.insert(bankRewards).values(
+          banks.map((bankId, i) => ({
+            periodId: id,
+            bankId,
+            newLendingFen: byBank.get(bankId)!.lendingFen,
+            loans: byBank.get(bankId)!.loans,
+            rewardFen: rewards[i],
+          })),
+        );
+      }
+      return { period, replayed: false };
+    });
+  }
+
+  /** One row per loan (a loan reported twice under two keys counts once, as first reported). */
+  private async newSciTechLoans(db: Db, from: string, to: string): Promise<NewLoan[]> {
+    const rows = await db.execute(sql`
+      select distinct on (e.loan_id)
+        e.loan_id as "loanId", e.bank_id as "bankId", e.enterprise_id as "enterpriseId",
+        e.amount_fen::text as "principalFen", e.rate::text as "rate",
+        e.occurred_on::text as "disbursedOn"
+      from bank_events e
+      join enterprise_profiles p on p.enterprise_id = e.enterprise_id
+      where e.kind = 'LOAN_DISBURSED' and e.loan_id is not null
+        and e.occurred_on between ${from} and ${to}
+        and p.library_status = 'ADMITTED'
+      order by e.loan_id, e.recorded_at`);
+    const list = (Array.isArray(rows) ? rows : (rows as { rows: unknown[] }).rows) as Record<
+      string,
+      string | null
+    >[];
+    return list.map((row) => ({
+      loanId: row.loanId!,
+      bankId: row.bankId!,
+      enterpriseId: row.enterpriseId!,
+      principalFen: Number(row.principalFen),
+      rate: row.rate,
+      disbursedOn: row.disbursedOn!,
+    }));
+  }
+
+  async periods(limit: number, after?: string): Promise<SubsidyPeriodRow[]> {
+    return this.db
+      .select()
+      .from(subsidyPeriods)
+      .where(after ? lt(subsidyPeriods.id, after) : undefined)
+      .orderBy(desc(subsidyPeriods.id))
+      .limit(limit + 1);
+  }
+
+  async subsidies(
+    filter: InterestSubsidyFilter,
+    limit: number,
+    after?: string,
+  ): Promise<InterestSubsidyRow[]> {
+    const s = interestSubsidies;
+    return this.db
+      .select()
+      .from(s)
+      .where(
+        and(
+          ledgerScope(this.caller, s.bankId, s.enterpriseId),
+          filter.periodId ? eq(s.periodId, filter.periodId) : undefined,
+          filter.bankId ? eq(s.bankId, filter.bankId) : undefined,
+          filter.enterpriseId ? eq(s.enterpriseId, filter.enterpriseId) : undefined,
+          after ? gt(s.loanId, after) : undefined,
+        ),
+      )
+      .orderBy(asc(s.loanId))
+      .limit(limit + 1);
+  }
+}
+
+export const subsidyResolvers: GraphQLResolverMap<FinanceContext> = {
+  Query: {
+    subsidyPeriods: (_: unknown, args: PageArgs, { subsidies, limits }: FinanceContext) =>
+      pageOf(
+        args,
+        limits,
+        (limit, after) => subsidies.periods(limit, after),
+        (row) => row.id,
+      ),
+    interestSubsidies: (
+      _: unknown,
+      args: PageArgs & { filter?: InterestSubsidyFilter | null },
+      { subsidies, limits }: FinanceContext,
+    ) =>
+      pageOf(
+        args,
+        limits,
+        (limit, after) => subsidies.subsidies(args.filter ?? {}, limit, after),
+        (row) => row.loanId,
+      ),
+  },
+  Mutation: {
+    computeSubsidies: (
+      _: unknown,
+      { input }: { input: ComputeSubsidiesInput },
+      { subsidies }: FinanceContext,
+    ) => subsidies.compute(input),
+  },
+  SubsidyPeriod: {
+    from: (row: SubsidyPeriodRow) => row.fromDate,
+    to: (row: SubsidyPeriodRow) => row.toDate,
+    rewardBudget: (row: SubsidyPeriodRow) => row.rewardBudgetFen,
+    newLending: (row: SubsidyPeriodRow) => row.newLendingFen,
+    subsidyTotal: (row: SubsidyPeriodRow) => row.subsidyTotalFen,
+    rewards: (row: SubsidyPeriodRow, _: unknown, { subsidies }: FinanceContext) =>
+      subsidies.rewardsByPeriod.load(row.id),
+  },
+  InterestSubsidy: {
+    bank: (row: InterestSubsidyRow) => ({ id: row.bankId }),
+    enterprise: (row: InterestSubsidyRow) => ({ __typename: 'Enterprise', id: row.enterpriseId }),
+    principal: (row: InterestSubsidyRow) => row.principalFen,
+    subsidy: (row: InterestSubsidyRow) => row.subsidyFen,
+  },
+  BankReward: {
+    bank: (row: BankRewardRow) => ({ id: row.bankId }),
+    newLending: (row: BankRewardRow) => row.newLendingFen,
+    reward: (row: BankRewardRow) => row.rewardFen,
+  },
+};

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../subgraphs/kernel/config.js';
+
+describe('risk pool and subsidy settings', () => {
+  it('default to half the loss, ¥2M a loan, ¥10M a bank a year and a 1% subsidy', () => {
+    const config = loadConfig({});
+    expect(config.riskPool).toEqual({
+      ratio: '0.5',
+      capPerLoanFen: 200_000_000,
+      capPerBankYearFen: 1_000_000_000,
+    });
+    expect(config.interestSubsidyRate).toBe('0.01');
+  });
+
+  it('read rates as decimals and caps as yuan, exactly', () => {
+    const config = loadConfig({
+      RISK_POOL_RATIO: '.35',
+      RISK_POOL_CAP_PER_LOAN: '1500000.50',
+      RISK_POOL_CAP_PER_BANK_YEAR: '0',
+      INTEREST_SUBSIDY_RATE: '0.0125',
+    });
+    expect(config.riskPool).toEqual({
+      ratio: '0.35',
+      capPerLoanFen: 150_000_050,
+      capPerBankYearFen: 0,
+    });
+    expect(config.interestSubsidyRate).toBe('0.0125');
+  });
+
+  it('refuse a rate above 1, a negative cap and more than two decimals of yuan', () => {
+    expect(() => loadConfig({ RISK_POOL_RATIO: '1.5' })).toThrow(
+      /RISK_POOL_RATIO must be a decimal rate/,
+    );
+    expect(() => loadConfig({ INTEREST_SUBSIDY_RATE: 'one percent' })).toThrow(
+      /INTEREST_SUBSIDY_RATE/,
+    );
+    expect(() => loadConfig({ RISK_POOL_CAP_PER_LOAN: '-1' })).toThrow(
+      /RISK_POOL_CAP_PER_LOAN must be an amount in yuan ≥ 0/,
+    );
+    expect(() => loadConfig({ RISK_POOL_CAP_PER_BANK_YEAR: '1.005' })).toThrow(
+      /RISK_POOL_CAP_PER_BANK_YEAR/,
+    );
+  });
+});
