@@ -198,7 +198,7 @@ interface Readiness {
 
 /** What the HTTP handler serves with, built once by `startGateway`. */
 interface Served {
-  config: Config;
+  config: GatewayConfig;
   logger: Logger;
   apollo: ApolloServer<ServedContext>;
   identity: IdentityVerifier;
@@ -328,7 +328,7 @@ function apolloGateway(
 }
 
 function apolloServer(
-  config: Config,
+  config: GatewayConfig,
   gateway: ExchangeGateway,
   trusted: TrustedDocuments | undefined,
   mintPreset: (() => Promise<string>) | undefined,
@@ -475,7 +475,7 @@ async function answerReady(res: http.ServerResponse, served: Served): Promise<vo
   });
 }
 
-function wantsSandboxPage(req: http.IncomingMessage, url: URL, config: Config): boolean {
+function wantsSandboxPage(req: http.IncomingMessage, url: URL, config: GatewayConfig): boolean {
   const wantsPage =
     req.method === 'GET' &&
     !url.searchParams.has('query') &&
