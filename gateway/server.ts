@@ -18,6 +18,7 @@ import {
   sendHttpError,
   sendJson,
 } from '../subgraphs/kernel/http.js';
+import { CLIENT_ERROR_CODES } from '../subgraphs/kernel/errors.js';
 import type { SigningKey } from '../subgraphs/kernel/keys.js';
 import type { RunningSubgraph } from '../subgraphs/kernel/subgraph.js';
 import { apolloLogger, createLogger, type Logger } from '../subgraphs/kernel/logger.js';
@@ -82,29 +83,8 @@ export interface RunningGateway {
   stop(): Promise<void>;
 }
 
-/** Codes whose messages were written for clients; anything else is masked. */
-const CLIENT_CODES = new Set([
-  'BAD_USER_INPUT',
-  'CLAIMS_SUSPENDED',
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'OPERATION_RESOLUTION_FAILURE',
-  'BAD_REQUEST',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-  'UNAUTHORIZED_FIELD_OR_TYPE',
-  'AUTH_ERROR',
-  'NOT_FOUND',
-  'CONFLICT',
-  'FORBIDDEN',
-  'SUBGRAPH_UNAVAILABLE',
-  'OPERATION_TOO_COMPLEX',
-  'PERSISTED_QUERY_NOT_IN_LIST',
-  'PERSISTED_QUERY_HASH_MISMATCH',
-  'RATE_LIMITED',
-]);
-
-export const isClientFacing = (code: unknown) => typeof code === 'string' && CLIENT_CODES.has(code);
+export const isClientFacing = (code: unknown) =>
+  typeof code === 'string' && CLIENT_ERROR_CODES.has(code);
 
 /**
  * No stack, SQL or internal URL reaches a client: unknown errors keep only a generic message (the

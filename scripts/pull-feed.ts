@@ -18,6 +18,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../subgraphs/kernel/config.js';
+import type { ClientErrorCode } from '../subgraphs/kernel/errors.js';
 
 export interface PullFeedOptions {
   token: string;
@@ -90,7 +91,7 @@ const QUERY = `query PullProspectFeed($first: Int, $after: String, $filter: Pros
 }`;
 
 /** Errors that another attempt will not fix. */
-const FATAL_CODES = new Set([
+const FATAL_CODES: ReadonlySet<string> = new Set<ClientErrorCode>([
   'BAD_USER_INPUT',
   'AUTH_ERROR',
   'UNAUTHORIZED_FIELD_OR_TYPE',

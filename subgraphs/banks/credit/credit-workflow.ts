@@ -4,7 +4,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { Caller } from '../../kernel/caller.js';
 import { addMonths, today } from '../../kernel/clock.js';
 import type { Db } from '../../kernel/db.js';
-import { badInput, exchangeError, forbidden, notFound } from '../../kernel/errors.js';
+import { badInput, conflict, forbidden, notFound } from '../../kernel/errors.js';
 import { fenToYuan, parseRate } from '../../kernel/money.js';
 import type { PeerClient } from '../../kernel/peers.js';
 import { boundedText } from '../../kernel/text.js';
@@ -65,7 +65,6 @@ const RECORD_EVENT = `mutation RecordBankEvent($event: BankEventInput!) {
 }`;
 
 const MAX_AMOUNT_FEN = 100_000_000_000_00; // ¥100 billion: beyond any single sci-tech credit.
-const conflict = (message: string) => exchangeError('CONFLICT', message);
 
 function positiveAmount(fen: number, field: string): number {
   if (!Number.isSafeInteger(fen) || fen <= 0) throw badInput(field, 'must be more than zero');

@@ -2,7 +2,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/res
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Caller } from '../../kernel/caller.js';
 import type { Db } from '../../kernel/db.js';
-import { badInput, exchangeError, forbidden, notFound } from '../../kernel/errors.js';
+import { badInput, conflict, forbidden, notFound } from '../../kernel/errors.js';
 import type { FinanceContext } from '../index.js';
 import type { NeedRow } from '../repository.js';
 import { financialProducts, financingNeeds } from '../tables.js';
@@ -63,8 +63,6 @@ const TRANSITIONS: Partial<Record<BankEventKind, { from: string[]; to: string }>
 };
 /** A need further along keeps its status when an earlier kind of event arrives for it. */
 const ORDER = ['ASSIGNED', 'SOLUTION_PROPOSED', 'CREDIT_APPROVED', 'DISBURSED'];
-
-const conflict = (message: string) => exchangeError('CONFLICT', message);
 
 /**
  * Records what the banks did, as the `banks` subgraph reports it on a bank's behalf, and moves the

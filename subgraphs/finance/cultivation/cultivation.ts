@@ -5,7 +5,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/res
 import type { Caller } from '../../kernel/caller.js';
 import * as clock from '../../kernel/clock.js';
 import type { Db } from '../../kernel/db.js';
-import { badInput, exchangeError, forbidden, notFound } from '../../kernel/errors.js';
+import { badInput, conflict, forbidden, notFound } from '../../kernel/errors.js';
 import { groupLoader, rowLoader } from '../../kernel/loader.js';
 import { pageOf, type PageArgs } from '../../kernel/pagination.js';
 import { anyOf } from '../../kernel/sql.js';
@@ -55,8 +55,6 @@ export interface PlanFilter {
 }
 
 type ItemFields = Pick<ItemRow, 'kind' | 'description' | 'department' | 'departmentName' | 'dueOn'>;
-
-const conflict = (message: string) => exchangeError('CONFLICT', message);
 
 /**
  * An item's id is its plan's and its place in the plan: the items of one statement share their

@@ -3,7 +3,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/res
 import { and, asc, desc, eq, gt, sql } from 'drizzle-orm';
 import type { Caller } from '../../kernel/caller.js';
 import type { Db } from '../../kernel/db.js';
-import { badInput, exchangeError } from '../../kernel/errors.js';
+import { badInput, conflict } from '../../kernel/errors.js';
 import { groupLoader, rowLoader } from '../../kernel/loader.js';
 import { fenToYuan } from '../../kernel/money.js';
 import { pageOf, type PageArgs } from '../../kernel/pagination.js';
@@ -35,8 +35,6 @@ export interface GuaranteeFilter {
   enterpriseId?: string | null;
   creditLineId?: string | null;
 }
-
-const conflict = (message: string) => exchangeError('CONFLICT', message);
 
 /** The line as its bank last reported it approved (a re-approval supersedes the first report). */
 async function approvedLine(db: Db, creditLineId: string): Promise<BankEventRow | undefined> {

@@ -5,7 +5,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/res
 import type { Caller } from '../../kernel/caller.js';
 import * as clock from '../../kernel/clock.js';
 import type { Db } from '../../kernel/db.js';
-import { badInput, exchangeError, forbidden } from '../../kernel/errors.js';
+import { badInput, conflict, forbidden } from '../../kernel/errors.js';
 import { groupLoader } from '../../kernel/loader.js';
 import { pageOf, type PageArgs } from '../../kernel/pagination.js';
 import { anyOf } from '../../kernel/sql.js';
@@ -23,8 +23,6 @@ export interface SetTierInput {
   reason: string;
   effectiveOn?: string | null;
 }
-
-const conflict = (message: string) => exchangeError('CONFLICT', message);
 
 /**
  * 上市后备 — the finance office names enterprises gold (金种子), silver (银种子) or STAR-market

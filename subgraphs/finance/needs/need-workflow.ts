@@ -5,7 +5,7 @@ import type { ClaimThrottle } from '../../kernel/config.js';
 import type { Caller } from '../../kernel/caller.js';
 import type { Db } from '../../kernel/db.js';
 import type { PeerClient } from '../../kernel/peers.js';
-import { badInput, exchangeError, forbidden, notFound } from '../../kernel/errors.js';
+import { badInput, conflict, exchangeError, forbidden, notFound } from '../../kernel/errors.js';
 import { inReadScope } from '../../kernel/scope.js';
 import {
   bankId,
@@ -35,8 +35,6 @@ export interface MainBankEvidence {
   basicAccountBankId?: string | null;
   largestLenderId?: string | null;
 }
-
-const conflict = (message: string) => exchangeError('CONFLICT', message);
 
 /** No claim is ever refused (for callers built without the configuration). */
 const NO_THROTTLE: ClaimThrottle = {

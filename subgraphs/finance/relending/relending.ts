@@ -15,7 +15,7 @@ import {
 import type { Caller } from '../../kernel/caller.js';
 import { addYears } from '../../kernel/clock.js';
 import type { Db } from '../../kernel/db.js';
-import { badInput, exchangeError, forbidden, notFound } from '../../kernel/errors.js';
+import { badInput, conflict, forbidden, notFound } from '../../kernel/errors.js';
 import { rowLoader } from '../../kernel/loader.js';
 import { fenToYuan, parseRate } from '../../kernel/money.js';
 import { pageOf, type PageArgs } from '../../kernel/pagination.js';
@@ -92,7 +92,6 @@ export interface BankUseRow {
   loansWithoutComparableProduct: number;
 }
 
-const conflict = (message: string) => exchangeError('CONFLICT', message);
 const NO_ROWS = sql`false`;
 
 /** A rate string ("0.0385", "0.038500") as integer millionths, exactly. */

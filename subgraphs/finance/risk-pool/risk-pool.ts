@@ -4,7 +4,7 @@ import { and, asc, desc, eq, gt, sql } from 'drizzle-orm';
 import type { Caller } from '../../kernel/caller.js';
 import type { Config } from '../../kernel/config.js';
 import type { Db } from '../../kernel/db.js';
-import { badInput, exchangeError, forbidden } from '../../kernel/errors.js';
+import { badInput, conflict, forbidden } from '../../kernel/errors.js';
 import { fenToYuan } from '../../kernel/money.js';
 import { pageOf, type PageArgs } from '../../kernel/pagination.js';
 import { applyRate } from '../apportion.js';
@@ -44,8 +44,6 @@ export interface RiskPoolClaimFilter {
   enterpriseId?: string | null;
   year?: number | null;
 }
-
-const conflict = (message: string) => exchangeError('CONFLICT', message);
 
 /**
  * 风险补偿资金池 (SPEC 三(十二)): the finance office funds the pool; a bank claims compensation

@@ -4,7 +4,7 @@ import { and, asc, eq, getTableColumns, gte, inArray, lte, sql, type SQL } from 
 import type { Caller } from '../../kernel/caller.js';
 import * as clock from '../../kernel/clock.js';
 import type { Db } from '../../kernel/db.js';
-import { badInput, exchangeError, forbidden, notFound } from '../../kernel/errors.js';
+import { badInput, conflict, forbidden, notFound } from '../../kernel/errors.js';
 import { groupLoader, rowLoader } from '../../kernel/loader.js';
 import { fenToYuan } from '../../kernel/money.js';
 import { pageOf, type PageArgs } from '../../kernel/pagination.js';
@@ -60,7 +60,6 @@ const MAX_DESCRIPTION_CHARS = 2000;
 const MAX_NOTE_CHARS = 500;
 const ORG_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
-const conflict = (message: string) => exchangeError('CONFLICT', message);
 const NO_ROWS = sql`false`;
 
 /** approved ÷ intended with four decimals, rounded down, exactly. */

@@ -3,7 +3,7 @@ import { and, asc, desc, eq, gt, lt, sql } from 'drizzle-orm';
 import type { Caller } from '../../kernel/caller.js';
 import * as clock from '../../kernel/clock.js';
 import type { Db } from '../../kernel/db.js';
-import { badInput, exchangeError } from '../../kernel/errors.js';
+import { badInput, conflict } from '../../kernel/errors.js';
 import { groupLoader } from '../../kernel/loader.js';
 import { fenToYuan } from '../../kernel/money.js';
 import { pageOf, type PageArgs } from '../../kernel/pagination.js';
@@ -28,8 +28,6 @@ export interface InterestSubsidyFilter {
   bankId?: string | null;
   enterpriseId?: string | null;
 }
-
-const conflict = (message: string) => exchangeError('CONFLICT', message);
 
 const DAY_MS = 86_400_000;
 /** A period is at most a year (a leap year's 366 days). */

@@ -4,7 +4,7 @@ import type { Caller } from '../../kernel/caller.js';
 import { currentYear, today } from '../../kernel/clock.js';
 import type { Db } from '../../kernel/db.js';
 import type { PeerClient } from '../../kernel/peers.js';
-import { badInput, exchangeError, forbidden, notFound } from '../../kernel/errors.js';
+import { badInput, conflict, exchangeError, forbidden, notFound } from '../../kernel/errors.js';
 import { usccProblem } from '../../kernel/identifiers.js';
 import { boundedText } from '../../kernel/text.js';
 import { anyOf } from '../../kernel/sql.js';
@@ -200,7 +200,7 @@ export class LibraryWorkflow {
     return this.db.transaction(async (tx) => {
       const inserted = await tx.insert(enterprises).values(row).onConflictDoNothing().returning();
       if (inserted.length === 0) {
-        throw exchangeError('CONFLICT', `an enterprise with USCC ${uscc} is already registered`);
+        throw conflict(`an enterprise with USCC ${uscc} is already registered`);
       }
       await tx.insert(libraryEvents).values({
         id: randomUUID(),
