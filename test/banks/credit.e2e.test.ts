@@ -155,7 +155,10 @@ for (const backend of BACKENDS) {
           solutionInput(needId, { productIds: ['prod-abc-01'] }),
           'sol-a-2',
         );
-        expect(refusal(response)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'productIds' });
+        expect(refusal(response)).toMatchObject({
+          code: 'BAD_USER_INPUT',
+          field: 'input.productIds',
+        });
       });
 
       it('approves a credit line against the need: CREDIT_APPROVED', async () => {
@@ -211,7 +214,7 @@ for (const backend of BACKENDS) {
           { creditLineId: lineId, amount: '500000.01', maturesOn: '2030-01-01' },
           'loan-a-2',
         );
-        expect(refusal(response)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'amount' });
+        expect(refusal(response)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.amount' });
         expect(refusal(response).message).toContain('500000.00');
         const second = ok(
           await disburse(
@@ -241,7 +244,7 @@ for (const backend of BACKENDS) {
           { input: { loanId: loan.id, amount: '600000.01' }, key: 'r-2' },
           bank,
         );
-        expect(refusal(tooMuch)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'amount' });
+        expect(refusal(tooMuch)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.amount' });
         expect(
           ok(await graph.query(OVERDUE, { id: loan.id, key: 'o-1' }, bank)).markLoanOverdue.loan
             .status,
@@ -297,13 +300,13 @@ for (const backend of BACKENDS) {
           { input: { loanId: loan.id, maturesOn: '2027-06-30', reason: '疫情影响' }, key: 'd0' },
           bank,
         );
-        expect(refusal(early)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'maturesOn' });
+        expect(refusal(early)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.maturesOn' });
         const tooFar = await graph.query(
           DEFER,
           { input: { loanId: loan.id, maturesOn: '2029-07-01', reason: '疫情影响' }, key: 'd1' },
           bank,
         );
-        expect(refusal(tooFar)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'maturesOn' });
+        expect(refusal(tooFar)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.maturesOn' });
         const deferred = ok(
           await graph.query(
             DEFER,
@@ -400,14 +403,14 @@ for (const backend of BACKENDS) {
       it('names the field and the rule of each bad input', async () => {
         const needId = await assignedNeed('ent-c', 'icbc');
         const cases: [Record<string, unknown>, string][] = [
-          [{ amount: '0' }, 'amount'],
-          [{ rate: '1.5' }, 'rate'],
-          [{ rate: '0' }, 'rate'],
-          [{ termMonths: 0 }, 'termMonths'],
-          [{ termMonths: 361 }, 'termMonths'],
-          [{ conditions: '  ' }, 'conditions'],
-          [{ productIds: [] }, 'productIds'],
-          [{ cultivationItems: [''] }, 'cultivationItems'],
+          [{ amount: '0' }, 'input.amount'],
+          [{ rate: '1.5' }, 'input.rate'],
+          [{ rate: '0' }, 'input.rate'],
+          [{ termMonths: 0 }, 'input.termMonths'],
+          [{ termMonths: 361 }, 'input.termMonths'],
+          [{ conditions: '  ' }, 'input.conditions'],
+          [{ productIds: [] }, 'input.productIds'],
+          [{ cultivationItems: [''] }, 'input.cultivationItems[0]'],
         ];
         for (const [change, field] of cases) {
           const response = await propose('icbc', solutionInput(needId, change), `bad-${field}`);
@@ -424,7 +427,7 @@ for (const backend of BACKENDS) {
           { creditLineId: 'cl-1', amount: '1.00', maturesOn: '2020-01-01' },
           'bad-maturity',
         );
-        expect(refusal(line)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'maturesOn' });
+        expect(refusal(line)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.maturesOn' });
       });
 
       it('accepts Beijing’s today as an approval date at 01:00 Beijing time, and refuses tomorrow', async () => {
@@ -540,7 +543,7 @@ for (const backend of BACKENDS) {
         const lent = results.filter((r) => !r.body.errors);
         const refused = results.filter((r) => r.body.errors);
         expect(lent).toHaveLength(3);
-        for (const r of refused) expect(refusal(r).field).toBe('amount');
+        for (const r of refused) expect(refusal(r).field).toBe('input.amount');
         const [{ n }] = await graph.graph.databases.banks.rows<{ n: number }>(
           sql`select count(*)::int as n from loans where credit_line_id = 'cl-race'`,
         );

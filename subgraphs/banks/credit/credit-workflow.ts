@@ -193,7 +193,9 @@ export class CreditWorkflow {
     if (input.productIds.length === 0 || input.productIds.length > 10) {
       throw badInput('input.productIds', 'name 1 to 10 of your products');
     }
-    const productIds = [...new Set(input.productIds.map((p, i) => id(p, `input.productIds.${i}`)))];
+    const productIds = [
+      ...new Set(input.productIds.map((p, i) => id(p, `input.productIds[${i}]`))),
+    ];
     const amountFen = positiveAmount(input.amount, 'input.amount');
     const rate = positiveRate(input.rate);
     const term = termMonths(input.termMonths);
@@ -202,7 +204,7 @@ export class CreditWorkflow {
       throw badInput('input.cultivationItems', 'at most 20 items of 1 to 500 characters');
     }
     const items = (input.cultivationItems ?? []).map((item, i) =>
-      boundedText(item, `input.cultivationItems.${i}`, 500),
+      boundedText(item, `input.cultivationItems[${i}]`, 500),
     );
     const clean = { needId, productIds, amountFen, rate, term, conditions, items };
     return this.idempotent(

@@ -77,13 +77,17 @@ export class BankEventLedger {
     private readonly followers: readonly BankEventFollower[] = [],
   ) {}
 
+  /**
+   * A refusal reaches the bank's own client, whose mutation (`proposeSolution`, `disburseLoan` …)
+   * this event mirrors: fields are named by their path in that mutation's arguments.
+   */
   async record(input: BankEventInput): Promise<BankEventReceipt> {
     if (this.caller.actor !== 'banks' || this.caller.party !== 'bank' || !this.caller.org) {
       throw forbidden('bank events are reported by the banks subgraph on a bank’s behalf');
     }
     const bankId = this.caller.org;
     if (!input.key.trim() || input.key.length > 200) {
-      throw badInput('key', 'an idempotency key of 1 to 200 characters');
+      throw badInput('idempotencyKey', 'an idempotency key of 1 to 200 characters');
     }
     const key = `${bankId}:${input.key}`;
     return this.db.transaction(async (tx) => {
@@ -93,13 +97,13 @@ export class BankEventLedger {
 
       const need = input.needId ? await this.lockNeed(db, input.needId, bankId) : undefined;
       const enterpriseId = need?.enterpriseId ?? input.enterpriseId;
-      if (!enterpriseId) throw badInput('enterpriseId', 'required when no need is named');
+      if (!enterpriseId) throw badInput('input.enterpriseId', 'required when no need is named');
       if (need && input.enterpriseId && input.enterpriseId !== need.enterpriseId) {
-        throw badInput('enterpriseId', `need "${need.id}" belongs to another enterprise`);
+        throw badInput('input.enterpriseId', `need "${need.id}" belongs to another enterprise`);
       }
       const transition = TRANSITIONS[input.kind];
       if (transition && (input.kind === 'SOLUTION_PROPOSED' || input.kind === 'CREDIT_APPROVED')) {
-        if (!need) throw badInput('needId', `a ${input.kind} event belongs to a need`);
+        if (!need) throw badInput('input.needId', `a ${input.kind} event belongs to a need`);
       }
       if (need && transition && !transition.from.includes(need.status)) {
         throw conflict(
@@ -191,7 +195,7 @@ export class BankEventLedger {
     const known = new Set(found.map((r) => r.id));
     const missing = productIds.filter((id) => !known.has(id));
     if (missing.length > 0) {
-      throw badInput('productIds', `not a published product of yours: ${missing.join(', ')}`);
+      throw badInput('input.productIds', `not a published product of yours: ${missing.join(', ')}`);
     }
   }
 

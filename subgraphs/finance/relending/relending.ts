@@ -443,15 +443,18 @@ export const drawOnRelendingQuota: BankEventFollower = async (tx, event) => {
   const quotaId = event.relendingQuotaId;
   if (!event.loanId) {
     throw badInput(
-      'loanId',
+      'input.loanId',
       'a loan drawing on a relending or rediscount quota must name the loan',
     );
   }
   if (!event.rate) {
-    throw badInput('rate', 'a loan drawing on a relending or rediscount quota must give its rate');
+    throw badInput(
+      'input.rate',
+      'a loan drawing on a relending or rediscount quota must give its rate',
+    );
   }
   if (!(event.amountFen > 0)) {
-    throw badInput('amount', `a loan drawing on a quota must be more than 0 yuan`);
+    throw badInput('input.amount', `a loan drawing on a quota must be more than 0 yuan`);
   }
   const [quota] = await tx
     .select()
@@ -461,13 +464,13 @@ export const drawOnRelendingQuota: BankEventFollower = async (tx, event) => {
   // Another bank's quota is refused in the same words as none at all: it is none of this bank's.
   if (!quota || quota.bankId !== event.bankId) {
     throw badInput(
-      'relendingQuotaId',
+      'input.relendingQuotaId',
       `"${quotaId}" is not a relending or rediscount quota of yours`,
     );
   }
   if (event.occurredOn < quota.validFrom || event.occurredOn > quota.validTo) {
     throw badInput(
-      'occurredOn',
+      'input.disbursedOn',
       `a loan disbursed on ${event.occurredOn} cannot draw on quota "${quotaId}", in force from ` +
         `${quota.validFrom} to ${quota.validTo}`,
     );
@@ -475,7 +478,7 @@ export const drawOnRelendingQuota: BankEventFollower = async (tx, event) => {
   const rate = rateMicros(event.rate);
   if (quota.rateCeiling != null && rate > rateMicros(quota.rateCeiling)) {
     throw badInput(
-      'rate',
+      'input.rate',
       `${formatMicros(rate)} is above the rate ceiling ${formatMicros(rateMicros(quota.rateCeiling))} ` +
         `of quota "${quotaId}"`,
     );
