@@ -91,6 +91,62 @@ function id(value: string, field: string): string {
   return trimmed;
 }
 
+/**
+ * The bank's credit line a loan draws on, locked, checked to be in its term on the disbursement
+ * date and to have room for the amount. The row lock serialises loans on one line, so two cannot
+ * both fit in its room.
+ */
+async function lineWithRoom(
+  tx: Db,
+  bankId: string,
+  loan: { creditLineId: string; amountFen: number; disbursedOn: string },
+): Promise<CreditLineRow> {
+  const [line] = await tx
+    .select()
+    .from(creditLines)
+    .where(and(eq(creditLines.id, loan.creditLineId), eq(creditLines.bankId, bankId)))
+    .for('update');
+  if (!line) throw notFound('credit line', loan.creditLineId);
+  if (loan.disbursedOn < line.approvedOn) {
+    throw badInput(
+      'input.disbursedOn',
+      `must not be before the line's approval (${line.approvedOn})`,
+    );
+  }
+  const lineEnds = addMonths(line.approvedOn, line.termMonths);
+  if (loan.disbursedOn > lineEnds) {
+    throw badInput('input.disbursedOn', `the line's term ended on ${lineEnds}`);
+  }
+  const [{ outstanding }] = await tx
+    .select({ outstanding: sql<string>`coalesce(sum(${loans.outstandingFen}), 0)::text` })
+    .from(loans)
+    .where(eq(loans.creditLineId, line.id));
+  const room = line.amountFen - Number(outstanding);
+  if (loan.amountFen > room) {
+    throw badInput(
+      'input.amount',
+      `exceeds the line's room: ${fenToYuan(room)} of ${fenToYuan(line.amountFen)} is undrawn`,
+    );
+  }
+  return line;
+}
+
+/**
+ * 首贷: whether no bank lent to the enterprise before. The lock makes two first loans from two
+ * banks at once impossible: the second waits and then sees the first.
+ */
+async function isFirstLoan(tx: Db, enterpriseId: string): Promise<boolean> {
+  await tx.execute(
+    sql`select pg_advisory_xact_lock(hashtextextended(${`first-loan:${enterpriseId}`}, 0))`,
+  );
+  const [earlier] = await tx
+    .select({ id: loans.id })
+    .from(loans)
+    .where(eq(loans.enterpriseId, enterpriseId))
+    .limit(1);
+  return !earlier;
+}
+
 function fingerprint(operation: string, input: unknown): string {
   return createHash('sha256')
     .update(JSON.stringify([operation, input]))
@@ -320,45 +376,8 @@ export class CreditWorkflow {
       key,
       clean,
       async (tx, bankId) => {
-        // The line's row lock serialises loans on one line, so two cannot both fit in its room.
-        const [line] = await tx
-          .select()
-          .from(creditLines)
-          .where(and(eq(creditLines.id, clean.creditLineId), eq(creditLines.bankId, bankId)))
-          .for('update');
-        if (!line) throw notFound('credit line', clean.creditLineId);
-        if (clean.disbursedOn < line.approvedOn) {
-          throw badInput(
-            'input.disbursedOn',
-            `must not be before the line's approval (${line.approvedOn})`,
-          );
-        }
-        const lineEnds = addMonths(line.approvedOn, line.termMonths);
-        if (clean.disbursedOn > lineEnds) {
-          throw badInput('input.disbursedOn', `the line's term ended on ${lineEnds}`);
-        }
-        const [{ outstanding }] = await tx
-          .select({ outstanding: sql<string>`coalesce(sum(${loans.outstandingFen}), 0)::text` })
-          .from(loans)
-          .where(eq(loans.creditLineId, line.id));
-        const room = line.amountFen - Number(outstanding);
-        if (clean.amountFen > room) {
-          throw badInput(
-            'input.amount',
-            `exceeds the line's room: ${fenToYuan(room)} of ${fenToYuan(line.amountFen)} is undrawn`,
-          );
-        }
-        // 首贷: whether any bank lent to the enterprise before. The lock makes two first loans
-        // from two banks at once impossible: the second waits and then sees the first.
-        await tx.execute(
-          sql`select pg_advisory_xact_lock(hashtextextended(${`first-loan:${line.enterpriseId}`}, 0))`,
-        );
-        const [earlier] = await tx
-          .select({ id: loans.id })
-          .from(loans)
-          .where(eq(loans.enterpriseId, line.enterpriseId))
-          .limit(1);
-        const firstLoan = !earlier;
+        const line = await lineWithRoom(tx, bankId, clean);
+        const firstLoan = await isFirstLoan(tx, line.enterpriseId);
         const loanId = this.objectId('loan', bankId, key);
         await this.report({
           key,
