@@ -20,7 +20,7 @@ import { rowLoader } from '../../kernel/loader.js';
 import { fenToYuan, parseRate } from '../../kernel/money.js';
 import { pageOf, type PageArgs } from '../../kernel/pagination.js';
 import { anyOf } from '../../kernel/sql.js';
-import type { BankEventFollower } from '../bank-events/index.js';
+import type { BankEventFollower, BankEventRow } from '../bank-events/index.js';
 import type { FinanceContext } from '../index.js';
 import { bankId } from '../needs/index.js';
 import { financialProducts } from '../tables.js';
@@ -441,6 +441,42 @@ export class Relending {
 export const drawOnRelendingQuota: BankEventFollower = async (tx, event) => {
   if (event.kind !== 'LOAN_DISBURSED' || !event.relendingQuotaId) return;
   const quotaId = event.relendingQuotaId;
+  const { loanId, rate } = drawingLoan(event);
+  const quota = await quotaWithRoom(tx, quotaId, event, rateMicros(rate));
+  const product = await comparableProduct(tx, event.productIds);
+  const [use] = await tx
+    .insert(relendingUses)
+    .values({
+      id: `rlu-${randomUUID()}`,
+      quotaId,
+      bankId: event.bankId,
+      eventKey: event.key,
+      loanId,
+      creditLineId: event.creditLineId,
+      enterpriseId: event.enterpriseId,
+      amountFen: event.amountFen,
+      rate,
+      productId: product?.id ?? null,
+      productRateFloor: product?.rateFloor ?? null,
+      belowProductRate: product ? rateMicros(rate) < rateMicros(product.rateFloor) : null,
+      occurredOn: event.occurredOn,
+    })
+    .onConflictDoNothing()
+    .returning({ id: relendingUses.id });
+  if (!use) {
+    throw conflict(`loan "${loanId}" already draws on a relending or rediscount quota`);
+  }
+  await tx
+    .update(relendingQuotas)
+    .set({
+      usedFen: sql`${relendingQuotas.usedFen} + ${event.amountFen}`,
+      updatedAt: sql`now()`,
+    })
+    .where(eq(relendingQuotas.id, quota.id));
+};
+
+/** What a loan drawing on a quota must carry: its id, its rate, an amount. */
+function drawingLoan(event: BankEventRow): { loanId: string; rate: string } {
   if (!event.loanId) {
     throw badInput(
       'input.loanId',
@@ -456,6 +492,19 @@ export const drawOnRelendingQuota: BankEventFollower = async (tx, event) => {
   if (!(event.amountFen > 0)) {
     throw badInput('input.amount', `a loan drawing on a quota must be more than 0 yuan`);
   }
+  return { loanId: event.loanId, rate: event.rate };
+}
+
+/**
+ * The bank's quota, locked, checked to be in force on the disbursement date, above the loan's
+ * rate and with room for its amount.
+ */
+async function quotaWithRoom(
+  tx: Db,
+  quotaId: string,
+  event: BankEventRow,
+  rate: number,
+): Promise<QuotaRow> {
   const [quota] = await tx
     .select()
     .from(relendingQuotas)
@@ -475,7 +524,6 @@ export const drawOnRelendingQuota: BankEventFollower = async (tx, event) => {
         `${quota.validFrom} to ${quota.validTo}`,
     );
   }
-  const rate = rateMicros(event.rate);
   if (quota.rateCeiling != null && rate > rateMicros(quota.rateCeiling)) {
     throw badInput(
       'input.rate',
@@ -490,46 +538,26 @@ export const drawOnRelendingQuota: BankEventFollower = async (tx, event) => {
         `a loan of ${fenToYuan(event.amountFen)} yuan does not fit`,
     );
   }
-  // The comparable rate is the line's product; of several, the cheapest, so a flag is never
-  // avoided by naming a dearer one beside it.
-  const [product] = event.productIds.length
-    ? await tx
-        .select({ id: financialProducts.id, rateFloor: financialProducts.rateFloor })
-        .from(financialProducts)
-        .where(anyOf(financialProducts.id, event.productIds))
-        .orderBy(asc(financialProducts.rateFloor), asc(financialProducts.id))
-        .limit(1)
-    : [];
-  const [use] = await tx
-    .insert(relendingUses)
-    .values({
-      id: `rlu-${randomUUID()}`,
-      quotaId,
-      bankId: event.bankId,
-      eventKey: event.key,
-      loanId: event.loanId,
-      creditLineId: event.creditLineId,
-      enterpriseId: event.enterpriseId,
-      amountFen: event.amountFen,
-      rate: event.rate,
-      productId: product?.id ?? null,
-      productRateFloor: product?.rateFloor ?? null,
-      belowProductRate: product ? rate < rateMicros(product.rateFloor) : null,
-      occurredOn: event.occurredOn,
-    })
-    .onConflictDoNothing()
-    .returning({ id: relendingUses.id });
-  if (!use) {
-    throw conflict(`loan "${event.loanId}" already draws on a relending or rediscount quota`);
-  }
-  await tx
-    .update(relendingQuotas)
-    .set({
-      usedFen: sql`${relendingQuotas.usedFen} + ${event.amountFen}`,
-      updatedAt: sql`now()`,
-    })
-    .where(eq(relendingQuotas.id, quotaId));
-};
+  return quota;
+}
+
+/**
+ * The product a loan's rate is compared with: the line's; of several, the cheapest, so a flag is
+ * never avoided by naming a dearer one beside it.
+ */
+async function comparableProduct(
+  tx: Db,
+  productIds: string[],
+): Promise<{ id: string; rateFloor: string } | undefined> {
+  if (!productIds.length) return undefined;
+  const [product] = await tx
+    .select({ id: financialProducts.id, rateFloor: financialProducts.rateFloor })
+    .from(financialProducts)
+    .where(anyOf(financialProducts.id, productIds))
+    .orderBy(asc(financialProducts.rateFloor), asc(financialProducts.id))
+    .limit(1);
+  return product;
+}
 
 export const relendingResolvers: GraphQLResolverMap<FinanceContext> = {
   Query: {

@@ -10,7 +10,7 @@ import { pageOf, type PageArgs } from '../../kernel/pagination.js';
 import { applyRate } from '../apportion.js';
 import type { FinanceContext } from '../index.js';
 import { enterpriseProfiles } from '../tables.js';
-import { bankEvents } from '../bank-events/index.js';
+import { bankEvents, type BankEventRow } from '../bank-events/index.js';
 import { guaranteeLosses } from '../guarantees/index.js';
 import { riskPool, riskPoolClaims, riskPoolEntries } from './tables.js';
 import {
@@ -22,8 +22,6 @@ import {
 } from '../workflow-scope.js';
 
 export type RiskPoolRow = typeof riskPool.$inferSelect;
-
-type BankEventRow = typeof bankEvents.$inferSelect;
 
 /** The loan's first reported default, if it is the bank's own and to an admitted enterprise. */
 async function claimableDefault(db: Db, bankId: string, loanId: string): Promise<BankEventRow> {
