@@ -353,33 +353,7 @@ export class SigningEvents {
   async recordSigning(input: RecordSigningInput): Promise<SigningRow> {
     const recordedBy = this.requireFinanceOffice('records the credit signed at an event');
     const bank = bankId(input.bankId, 'input.bankId');
-    if (!ORG_ID.test(input.enterpriseId)) {
-      throw badInput(
-        'input.enterpriseId',
-        `"${input.enterpriseId}" is not an enterprise id (1–64 letters, digits, "-" or "_")`,
-      );
-    }
-    if (
-      !Number.isSafeInteger(input.intendedAmount) ||
-      input.intendedAmount <= 0 ||
-      input.intendedAmount > MAX_NEED_AMOUNT_FEN
-    ) {
-      throw badInput(
-        'input.intendedAmount',
-        `must be more than 0 and at most ${fenToYuan(MAX_NEED_AMOUNT_FEN)} yuan, got ${fenToYuan(input.intendedAmount)}`,
-      );
-    }
-    if (
-      input.termMonths != null &&
-      (!Number.isInteger(input.termMonths) ||
-        input.termMonths < 1 ||
-        input.termMonths > MAX_TERM_MONTHS)
-    ) {
-      throw badInput(
-        'input.termMonths',
-        `must be a whole number of months from 1 to ${MAX_TERM_MONTHS}, got ${input.termMonths}`,
-      );
-    }
+    checkSigning(input);
     const note = optionalText(input.note, 'input.note', MAX_NOTE_CHARS);
     return this.db.transaction(async (tx) => {
       const event = await this.lockEvent(tx as unknown as Db, input.eventId, 'update');
@@ -392,32 +366,7 @@ export class SigningEvents {
           `signing event "${event.id}" is held on ${event.heldOn}: signings are recorded from that day`,
         );
       }
-      const registered = await tx
-        .select({
-          kind: signingEventRegistrations.registrantKind,
-          id: signingEventRegistrations.registrantId,
-        })
-        .from(signingEventRegistrations)
-        .where(
-          and(
-            eq(signingEventRegistrations.eventId, event.id),
-            inArray(signingEventRegistrations.registrantId, [bank, input.enterpriseId]),
-          ),
-        );
-      const has = (kind: string, id: string) =>
-        registered.some((r) => r.kind === kind && r.id === id);
-      if (!has('BANK', bank)) {
-        throw badInput(
-          'input.bankId',
-          `bank "${bank}" is not registered for signing event "${event.id}"`,
-        );
-      }
-      if (!has('ENTERPRISE', input.enterpriseId)) {
-        throw badInput(
-          'input.enterpriseId',
-          `enterprise "${input.enterpriseId}" is not registered for signing event "${event.id}"`,
-        );
-      }
+      await requireRegistered(tx as unknown as Db, event.id, bank, input.enterpriseId);
       const [row] = await tx
         .insert(creditSignings)
         .values({
@@ -439,6 +388,71 @@ export class SigningEvents {
       }
       return row;
     });
+  }
+}
+
+/** The rules of a signing that need no database: the enterprise's id, the amount, the term. */
+function checkSigning(input: RecordSigningInput): void {
+  if (!ORG_ID.test(input.enterpriseId)) {
+    throw badInput(
+      'input.enterpriseId',
+      `"${input.enterpriseId}" is not an enterprise id (1–64 letters, digits, "-" or "_")`,
+    );
+  }
+  if (
+    !Number.isSafeInteger(input.intendedAmount) ||
+    input.intendedAmount <= 0 ||
+    input.intendedAmount > MAX_NEED_AMOUNT_FEN
+  ) {
+    throw badInput(
+      'input.intendedAmount',
+      `must be more than 0 and at most ${fenToYuan(MAX_NEED_AMOUNT_FEN)} yuan, got ${fenToYuan(input.intendedAmount)}`,
+    );
+  }
+  if (
+    input.termMonths != null &&
+    (!Number.isInteger(input.termMonths) ||
+      input.termMonths < 1 ||
+      input.termMonths > MAX_TERM_MONTHS)
+  ) {
+    throw badInput(
+      'input.termMonths',
+      `must be a whole number of months from 1 to ${MAX_TERM_MONTHS}, got ${input.termMonths}`,
+    );
+  }
+}
+
+/** A signing is between a bank and an enterprise both registered for the event. */
+async function requireRegistered(
+  db: Db,
+  eventId: string,
+  bank: string,
+  enterpriseId: string,
+): Promise<void> {
+  const registered = await db
+    .select({
+      kind: signingEventRegistrations.registrantKind,
+      id: signingEventRegistrations.registrantId,
+    })
+    .from(signingEventRegistrations)
+    .where(
+      and(
+        eq(signingEventRegistrations.eventId, eventId),
+        inArray(signingEventRegistrations.registrantId, [bank, enterpriseId]),
+      ),
+    );
+  const has = (kind: string, id: string) => registered.some((r) => r.kind === kind && r.id === id);
+  if (!has('BANK', bank)) {
+    throw badInput(
+      'input.bankId',
+      `bank "${bank}" is not registered for signing event "${eventId}"`,
+    );
+  }
+  if (!has('ENTERPRISE', enterpriseId)) {
+    throw badInput(
+      'input.enterpriseId',
+      `enterprise "${enterpriseId}" is not registered for signing event "${eventId}"`,
+    );
   }
 }
 
