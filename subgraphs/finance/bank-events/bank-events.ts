@@ -70,6 +70,52 @@ const ORDER = ['ASSIGNED', 'SOLUTION_PROPOSED', 'CREDIT_APPROVED', 'DISBURSED'];
  * bank's key: `banks` reports before it commits its own write and reports again when the bank
  * retries, so a write that failed half-way on either side completes on the retry.
  */
+/**
+ * The enterprise an event is about: its need's, which a named enterprise must match. A solution
+ * or an approval belongs to a need, and finds it in a state its kind may follow.
+ */
+function eventSubject(input: BankEventInput, need: NeedRow | undefined): string {
+  const enterpriseId = need?.enterpriseId ?? input.enterpriseId;
+  if (!enterpriseId) throw badInput('input.enterpriseId', 'required when no need is named');
+  if (need && input.enterpriseId && input.enterpriseId !== need.enterpriseId) {
+    throw badInput('input.enterpriseId', `need "${need.id}" belongs to another enterprise`);
+  }
+  const transition = TRANSITIONS[input.kind];
+  if (transition && (input.kind === 'SOLUTION_PROPOSED' || input.kind === 'CREDIT_APPROVED')) {
+    if (!need) throw badInput('input.needId', `a ${input.kind} event belongs to a need`);
+  }
+  if (need && transition && !transition.from.includes(need.status)) {
+    throw conflict(
+      `financing need "${need.id}" is ${need.status}: ${describe(input.kind)} needs it ` +
+        `${transition.from.join(' or ')}`,
+    );
+  }
+  return enterpriseId;
+}
+
+/** Moves the need forward to where the event leaves it (never back); returns its status. */
+async function advanceNeed(db: Db, need: NeedRow, kind: BankEventKind): Promise<string> {
+  const transition = TRANSITIONS[kind];
+  if (!transition || ORDER.indexOf(transition.to) <= ORDER.indexOf(need.status)) {
+    return need.status;
+  }
+  const [moved] = await db
+    .update(financingNeeds)
+    .set({
+      status: transition.to,
+      ...(kind === 'SOLUTION_PROPOSED'
+        ? {
+            solutionProposedAt: sql`coalesce(${financingNeeds.solutionProposedAt}, now())`,
+            // Proposing a solution answers the assignment, if the bank had not yet.
+            acceptedAt: sql`coalesce(${financingNeeds.acceptedAt}, now())`,
+          }
+        : {}),
+    })
+    .where(eq(financingNeeds.id, need.id))
+    .returning({ status: financingNeeds.status });
+  return moved.status;
+}
+
 export class BankEventLedger {
   constructor(
     private readonly db: Db,
@@ -96,21 +142,7 @@ export class BankEventLedger {
       if (earlier) return this.replay(db, earlier, input);
 
       const need = input.needId ? await this.lockNeed(db, input.needId, bankId) : undefined;
-      const enterpriseId = need?.enterpriseId ?? input.enterpriseId;
-      if (!enterpriseId) throw badInput('input.enterpriseId', 'required when no need is named');
-      if (need && input.enterpriseId && input.enterpriseId !== need.enterpriseId) {
-        throw badInput('input.enterpriseId', `need "${need.id}" belongs to another enterprise`);
-      }
-      const transition = TRANSITIONS[input.kind];
-      if (transition && (input.kind === 'SOLUTION_PROPOSED' || input.kind === 'CREDIT_APPROVED')) {
-        if (!need) throw badInput('input.needId', `a ${input.kind} event belongs to a need`);
-      }
-      if (need && transition && !transition.from.includes(need.status)) {
-        throw conflict(
-          `financing need "${need.id}" is ${need.status}: ${describe(input.kind)} needs it ` +
-            `${transition.from.join(' or ')}`,
-        );
-      }
+      const enterpriseId = eventSubject(input, need);
       await this.checkProducts(db, bankId, input.productIds ?? []);
 
       const [row] = await db
@@ -140,24 +172,7 @@ export class BankEventLedger {
         return this.replay(db, winner, input);
       }
 
-      let status = need?.status ?? null;
-      if (need && transition && ORDER.indexOf(transition.to) > ORDER.indexOf(need.status)) {
-        const [moved] = await db
-          .update(financingNeeds)
-          .set({
-            status: transition.to,
-            ...(input.kind === 'SOLUTION_PROPOSED'
-              ? {
-                  solutionProposedAt: sql`coalesce(${financingNeeds.solutionProposedAt}, now())`,
-                  // Proposing a solution answers the assignment, if the bank had not yet.
-                  acceptedAt: sql`coalesce(${financingNeeds.acceptedAt}, now())`,
-                }
-              : {}),
-          })
-          .where(eq(financingNeeds.id, need.id))
-          .returning({ status: financingNeeds.status });
-        status = moved.status;
-      }
+      const status = need ? await advanceNeed(db, need, input.kind) : null;
       for (const follow of this.followers) await follow(db, row);
       return {
         key: input.key,
