@@ -391,45 +391,61 @@ export class Relending {
       .where(and(...useConditions))
       .groupBy(relendingUses.bankId);
 
-    const banks = new Map<string, BankUseRow>();
-    const entry = (bank: string) => {
-      let row = banks.get(bank);
-      if (!row) {
-        row = {
-          bankId: bank,
-          quotas: 0,
-          quotaAmountFen: 0,
-          quotaUsedFen: 0,
-          loans: 0,
-          loanAmountFen: 0,
-          averageRate: null,
-          averageComparableRate: null,
-          loansNotBelowComparableRate: 0,
-          loansWithoutComparableProduct: 0,
-        };
-        banks.set(bank, row);
-      }
-      return row;
-    };
-    for (const q of quotas) {
-      Object.assign(entry(q.bankId), {
-        quotas: Number(q.quotas),
-        quotaAmountFen: Number(q.amountFen),
-        quotaUsedFen: Number(q.usedFen),
-      });
-    }
-    for (const u of uses) {
-      Object.assign(entry(u.bankId), {
-        loans: Number(u.loans),
-        loanAmountFen: Number(u.amountFen),
-        averageRate: u.averageRate,
-        averageComparableRate: u.averageComparableRate,
-        loansNotBelowComparableRate: Number(u.notBelow),
-        loansWithoutComparableProduct: Number(u.withoutProduct),
-      });
-    }
-    return [...banks.values()].sort((a, b) => (a.bankId < b.bankId ? -1 : 1));
+    return mergeByBank(quotas, uses);
   }
+}
+
+/** The quota and loan figures of each bank as one row, banks in id order. */
+function mergeByBank(
+  quotas: { bankId: string; quotas: number; amountFen: string; usedFen: string }[],
+  uses: {
+    bankId: string;
+    loans: number;
+    amountFen: string;
+    averageRate: string;
+    averageComparableRate: string | null;
+    notBelow: number;
+    withoutProduct: number;
+  }[],
+): BankUseRow[] {
+  const banks = new Map<string, BankUseRow>();
+  const entry = (bank: string) => {
+    let row = banks.get(bank);
+    if (!row) {
+      row = {
+        bankId: bank,
+        quotas: 0,
+        quotaAmountFen: 0,
+        quotaUsedFen: 0,
+        loans: 0,
+        loanAmountFen: 0,
+        averageRate: null,
+        averageComparableRate: null,
+        loansNotBelowComparableRate: 0,
+        loansWithoutComparableProduct: 0,
+      };
+      banks.set(bank, row);
+    }
+    return row;
+  };
+  for (const q of quotas) {
+    Object.assign(entry(q.bankId), {
+      quotas: Number(q.quotas),
+      quotaAmountFen: Number(q.amountFen),
+      quotaUsedFen: Number(q.usedFen),
+    });
+  }
+  for (const u of uses) {
+    Object.assign(entry(u.bankId), {
+      loans: Number(u.loans),
+      loanAmountFen: Number(u.amountFen),
+      averageRate: u.averageRate,
+      averageComparableRate: u.averageComparableRate,
+      loansNotBelowComparableRate: Number(u.notBelow),
+      loansWithoutComparableProduct: Number(u.withoutProduct),
+    });
+  }
+  return [...banks.values()].sort((a, b) => (a.bankId < b.bankId ? -1 : 1));
 }
 
 /**
