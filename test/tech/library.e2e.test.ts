@@ -168,7 +168,7 @@ for (const { backend, inProcess, label } of GRAPH_VARIANTS) {
         bureau,
       );
       expect(bad.body.errors![0].message).toBe(
-        'techStaff: must be a whole number between 0 and employees',
+        'input.techStaff: must be a whole number between 0 and employees',
       );
     });
 
