@@ -308,6 +308,81 @@ function operationKey(name: string | null | undefined, variables: unknown): stri
   }
 }
 
+/** Refuses an operation deeper, with more aliases or costlier than the bounds, in that order. */
+function checkBounds<TContext>(
+  options: LimitsOptions<TContext>,
+  reject: (limit: LimitName) => void,
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown> | undefined,
+): void {
+  const { limits } = options;
+  const refuse = (error: GraphQLError) => {
+    reject(error.extensions.limit as LimitName);
+    return error;
+  };
+  const { depth, aliases } = measureDocument(document, operation);
+  if (depth > limits.maxDepth) {
+    throw refuse(
+      operationTooComplex(
+        'MAX_DEPTH',
+        depth,
+        limits.maxDepth,
+        `operation is ${depth} fields deep, more than the limit of ${limits.maxDepth} (MAX_DEPTH)`,
+      ),
+    );
+  }
+  if (aliases > limits.maxAliases) {
+    throw refuse(
+      operationTooComplex(
+        'MAX_ALIASES',
+        aliases,
+        limits.maxAliases,
+        `operation uses ${aliases} aliases, more than the limit of ${limits.maxAliases} (MAX_ALIASES)`,
+      ),
+    );
+  }
+  let cost: number;
+  try {
+    cost = estimateCost(schema, document, operation, variables, {
+      maxPageSize: options.maxPageSize,
+      defaultPageSize: options.defaultPageSize,
+      listSize: limits.listSize,
+    });
+  } catch (error) {
+    reject('MAX_PAGE_SIZE');
+    throw error;
+  }
+  if (cost > limits.maxCost) {
+    throw refuse(
+      operationTooComplex(
+        'MAX_COST',
+        cost,
+        limits.maxCost,
+        `operation has an estimated cost of ${cost}, more than the limit of ${limits.maxCost} (MAX_COST); ` +
+          `lists count their first argument (default ${options.defaultPageSize}) or ${limits.listSize} items`,
+      ),
+    );
+  }
+}
+
+/** Refuses a NUL character in any string the operation carries, naming the variable if it can. */
+function refuseNul(document: DocumentNode, variables: Record<string, unknown> | undefined): void {
+  const nul = nulInVariables(variables);
+  if (nul === null && !nulInLiterals(document)) return;
+  throw new GraphQLError(
+    `${nul ?? 'a string argument'}: must not contain the NUL character (U+0000)`,
+    {
+      extensions: {
+        code: 'BAD_USER_INPUT',
+        ...(nul !== null ? { field: nul } : {}),
+        http: { status: 400 },
+      },
+    },
+  );
+}
+
 /**
  * Refuses, before the gateway plans anything, operations over the configured bounds: depth,
  * aliases and estimated cost, once Apollo has parsed and validated the operation and picked it
@@ -332,10 +407,6 @@ export function operationLimitsPlugin<TContext extends BaseContext>(
   };
   return {
     async requestDidStart({ contextValue }) {
-      const refuse = (error: GraphQLError) => {
-        options.onReject?.(error.extensions.limit as LimitName, contextValue);
-        return error;
-      };
       return {
         async didResolveOperation({ schema, document, operation, request }) {
           // Apollo hands the same parsed document for the same text; an operation that passed
@@ -346,62 +417,9 @@ export function operationLimitsPlugin<TContext extends BaseContext>(
           const problem = unrunnable(schema, document, operation, request.operationName);
           if (problem) throw problem;
           if (!operation) return;
-          const { depth, aliases } = measureDocument(document, operation);
-          if (depth > limits.maxDepth) {
-            throw refuse(
-              operationTooComplex(
-                'MAX_DEPTH',
-                depth,
-                limits.maxDepth,
-                `operation is ${depth} fields deep, more than the limit of ${limits.maxDepth} (MAX_DEPTH)`,
-              ),
-            );
-          }
-          if (aliases > limits.maxAliases) {
-            throw refuse(
-              operationTooComplex(
-                'MAX_ALIASES',
-                aliases,
-                limits.maxAliases,
-                `operation uses ${aliases} aliases, more than the limit of ${limits.maxAliases} (MAX_ALIASES)`,
-              ),
-            );
-          }
-          let cost: number;
-          try {
-            cost = estimateCost(schema, document, operation, request.variables, {
-              maxPageSize: options.maxPageSize,
-              defaultPageSize: options.defaultPageSize,
-              listSize: limits.listSize,
-            });
-          } catch (error) {
-            options.onReject?.('MAX_PAGE_SIZE', contextValue);
-            throw error;
-          }
-          if (cost > limits.maxCost) {
-            throw refuse(
-              operationTooComplex(
-                'MAX_COST',
-                cost,
-                limits.maxCost,
-                `operation has an estimated cost of ${cost}, more than the limit of ${limits.maxCost} (MAX_COST); ` +
-                  `lists count their first argument (default ${options.defaultPageSize}) or ${limits.listSize} items`,
-              ),
-            );
-          }
-          const nul = nulInVariables(request.variables);
-          if (nul !== null || nulInLiterals(document)) {
-            throw new GraphQLError(
-              `${nul ?? 'a string argument'}: must not contain the NUL character (U+0000)`,
-              {
-                extensions: {
-                  code: 'BAD_USER_INPUT',
-                  ...(nul !== null ? { field: nul } : {}),
-                  http: { status: 400 },
-                },
-              },
-            );
-          }
+          const reject = (limit: LimitName) => options.onReject?.(limit, contextValue);
+          checkBounds(options, reject, schema, document, operation, request.variables);
+          refuseNul(document, request.variables);
           if (key !== null) remember(document, key, passed);
         },
       };

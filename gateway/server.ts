@@ -18,6 +18,7 @@ import {
   sendHttpError,
   sendJson,
 } from '../subgraphs/kernel/http.js';
+import { CLIENT_ERROR_CODES } from '../subgraphs/kernel/errors.js';
 import type { SigningKey } from '../subgraphs/kernel/keys.js';
 import type { RunningSubgraph } from '../subgraphs/kernel/subgraph.js';
 import { apolloLogger, createLogger, type Logger } from '../subgraphs/kernel/logger.js';
@@ -48,7 +49,7 @@ import {
   SANDBOX_TOKEN_TTL_SECONDS,
   sandboxLandingPage,
 } from './sandbox.js';
-import { loadScopeCeiling } from './scope-ceiling.js';
+import { loadScopeCeiling, type ScopeCeiling } from './scope-ceiling.js';
 import { loadSupergraphForGateway, resolveSubgraphUrls } from './supergraph.js';
 import { persistedQueryRefusal, TrustedDocuments } from './trusted-documents.js';
 
@@ -82,29 +83,8 @@ export interface RunningGateway {
   stop(): Promise<void>;
 }
 
-/** Codes whose messages were written for clients; anything else is masked. */
-const CLIENT_CODES = new Set([
-  'BAD_USER_INPUT',
-  'CLAIMS_SUSPENDED',
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'OPERATION_RESOLUTION_FAILURE',
-  'BAD_REQUEST',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-  'UNAUTHORIZED_FIELD_OR_TYPE',
-  'AUTH_ERROR',
-  'NOT_FOUND',
-  'CONFLICT',
-  'FORBIDDEN',
-  'SUBGRAPH_UNAVAILABLE',
-  'OPERATION_TOO_COMPLEX',
-  'PERSISTED_QUERY_NOT_IN_LIST',
-  'PERSISTED_QUERY_HASH_MISMATCH',
-  'RATE_LIMITED',
-]);
-
-export const isClientFacing = (code: unknown) => typeof code === 'string' && CLIENT_CODES.has(code);
+export const isClientFacing = (code: unknown) =>
+  typeof code === 'string' && CLIENT_ERROR_CODES.has(code);
 
 /**
  * No stack, SQL or internal URL reaches a client: unknown errors keep only a generic message (the
@@ -190,6 +170,25 @@ function rateLimitKey(caller: Caller, remoteAddress: string | undefined): string
     : `${caller.party}:${caller.org ?? ''}`;
 }
 
+/** Whether the gateway has a supergraph and is still taking requests; read by `/ready`. */
+interface Readiness {
+  schemaLoaded: boolean;
+  draining: boolean;
+}
+
+/** What the HTTP handler serves with, built once by `startGateway`. */
+interface Served {
+  config: GatewayConfig;
+  logger: Logger;
+  apollo: ApolloServer<ServedContext>;
+  identity: IdentityVerifier;
+  limiter: RateLimiter;
+  trusted: TrustedDocuments | undefined;
+  subgraphUrls: Record<string, string>;
+  jwks: { keys: unknown[] };
+  readiness: Readiness;
+}
+
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const { config } = options;
   const logger = options.logger ?? createLogger(config, { service: 'gateway' });
@@ -197,25 +196,101 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const ceiling = loadScopeCeiling(config.auth.scopeCeilingFile);
   const supergraphSdl = loadSupergraphForGateway(config.supergraphPath);
   const subgraphUrls = resolveSubgraphUrls(supergraphSdl, options.subgraphUrls);
-  const offerPreset = announceSandboxPreset(config, options.devIssuer !== undefined, logger);
+  const mintPreset = sandboxPresetMinter(options, ceiling, supergraphSdl, logger);
+  const gateway = new ExchangeGateway(
+    apolloGateway(options, supergraphSdl, subgraphUrls, logger),
+    options.layer,
+  );
+  const readiness: Readiness = { schemaLoaded: false, draining: false };
+  gateway.onSchemaLoadOrUpdate(() => {
+    readiness.schemaLoaded = true;
+  });
+  const trusted = config.trustedDocumentsPath
+    ? TrustedDocuments.load(config.trustedDocumentsPath)
+    : undefined;
+  const apollo = apolloServer(config, gateway, trusted, mintPreset, logger);
+  await apollo.start();
+  const identity = new IdentityVerifier(config.auth, {
+    ceiling,
+    logger,
+    orgs:
+      options.orgs ??
+      new SubgraphOrgDirectory(
+        { banks: subgraphUrls.banks, tech: subgraphUrls.tech },
+        options.signingKey,
+        config.gatewayToken.ttlSeconds,
+      ),
+  });
+  if (trusted) {
+    logger.info(
+      { manifest: trusted.source, operations: trusted.size },
+      'trusted documents mode: only registered operations run',
+    );
+  }
+  const server = http.createServer(
+    requestHandler({
+      config,
+      logger,
+      apollo,
+      identity,
+      limiter: new RateLimiter(config.rateLimit),
+      trusted,
+      subgraphUrls,
+      jwks: { keys: [options.signingKey.publicJwk] },
+      readiness,
+    }),
+  );
+  server.keepAliveTimeout = 65_000;
+  answerClientErrors(server);
+  await new Promise<void>((resolve) =>
+    server.listen(options.port ?? config.gatewayPort, config.host, resolve),
+  );
+  const address = server.address() as AddressInfo;
+  return {
+    url: `http://${config.host}:${address.port}/`,
+    server,
+    async stop() {
+      // /ready answers 503 at once, so a load balancer stops sending while in-flight work ends.
+      readiness.draining = true;
+      await closeGracefully(server, config.shutdownTimeoutMs);
+      await apollo.stop();
+    },
+  };
+}
+
+/** The Sandbox page's preset token, minted per page load where the embedded dev issuer offers it. */
+function sandboxPresetMinter(
+  options: GatewayOptions,
+  ceiling: ScopeCeiling,
+  supergraphSdl: string,
+  logger: Logger,
+): (() => Promise<string>) | undefined {
+  const { config, devIssuer } = options;
+  const offerPreset = announceSandboxPreset(config, devIssuer !== undefined, logger);
   const presetScopes = readOnlyScopes(ceiling[SANDBOX_PARTY], mutationScopes(supergraphSdl));
-  const devIssuer = options.devIssuer;
-  const mintPreset =
-    offerPreset && devIssuer
-      ? () =>
-          mintDevToken(devIssuer, config.auth, {
-            party: SANDBOX_PARTY,
-            sub: `sandbox-${SANDBOX_PARTY}`,
-            scopes: presetScopes,
-            ttlSeconds: SANDBOX_TOKEN_TTL_SECONDS,
-          })
-      : undefined;
-  const inner = new ApolloGateway({
+  if (!offerPreset || !devIssuer) return undefined;
+  return () =>
+    mintDevToken(devIssuer, config.auth, {
+      party: SANDBOX_PARTY,
+      sub: `sandbox-${SANDBOX_PARTY}`,
+      scopes: presetScopes,
+      ttlSeconds: SANDBOX_TOKEN_TTL_SECONDS,
+    });
+}
+
+/** The federation gateway, calling each subgraph in this process or over signed HTTP. */
+function apolloGateway(
+  options: GatewayOptions,
+  supergraphSdl: string,
+  subgraphUrls: Record<string, string>,
+  logger: Logger,
+): ApolloGateway {
+  const { config, inProcess } = options;
+  return new ApolloGateway({
     supergraphSdl,
     logger: apolloLogger(logger),
-    buildService: ({ name, url }) => {
-      const { inProcess } = options;
-      return inProcess
+    buildService: ({ name, url }) =>
+      inProcess
         ? new InProcessDataSource(
             name as SubgraphName,
             () => inProcess(name as SubgraphName),
@@ -228,19 +303,18 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
             options.signingKey,
             config.gatewayToken.ttlSeconds,
             { policy: config.subgraphFetch, logger },
-          );
-    },
+          ),
   });
-  const gateway = new ExchangeGateway(inner, options.layer);
-  let schemaLoaded = false;
-  let draining = false;
-  gateway.onSchemaLoadOrUpdate(() => {
-    schemaLoaded = true;
-  });
-  const trusted = config.trustedDocumentsPath
-    ? TrustedDocuments.load(config.trustedDocumentsPath)
-    : undefined;
-  const apollo = new ApolloServer<ServedContext>({
+}
+
+function apolloServer(
+  config: GatewayConfig,
+  gateway: ExchangeGateway,
+  trusted: TrustedDocuments | undefined,
+  mintPreset: (() => Promise<string>) | undefined,
+  logger: Logger,
+): ApolloServer<ServedContext> {
+  return new ApolloServer<ServedContext>({
     gateway,
     logger: apolloLogger(logger),
     // The scripts own SIGINT/SIGTERM and drain the HTTP server first; Apollo's own handler would
@@ -269,192 +343,253 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       observationPlugin(logger, isClientFacing),
     ],
   });
-  await apollo.start();
-  const identity = new IdentityVerifier(config.auth, {
-    ceiling,
-    logger,
-    orgs:
-      options.orgs ??
-      new SubgraphOrgDirectory(
-        { banks: subgraphUrls.banks, tech: subgraphUrls.tech },
-        options.signingKey,
-        config.gatewayToken.ttlSeconds,
-      ),
-  });
-  const limiter = new RateLimiter(config.rateLimit);
-  const jwks = { keys: [options.signingKey.publicJwk] };
+}
 
-  /**
-   * Trusted documents and the token bound are checked on the raw text, before Apollo parses
-   * anything: an unregistered or oversized operation costs a hash or a lexer pass, no more.
-   */
-  const admit = (query: string | undefined, extensions: unknown, record: RequestRecord) => {
-    const mismatch = persistedQueryRefusal(query, extensions);
-    if (mismatch) {
-      record.rejectedBy = 'PERSISTED_QUERY';
-      metrics.rejected.inc({ limit: 'PERSISTED_QUERY' });
-      throw asHttpError(mismatch);
-    }
-    if (query === undefined) return;
-    const refusal = trusted?.refusal(query) ?? tokenLimitError(query, config.limits.maxTokens);
-    if (!refusal) return;
-    const limit = String(refusal.extensions.limit ?? 'TRUSTED_DOCUMENTS');
-    record.rejectedBy = limit;
-    metrics.rejected.inc({ limit });
-    throw asHttpError(refusal);
-  };
-
-  if (trusted) {
-    logger.info(
-      { manifest: trusted.source, operations: trusted.size },
-      'trusted documents mode: only registered operations run',
-    );
-  }
-
-  const server = http.createServer(async (req, res) => {
+/**
+ * One request, in order: the operational endpoints (unobserved), then the GraphQL endpoint:
+ * Sandbox page → authenticate → rate limit → read and admit the operation → execute.
+ */
+function requestHandler(served: Served): http.RequestListener {
+  return async (req, res) => {
     const requestId = randomUUID();
     res.setHeader('x-request-id', requestId);
     const record: RequestRecord = { requestId, method: req.method };
-    const started = performance.now();
-    let observed = false;
-    const observe = () => {
-      observed = true;
-      metrics.inFlight.add(1);
-      res.on('close', () => {
-        metrics.inFlight.add(-1);
-        const seconds = (performance.now() - started) / 1000;
-        const labels = {
-          operation_type: record.operationType ?? 'unknown',
-          status: String(res.statusCode),
-        };
-        metrics.requests.inc(labels);
-        metrics.requestDuration.observe(labels, seconds);
-        logger.info(requestLine(record, res.statusCode, seconds * 1000), 'request');
-      });
-    };
+    const observe = observer(res, record, served.logger);
     try {
       const url = parseRequestUrl(req.url);
       record.path = url.pathname;
-      switch (url.pathname) {
-        case '/health':
-          return sendJson(res, 200, { status: 'ok' });
-        case '/metrics':
-          if (!config.metrics) throw new HttpError(404, 'NOT_FOUND', 'not found');
-          res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
-          return void res.end(renderMetrics());
-        case '/ready': {
-          if (draining) {
-            return sendJson(res, 503, { status: 'draining', supergraph: schemaLoaded });
-          }
-          const subgraphs = Object.fromEntries(
-            await Promise.all(
-              Object.entries(subgraphUrls).map(async ([name, url]) => [
-                name,
-                (await subgraphReachable(url)) ? 'up' : 'down',
-              ]),
-            ),
-          );
-          const ready = schemaLoaded && Object.values(subgraphs).every((s) => s === 'up');
-          return sendJson(res, ready ? 200 : 503, {
-            status: ready ? 'ready' : 'not ready',
-            supergraph: schemaLoaded,
-            subgraphs,
-          });
-        }
-        case '/.well-known/jwks.json':
-          return sendJson(res, 200, jwks, { 'cache-control': 'public, max-age=300' });
-        case '/':
-        case '/graphql':
-          break;
-        default:
-          observe();
-          throw new HttpError(404, 'NOT_FOUND', 'not found');
-      }
+      if (await answerOperational(url, res, served)) return;
       observe();
-      const wantsPage =
-        req.method === 'GET' &&
-        !url.searchParams.has('query') &&
-        (req.headers.accept ?? '').includes('text/html');
-      if (wantsPage && !config.sandbox) {
-        throw new HttpError(
-          404,
-          'NOT_FOUND',
-          'Apollo Sandbox is switched off on this gateway (SANDBOX=false); POST GraphQL requests to /graphql',
-        );
+      if (wantsSandboxPage(req, url, served.config)) {
+        return await serveSandboxPage(req, res, served, record);
       }
-      if (wantsPage) {
-        // The Sandbox page carries no data; it needs no token.
-        const anonymous = await identity.verify(undefined, requestId).catch(() => null);
-        return executeApollo(apollo, req, res, undefined, async () => ({
-          caller: anonymous ?? {
-            sub: 'anonymous',
-            party: 'anonymous',
-            org: null,
-            scopes: new Set(),
-            requestId,
-          },
-          requestId,
-          record,
-        }));
-      }
-      let caller: Caller;
-      try {
-        caller = await identity.verify(req.headers.authorization, requestId);
-      } catch (error) {
-        if (error instanceof AuthError) {
-          metrics.authenticationFailures.inc();
-          throw new HttpError(401, 'AUTH_ERROR', error.message, { 'www-authenticate': 'Bearer' });
-        }
-        if (error instanceof OrgDirectoryUnavailable) {
-          // Fail closed: a token whose org cannot be confirmed is not served, nor remembered.
-          logger.warn({ requestId, err: error.message }, 'org directory unavailable');
-          throw new HttpError(503, 'ORG_DIRECTORY_UNAVAILABLE', error.message, {
-            'retry-after': '5',
-          });
-        }
-        throw error;
-      }
+      const caller = await authenticate(req, requestId, served);
       record.party = caller.party;
       record.org = caller.org;
-      const decision = limiter.take(rateLimitKey(caller, req.socket.remoteAddress));
-      if (!decision.allowed) {
-        metrics.rateLimited.inc({ party: caller.party });
-        record.rejectedBy = 'RATE_LIMIT';
-        const who = caller.org ? `${caller.party} ${caller.org}` : caller.party;
-        throw new HttpError(
-          429,
-          'RATE_LIMITED',
-          `rate limit exceeded for ${who}: ${config.rateLimit.perSecond} requests per second, bursts of ${config.rateLimit.burst}; retry after ${decision.retryAfterSeconds} s`,
-          { 'retry-after': String(decision.retryAfterSeconds) },
-        );
-      }
-      const body = req.method === 'POST' ? await readJsonBody(req, config.maxBodyBytes) : undefined;
-      const named = (body as { operationName?: unknown } | undefined)?.operationName;
-      if (typeof named === 'string') record.operationName = named;
-      admit(operationText(req.method, body, url), requestExtensions(req.method, body, url), record);
-      await executeApollo(apollo, req, res, body, async () => ({ caller, requestId, record }));
+      enforceRateLimit(caller, req, served, record);
+      const body = await readOperation(req, url, served, record);
+      await executeApollo(served.apollo, req, res, body, async () => ({
+        caller,
+        requestId,
+        record,
+      }));
     } catch (error) {
-      if (!observed) observe();
-      if (error instanceof HttpError) return sendHttpError(res, error);
-      logger.error({ requestId, err: error }, 'request failed');
-      if (res.headersSent) return void res.destroy();
-      sendHttpError(res, new HttpError(500, 'INTERNAL_SERVER_ERROR', 'internal error'));
+      observe();
+      respondWithError(error, res, requestId, served.logger);
     }
-  });
-  server.keepAliveTimeout = 65_000;
-  answerClientErrors(server);
-  await new Promise<void>((resolve) =>
-    server.listen(options.port ?? config.gatewayPort, config.host, resolve),
-  );
-  const address = server.address() as AddressInfo;
-  return {
-    url: `http://${config.host}:${address.port}/`,
-    server,
-    async stop() {
-      // /ready answers 503 at once, so a load balancer stops sending while in-flight work ends.
-      draining = true;
-      await closeGracefully(server, config.shutdownTimeoutMs);
-      await apollo.stop();
-    },
   };
+}
+
+/**
+ * Counts the request in flight and, once the response closes, in the metrics and the log; only
+ * the first call counts.
+ */
+function observer(res: http.ServerResponse, record: RequestRecord, logger: Logger): () => void {
+  const started = performance.now();
+  let observed = false;
+  return () => {
+    if (observed) return;
+    observed = true;
+    metrics.inFlight.add(1);
+    res.on('close', () => {
+      metrics.inFlight.add(-1);
+      const seconds = (performance.now() - started) / 1000;
+      const labels = {
+        operation_type: record.operationType ?? 'unknown',
+        status: String(res.statusCode),
+      };
+      metrics.requests.inc(labels);
+      metrics.requestDuration.observe(labels, seconds);
+      logger.info(requestLine(record, res.statusCode, seconds * 1000), 'request');
+    });
+  };
+}
+
+/** Answers `/health`, `/metrics`, `/ready` and the JWKS; false for the GraphQL endpoint. */
+async function answerOperational(
+  url: URL,
+  res: http.ServerResponse,
+  served: Served,
+): Promise<boolean> {
+  switch (url.pathname) {
+    case '/health':
+      sendJson(res, 200, { status: 'ok' });
+      return true;
+    case '/metrics':
+      if (!served.config.metrics) throw new HttpError(404, 'NOT_FOUND', 'not found');
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+      res.end(renderMetrics());
+      return true;
+    case '/ready':
+      await answerReady(res, served);
+      return true;
+    case '/.well-known/jwks.json':
+      sendJson(res, 200, served.jwks, { 'cache-control': 'public, max-age=300' });
+      return true;
+    case '/':
+    case '/graphql':
+      return false;
+    default:
+      throw new HttpError(404, 'NOT_FOUND', 'not found');
+  }
+}
+
+async function answerReady(res: http.ServerResponse, served: Served): Promise<void> {
+  const { readiness } = served;
+  if (readiness.draining) {
+    return sendJson(res, 503, { status: 'draining', supergraph: readiness.schemaLoaded });
+  }
+  const subgraphs = Object.fromEntries(
+    await Promise.all(
+      Object.entries(served.subgraphUrls).map(async ([name, url]) => [
+        name,
+        (await subgraphReachable(url)) ? 'up' : 'down',
+      ]),
+    ),
+  );
+  const ready = readiness.schemaLoaded && Object.values(subgraphs).every((s) => s === 'up');
+  sendJson(res, ready ? 200 : 503, {
+    status: ready ? 'ready' : 'not ready',
+    supergraph: readiness.schemaLoaded,
+    subgraphs,
+  });
+}
+
+function wantsSandboxPage(req: http.IncomingMessage, url: URL, config: GatewayConfig): boolean {
+  const wantsPage =
+    req.method === 'GET' &&
+    !url.searchParams.has('query') &&
+    (req.headers.accept ?? '').includes('text/html');
+  if (wantsPage && !config.sandbox) {
+    throw new HttpError(
+      404,
+      'NOT_FOUND',
+      'Apollo Sandbox is switched off on this gateway (SANDBOX=false); POST GraphQL requests to /graphql',
+    );
+  }
+  return wantsPage;
+}
+
+/** The Sandbox page carries no data; it needs no token. */
+async function serveSandboxPage(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  served: Served,
+  record: RequestRecord,
+): Promise<void> {
+  const { requestId } = record;
+  const anonymous = await served.identity.verify(undefined, requestId).catch(() => null);
+  return executeApollo(served.apollo, req, res, undefined, async () => ({
+    caller: anonymous ?? {
+      sub: 'anonymous',
+      party: 'anonymous',
+      org: null,
+      scopes: new Set(),
+      requestId,
+    },
+    requestId,
+    record,
+  }));
+}
+
+async function authenticate(
+  req: http.IncomingMessage,
+  requestId: string,
+  served: Served,
+): Promise<Caller> {
+  try {
+    return await served.identity.verify(req.headers.authorization, requestId);
+  } catch (error) {
+    if (error instanceof AuthError) {
+      metrics.authenticationFailures.inc();
+      throw new HttpError(401, 'AUTH_ERROR', error.message, { 'www-authenticate': 'Bearer' });
+    }
+    if (error instanceof OrgDirectoryUnavailable) {
+      // Fail closed: a token whose org cannot be confirmed is not served, nor remembered.
+      served.logger.warn({ requestId, err: error.message }, 'org directory unavailable');
+      throw new HttpError(503, 'ORG_DIRECTORY_UNAVAILABLE', error.message, {
+        'retry-after': '5',
+      });
+    }
+    throw error;
+  }
+}
+
+function enforceRateLimit(
+  caller: Caller,
+  req: http.IncomingMessage,
+  served: Served,
+  record: RequestRecord,
+): void {
+  const decision = served.limiter.take(rateLimitKey(caller, req.socket.remoteAddress));
+  if (decision.allowed) return;
+  metrics.rateLimited.inc({ party: caller.party });
+  record.rejectedBy = 'RATE_LIMIT';
+  const who = caller.org ? `${caller.party} ${caller.org}` : caller.party;
+  const { perSecond, burst } = served.config.rateLimit;
+  throw new HttpError(
+    429,
+    'RATE_LIMITED',
+    `rate limit exceeded for ${who}: ${perSecond} requests per second, bursts of ${burst}; retry after ${decision.retryAfterSeconds} s`,
+    { 'retry-after': String(decision.retryAfterSeconds) },
+  );
+}
+
+/** Reads a POST's body and admits the operation it carries; the body goes on to Apollo. */
+async function readOperation(
+  req: http.IncomingMessage,
+  url: URL,
+  served: Served,
+  record: RequestRecord,
+): Promise<unknown> {
+  const { config, trusted } = served;
+  const body = req.method === 'POST' ? await readJsonBody(req, config.maxBodyBytes) : undefined;
+  const named = (body as { operationName?: unknown } | undefined)?.operationName;
+  if (typeof named === 'string') record.operationName = named;
+  admit(
+    operationText(req.method, body, url),
+    requestExtensions(req.method, body, url),
+    record,
+    trusted,
+    config.limits.maxTokens,
+  );
+  return body;
+}
+
+/**
+ * Trusted documents and the token bound are checked on the raw text, before Apollo parses
+ * anything: an unregistered or oversized operation costs a hash or a lexer pass, no more.
+ */
+function admit(
+  query: string | undefined,
+  extensions: unknown,
+  record: RequestRecord,
+  trusted: TrustedDocuments | undefined,
+  maxTokens: number,
+): void {
+  const mismatch = persistedQueryRefusal(query, extensions);
+  if (mismatch) {
+    record.rejectedBy = 'PERSISTED_QUERY';
+    metrics.rejected.inc({ limit: 'PERSISTED_QUERY' });
+    throw asHttpError(mismatch);
+  }
+  if (query === undefined) return;
+  const refusal = trusted?.refusal(query) ?? tokenLimitError(query, maxTokens);
+  if (!refusal) return;
+  const limit = String(refusal.extensions.limit ?? 'TRUSTED_DOCUMENTS');
+  record.rejectedBy = limit;
+  metrics.rejected.inc({ limit });
+  throw asHttpError(refusal);
+}
+
+function respondWithError(
+  error: unknown,
+  res: http.ServerResponse,
+  requestId: string,
+  logger: Logger,
+): void {
+  if (error instanceof HttpError) return sendHttpError(res, error);
+  logger.error({ requestId, err: error }, 'request failed');
+  if (res.headersSent) return void res.destroy();
+  sendHttpError(res, new HttpError(500, 'INTERNAL_SERVER_ERROR', 'internal error'));
 }

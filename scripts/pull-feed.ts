@@ -18,6 +18,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../subgraphs/kernel/config.js';
+import type { ClientErrorCode } from '../subgraphs/kernel/errors.js';
 
 export interface PullFeedOptions {
   token: string;
@@ -90,7 +91,7 @@ const QUERY = `query PullProspectFeed($first: Int, $after: String, $filter: Pros
 }`;
 
 /** Errors that another attempt will not fix. */
-const FATAL_CODES = new Set([
+const FATAL_CODES: ReadonlySet<string> = new Set<ClientErrorCode>([
   'BAD_USER_INPUT',
   'AUTH_ERROR',
   'UNAUTHORIZED_FIELD_OR_TYPE',
@@ -292,11 +293,19 @@ function backoff(attempt: number, base: number, max: number): number {
   return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
 }
 
+type ResolvedOptions = typeof DEFAULTS & PullFeedOptions & { url: string };
+
+/** Where progress lines go, and whether they rewrite one terminal line. */
+interface Progress {
+  stream: NodeJS.WritableStream | null;
+  tty: boolean;
+}
+
 export async function pullFeed(input: PullFeedOptions): Promise<PullFeedResult> {
-  const options = { ...DEFAULTS, ...input, url: input.url ?? defaultGatewayUrl() };
+  const options: ResolvedOptions = { ...DEFAULTS, ...input, url: input.url ?? defaultGatewayUrl() };
   const sleep = options.sleep ?? defaultSleep;
-  const progress = options.progress === undefined ? process.stderr : options.progress;
-  const tty = progress === process.stderr && process.stderr.isTTY;
+  const stream = options.progress === undefined ? process.stderr : options.progress;
+  const progress: Progress = { stream, tty: stream === process.stderr && process.stderr.isTTY };
   const cursorFile = `${options.out}.cursor`;
   fs.mkdirSync(path.dirname(path.resolve(options.out)), { recursive: true });
 
@@ -314,44 +323,17 @@ export async function pullFeed(input: PullFeedOptions): Promise<PullFeedResult> 
     caughtUp: false,
     interrupted: false,
   };
-  const started = Date.now();
+  const report = progressReporter(progress, result);
   let catchUpSince: number | null = null;
-  let reported = -1;
-  const report = (final = false) => {
-    if (!progress || (final && reported === result.pages && !tty)) return;
-    const line =
-      `pull-feed: ${result.pages} pages, ${result.written} records (${result.removed} removed)` +
-      `${result.skipped ? `, ${result.skipped} already written` : ''}` +
-      `${result.retries ? `, ${result.retries} retries` : ''}, ${((Date.now() - started) / 1000).toFixed(1)} s`;
-    if (tty) progress.write(`\r${line}${final ? '\n' : ''}`);
-    else if (final || result.pages % 10 === 1) {
-      progress.write(`${line}\n`);
-      reported = result.pages;
-    }
-  };
-  if (progress && alreadyWritten.size) {
-    progress.write(
+  if (progress.stream && alreadyWritten.size) {
+    progress.stream.write(
       `pull-feed: resuming; ${alreadyWritten.size} records of an unsaved page found\n`,
     );
   }
 
   try {
     for (;;) {
-      let page: Page | undefined;
-      for (let attempt = 0; !page; attempt++) {
-        try {
-          page = await fetchPage(options, after);
-        } catch (error) {
-          if (!(error instanceof TransientError) || attempt + 1 >= options.maxAttempts) throw error;
-          const delay =
-            error.retryAfterMs ?? backoff(attempt, options.baseDelayMs, options.maxDelayMs);
-          result.retries++;
-          progress?.write(
-            `${tty ? '\n' : ''}pull-feed: ${error.message}; retrying in ${(delay / 1000).toFixed(1)} s\n`,
-          );
-          await sleep(delay, options.signal);
-        }
-      }
+      const page = await fetchWithRetries(options, after, result, progress, sleep);
       const fresh = page.records.filter((record) => !alreadyWritten.has(keyOf(record)));
       result.skipped += page.records.length - fresh.length;
       const offset = appendRecords(options.out, fresh);
@@ -383,6 +365,53 @@ export async function pullFeed(input: PullFeedOptions): Promise<PullFeedResult> 
   }
   report(true);
   return result;
+}
+
+/** One page, retried with backoff (or as the gateway's Retry-After says) on transient errors. */
+async function fetchWithRetries(
+  options: ResolvedOptions,
+  after: string | null,
+  result: PullFeedResult,
+  { stream, tty }: Progress,
+  sleep: NonNullable<PullFeedOptions['sleep']>,
+): Promise<Page> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fetchPage(options, after);
+    } catch (error) {
+      if (!(error instanceof TransientError) || attempt + 1 >= options.maxAttempts) throw error;
+      const delay = error.retryAfterMs ?? backoff(attempt, options.baseDelayMs, options.maxDelayMs);
+      result.retries++;
+      stream?.write(
+        `${tty ? '\n' : ''}pull-feed: ${error.message}; retrying in ${(delay / 1000).toFixed(1)} s\n`,
+      );
+      await sleep(delay, options.signal);
+    }
+  }
+}
+
+/**
+ * The progress line: rewritten in place on a terminal, otherwise every tenth page and at the
+ * end (unless the last page's line was just written).
+ */
+function progressReporter(
+  { stream, tty }: Progress,
+  result: PullFeedResult,
+): (final?: boolean) => void {
+  const started = Date.now();
+  let reported = -1;
+  return (final = false) => {
+    if (!stream || (final && reported === result.pages && !tty)) return;
+    const line =
+      `pull-feed: ${result.pages} pages, ${result.written} records (${result.removed} removed)` +
+      `${result.skipped ? `, ${result.skipped} already written` : ''}` +
+      `${result.retries ? `, ${result.retries} retries` : ''}, ${((Date.now() - started) / 1000).toFixed(1)} s`;
+    if (tty) stream.write(`\r${line}${final ? '\n' : ''}`);
+    else if (final || result.pages % 10 === 1) {
+      stream.write(`${line}\n`);
+      reported = result.pages;
+    }
+  };
 }
 
 async function main(): Promise<void> {

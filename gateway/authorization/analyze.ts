@@ -118,6 +118,52 @@ function aliasedField(alias: string, name: string): FieldNode {
   };
 }
 
+/** The one operation a validated document runs, and its fragments by name. */
+function selectOperation(
+  document: DocumentNode,
+  operationName: string | null,
+): { operation: OperationDefinitionNode; fragments: Map<string, FragmentDefinitionNode> } {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  let operation: OperationDefinitionNode | undefined;
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION)
+      fragments.set(definition.name.value, definition);
+    if (
+      definition.kind === Kind.OPERATION_DEFINITION &&
+      (!operationName || definition.name?.value === operationName)
+    ) {
+      operation ??= definition;
+    }
+  }
+  if (!operation) throw new Error('operation not found in a validated document');
+  return { operation, fragments };
+}
+
+function rootType(schema: GraphQLSchema, operation: OperationDefinitionNode) {
+  return operation.operation === 'query'
+    ? schema.getQueryType()
+    : operation.operation === 'mutation'
+      ? schema.getMutationType()
+      : schema.getSubscriptionType();
+}
+
+/** One analysis under way: what it decides with, and the denials and checks found so far. */
+interface Analysis {
+  schema: GraphQLSchema;
+  index: RequirementIndex;
+  caller: Caller;
+  keepDenied: boolean;
+  denials: Denial[];
+  checks: ObjectCheck[];
+}
+
+/** Where a selection sits: the path of response keys, and the object type a fragment narrowed to. */
+interface Position {
+  parent: GraphQLCompositeType;
+  path: string[];
+  onType: string | undefined;
+}
+
 /**
  * Rewrites an operation for one caller: fields the token cannot reach are removed (and recorded,
  * to come back as null with an error), fields decided per object are recorded and their parents
@@ -133,111 +179,17 @@ export function analyzeOperation(
   /** Dry-run: record denials but keep the fields, so the operation runs as sent. */
   keepDenied = false,
 ): AnalyzedOperation {
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  let operation: OperationDefinitionNode | undefined;
-  for (const definition of document.definitions) {
-    if (definition.kind === Kind.FRAGMENT_DEFINITION)
-      fragments.set(definition.name.value, definition);
-    if (
-      definition.kind === Kind.OPERATION_DEFINITION &&
-      (!operationName || definition.name?.value === operationName)
-    ) {
-      operation ??= definition;
-    }
-  }
-  if (!operation) throw new Error('operation not found in a validated document');
-  const rootType =
-    operation.operation === 'query'
-      ? schema.getQueryType()
-      : operation.operation === 'mutation'
-        ? schema.getMutationType()
-        : schema.getSubscriptionType();
-  const denials: Denial[] = [];
-  const checks: ObjectCheck[] = [];
-
-  const walk = (
-    set: SelectionSetNode,
-    parent: GraphQLCompositeType,
-    path: string[],
-    onType: string | undefined,
-  ): SelectionSetNode => {
-    const selections: SelectionNode[] = [];
-    let needsSubject = false;
-    for (const selection of set.selections) {
-      if (selection.kind === Kind.INLINE_FRAGMENT) {
-        const condition = selection.typeCondition
-          ? (schema.getType(selection.typeCondition.name.value) as GraphQLCompositeType)
-          : parent;
-        const narrowed =
-          isAbstractType(parent) && isObjectType(condition) ? condition.name : onType;
-        selections.push({
-          ...selection,
-          selectionSet: walk(selection.selectionSet, condition, path, narrowed),
-        });
-        continue;
-      }
-      if (selection.kind !== Kind.FIELD) continue;
-      const name = selection.name.value;
-      const key = selection.alias?.value ?? name;
-      if (name.startsWith('__') || !(isObjectType(parent) || isInterfaceType(parent))) {
-        selections.push(selection);
-        continue;
-      }
-      const coordinate = `${parent.name}.${name}`;
-      const requirement = index.get(coordinate);
-      const decision = requirement
-        ? decideStatically(requirement, caller)
-        : { kind: 'allow' as const };
-      if (decision.kind === 'deny') {
-        denials.push({ path, key, onType, coordinate, rule: decision.rule, needs: decision.needs });
-        if (!keepDenied) continue;
-      }
-      // Sensitive data is decided per object even where the token alone allows it: the
-      // disclosure log records, per enterprise, every read by anyone but the enterprise itself.
-      const dataSets = requirement ? disclosedDataSets(requirement) : [];
-      const alternatives =
-        decision.kind === 'per-object'
-          ? decision.alternatives
-          : decision.kind === 'allow' && dataSets.length > 0
-            ? [[['unrestricted']]]
-            : undefined;
-      if (alternatives) {
-        if (!subjectField(parent)) {
-          denials.push({
-            path,
-            key,
-            onType,
-            coordinate,
-            rule: 'policy',
-            needs: ['a subject to decide on'],
-          });
-          continue;
-        }
-        checks.push({ path, key, onType, coordinate, alternatives, dataSets });
-        needsSubject = true;
-      }
-      const fieldType = parent.getFields()[name]?.type;
-      const child = fieldType ? getNamedType(fieldType) : undefined;
-      if (selection.selectionSet && child && isCompositeType(child)) {
-        selections.push({
-          ...selection,
-          selectionSet: walk(selection.selectionSet, child, [...path, key], undefined),
-        });
-      } else {
-        selections.push(selection);
-      }
-    }
-    if (needsSubject) selections.push(aliasedField(SUBJECT_ALIAS, subjectField(parent)!));
-    if (isAbstractType(parent)) selections.push(aliasedField(TYPENAME_ALIAS, '__typename'));
-    if (selections.length === 0) selections.push(aliasedField(TYPENAME_ALIAS, '__typename'));
-    return { ...set, selections };
-  };
-
-  const selectionSet = walk(
+  const { operation, fragments } = selectOperation(document, operationName);
+  const analysis: Analysis = { schema, index, caller, keepDenied, denials: [], checks: [] };
+  const { denials, checks } = analysis;
+  const selectionSet = rewriteSelections(
+    analysis,
     inlineFragments(operation.selectionSet, fragments),
-    rootType!,
-    [],
-    undefined,
+    {
+      parent: rootType(schema, operation)!,
+      path: [],
+      onType: undefined,
+    },
   );
   if (denials.length === 0 && checks.length === 0) {
     return { document, queryHash: '', denials, checks, rewritten: false };
@@ -249,4 +201,110 @@ export function analyzeOperation(
   };
   const queryHash = createHash('sha256').update(print(rewritten)).digest('hex');
   return { document: rewritten, queryHash, denials, checks, rewritten: true };
+}
+
+function rewriteSelections(
+  analysis: Analysis,
+  set: SelectionSetNode,
+  at: Position,
+): SelectionSetNode {
+  const { parent } = at;
+  const selections: SelectionNode[] = [];
+  let needsSubject = false;
+  for (const selection of set.selections) {
+    if (selection.kind === Kind.INLINE_FRAGMENT) {
+      const condition = selection.typeCondition
+        ? (analysis.schema.getType(selection.typeCondition.name.value) as GraphQLCompositeType)
+        : parent;
+      const narrowed =
+        isAbstractType(parent) && isObjectType(condition) ? condition.name : at.onType;
+      selections.push({
+        ...selection,
+        selectionSet: rewriteSelections(analysis, selection.selectionSet, {
+          parent: condition,
+          path: at.path,
+          onType: narrowed,
+        }),
+      });
+      continue;
+    }
+    if (selection.kind !== Kind.FIELD) continue;
+    const rewritten = rewriteField(analysis, selection, at);
+    if (!rewritten) continue;
+    selections.push(rewritten.field);
+    needsSubject ||= rewritten.checked;
+  }
+  if (needsSubject) selections.push(aliasedField(SUBJECT_ALIAS, subjectField(parent)!));
+  if (isAbstractType(parent)) selections.push(aliasedField(TYPENAME_ALIAS, '__typename'));
+  if (selections.length === 0) selections.push(aliasedField(TYPENAME_ALIAS, '__typename'));
+  return { ...set, selections };
+}
+
+/**
+ * One field, decided: undefined when it is removed, else the field (its selections rewritten)
+ * and whether it is checked per object, so its parent must fetch the subject.
+ */
+function rewriteField(
+  analysis: Analysis,
+  selection: FieldNode,
+  { parent, path, onType }: Position,
+): { field: FieldNode; checked: boolean } | undefined {
+  const name = selection.name.value;
+  const key = selection.alias?.value ?? name;
+  if (name.startsWith('__') || !(isObjectType(parent) || isInterfaceType(parent))) {
+    return { field: selection, checked: false };
+  }
+  const coordinate = `${parent.name}.${name}`;
+  const requirement = analysis.index.get(coordinate);
+  const decision = requirement
+    ? decideStatically(requirement, analysis.caller)
+    : { kind: 'allow' as const };
+  if (decision.kind === 'deny') {
+    analysis.denials.push({
+      path,
+      key,
+      onType,
+      coordinate,
+      rule: decision.rule,
+      needs: decision.needs,
+    });
+    if (!analysis.keepDenied) return undefined;
+  }
+  // Sensitive data is decided per object even where the token alone allows it: the
+  // disclosure log records, per enterprise, every read by anyone but the enterprise itself.
+  const dataSets = requirement ? disclosedDataSets(requirement) : [];
+  const alternatives =
+    decision.kind === 'per-object'
+      ? decision.alternatives
+      : decision.kind === 'allow' && dataSets.length > 0
+        ? [[['unrestricted']]]
+        : undefined;
+  if (alternatives) {
+    if (!subjectField(parent)) {
+      analysis.denials.push({
+        path,
+        key,
+        onType,
+        coordinate,
+        rule: 'policy',
+        needs: ['a subject to decide on'],
+      });
+      return undefined;
+    }
+    analysis.checks.push({ path, key, onType, coordinate, alternatives, dataSets });
+  }
+  const fieldType = parent.getFields()[name]?.type;
+  const child = fieldType ? getNamedType(fieldType) : undefined;
+  const field =
+    selection.selectionSet && child && isCompositeType(child)
+      ? {
+          ...selection,
+          selectionSet: rewriteSelections(analysis, selection.selectionSet, {
+            parent: child,
+            path: [...path, key],
+            onType: undefined,
+          }),
+        }
+      : selection;
+  return { field, checked: alternatives !== undefined };
 }

@@ -190,17 +190,7 @@ export async function seedDatabases(
   const total = enterpriseCount(scale);
   if (options.reset) await resetSeededTables(dbs);
   else if (await isSeeded(dbs)) return;
-  else {
-    const leftovers = await dbs.tech.rows<{ found: boolean }>(
-      sql`select exists (select 1 from ${techTables.enterprises}) as found`,
-    );
-    if (leftovers[0]?.found) {
-      throw new Error(
-        'the tech database holds enterprises but the banks table is empty (an interrupted seed?); ' +
-          'seed again with reset (npm run seed -- --reset)',
-      );
-    }
-  }
+  else await refuseLeftovers(dbs);
   onProgress?.(0, total);
   const blockSize = options.blockSize ?? 500;
   // Progress moves as rows are written, not only as blocks commit: each block's share of the
@@ -208,9 +198,53 @@ export async function seedDatabases(
   // the whole seed takes at least PROGRESS_STEPS of them (a block of a large seed keeps
   // CHUNK_ROWS a statement).
   const stepsPerBlock = Math.ceil(PROGRESS_STEPS / Math.ceil(total / blockSize));
+  const meter = progressMeter(total, onProgress);
+  const insertBlock = blockWriter(dbs, stepsPerBlock, meter.advance);
+  // PostgreSQL takes two blocks at once (one generates while the other is written); PGlite runs
+  // one statement at a time anyway. The first block, with the banks, is committed on its own.
+  const concurrency = NAMES.some((name) => dbs[name].kind === 'postgres') ? 2 : 1;
+  const inflight: { promise: Promise<unknown>; done: number }[] = [];
+  let first = true;
+  try {
+    for (const block of generateSeed(scale, { blockSize })) {
+      const promise = insertBlock(block);
+      promise.catch(() => {}); // awaited below, in order
+      inflight.push({ promise, done: block.done });
+      while (inflight.length >= (first ? 1 : concurrency)) {
+        const oldest = inflight.shift()!;
+        await oldest.promise;
+      }
+      first = false;
+    }
+    while (inflight.length > 0) {
+      const oldest = inflight.shift()!;
+      await oldest.promise;
+    }
+    meter.finish();
+  } catch (error) {
+    await Promise.allSettled(inflight.map((f) => f.promise));
+    throw error;
+  }
+  await analyzeSeeded(dbs);
+}
+
+/** Enterprises without banks are an interrupted seed: it is not seeded over without a reset. */
+async function refuseLeftovers(dbs: SeedDatabases): Promise<void> {
+  const leftovers = await dbs.tech.rows<{ found: boolean }>(
+    sql`select exists (select 1 from ${techTables.enterprises}) as found`,
+  );
+  if (leftovers[0]?.found) {
+    throw new Error(
+      'the tech database holds enterprises but the banks table is empty (an interrupted seed?); ' +
+        'seed again with reset (npm run seed -- --reset)',
+    );
+  }
+}
+
+/** Counts fractional units of enterprises and tells `onProgress` of each whole one passed. */
+function progressMeter(total: number, onProgress?: (done: number, total: number) => void) {
   let progressed = 0;
   let reported = 0;
-  let previousDone = 0;
   const advance = (units: number) => {
     progressed += units;
     const now = Math.min(total, Math.floor(progressed + 1e-9));
@@ -219,7 +253,26 @@ export async function seedDatabases(
       onProgress?.(now, total);
     }
   };
-  const insertBlock = (block: SeedBlock) => {
+  return {
+    advance,
+    // Whatever rounding left: the bar ends at 100 %.
+    finish: () => {
+      if (reported < total) advance(total - progressed);
+    },
+  };
+}
+
+/**
+ * Writes one block into the four databases, each in one transaction, advancing the meter by the
+ * block's share of enterprises as its rows are written.
+ */
+function blockWriter(
+  dbs: SeedDatabases,
+  stepsPerBlock: number,
+  advance: (units: number) => void,
+): (block: SeedBlock) => Promise<unknown> {
+  let previousDone = 0;
+  return (block) => {
     const span = block.done - previousDone;
     previousDone = block.done;
     const work = NAMES.map(
@@ -248,33 +301,10 @@ export async function seedDatabases(
       ),
     );
   };
-  // PostgreSQL takes two blocks at once (one generates while the other is written); PGlite runs
-  // one statement at a time anyway. The first block, with the banks, is committed on its own.
-  const concurrency = NAMES.some((name) => dbs[name].kind === 'postgres') ? 2 : 1;
-  const inflight: { promise: Promise<unknown>; done: number }[] = [];
-  let first = true;
-  try {
-    for (const block of generateSeed(scale, { blockSize })) {
-      const promise = insertBlock(block);
-      promise.catch(() => {}); // awaited below, in order
-      inflight.push({ promise, done: block.done });
-      while (inflight.length >= (first ? 1 : concurrency)) {
-        const oldest = inflight.shift()!;
-        await oldest.promise;
-      }
-      first = false;
-    }
-    while (inflight.length > 0) {
-      const oldest = inflight.shift()!;
-      await oldest.promise;
-    }
-    // Whatever rounding left: the bar ends at 100 %.
-    if (reported < total) advance(total - progressed);
-  } catch (error) {
-    await Promise.allSettled(inflight.map((f) => f.promise));
-    throw error;
-  }
-  // Fresh statistics, so the planner sees the new sizes at once.
+}
+
+/** Fresh statistics, so the planner sees the new sizes at once. */
+async function analyzeSeeded(dbs: SeedDatabases): Promise<void> {
   await Promise.all(
     NAMES.map((name) =>
       dbs[name].db.execute(

@@ -15,6 +15,7 @@ import {
   type SQL,
 } from 'drizzle-orm';
 import type { Caller } from '../kernel/caller.js';
+import * as clock from '../kernel/clock.js';
 import type { Db } from '../kernel/db.js';
 import { badInput, exchangeError, forbidden, notFound } from '../kernel/errors.js';
 import { anyOf } from '../kernel/sql.js';
@@ -118,17 +119,18 @@ export function normaliseGrant(
   input: GrantConsentInput,
   now: Date,
 ): GrantConsentInput & { expiresAt: Date } {
-  const purpose = boundedText(input.purpose, 'purpose', MAX_PURPOSE_LENGTH);
+  const purpose = boundedText(input.purpose, 'input.purpose', MAX_PURPOSE_LENGTH);
   if (input.dataSets.length === 0) {
-    throw badInput('dataSets', `must name at least one of ${DATA_SETS.join(', ')}`);
+    throw badInput('input.dataSets', `must name at least one of ${DATA_SETS.join(', ')}`);
   }
   const repeated = input.dataSets.find((set, i) => input.dataSets.indexOf(set) !== i);
-  if (repeated) throw badInput('dataSets', `names ${repeated} more than once`);
+  if (repeated) throw badInput('input.dataSets', `names ${repeated} more than once`);
   const expiresAt = input.expiresAt ?? new Date(now.getTime() + DEFAULT_CONSENT_DAYS * DAY_MS);
-  if (expiresAt.getTime() <= now.getTime()) throw badInput('expiresAt', 'must be in the future');
+  if (expiresAt.getTime() <= now.getTime())
+    throw badInput('input.expiresAt', 'must be in the future');
   const limit = latestExpiry(now);
   if (expiresAt.getTime() > limit.getTime()) {
-    throw badInput('expiresAt', `must be at most one year ahead (${limit.toISOString()})`);
+    throw badInput('input.expiresAt', `must be at most one year ahead (${limit.toISOString()})`);
   }
   return { ...input, purpose, expiresAt };
 }
@@ -147,7 +149,7 @@ export class ExchangeRepository {
   constructor(
     private readonly db: Db,
     private readonly caller: Caller,
-    readonly now: Date = new Date(),
+    readonly now: Date = clock.now(),
   ) {}
 
   async consentsByIds(ids: readonly string[]): Promise<ConsentRow[]> {
@@ -195,7 +197,7 @@ export class ExchangeRepository {
         .from(participatingBanks)
         .where(eq(participatingBanks.id, grant.bankId))
         .for('share');
-      if (!bank) throw badInput('bankId', `"${grant.bankId}" is not a participating bank`);
+      if (!bank) throw badInput('input.bankId', `"${grant.bankId}" is not a participating bank`);
       const [row] = await tx
         .insert(consents)
         .values({

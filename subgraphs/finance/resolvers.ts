@@ -1,3 +1,4 @@
+import { now } from '../kernel/clock.js';
 import { forbidden } from '../kernel/errors.js';
 import { mergeResolvers } from '../kernel/resolvers.js';
 import { withEnterpriseRowScope } from '../kernel/row-scope.js';
@@ -93,7 +94,7 @@ const needResolvers: Resolvers = {
       row.status === 'ASSIGNED' &&
       row.solutionProposedAt === null &&
       row.solutionDueAt !== null &&
-      row.solutionDueAt.getTime() < Date.now(),
+      row.solutionDueAt.getTime() < now().getTime(),
     recommendedProducts: async (row, args, { loaders, limits }) => {
       const { limit } = pageWindow({ first: args.first ?? DEFAULT_RECOMMENDATIONS }, limits);
       const ranked = await loaders.recommendedProducts(limit).load(row.id);

@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql';
 import type { SubgraphName } from './config.js';
+import { PEER_REFUSAL_CODES } from './errors.js';
 
 /**
  * Which mutations may call a peer subgraph on the same caller's behalf, and which peers: a bank's
@@ -52,9 +53,6 @@ export function peerTokenHeader(peer: SubgraphName): string {
   return `x-peer-token-${peer}`;
 }
 
-/** Error codes a peer raises on purpose; they reach the client as they are. */
-const PASSED_ON = new Set(['BAD_USER_INPUT', 'NOT_FOUND', 'CONFLICT', 'FORBIDDEN']);
-
 /**
  * Calls a peer subgraph with the token the gateway delegated for this request. A peer's deliberate
  * refusal (bad input, conflict, not found, forbidden) is passed on unchanged; anything else
@@ -97,7 +95,7 @@ export class PeerClient {
     const [error] = body.errors ?? [];
     if (error) {
       const code = error.extensions?.code;
-      if (code && PASSED_ON.has(code)) {
+      if (code && PEER_REFUSAL_CODES.has(code)) {
         throw new GraphQLError(error.message, { extensions: { ...error.extensions } });
       }
       throw unavailable(peer);

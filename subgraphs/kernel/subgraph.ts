@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DocumentNode, FormattedExecutionResult } from 'graphql';
 import { sql } from 'drizzle-orm';
-import { ApolloServer, HeaderMap, type BaseContext } from '@apollo/server';
+import { ApolloServer, HeaderMap, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { JWTVerifyGetKey } from 'jose';
@@ -19,7 +19,7 @@ import {
   sendHttpError,
   sendJson,
 } from './http.js';
-import { apolloLogger, createLogger } from './logger.js';
+import { apolloLogger, createLogger, type Logger } from './logger.js';
 import { verifyGatewayToken } from './gateway-token.js';
 import { PeerClient, peerTokenHeader, SUBGRAPH_PEERS } from './peers.js';
 import type { PageLimits } from './pagination.js';
@@ -99,146 +99,66 @@ export interface RunningSubgraph {
   stop(): Promise<void>;
 }
 
+export interface SubgraphOptions {
+  database: Database;
+  config: Pick<
+    Config,
+    | 'host'
+    | 'maxPageSize'
+    | 'defaultPageSize'
+    | 'maxBodyBytes'
+    | 'log'
+    | 'shutdownTimeoutMs'
+    | 'subgraphFetch'
+    | keyof WorkflowConfig
+  >;
+  port: number;
+  gatewayKeys: JWTVerifyGetKey;
+  /** Where the peers of SUBGRAPH_PEERS listen; read at call time, so it may be filled later. */
+  peerUrls?: Partial<Record<SubgraphName, string>>;
+}
+
+/** What one subgraph serves with, over HTTP and in-process alike. */
+interface Serving<TContext extends BaseContext> {
+  module: SubgraphModule<TContext>;
+  options: SubgraphOptions;
+  apollo: ApolloServer<TContext>;
+  logger: Logger;
+  /** A request's context, for a verified caller with the peer tokens the gateway delegated. */
+  context(caller: Caller, peerTokens: Partial<Record<SubgraphName, string>>): TContext;
+}
+
 export async function startSubgraph<TContext extends BaseContext>(
   module: SubgraphModule<TContext>,
-  options: {
-    database: Database;
-    config: Pick<
-      Config,
-      | 'host'
-      | 'maxPageSize'
-      | 'defaultPageSize'
-      | 'maxBodyBytes'
-      | 'log'
-      | 'shutdownTimeoutMs'
-      | 'subgraphFetch'
-      | keyof WorkflowConfig
-    >;
-    port: number;
-    gatewayKeys: JWTVerifyGetKey;
-    /** Where the peers of SUBGRAPH_PEERS listen; read at call time, so it may be filled later. */
-    peerUrls?: Partial<Record<SubgraphName, string>>;
-  },
+  options: SubgraphOptions,
 ): Promise<RunningSubgraph> {
   const logger = createLogger(options.config, { service: `subgraph-${module.name}` });
-  const apollo = new ApolloServer<TContext>({
-    logger: apolloLogger(logger),
-    // The scripts own SIGINT/SIGTERM and drain the HTTP server first; Apollo's own handler would
-    // start a second, concurrent stop that never settles.
-    stopOnTerminationSignals: false,
-    schema: buildSubgraphSchema([
-      { typeDefs: module.typeDefs, resolvers: module.resolvers as SchemaModuleResolvers },
-    ]),
-    plugins: [
-      // Traces would be built for every request only to be dropped: the gateway does not report them.
-      ApolloServerPluginInlineTraceDisabled(),
-      {
-        // The gateway shows its client only "internal error"; the cause is logged here, under
-        // the request id the gateway logged too. Errors with a code were raised on purpose.
-        async requestDidStart() {
-          return {
-            async didEncounterErrors({ errors, request }) {
-              for (const error of errors) {
-                const code = error.extensions?.code;
-                if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') continue;
-                logger.error(
-                  {
-                    requestId: request.http?.headers.get('x-request-id'),
-                    path: error.path,
-                    err: error.originalError ?? error,
-                  },
-                  'resolver error',
-                );
-              }
-            },
-          };
-        },
-      },
-    ],
-    introspection: true,
-    includeStacktraceInErrorResponses: false,
-    csrfPrevention: false,
-  });
+  const apollo = subgraphApollo(module, logger);
   await apollo.start();
   const limits = {
     maxPageSize: options.config.maxPageSize,
     defaultPageSize: options.config.defaultPageSize,
   };
-
-  const server = http.createServer(async (req, res) => {
-    const started = process.hrtime.bigint();
-    // The gateway's request id, from its signed token once verified (a header alone proves nothing).
-    const line: Record<string, unknown> = {
-      requestId: req.headers['x-request-id'],
-      method: req.method,
-      path: req.url,
-    };
-    res.on('close', () => {
-      if (req.url === '/health') return;
-      line.status = res.statusCode;
-      line.durationMs = Number(process.hrtime.bigint() - started) / 1e6;
-      if (!res.writableFinished) line.aborted = true;
-      logger.info(line, 'request');
-    });
-    try {
-      const url = parseRequestUrl(req.url);
-      if (url.pathname === '/health')
-        return sendJson(res, 200, { status: 'ok', subgraph: module.name });
-      // Readiness asks the database too: a subgraph whose database is gone serves nothing.
-      if (url.pathname === '/ready') {
-        const ready = await databaseAnswers(options.database, READY_TIMEOUT_MS);
-        return sendJson(res, ready ? 200 : 503, {
-          status: ready ? 'ready' : 'unavailable',
-          subgraph: module.name,
-          database: ready ? 'up' : 'down',
-        });
-      }
-      if (url.pathname !== '/graphql') throw new HttpError(404, 'NOT_FOUND', 'not found');
-      if (req.method !== 'POST') throw new HttpError(405, 'METHOD_NOT_ALLOWED', 'POST only');
-      const auth = req.headers.authorization ?? '';
-      if (!auth.startsWith('Bearer ')) {
-        throw new HttpError(
-          401,
-          'AUTH_ERROR',
-          'this subgraph serves only the gateway: gateway token missing',
-        );
-      }
-      let caller: Caller;
-      try {
-        caller = await verifyGatewayToken(auth.slice(7), options.gatewayKeys, module.name);
-      } catch {
-        throw new HttpError(401, 'AUTH_ERROR', 'gateway token rejected');
-      }
-      Object.assign(line, { requestId: caller.requestId, party: caller.party, org: caller.org });
-      const body = await readJsonBody(req, options.config.maxBodyBytes);
-      const operationName = (body as { operationName?: unknown } | undefined)?.operationName;
-      if (typeof operationName === 'string') line.operationName = operationName;
-      const peerTokens: Partial<Record<SubgraphName, string>> = {};
-      for (const peer of SUBGRAPH_PEERS[module.name] ?? []) {
-        const header = req.headers[peerTokenHeader(peer)];
-        if (typeof header === 'string') peerTokens[peer] = header;
-      }
-      const peers = new PeerClient(
-        peerTokens,
-        options.peerUrls ?? {},
-        caller.requestId,
-        options.config.subgraphFetch.timeoutMs,
-      );
-      await executeApollo(apollo, req, res, body, async () =>
-        module.createContext({
-          caller,
-          database: options.database,
-          limits,
-          peers,
-          config: options.config,
-        }),
-      );
-    } catch (error) {
-      if (error instanceof HttpError) return sendHttpError(res, error);
-      logger.error({ err: error, requestId: line.requestId }, 'request failed');
-      sendHttpError(res, new HttpError(500, 'INTERNAL_SERVER_ERROR', 'internal error'));
-    }
-  });
+  const serving: Serving<TContext> = {
+    module,
+    options,
+    apollo,
+    logger,
+    context: (caller, peerTokens) =>
+      module.createContext({
+        caller,
+        database: options.database,
+        limits,
+        peers: new PeerClient(
+          peerTokens,
+          options.peerUrls ?? {},
+          caller.requestId,
+          options.config.subgraphFetch.timeoutMs,
+        ),
+        config: options.config,
+      }),
+  };
+  const server = http.createServer(subgraphRequestHandler(serving));
   server.keepAliveTimeout = 65_000;
   answerClientErrors(server);
   await new Promise<void>((resolve) => server.listen(options.port, options.config.host, resolve));
@@ -250,50 +170,7 @@ export async function startSubgraph<TContext extends BaseContext>(
     server,
     async execute(request, caller, peerTokens) {
       if (stopped) throw new SubgraphStoppedError(module.name);
-      const started = process.hrtime.bigint();
-      const line: Record<string, unknown> = {
-        requestId: caller.requestId,
-        inProcess: true,
-        party: caller.party,
-        org: caller.org,
-      };
-      if (request.operationName) line.operationName = request.operationName;
-      try {
-        const response = await apollo.executeOperation(
-          {
-            query: request.query,
-            variables: request.variables,
-            operationName: request.operationName,
-            // What the error logging above reads the request id from.
-            http: {
-              method: 'POST',
-              headers: new HeaderMap([['x-request-id', caller.requestId]]),
-              search: '',
-              body: undefined,
-            },
-          },
-          {
-            contextValue: module.createContext({
-              caller,
-              database: options.database,
-              limits,
-              peers: new PeerClient(
-                peerTokens,
-                options.peerUrls ?? {},
-                caller.requestId,
-                options.config.subgraphFetch.timeoutMs,
-              ),
-              config: options.config,
-            }),
-          },
-        );
-        if (response.body.kind !== 'single') throw new Error('incremental delivery is not served');
-        line.status = response.http.status ?? 200;
-        return response.body.singleResult;
-      } finally {
-        line.durationMs = Number(process.hrtime.bigint() - started) / 1e6;
-        logger.info(line, 'request');
-      }
+      return executeInProcess(serving, request, caller, peerTokens);
     },
     async stop() {
       stopped = true;
@@ -301,4 +178,199 @@ export async function startSubgraph<TContext extends BaseContext>(
       await apollo.stop();
     },
   };
+}
+
+function subgraphApollo<TContext extends BaseContext>(
+  module: SubgraphModule<TContext>,
+  logger: Logger,
+): ApolloServer<TContext> {
+  return new ApolloServer<TContext>({
+    logger: apolloLogger(logger),
+    // The scripts own SIGINT/SIGTERM and drain the HTTP server first; Apollo's own handler would
+    // start a second, concurrent stop that never settles.
+    stopOnTerminationSignals: false,
+    schema: buildSubgraphSchema([
+      { typeDefs: module.typeDefs, resolvers: module.resolvers as SchemaModuleResolvers },
+    ]),
+    plugins: [
+      // Traces would be built for every request only to be dropped: the gateway does not report them.
+      ApolloServerPluginInlineTraceDisabled(),
+      unexpectedErrorLogging(logger),
+    ],
+    introspection: true,
+    includeStacktraceInErrorResponses: false,
+    csrfPrevention: false,
+  });
+}
+
+/**
+ * The gateway shows its client only "internal error"; the cause is logged here, under the
+ * request id the gateway logged too. Errors with a code were raised on purpose.
+ */
+function unexpectedErrorLogging(logger: Logger): ApolloServerPlugin<BaseContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ errors, request }) {
+          for (const error of errors) {
+            const code = error.extensions?.code;
+            if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') continue;
+            logger.error(
+              {
+                requestId: request.http?.headers.get('x-request-id'),
+                path: error.path,
+                err: error.originalError ?? error,
+              },
+              'resolver error',
+            );
+          }
+        },
+      };
+    },
+  };
+}
+
+/** One HTTP request: probes → POST /graphql → gateway token → body → execute. */
+function subgraphRequestHandler<TContext extends BaseContext>(
+  serving: Serving<TContext>,
+): http.RequestListener {
+  const { module, options, logger } = serving;
+  return async (req, res) => {
+    const line = logRequestLine(req, res, logger);
+    try {
+      const url = parseRequestUrl(req.url);
+      if (await answerProbe(url, res, serving)) return;
+      if (url.pathname !== '/graphql') throw new HttpError(404, 'NOT_FOUND', 'not found');
+      if (req.method !== 'POST') throw new HttpError(405, 'METHOD_NOT_ALLOWED', 'POST only');
+      const caller = await authenticateGateway(req, options.gatewayKeys, module.name);
+      Object.assign(line, { requestId: caller.requestId, party: caller.party, org: caller.org });
+      const body = await readJsonBody(req, options.config.maxBodyBytes);
+      const operationName = (body as { operationName?: unknown } | undefined)?.operationName;
+      if (typeof operationName === 'string') line.operationName = operationName;
+      await executeApollo(serving.apollo, req, res, body, async () =>
+        serving.context(caller, peerTokensOf(req, module.name)),
+      );
+    } catch (error) {
+      if (error instanceof HttpError) return sendHttpError(res, error);
+      logger.error({ err: error, requestId: line.requestId }, 'request failed');
+      sendHttpError(res, new HttpError(500, 'INTERNAL_SERVER_ERROR', 'internal error'));
+    }
+  };
+}
+
+/** The request's log line, written when the response closes; the caller fills it in. */
+function logRequestLine(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  logger: Logger,
+): Record<string, unknown> {
+  const started = process.hrtime.bigint();
+  // The gateway's request id, from its signed token once verified (a header alone proves nothing).
+  const line: Record<string, unknown> = {
+    requestId: req.headers['x-request-id'],
+    method: req.method,
+    path: req.url,
+  };
+  res.on('close', () => {
+    if (req.url === '/health') return;
+    line.status = res.statusCode;
+    line.durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+    if (!res.writableFinished) line.aborted = true;
+    logger.info(line, 'request');
+  });
+  return line;
+}
+
+/** Answers `/health` and `/ready`; false for any other path. */
+async function answerProbe<TContext extends BaseContext>(
+  url: URL,
+  res: http.ServerResponse,
+  { module, options }: Serving<TContext>,
+): Promise<boolean> {
+  if (url.pathname === '/health') {
+    sendJson(res, 200, { status: 'ok', subgraph: module.name });
+    return true;
+  }
+  if (url.pathname !== '/ready') return false;
+  // Readiness asks the database too: a subgraph whose database is gone serves nothing.
+  const ready = await databaseAnswers(options.database, READY_TIMEOUT_MS);
+  sendJson(res, ready ? 200 : 503, {
+    status: ready ? 'ready' : 'unavailable',
+    subgraph: module.name,
+    database: ready ? 'up' : 'down',
+  });
+  return true;
+}
+
+async function authenticateGateway(
+  req: http.IncomingMessage,
+  keys: JWTVerifyGetKey,
+  name: SubgraphName,
+): Promise<Caller> {
+  const auth = req.headers.authorization ?? '';
+  if (!auth.startsWith('Bearer ')) {
+    throw new HttpError(
+      401,
+      'AUTH_ERROR',
+      'this subgraph serves only the gateway: gateway token missing',
+    );
+  }
+  try {
+    return await verifyGatewayToken(auth.slice(7), keys, name);
+  } catch {
+    throw new HttpError(401, 'AUTH_ERROR', 'gateway token rejected');
+  }
+}
+
+/** The delegated tokens the gateway sent for this subgraph's peers. */
+function peerTokensOf(
+  req: http.IncomingMessage,
+  name: SubgraphName,
+): Partial<Record<SubgraphName, string>> {
+  const peerTokens: Partial<Record<SubgraphName, string>> = {};
+  for (const peer of SUBGRAPH_PEERS[name] ?? []) {
+    const header = req.headers[peerTokenHeader(peer)];
+    if (typeof header === 'string') peerTokens[peer] = header;
+  }
+  return peerTokens;
+}
+
+/** The embedded graph's path: one operation, no HTTP, logged as the HTTP path logs it. */
+async function executeInProcess<TContext extends BaseContext>(
+  serving: Serving<TContext>,
+  request: SubgraphRequest,
+  caller: Caller,
+  peerTokens: Partial<Record<SubgraphName, string>>,
+): Promise<FormattedExecutionResult> {
+  const started = process.hrtime.bigint();
+  const line: Record<string, unknown> = {
+    requestId: caller.requestId,
+    inProcess: true,
+    party: caller.party,
+    org: caller.org,
+  };
+  if (request.operationName) line.operationName = request.operationName;
+  try {
+    const response = await serving.apollo.executeOperation(
+      {
+        query: request.query,
+        variables: request.variables,
+        operationName: request.operationName,
+        // What the error logging reads the request id from.
+        http: {
+          method: 'POST',
+          headers: new HeaderMap([['x-request-id', caller.requestId]]),
+          search: '',
+          body: undefined,
+        },
+      },
+      { contextValue: serving.context(caller, peerTokens) },
+    );
+    if (response.body.kind !== 'single') throw new Error('incremental delivery is not served');
+    line.status = response.http.status ?? 200;
+    return response.body.singleResult;
+  } finally {
+    line.durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+    serving.logger.info(line, 'request');
+  }
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
+import * as clock from '../../subgraphs/kernel/clock.js';
 import { BACKENDS } from '../helpers/databases.js';
 import { loadFixture } from '../helpers/fixture.js';
 import { startTestGraph, type TestGraph } from '../helpers/graph.js';
@@ -165,7 +166,7 @@ for (const backend of BACKENDS) {
           { creditLineId: lineId, amount: '500000.01', maturesOn: LATER },
           'loan-a-2',
         );
-        expect(refusal(response)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'amount' });
+        expect(refusal(response)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.amount' });
         expect(refusal(response).message).toContain('500000.00');
         const second = ok(
           await disburse(
@@ -193,7 +194,7 @@ for (const backend of BACKENDS) {
           { input: { loanId: loan.id, amount: '600000.01' }, key: 'r-2' },
           bank,
         );
-        expect(refusal(tooMuch)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'amount' });
+        expect(refusal(tooMuch)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.amount' });
         expect(
           ok(await graph.query(OVERDUE, { id: loan.id, key: 'o-1' }, bank)).markLoanOverdue.loan
             .status,
@@ -272,7 +273,10 @@ for (const backend of BACKENDS) {
           solutionInput(needId, { productIds: ['prod-abc-01'] }),
           `foreign-product-${needId}`,
         );
-        expect(refusal(response)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'productIds' });
+        expect(refusal(response)).toMatchObject({
+          code: 'BAD_USER_INPUT',
+          field: 'input.productIds',
+        });
       });
     });
 
@@ -308,7 +312,7 @@ for (const backend of BACKENDS) {
           { input: { loanId: loan.id, maturesOn: due, reason: '疫情影响' }, key: 'd0' },
           bank,
         );
-        expect(refusal(early)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'maturesOn' });
+        expect(refusal(early)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.maturesOn' });
         const tooFar = await graph.query(
           DEFER,
           {
@@ -317,7 +321,7 @@ for (const backend of BACKENDS) {
           },
           bank,
         );
-        expect(refusal(tooFar)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'maturesOn' });
+        expect(refusal(tooFar)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.maturesOn' });
         const deferred = ok(
           await graph.query(
             DEFER,
@@ -415,14 +419,14 @@ for (const backend of BACKENDS) {
       it('names the field and the rule of each bad input', async () => {
         const needId = await assignedNeed('ent-c', 'icbc');
         const cases: [Record<string, unknown>, string][] = [
-          [{ amount: '0' }, 'amount'],
-          [{ rate: '1.5' }, 'rate'],
-          [{ rate: '0' }, 'rate'],
-          [{ termMonths: 0 }, 'termMonths'],
-          [{ termMonths: 361 }, 'termMonths'],
-          [{ conditions: '  ' }, 'conditions'],
-          [{ productIds: [] }, 'productIds'],
-          [{ cultivationItems: [''] }, 'cultivationItems'],
+          [{ amount: '0' }, 'input.amount'],
+          [{ rate: '1.5' }, 'input.rate'],
+          [{ rate: '0' }, 'input.rate'],
+          [{ termMonths: 0 }, 'input.termMonths'],
+          [{ termMonths: 361 }, 'input.termMonths'],
+          [{ conditions: '  ' }, 'input.conditions'],
+          [{ productIds: [] }, 'input.productIds'],
+          [{ cultivationItems: [''] }, 'input.cultivationItems[0]'],
         ];
         for (const [change, field] of cases) {
           const response = await propose('icbc', solutionInput(needId, change), `bad-${field}`);
@@ -439,7 +443,36 @@ for (const backend of BACKENDS) {
           { creditLineId: 'cl-1', amount: '1.00', maturesOn: '2020-01-01' },
           'bad-maturity',
         );
-        expect(refusal(line)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'maturesOn' });
+        expect(refusal(line)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.maturesOn' });
+      });
+
+      it('accepts Beijing’s today as an approval date at 01:00 Beijing time, and refuses tomorrow', async () => {
+        const needId = await assignedNeed('ent-c', 'icbc');
+        ok(await propose('icbc', solutionInput(needId), `early-${needId}`));
+        const beijingToday = clock.today();
+        // 01:00 in Beijing is 17:00 UTC on the previous day.
+        const oneAm = new Date(clock.startOfDay(beijingToday).getTime() + 3_600_000);
+        const restore = clock.setClock({ now: () => oneAm });
+        try {
+          const line = { needId, productId: 'prod-icbc-01', amount: '1.00', rate: '0.04' };
+          const tomorrow = await approve(
+            'icbc',
+            { ...line, termMonths: 12, approvedOn: clock.addDays(beijingToday, 1) },
+            `early-tomorrow-${needId}`,
+          );
+          expect(refusal(tomorrow)).toMatchObject({ code: 'BAD_USER_INPUT' });
+          expect(refusal(tomorrow).message).toContain('future');
+          const approved = ok(
+            await approve(
+              'icbc',
+              { ...line, termMonths: 12, approvedOn: beijingToday },
+              `early-today-${needId}`,
+            ),
+          ).approveCreditLine;
+          expect(approved.creditLine.approvedOn).toBe(beijingToday);
+        } finally {
+          restore();
+        }
       });
 
       it('refuses a solution for a need not yet assigned, writing nothing on either side', async () => {
@@ -526,7 +559,7 @@ for (const backend of BACKENDS) {
         const lent = results.filter((r) => !r.body.errors);
         const refused = results.filter((r) => r.body.errors);
         expect(lent).toHaveLength(3);
-        for (const r of refused) expect(refusal(r).field).toBe('amount');
+        for (const r of refused) expect(refusal(r).field).toBe('input.amount');
         const [{ n }] = await graph.graph.databases.banks.rows<{ n: number }>(
           sql`select count(*)::int as n from loans where credit_line_id = 'cl-race'`,
         );

@@ -204,28 +204,28 @@ for (const { backend, inProcess, label } of GRAPH_VARIANTS) {
     });
 
     const badInputs: { name: string; input: Record<string, unknown>; field: string }[] = [
-      { name: 'an unknown bank', input: { bankId: 'nobank' }, field: 'bankId' },
+      { name: 'an unknown bank', input: { bankId: 'nobank' }, field: 'input.bankId' },
       {
         name: 'an expiry in the past',
         input: { expiresAt: new Date(Date.now() - DAY).toISOString() },
-        field: 'expiresAt',
+        field: 'input.expiresAt',
       },
       {
         name: 'an expiry beyond a year',
         input: { expiresAt: new Date(Date.now() + 367 * DAY).toISOString() },
-        field: 'expiresAt',
+        field: 'input.expiresAt',
       },
-      { name: 'no data sets', input: { dataSets: [] }, field: 'dataSets' },
+      { name: 'no data sets', input: { dataSets: [] }, field: 'input.dataSets' },
       {
         name: 'a data set named twice',
         input: { dataSets: ['CONTACT', 'FINANCIALS', 'CONTACT'] },
-        field: 'dataSets',
+        field: 'input.dataSets',
       },
-      { name: 'a blank purpose', input: { purpose: '   ' }, field: 'purpose' },
+      { name: 'a blank purpose', input: { purpose: '   ' }, field: 'input.purpose' },
       {
         name: 'a purpose over 500 characters',
         input: { purpose: '用'.repeat(501) },
-        field: 'purpose',
+        field: 'input.purpose',
       },
     ];
     for (const bad of badInputs) {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { chinaToday } from '../../subgraphs/finance/listing-seeds/index.js';
+import { businessDate } from '../../subgraphs/kernel/clock.js';
 import { BACKENDS } from '../helpers/databases.js';
 import { loadFixture } from '../helpers/fixture.js';
 import { startTestGraph, type TestGraph } from '../helpers/graph.js';
@@ -21,8 +21,8 @@ const PLANS = `query ($filter: CultivationPlanFilter) {
   cultivationPlans(filter: $filter, first: 100) { nodes { id bank { id } enterpriseId status } } }`;
 const ONE = `query ($id: ID!) { cultivationPlan(id: $id) { id } }`;
 
-const TOMORROW = chinaToday(Date.now() + 86_400_000);
-const YESTERDAY = chinaToday(Date.now() - 86_400_000);
+const TOMORROW = businessDate(Date.now() + 86_400_000);
+const YESTERDAY = businessDate(Date.now() - 86_400_000);
 
 /** ent-b's need is assigned to icbc; ent-c's was disbursed by abc; ent-a's is open, unclaimed. */
 const validPlan = {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { chinaToday } from '../../subgraphs/finance/listing-seeds/index.js';
+import { businessDate } from '../../subgraphs/kernel/clock.js';
 import { BACKENDS } from '../helpers/databases.js';
 import { loadFixture, registerParticipants } from '../helpers/fixture.js';
 import { startTestGraph, type TestGraph } from '../helpers/graph.js';
@@ -17,7 +17,7 @@ const HISTORY = `query ($id: ID!) { enterprise(id: $id) { id listingTier
 const SEEDS = `query ($tiers: [ListingTier!]) {
   listingSeeds(tiers: $tiers, first: 50) { nodes { enterpriseId tier since } } }`;
 
-const day = (offset: number) => chinaToday(Date.now() + offset * 86_400_000);
+const day = (offset: number) => businessDate(Date.now() + offset * 86_400_000);
 
 for (const backend of BACKENDS) {
   describe(`listing seeds (${backend})`, () => {

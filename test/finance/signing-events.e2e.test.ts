@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import type { Party } from '../../subgraphs/kernel/caller.js';
+import * as clock from '../../subgraphs/kernel/clock.js';
 import { bankEvents } from '../../subgraphs/finance/bank-events/index.js';
-import { chinaToday, signingEvents } from '../../subgraphs/finance/signing-events/index.js';
+import { signingEvents } from '../../subgraphs/finance/signing-events/index.js';
 import { BACKENDS } from '../helpers/databases.js';
 import { loadFixture } from '../helpers/fixture.js';
 import { startTestGraph, type TestGraph } from '../helpers/graph.js';
@@ -31,15 +32,14 @@ const OUTCOMES = `query ($id: ID!) { signingEvent(id: $id) { id
 const SUMMARY = `query ($id: ID!) { signingEvent(id: $id) { id
   summary { registeredBanks registeredEnterprises signings intendedAmount approvedAmount fulfilledSignings fulfilment } } }`;
 
-const shift = (date: string, days: number) =>
-  new Date(Date.parse(date) + days * 86_400_000).toISOString().slice(0, 10);
+const shift = clock.addDays;
 
 for (const backend of BACKENDS) {
   describe(`signing events (${backend})`, () => {
     let graph: TestGraph;
     const as = parties(() => graph);
     const finance = () => graph.graph.databases.finance;
-    const today = chinaToday();
+    const today = clock.today();
 
     beforeAll(async () => {
       graph = await startTestGraph(backend, { prepare: loadFixture });

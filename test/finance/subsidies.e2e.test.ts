@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as clock from '../../subgraphs/kernel/clock.js';
 import { BACKENDS } from '../helpers/databases.js';
 import { registerParticipants } from '../helpers/fixture.js';
 import { startTestGraph, type TestGraph } from '../helpers/graph.js';
@@ -101,7 +102,7 @@ for (const backend of BACKENDS) {
     }
 
     it('refuses a period ending today', async () => {
-      const today = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+      const today = clock.today();
       const error = refusal(await compute({ from: today, to: today, rewardBudget: '0' }));
       expect(error).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.to' });
       expect(error.message).toMatch(/must have ended/);

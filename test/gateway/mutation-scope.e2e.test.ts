@@ -364,7 +364,7 @@ for (const backend of BACKENDS) {
           );
           expect(response.body.errors?.[0].extensions).toMatchObject({
             code: 'BAD_USER_INPUT',
-            field: 'purpose',
+            field: 'input.purpose',
           });
           const consents = await graph.graph.databases.exchange.rows<{ n: number }>(
             sql`select count(*)::int as n from consents where enterprise_id = 'ent-b'`,
@@ -389,7 +389,7 @@ for (const backend of BACKENDS) {
         );
         expect(name.body.errors?.[0].extensions).toMatchObject({
           code: 'BAD_USER_INPUT',
-          field: 'name',
+          field: 'input.name',
         });
         const open = await openNeed('ent-a');
         const bank = await as('bank', 'text-bank');
@@ -441,7 +441,7 @@ for (const backend of BACKENDS) {
           );
           expect(refused.body.errors?.[0].extensions).toMatchObject({
             code: 'BAD_USER_INPUT',
-            field: 'basicAccountBankId',
+            field: 'input.basicAccountBankId',
           });
         }
         const [{ n }] = await graph.graph.databases.tech.rows<{ n: number }>(
@@ -456,7 +456,7 @@ for (const backend of BACKENDS) {
         );
         expect(update.body.errors?.[0].extensions).toMatchObject({
           code: 'BAD_USER_INPUT',
-          field: 'basicAccountBankId',
+          field: 'input.basicAccountBankId',
         });
         ok(
           await graph.query(

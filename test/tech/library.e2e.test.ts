@@ -52,17 +52,20 @@ for (const { backend, inProcess, label } of GRAPH_VARIANTS) {
     it('refuses bad input naming the field, and writes nothing', async () => {
       const before = await rows();
       const cases: [Record<string, unknown>, string][] = [
-        [{ uscc: '91110000802100433C' }, 'uscc: check character should be "B", got "C"'],
-        [{ uscc: '9144030071526726XG', industry: '39' }, 'industry: must be a GB/T 4754 code'],
+        [{ uscc: '91110000802100433C' }, 'input.uscc: check character should be "B", got "C"'],
+        [
+          { uscc: '9144030071526726XG', industry: '39' },
+          'input.industry: must be a GB/T 4754 code',
+        ],
         [
           { uscc: '9144030071526726XG', foundedOn: '2999-01-01' },
-          'foundedOn: must not be in the future',
+          'input.foundedOn: must not be in the future',
         ],
         [
           { uscc: '9144030071526726XG', contact: { ...validInput().contact, phone: '12345' } },
-          'contact.phone: must be a mobile number',
+          'input.contact.phone: must be a mobile number',
         ],
-        [{ uscc: '9144030071526726XG', name: '   ' }, 'name: must not be empty'],
+        [{ uscc: '9144030071526726XG', name: '   ' }, 'input.name: must not be empty'],
       ];
       for (const [change, message] of cases) {
         const { body } = await graph.query(
@@ -72,6 +75,8 @@ for (const { backend, inProcess, label } of GRAPH_VARIANTS) {
         );
         expect(body.errors![0].extensions!.code).toBe('BAD_USER_INPUT');
         expect(body.errors![0].message).toContain(message);
+        // The field is the argument path as written: registerEnterprise(input: {…}).
+        expect(body.errors![0].extensions!.field).toBe(message.split(':')[0]);
       }
       expect(await rows()).toBe(before);
     });
@@ -171,7 +176,7 @@ for (const { backend, inProcess, label } of GRAPH_VARIANTS) {
         bureau,
       );
       expect(bad.body.errors![0].message).toBe(
-        'techStaff: must be a whole number between 0 and employees',
+        'input.techStaff: must be a whole number between 0 and employees',
       );
     });
 

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Caller } from '../../kernel/caller.js';
+import { addMonths, today } from '../../kernel/clock.js';
 import type { Db } from '../../kernel/db.js';
-import { badInput, exchangeError, forbidden, notFound } from '../../kernel/errors.js';
+import { badInput, conflict, forbidden, notFound } from '../../kernel/errors.js';
 import { fenToYuan, parseRate } from '../../kernel/money.js';
 import type { PeerClient } from '../../kernel/peers.js';
 import { boundedText } from '../../kernel/text.js';
@@ -30,7 +31,6 @@ const RECORD_EVENT = `mutation RecordBankEvent($event: BankEventInput!) {
 }`;
 
 const MAX_AMOUNT_FEN = 100_000_000_000_00; // ¥100 billion: beyond any single sci-tech credit.
-const conflict = (message: string) => exchangeError('CONFLICT', message);
 
 function positiveAmount(fen: number, field: string): number {
   if (!Number.isSafeInteger(fen) || fen <= 0) throw badInput(field, 'must be more than zero');
@@ -38,14 +38,14 @@ function positiveAmount(fen: number, field: string): number {
   return fen;
 }
 
-function termMonths(value: number, field = 'termMonths'): number {
+function termMonths(value: number, field = 'input.termMonths'): number {
   if (!Number.isInteger(value) || value < 1 || value > 360) {
     throw badInput(field, 'must be a whole number of months from 1 to 360');
   }
   return value;
 }
 
-function positiveRate(value: string, field = 'rate'): string {
+function positiveRate(value: string, field = 'input.rate'): string {
   const rate = parseRate(value, field);
   if (Number(rate) <= 0) throw badInput(field, 'must be more than zero');
   return rate;
@@ -57,14 +57,60 @@ function id(value: string, field: string): string {
   return trimmed;
 }
 
-function today(): string {
-  return new Date().toISOString().slice(0, 10);
+/**
+ * The bank's credit line a loan draws on, locked, checked to be in its term on the disbursement
+ * date and to have room for the amount. The row lock serialises loans on one line, so two cannot
+ * both fit in its room.
+ */
+async function lineWithRoom(
+  tx: Db,
+  bankId: string,
+  loan: { creditLineId: string; amountFen: number; disbursedOn: string },
+): Promise<CreditLineRow> {
+  const [line] = await tx
+    .select()
+    .from(creditLines)
+    .where(and(eq(creditLines.id, loan.creditLineId), eq(creditLines.bankId, bankId)))
+    .for('update');
+  if (!line) throw notFound('credit line', loan.creditLineId);
+  if (loan.disbursedOn < line.approvedOn) {
+    throw badInput(
+      'input.disbursedOn',
+      `must not be before the line's approval (${line.approvedOn})`,
+    );
+  }
+  const lineEnds = addMonths(line.approvedOn, line.termMonths);
+  if (loan.disbursedOn > lineEnds) {
+    throw badInput('input.disbursedOn', `the line's term ended on ${lineEnds}`);
+  }
+  const [{ outstanding }] = await tx
+    .select({ outstanding: sql<string>`coalesce(sum(${loans.outstandingFen}), 0)::text` })
+    .from(loans)
+    .where(eq(loans.creditLineId, line.id));
+  const room = line.amountFen - Number(outstanding);
+  if (loan.amountFen > room) {
+    throw badInput(
+      'input.amount',
+      `exceeds the line's room: ${fenToYuan(room)} of ${fenToYuan(line.amountFen)} is undrawn`,
+    );
+  }
+  return line;
 }
 
-function addMonths(isoDate: string, months: number): string {
-  const date = new Date(`${isoDate}T00:00:00Z`);
-  date.setUTCMonth(date.getUTCMonth() + months);
-  return date.toISOString().slice(0, 10);
+/**
+ * 首贷: whether no bank lent to the enterprise before. The lock makes two first loans from two
+ * banks at once impossible: the second waits and then sees the first.
+ */
+async function isFirstLoan(tx: Db, enterpriseId: string): Promise<boolean> {
+  await tx.execute(
+    sql`select pg_advisory_xact_lock(hashtextextended(${`first-loan:${enterpriseId}`}, 0))`,
+  );
+  const [earlier] = await tx
+    .select({ id: loans.id })
+    .from(loans)
+    .where(eq(loans.enterpriseId, enterpriseId))
+    .limit(1);
+  return !earlier;
 }
 
 function fingerprint(operation: string, input: unknown): string {
@@ -165,20 +211,22 @@ export class CreditWorkflow {
   }
 
   async proposeSolution(input: ProposeSolutionInput, key: string): Promise<Outcome<SolutionRow>> {
-    const needId = id(input.needId, 'needId');
+    const needId = id(input.needId, 'input.needId');
     if (input.productIds.length === 0 || input.productIds.length > 10) {
-      throw badInput('productIds', 'name 1 to 10 of your products');
+      throw badInput('input.productIds', 'name 1 to 10 of your products');
     }
-    const productIds = [...new Set(input.productIds.map((p) => id(p, 'productIds')))];
-    const amountFen = positiveAmount(input.amount, 'amount');
+    const productIds = [
+      ...new Set(input.productIds.map((p, i) => id(p, `input.productIds[${i}]`))),
+    ];
+    const amountFen = positiveAmount(input.amount, 'input.amount');
     const rate = positiveRate(input.rate);
     const term = termMonths(input.termMonths);
-    const conditions = boundedText(input.conditions, 'conditions', 2000);
+    const conditions = boundedText(input.conditions, 'input.conditions', 2000);
     if ((input.cultivationItems ?? []).length > 20) {
-      throw badInput('cultivationItems', 'at most 20 items of 1 to 500 characters');
+      throw badInput('input.cultivationItems', 'at most 20 items of 1 to 500 characters');
     }
-    const items = (input.cultivationItems ?? []).map((item) =>
-      boundedText(item, 'cultivationItems', 500),
+    const items = (input.cultivationItems ?? []).map((item, i) =>
+      boundedText(item, `input.cultivationItems[${i}]`, 500),
     );
     const clean = { needId, productIds, amountFen, rate, term, conditions, items };
     return this.idempotent(
@@ -228,14 +276,14 @@ export class CreditWorkflow {
     key: string,
   ): Promise<Outcome<CreditLineRow>> {
     const clean = {
-      needId: id(input.needId, 'needId'),
-      productId: id(input.productId, 'productId'),
-      amountFen: positiveAmount(input.amount, 'amount'),
+      needId: id(input.needId, 'input.needId'),
+      productId: id(input.productId, 'input.productId'),
+      amountFen: positiveAmount(input.amount, 'input.amount'),
       rate: positiveRate(input.rate),
       term: termMonths(input.termMonths),
       approvedOn: input.approvedOn ?? today(),
     };
-    if (clean.approvedOn > today()) throw badInput('approvedOn', 'must not be in the future');
+    if (clean.approvedOn > today()) throw badInput('input.approvedOn', 'must not be in the future');
     return this.idempotent(
       'approveCreditLine',
       key,
@@ -272,63 +320,30 @@ export class CreditWorkflow {
 
   async disburseLoan(input: DisburseLoanInput, key: string): Promise<Outcome<LoanRow>> {
     const clean = {
-      creditLineId: id(input.creditLineId, 'creditLineId'),
-      amountFen: positiveAmount(input.amount, 'amount'),
+      creditLineId: id(input.creditLineId, 'input.creditLineId'),
+      amountFen: positiveAmount(input.amount, 'input.amount'),
       disbursedOn: input.disbursedOn ?? today(),
       maturesOn: input.maturesOn,
       relendingQuotaId: input.relendingQuotaId
-        ? id(input.relendingQuotaId, 'relendingQuotaId')
+        ? id(input.relendingQuotaId, 'input.relendingQuotaId')
         : null,
       creditLoan: input.creditLoan ?? false,
     };
-    if (clean.disbursedOn > today()) throw badInput('disbursedOn', 'must not be in the future');
+    if (clean.disbursedOn > today())
+      throw badInput('input.disbursedOn', 'must not be in the future');
     if (clean.maturesOn <= clean.disbursedOn) {
-      throw badInput('maturesOn', `must be after the disbursement date (${clean.disbursedOn})`);
+      throw badInput(
+        'input.maturesOn',
+        `must be after the disbursement date (${clean.disbursedOn})`,
+      );
     }
     return this.idempotent(
       'disburseLoan',
       key,
       clean,
       async (tx, bankId) => {
-        // The line's row lock serialises loans on one line, so two cannot both fit in its room.
-        const [line] = await tx
-          .select()
-          .from(creditLines)
-          .where(and(eq(creditLines.id, clean.creditLineId), eq(creditLines.bankId, bankId)))
-          .for('update');
-        if (!line) throw notFound('credit line', clean.creditLineId);
-        if (clean.disbursedOn < line.approvedOn) {
-          throw badInput(
-            'disbursedOn',
-            `must not be before the line's approval (${line.approvedOn})`,
-          );
-        }
-        const lineEnds = addMonths(line.approvedOn, line.termMonths);
-        if (clean.disbursedOn > lineEnds) {
-          throw badInput('disbursedOn', `the line's term ended on ${lineEnds}`);
-        }
-        const [{ outstanding }] = await tx
-          .select({ outstanding: sql<string>`coalesce(sum(${loans.outstandingFen}), 0)::text` })
-          .from(loans)
-          .where(eq(loans.creditLineId, line.id));
-        const room = line.amountFen - Number(outstanding);
-        if (clean.amountFen > room) {
-          throw badInput(
-            'amount',
-            `exceeds the line's room: ${fenToYuan(room)} of ${fenToYuan(line.amountFen)} is undrawn`,
-          );
-        }
-        // 首贷: whether any bank lent to the enterprise before. The lock makes two first loans
-        // from two banks at once impossible: the second waits and then sees the first.
-        await tx.execute(
-          sql`select pg_advisory_xact_lock(hashtextextended(${`first-loan:${line.enterpriseId}`}, 0))`,
-        );
-        const [earlier] = await tx
-          .select({ id: loans.id })
-          .from(loans)
-          .where(eq(loans.enterpriseId, line.enterpriseId))
-          .limit(1);
-        const firstLoan = !earlier;
+        const line = await lineWithRoom(tx, bankId, clean);
+        const firstLoan = await isFirstLoan(tx, line.enterpriseId);
         const loanId = this.objectId('loan', bankId, key);
         await this.report({
           key,
@@ -367,20 +382,20 @@ export class CreditWorkflow {
 
   async repayLoan(input: RepayLoanInput, key: string): Promise<Outcome<LoanRow>> {
     const clean = {
-      loanId: id(input.loanId, 'loanId'),
-      amountFen: positiveAmount(input.amount, 'amount'),
+      loanId: id(input.loanId, 'input.loanId'),
+      amountFen: positiveAmount(input.amount, 'input.amount'),
       paidOn: input.paidOn ?? today(),
     };
-    if (clean.paidOn > today()) throw badInput('paidOn', 'must not be in the future');
+    if (clean.paidOn > today()) throw badInput('input.paidOn', 'must not be in the future');
     return this.changeLoan('repayLoan', key, clean, clean.loanId, async (tx, loan) => {
       if (loan.status === 'REPAID' || loan.status === 'DEFAULTED') {
         throw conflict(`loan "${loan.id}" is ${loan.status}: nothing is owed on it any more`);
       }
       if (clean.paidOn < loan.disbursedOn) {
-        throw badInput('paidOn', `must not be before the disbursement (${loan.disbursedOn})`);
+        throw badInput('input.paidOn', `must not be before the disbursement (${loan.disbursedOn})`);
       }
       if (clean.amountFen > loan.outstandingFen) {
-        throw badInput('amount', `exceeds the outstanding ${fenToYuan(loan.outstandingFen)}`);
+        throw badInput('input.amount', `exceeds the outstanding ${fenToYuan(loan.outstandingFen)}`);
       }
       const outstandingFen = loan.outstandingFen - clean.amountFen;
       await tx
@@ -392,8 +407,8 @@ export class CreditWorkflow {
   }
 
   async deferLoan(input: DeferLoanInput, key: string): Promise<Outcome<LoanRow>> {
-    const reason = boundedText(input.reason, 'reason', 500);
-    const clean = { loanId: id(input.loanId, 'loanId'), maturesOn: input.maturesOn, reason };
+    const reason = boundedText(input.reason, 'input.reason', 500);
+    const clean = { loanId: id(input.loanId, 'input.loanId'), maturesOn: input.maturesOn, reason };
     return this.idempotent(
       'deferLoan',
       key,
@@ -409,10 +424,13 @@ export class CreditWorkflow {
           throw conflict(`loan "${loan.id}" is ${loan.status}: only a live loan is deferred`);
         }
         if (clean.maturesOn <= loan.maturesOn) {
-          throw badInput('maturesOn', `must be after the present maturity (${loan.maturesOn})`);
+          throw badInput(
+            'input.maturesOn',
+            `must be after the present maturity (${loan.maturesOn})`,
+          );
         }
         if (clean.maturesOn > addMonths(loan.maturesOn, 24)) {
-          throw badInput('maturesOn', 'a deferral is at most two years');
+          throw badInput('input.maturesOn', 'a deferral is at most two years');
         }
         await tx.insert(loanDeferrals).values({
           id: this.objectId('def', bankId, key),

@@ -1,3 +1,4 @@
+import { currentYear } from '../../kernel/clock.js';
 import { badInput } from '../../kernel/errors.js';
 import { loadExisting } from '../../kernel/loader.js';
 import type { Resolvers } from '../generated/resolvers.js';
@@ -70,7 +71,7 @@ async function comparePeriods(repository: BanksRepository, current: Period, prev
 export const earlySpringResolvers: Resolvers = {
   Query: {
     earlySpring: (_, { year }, { repository }) => {
-      const latest = new Date().getUTCFullYear() + 1;
+      const latest = currentYear() + 1;
       if (!Number.isInteger(year) || year < 2000 || year > latest) {
         throw badInput('year', `a year from 2000 to ${latest}`);
       }

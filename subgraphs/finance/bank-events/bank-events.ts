@@ -1,7 +1,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Caller } from '../../kernel/caller.js';
 import type { Db } from '../../kernel/db.js';
-import { badInput, exchangeError, forbidden, notFound } from '../../kernel/errors.js';
+import { badInput, conflict, forbidden, notFound } from '../../kernel/errors.js';
 import type { BankEventInput, Resolvers } from '../generated/resolvers.js';
 import type { NeedRow } from '../repository.js';
 import { financialProducts, financingNeeds } from '../tables.js';
@@ -47,14 +47,58 @@ const TRANSITIONS: Partial<Record<BankEventKind, { from: string[]; to: string }>
 /** A need further along keeps its status when an earlier kind of event arrives for it. */
 const ORDER = ['ASSIGNED', 'SOLUTION_PROPOSED', 'CREDIT_APPROVED', 'DISBURSED'];
 
-const conflict = (message: string) => exchangeError('CONFLICT', message);
-
 /**
  * Records what the banks did, as the `banks` subgraph reports it on a bank's behalf, and moves the
  * need along (ASSIGNED → SOLUTION_PROPOSED → CREDIT_APPROVED → DISBURSED). Idempotent by the
  * bank's key: `banks` reports before it commits its own write and reports again when the bank
  * retries, so a write that failed half-way on either side completes on the retry.
  */
+/**
+ * The enterprise an event is about: its need's, which a named enterprise must match. A solution
+ * or an approval belongs to a need, and finds it in a state its kind may follow.
+ */
+function eventSubject(input: BankEventInput, need: NeedRow | undefined): string {
+  const enterpriseId = need?.enterpriseId ?? input.enterpriseId;
+  if (!enterpriseId) throw badInput('input.enterpriseId', 'required when no need is named');
+  if (need && input.enterpriseId && input.enterpriseId !== need.enterpriseId) {
+    throw badInput('input.enterpriseId', `need "${need.id}" belongs to another enterprise`);
+  }
+  const transition = TRANSITIONS[input.kind];
+  if (transition && (input.kind === 'SOLUTION_PROPOSED' || input.kind === 'CREDIT_APPROVED')) {
+    if (!need) throw badInput('input.needId', `a ${input.kind} event belongs to a need`);
+  }
+  if (need && transition && !transition.from.includes(need.status)) {
+    throw conflict(
+      `financing need "${need.id}" is ${need.status}: ${describe(input.kind)} needs it ` +
+        `${transition.from.join(' or ')}`,
+    );
+  }
+  return enterpriseId;
+}
+
+/** Moves the need forward to where the event leaves it (never back); returns its status. */
+async function advanceNeed(db: Db, need: NeedRow, kind: BankEventKind): Promise<string> {
+  const transition = TRANSITIONS[kind];
+  if (!transition || ORDER.indexOf(transition.to) <= ORDER.indexOf(need.status)) {
+    return need.status;
+  }
+  const [moved] = await db
+    .update(financingNeeds)
+    .set({
+      status: transition.to,
+      ...(kind === 'SOLUTION_PROPOSED'
+        ? {
+            solutionProposedAt: sql`coalesce(${financingNeeds.solutionProposedAt}, now())`,
+            // Proposing a solution answers the assignment, if the bank had not yet.
+            acceptedAt: sql`coalesce(${financingNeeds.acceptedAt}, now())`,
+          }
+        : {}),
+    })
+    .where(eq(financingNeeds.id, need.id))
+    .returning({ status: financingNeeds.status });
+  return moved.status;
+}
+
 export class BankEventLedger {
   constructor(
     private readonly db: Db,
@@ -62,13 +106,17 @@ export class BankEventLedger {
     private readonly followers: readonly BankEventFollower[] = [],
   ) {}
 
+  /**
+   * A refusal reaches the bank's own client, whose mutation (`proposeSolution`, `disburseLoan` …)
+   * this event mirrors: fields are named by their path in that mutation's arguments.
+   */
   async record(input: BankEventInput): Promise<BankEventReceipt> {
     if (this.caller.actor !== 'banks' || this.caller.party !== 'bank' || !this.caller.org) {
       throw forbidden('bank events are reported by the banks subgraph on a bank’s behalf');
     }
     const bankId = this.caller.org;
     if (!input.key.trim() || input.key.length > 200) {
-      throw badInput('key', 'an idempotency key of 1 to 200 characters');
+      throw badInput('idempotencyKey', 'an idempotency key of 1 to 200 characters');
     }
     const key = `${bankId}:${input.key}`;
     return this.db.transaction(async (tx) => {
@@ -77,21 +125,7 @@ export class BankEventLedger {
       if (earlier) return this.replay(db, earlier, input);
 
       const need = input.needId ? await this.lockNeed(db, input.needId, bankId) : undefined;
-      const enterpriseId = need?.enterpriseId ?? input.enterpriseId;
-      if (!enterpriseId) throw badInput('enterpriseId', 'required when no need is named');
-      if (need && input.enterpriseId && input.enterpriseId !== need.enterpriseId) {
-        throw badInput('enterpriseId', `need "${need.id}" belongs to another enterprise`);
-      }
-      const transition = TRANSITIONS[input.kind];
-      if (transition && (input.kind === 'SOLUTION_PROPOSED' || input.kind === 'CREDIT_APPROVED')) {
-        if (!need) throw badInput('needId', `a ${input.kind} event belongs to a need`);
-      }
-      if (need && transition && !transition.from.includes(need.status)) {
-        throw conflict(
-          `financing need "${need.id}" is ${need.status}: ${describe(input.kind)} needs it ` +
-            `${transition.from.join(' or ')}`,
-        );
-      }
+      const enterpriseId = eventSubject(input, need);
       await this.checkProducts(db, bankId, input.productIds ?? []);
 
       const [row] = await db
@@ -121,24 +155,7 @@ export class BankEventLedger {
         return this.replay(db, winner, input);
       }
 
-      let status = need?.status ?? null;
-      if (need && transition && ORDER.indexOf(transition.to) > ORDER.indexOf(need.status)) {
-        const [moved] = await db
-          .update(financingNeeds)
-          .set({
-            status: transition.to,
-            ...(input.kind === 'SOLUTION_PROPOSED'
-              ? {
-                  solutionProposedAt: sql`coalesce(${financingNeeds.solutionProposedAt}, now())`,
-                  // Proposing a solution answers the assignment, if the bank had not yet.
-                  acceptedAt: sql`coalesce(${financingNeeds.acceptedAt}, now())`,
-                }
-              : {}),
-          })
-          .where(eq(financingNeeds.id, need.id))
-          .returning({ status: financingNeeds.status });
-        status = moved.status;
-      }
+      const status = need ? await advanceNeed(db, need, input.kind) : null;
       for (const follow of this.followers) await follow(db, row);
       return {
         key: input.key,
@@ -176,7 +193,7 @@ export class BankEventLedger {
     const known = new Set(found.map((r) => r.id));
     const missing = productIds.filter((id) => !known.has(id));
     if (missing.length > 0) {
-      throw badInput('productIds', `not a published product of yours: ${missing.join(', ')}`);
+      throw badInput('input.productIds', `not a published product of yours: ${missing.join(', ')}`);
     }
   }
 

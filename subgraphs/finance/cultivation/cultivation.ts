@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type DataLoader from 'dataloader';
 import { and, asc, desc, eq, exists, gt, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Caller } from '../../kernel/caller.js';
+import * as clock from '../../kernel/clock.js';
 import type { Db } from '../../kernel/db.js';
-import { badInput, exchangeError, forbidden, notFound } from '../../kernel/errors.js';
+import { badInput, conflict, forbidden, notFound } from '../../kernel/errors.js';
 import { groupLoader, rowLoader } from '../../kernel/loader.js';
 import { pageOf } from '../../kernel/pagination.js';
 import { anyOf } from '../../kernel/sql.js';
@@ -17,7 +18,6 @@ import type {
   StartCultivationPlanInput,
   UpdateCultivationItemInput,
 } from '../generated/resolvers.js';
-import { chinaToday } from '../listing-seeds/index.js';
 import { amount, text } from '../needs/index.js';
 import { enterpriseProfiles, financingNeeds, needFeedback } from '../tables.js';
 import { cultivationItems, cultivationPlans } from './tables.js';
@@ -31,8 +31,6 @@ const OPEN_STATUSES = ['OPEN', 'IN_PROGRESS'];
 
 type ItemFields = Pick<ItemRow, 'kind' | 'description' | 'department' | 'departmentName' | 'dueOn'>;
 
-const conflict = (message: string) => exchangeError('CONFLICT', message);
-
 /**
  * An item's id is its plan's and its place in the plan: the items of one statement share their
  * `created_at`, and the id keeps them in the order the bank gave them. The plan is locked while
@@ -44,7 +42,7 @@ function itemId(planId: string, index: number): string {
 
 function dueOn(date: string | null | undefined, field: string): string | null {
   if (date == null) return null;
-  const today = chinaToday();
+  const today = clock.today();
   if (date < today)
     throw badInput(field, `must not be in the past (today is ${today}), got ${date}`);
   return date;

@@ -62,7 +62,7 @@ export async function syncEnterpriseProfile(
 ): Promise<boolean> {
   if (caller.actor !== 'tech') throw forbidden('library profiles are sent by the tech subgraph');
   if (!Number.isInteger(profile.grantedPatents) || (profile.grantedPatents ?? 0) < 0) {
-    throw badInput('grantedPatents', 'a count of zero or more');
+    throw badInput('profile.grantedPatents', 'a count of zero or more');
   }
   const { enterpriseId: _, ...attributes } = profile;
   await db

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { and, asc, desc, eq, gt, sql } from 'drizzle-orm';
 import type { Caller } from '../../kernel/caller.js';
 import type { Db } from '../../kernel/db.js';
-import { badInput, exchangeError } from '../../kernel/errors.js';
+import { badInput, conflict } from '../../kernel/errors.js';
 import { groupLoader, rowLoader } from '../../kernel/loader.js';
 import { fenToYuan } from '../../kernel/money.js';
 import { pageOf } from '../../kernel/pagination.js';
@@ -21,8 +21,6 @@ import {
 
 export type GuaranteeRow = typeof guarantees.$inferSelect;
 export type GuaranteeLossRow = typeof guaranteeLosses.$inferSelect;
-
-const conflict = (message: string) => exchangeError('CONFLICT', message);
 
 /** The line as its bank last reported it approved (a re-approval supersedes the first report). */
 async function approvedLine(db: Db, creditLineId: string): Promise<BankEventRow | undefined> {

@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type DataLoader from 'dataloader';
 import { and, asc, desc, eq, gt, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Caller } from '../../kernel/caller.js';
+import * as clock from '../../kernel/clock.js';
 import type { Db } from '../../kernel/db.js';
-import { badInput, exchangeError, forbidden } from '../../kernel/errors.js';
+import { badInput, conflict, forbidden } from '../../kernel/errors.js';
 import { groupLoader } from '../../kernel/loader.js';
 import { pageOf } from '../../kernel/pagination.js';
 import { anyOf } from '../../kernel/sql.js';
@@ -25,23 +26,73 @@ export interface TierOutcome {
   change: ListingTierChangeRow;
 }
 
-const conflict = (message: string) => exchangeError('CONFLICT', message);
-
-/** Today's date in Xianning (China Standard Time, no daylight saving), as YYYY-MM-DD. */
-export function chinaToday(now = Date.now()): string {
-  return new Date(now + 8 * 3_600_000).toISOString().slice(0, 10);
-}
-
-/** The start of a date in China Standard Time: when a tier effective that day begins. */
-function chinaMidnight(date: string): Date {
-  return new Date(`${date}T00:00:00+08:00`);
-}
-
 /**
  * 上市后备 — the finance office names enterprises gold (金种子), silver (银种子) or STAR-market
  * (科创板种子) seeds, moves and clears them. Each decision writes the current tier and a history
  * entry in one transaction, serialised per enterprise by locking its library profile.
  */
+/** The enterprise is in the library, and admitted to it when it is given a tier. */
+async function requireSeedable(db: Db, enterpriseId: string, tier: string | null): Promise<void> {
+  const [profile] = await db
+    .select({ libraryStatus: enterpriseProfiles.libraryStatus })
+    .from(enterpriseProfiles)
+    .where(eq(enterpriseProfiles.enterpriseId, enterpriseId))
+    .for('update');
+  if (!profile) {
+    throw badInput(
+      'input.enterpriseId',
+      `"${enterpriseId}" is not an enterprise of the sci-tech library (科创企业库)`,
+    );
+  }
+  if (tier && profile.libraryStatus !== 'ADMITTED') {
+    throw badInput(
+      'input.enterpriseId',
+      `"${enterpriseId}" is ${profile.libraryStatus} in the library: only an admitted (入库) enterprise becomes a listing seed`,
+    );
+  }
+}
+
+/** The enterprise's tier now, which a decision must change. */
+async function currentTier(
+  db: Db,
+  enterpriseId: string,
+  tier: ListingTier | null,
+): Promise<ListingTier | null> {
+  const [current] = await db
+    .select()
+    .from(listingTiers)
+    .where(eq(listingTiers.enterpriseId, enterpriseId));
+  const previousTier = current?.tier ?? null;
+  if (previousTier === tier) {
+    throw conflict(
+      tier
+        ? `enterprise "${enterpriseId}" is already ${tier}`
+        : `enterprise "${enterpriseId}" is not a listing seed: there is no tier to clear`,
+    );
+  }
+  return previousTier;
+}
+
+/** Decisions take effect in order: none before the enterprise's last change. */
+async function requireAfterLastChange(
+  db: Db,
+  enterpriseId: string,
+  effectiveOn: string,
+): Promise<void> {
+  const [last] = await db
+    .select({ effectiveOn: listingTierChanges.effectiveOn })
+    .from(listingTierChanges)
+    .where(eq(listingTierChanges.enterpriseId, enterpriseId))
+    .orderBy(desc(listingTierChanges.effectiveOn))
+    .limit(1);
+  if (last && effectiveOn < last.effectiveOn) {
+    throw badInput(
+      'input.effectiveOn',
+      `must not be before the enterprise's last change, effective ${last.effectiveOn}; got ${effectiveOn}`,
+    );
+  }
+}
+
 export class ListingSeeds {
   private historyLoader?: DataLoader<string, ListingTierChangeRow[]>;
 
@@ -61,7 +112,7 @@ export class ListingSeeds {
   async decide(input: TierDecision): Promise<TierOutcome> {
     const recordedBy = this.requireFinanceOffice();
     const reason = text(input.reason, 'input.reason');
-    const today = chinaToday();
+    const today = clock.today();
     const effectiveOn = input.effectiveOn ?? today;
     if (effectiveOn > today) {
       throw badInput(
@@ -71,54 +122,17 @@ export class ListingSeeds {
     }
     const tier = input.tier ?? null;
     return this.db.transaction(async (tx) => {
-      const [profile] = await tx
-        .select({ libraryStatus: enterpriseProfiles.libraryStatus })
-        .from(enterpriseProfiles)
-        .where(eq(enterpriseProfiles.enterpriseId, input.enterpriseId))
-        .for('update');
-      if (!profile) {
-        throw badInput(
-          'input.enterpriseId',
-          `"${input.enterpriseId}" is not an enterprise of the sci-tech library (科创企业库)`,
-        );
-      }
-      if (tier && profile.libraryStatus !== 'ADMITTED') {
-        throw badInput(
-          'input.enterpriseId',
-          `"${input.enterpriseId}" is ${profile.libraryStatus} in the library: only an admitted (入库) enterprise becomes a listing seed`,
-        );
-      }
-      const [current] = await tx
-        .select()
-        .from(listingTiers)
-        .where(eq(listingTiers.enterpriseId, input.enterpriseId));
-      const previousTier = current?.tier ?? null;
-      if (previousTier === tier) {
-        throw conflict(
-          tier
-            ? `enterprise "${input.enterpriseId}" is already ${tier}`
-            : `enterprise "${input.enterpriseId}" is not a listing seed: there is no tier to clear`,
-        );
-      }
-      const [last] = await tx
-        .select({ effectiveOn: listingTierChanges.effectiveOn })
-        .from(listingTierChanges)
-        .where(eq(listingTierChanges.enterpriseId, input.enterpriseId))
-        .orderBy(desc(listingTierChanges.effectiveOn))
-        .limit(1);
-      if (last && effectiveOn < last.effectiveOn) {
-        throw badInput(
-          'input.effectiveOn',
-          `must not be before the enterprise's last change, effective ${last.effectiveOn}; got ${effectiveOn}`,
-        );
-      }
+      const db = tx as unknown as Db;
+      await requireSeedable(db, input.enterpriseId, tier);
+      const previousTier = await currentTier(db, input.enterpriseId, tier);
+      await requireAfterLastChange(db, input.enterpriseId, effectiveOn);
       if (tier) {
         await tx
           .insert(listingTiers)
-          .values({ enterpriseId: input.enterpriseId, tier, since: chinaMidnight(effectiveOn) })
+          .values({ enterpriseId: input.enterpriseId, tier, since: clock.startOfDay(effectiveOn) })
           .onConflictDoUpdate({
             target: listingTiers.enterpriseId,
-            set: { tier, since: chinaMidnight(effectiveOn) },
+            set: { tier, since: clock.startOfDay(effectiveOn) },
           });
       } else {
         await tx.delete(listingTiers).where(eq(listingTiers.enterpriseId, input.enterpriseId));

@@ -5,7 +5,7 @@ import type { ClaimThrottle } from '../../kernel/config.js';
 import type { Caller } from '../../kernel/caller.js';
 import type { Db } from '../../kernel/db.js';
 import type { PeerClient } from '../../kernel/peers.js';
-import { badInput, exchangeError, forbidden, notFound } from '../../kernel/errors.js';
+import { badInput, conflict, exchangeError, forbidden, notFound } from '../../kernel/errors.js';
 import { inReadScope } from '../../kernel/scope.js';
 import { bankId, text, validateEdit, validateSubmission } from './need-input.js';
 import { needScope, type FeedbackRow, type NeedRow } from '../repository.js';
@@ -29,8 +29,6 @@ export interface MainBankEvidence {
   basicAccountBankId?: string | null;
   largestLenderId?: string | null;
 }
-
-const conflict = (message: string) => exchangeError('CONFLICT', message);
 
 /** No claim is ever refused (for callers built without the configuration). */
 const NO_THROTTLE: ClaimThrottle = {

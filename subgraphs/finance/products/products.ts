@@ -3,7 +3,7 @@ import DataLoader from 'dataloader';
 import { and, asc, desc, eq, getTableColumns, or, sql, type SQL } from 'drizzle-orm';
 import type { Caller } from '../../kernel/caller.js';
 import type { Db } from '../../kernel/db.js';
-import { exchangeError, forbidden } from '../../kernel/errors.js';
+import { conflict, forbidden } from '../../kernel/errors.js';
 import { inReadScope } from '../../kernel/scope.js';
 import { groupLoader } from '../../kernel/loader.js';
 import { fenToYuan } from '../../kernel/money.js';
@@ -48,8 +48,6 @@ export interface CategoryGroup {
   count: number;
   products: ProductRow[];
 }
-
-const conflict = (message: string) => exchangeError('CONFLICT', message);
 
 const COLLATERAL_LABELS: Record<string, string> = {
   PATENT_PLEDGE: 'patent pledge (专利权质押)',

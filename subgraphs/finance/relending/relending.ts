@@ -12,13 +12,14 @@ import {
   type SQL,
 } from 'drizzle-orm';
 import type { Caller } from '../../kernel/caller.js';
+import { addYears } from '../../kernel/clock.js';
 import type { Db } from '../../kernel/db.js';
-import { badInput, exchangeError, forbidden, notFound } from '../../kernel/errors.js';
+import { badInput, conflict, forbidden, notFound } from '../../kernel/errors.js';
 import { rowLoader } from '../../kernel/loader.js';
 import { fenToYuan, parseRate } from '../../kernel/money.js';
 import { pageOf } from '../../kernel/pagination.js';
 import { anyOf } from '../../kernel/sql.js';
-import type { BankEventFollower } from '../bank-events/index.js';
+import type { BankEventFollower, BankEventRow } from '../bank-events/index.js';
 import type {
   AdjustRelendingQuotaInput,
   CreateRelendingQuotaInput,
@@ -56,7 +57,6 @@ export interface BankUseRow {
   loansWithoutComparableProduct: number;
 }
 
-const conflict = (message: string) => exchangeError('CONFLICT', message);
 const NO_ROWS = sql`false`;
 
 /** A rate string ("0.0385", "0.038500") as integer millionths, exactly. */
@@ -93,11 +93,6 @@ function kinds(values: string[], field: string): string[] {
   const unknown = values.find((kind) => !(QUOTA_KINDS as readonly string[]).includes(kind));
   if (unknown) throw badInput(field, `"${unknown}" is not one of ${QUOTA_KINDS.join(', ')}`);
   return values;
-}
-
-function addYears(isoDate: string, years: number): string {
-  const [y, m, d] = isoDate.split('-').map(Number);
-  return new Date(Date.UTC(y + years, m - 1, d)).toISOString().slice(0, 10);
 }
 
 /** The bounds of one date range filter, checked for order. */
@@ -369,45 +364,61 @@ export class Relending {
       .where(and(...useConditions))
       .groupBy(relendingUses.bankId);
 
-    const banks = new Map<string, BankUseRow>();
-    const entry = (bank: string) => {
-      let row = banks.get(bank);
-      if (!row) {
-        row = {
-          bankId: bank,
-          quotas: 0,
-          quotaAmountFen: 0,
-          quotaUsedFen: 0,
-          loans: 0,
-          loanAmountFen: 0,
-          averageRate: null,
-          averageComparableRate: null,
-          loansNotBelowComparableRate: 0,
-          loansWithoutComparableProduct: 0,
-        };
-        banks.set(bank, row);
-      }
-      return row;
-    };
-    for (const q of quotas) {
-      Object.assign(entry(q.bankId), {
-        quotas: Number(q.quotas),
-        quotaAmountFen: Number(q.amountFen),
-        quotaUsedFen: Number(q.usedFen),
-      });
-    }
-    for (const u of uses) {
-      Object.assign(entry(u.bankId), {
-        loans: Number(u.loans),
-        loanAmountFen: Number(u.amountFen),
-        averageRate: u.averageRate,
-        averageComparableRate: u.averageComparableRate,
-        loansNotBelowComparableRate: Number(u.notBelow),
-        loansWithoutComparableProduct: Number(u.withoutProduct),
-      });
-    }
-    return [...banks.values()].sort((a, b) => (a.bankId < b.bankId ? -1 : 1));
+    return mergeByBank(quotas, uses);
   }
+}
+
+/** The quota and loan figures of each bank as one row, banks in id order. */
+function mergeByBank(
+  quotas: { bankId: string; quotas: number; amountFen: string; usedFen: string }[],
+  uses: {
+    bankId: string;
+    loans: number;
+    amountFen: string;
+    averageRate: string;
+    averageComparableRate: string | null;
+    notBelow: number;
+    withoutProduct: number;
+  }[],
+): BankUseRow[] {
+  const banks = new Map<string, BankUseRow>();
+  const entry = (bank: string) => {
+    let row = banks.get(bank);
+    if (!row) {
+      row = {
+        bankId: bank,
+        quotas: 0,
+        quotaAmountFen: 0,
+        quotaUsedFen: 0,
+        loans: 0,
+        loanAmountFen: 0,
+        averageRate: null,
+        averageComparableRate: null,
+        loansNotBelowComparableRate: 0,
+        loansWithoutComparableProduct: 0,
+      };
+      banks.set(bank, row);
+    }
+    return row;
+  };
+  for (const q of quotas) {
+    Object.assign(entry(q.bankId), {
+      quotas: Number(q.quotas),
+      quotaAmountFen: Number(q.amountFen),
+      quotaUsedFen: Number(q.usedFen),
+    });
+  }
+  for (const u of uses) {
+    Object.assign(entry(u.bankId), {
+      loans: Number(u.loans),
+      loanAmountFen: Number(u.amountFen),
+      averageRate: u.averageRate,
+      averageComparableRate: u.averageComparableRate,
+      loansNotBelowComparableRate: Number(u.notBelow),
+      loansWithoutComparableProduct: Number(u.withoutProduct),
+    });
+  }
+  return [...banks.values()].sort((a, b) => (a.bankId < b.bankId ? -1 : 1));
 }
 
 /**
@@ -419,18 +430,70 @@ export class Relending {
 export const drawOnRelendingQuota: BankEventFollower = async (tx, event) => {
   if (event.kind !== 'LOAN_DISBURSED' || !event.relendingQuotaId) return;
   const quotaId = event.relendingQuotaId;
+  const { loanId, rate } = drawingLoan(event);
+  const quota = await quotaWithRoom(tx, quotaId, event, rateMicros(rate));
+  const product = await comparableProduct(tx, event.productIds);
+  const [use] = await tx
+    .insert(relendingUses)
+    .values({
+      id: `rlu-${randomUUID()}`,
+      quotaId,
+      bankId: event.bankId,
+      eventKey: event.key,
+      loanId,
+      creditLineId: event.creditLineId,
+      enterpriseId: event.enterpriseId,
+      amountFen: event.amountFen,
+      rate,
+      productId: product?.id ?? null,
+      productRateFloor: product?.rateFloor ?? null,
+      belowProductRate: product ? rateMicros(rate) < rateMicros(product.rateFloor) : null,
+      occurredOn: event.occurredOn,
+    })
+    .onConflictDoNothing()
+    .returning({ id: relendingUses.id });
+  if (!use) {
+    throw conflict(`loan "${loanId}" already draws on a relending or rediscount quota`);
+  }
+  await tx
+    .update(relendingQuotas)
+    .set({
+      usedFen: sql`${relendingQuotas.usedFen} + ${event.amountFen}`,
+      updatedAt: sql`now()`,
+    })
+    .where(eq(relendingQuotas.id, quota.id));
+};
+
+/** What a loan drawing on a quota must carry: its id, its rate, an amount. */
+function drawingLoan(event: BankEventRow): { loanId: string; rate: string } {
   if (!event.loanId) {
     throw badInput(
-      'loanId',
+      'input.loanId',
       'a loan drawing on a relending or rediscount quota must name the loan',
     );
   }
   if (!event.rate) {
-    throw badInput('rate', 'a loan drawing on a relending or rediscount quota must give its rate');
+    throw badInput(
+      'input.rate',
+      'a loan drawing on a relending or rediscount quota must give its rate',
+    );
   }
   if (!(event.amountFen > 0)) {
-    throw badInput('amount', `a loan drawing on a quota must be more than 0 yuan`);
+    throw badInput('input.amount', `a loan drawing on a quota must be more than 0 yuan`);
   }
+  return { loanId: event.loanId, rate: event.rate };
+}
+
+/**
+ * The bank's quota, locked, checked to be in force on the disbursement date, above the loan's
+ * rate and with room for its amount.
+ */
+async function quotaWithRoom(
+  tx: Db,
+  quotaId: string,
+  event: BankEventRow,
+  rate: number,
+): Promise<QuotaRow> {
   const [quota] = await tx
     .select()
     .from(relendingQuotas)
@@ -439,21 +502,20 @@ export const drawOnRelendingQuota: BankEventFollower = async (tx, event) => {
   // Another bank's quota is refused in the same words as none at all: it is none of this bank's.
   if (!quota || quota.bankId !== event.bankId) {
     throw badInput(
-      'relendingQuotaId',
+      'input.relendingQuotaId',
       `"${quotaId}" is not a relending or rediscount quota of yours`,
     );
   }
   if (event.occurredOn < quota.validFrom || event.occurredOn > quota.validTo) {
     throw badInput(
-      'occurredOn',
+      'input.disbursedOn',
       `a loan disbursed on ${event.occurredOn} cannot draw on quota "${quotaId}", in force from ` +
         `${quota.validFrom} to ${quota.validTo}`,
     );
   }
-  const rate = rateMicros(event.rate);
   if (quota.rateCeiling != null && rate > rateMicros(quota.rateCeiling)) {
     throw badInput(
-      'rate',
+      'input.rate',
       `${formatMicros(rate)} is above the rate ceiling ${formatMicros(rateMicros(quota.rateCeiling))} ` +
         `of quota "${quotaId}"`,
     );
@@ -465,46 +527,26 @@ export const drawOnRelendingQuota: BankEventFollower = async (tx, event) => {
         `a loan of ${fenToYuan(event.amountFen)} yuan does not fit`,
     );
   }
-  // The comparable rate is the line's product; of several, the cheapest, so a flag is never
-  // avoided by naming a dearer one beside it.
-  const [product] = event.productIds.length
-    ? await tx
-        .select({ id: financialProducts.id, rateFloor: financialProducts.rateFloor })
-        .from(financialProducts)
-        .where(anyOf(financialProducts.id, event.productIds))
-        .orderBy(asc(financialProducts.rateFloor), asc(financialProducts.id))
-        .limit(1)
-    : [];
-  const [use] = await tx
-    .insert(relendingUses)
-    .values({
-      id: `rlu-${randomUUID()}`,
-      quotaId,
-      bankId: event.bankId,
-      eventKey: event.key,
-      loanId: event.loanId,
-      creditLineId: event.creditLineId,
-      enterpriseId: event.enterpriseId,
-      amountFen: event.amountFen,
-      rate: event.rate,
-      productId: product?.id ?? null,
-      productRateFloor: product?.rateFloor ?? null,
-      belowProductRate: product ? rate < rateMicros(product.rateFloor) : null,
-      occurredOn: event.occurredOn,
-    })
-    .onConflictDoNothing()
-    .returning({ id: relendingUses.id });
-  if (!use) {
-    throw conflict(`loan "${event.loanId}" already draws on a relending or rediscount quota`);
-  }
-  await tx
-    .update(relendingQuotas)
-    .set({
-      usedFen: sql`${relendingQuotas.usedFen} + ${event.amountFen}`,
-      updatedAt: sql`now()`,
-    })
-    .where(eq(relendingQuotas.id, quotaId));
-};
+  return quota;
+}
+
+/**
+ * The product a loan's rate is compared with: the line's; of several, the cheapest, so a flag is
+ * never avoided by naming a dearer one beside it.
+ */
+async function comparableProduct(
+  tx: Db,
+  productIds: string[],
+): Promise<{ id: string; rateFloor: string } | undefined> {
+  if (!productIds.length) return undefined;
+  const [product] = await tx
+    .select({ id: financialProducts.id, rateFloor: financialProducts.rateFloor })
+    .from(financialProducts)
+    .where(anyOf(financialProducts.id, productIds))
+    .orderBy(asc(financialProducts.rateFloor), asc(financialProducts.id))
+    .limit(1);
+  return product;
+}
 
 export const relendingResolvers: Resolvers = {
   Query: {

@@ -3,7 +3,7 @@ import { and, asc, desc, eq, gt, sql } from 'drizzle-orm';
 import type { Caller } from '../../kernel/caller.js';
 import type { Config } from '../../kernel/config.js';
 import type { Db } from '../../kernel/db.js';
-import { badInput, exchangeError, forbidden } from '../../kernel/errors.js';
+import { badInput, conflict, forbidden } from '../../kernel/errors.js';
 import { fenToYuan } from '../../kernel/money.js';
 import { pageOf } from '../../kernel/pagination.js';
 import { applyRate } from '../apportion.js';
@@ -14,7 +14,7 @@ import type {
   RiskPoolClaimFilter,
 } from '../generated/resolvers.js';
 import { enterpriseProfiles } from '../tables.js';
-import { bankEvents } from '../bank-events/index.js';
+import { bankEvents, type BankEventRow } from '../bank-events/index.js';
 import { guaranteeLosses } from '../guarantees/index.js';
 import { riskPool, riskPoolClaims, riskPoolEntries } from './tables.js';
 import {
@@ -26,6 +26,39 @@ import {
 } from '../workflow-scope.js';
 
 export type RiskPoolRow = typeof riskPool.$inferSelect;
+
+/** The loan's first reported default, if it is the bank's own and to an admitted enterprise. */
+async function claimableDefault(db: Db, bankId: string, loanId: string): Promise<BankEventRow> {
+  const [defaulted] = await db
+    .select()
+    .from(bankEvents)
+    .where(
+      and(
+        eq(bankEvents.kind, 'LOAN_DEFAULTED'),
+        eq(bankEvents.bankId, bankId),
+        eq(bankEvents.loanId, loanId),
+      ),
+    )
+    .orderBy(asc(bankEvents.occurredOn), asc(bankEvents.recordedAt))
+    .limit(1);
+  if (!defaulted) {
+    throw badInput(
+      'input.loanId',
+      `no default of loan "${loanId}" has been reported by your bank (LOAN_DEFAULTED): only a defaulted loan of your own can be claimed`,
+    );
+  }
+  const [profile] = await db
+    .select({ libraryStatus: enterpriseProfiles.libraryStatus })
+    .from(enterpriseProfiles)
+    .where(eq(enterpriseProfiles.enterpriseId, defaulted.enterpriseId));
+  if (profile?.libraryStatus !== 'ADMITTED') {
+    throw badInput(
+      'input.loanId',
+      `loan "${loanId}" is to enterprise "${defaulted.enterpriseId}", which is not admitted to the sci-tech enterprise library (科创企业库): the pool covers only loans to admitted enterprises`,
+    );
+  }
+  return defaulted;
+}
 export type RiskPoolEntryRow = typeof riskPoolEntries.$inferSelect;
 export type RiskPoolClaimRow = typeof riskPoolClaims.$inferSelect;
 /** What the pool paid one bank in a cap year. */
@@ -34,8 +67,6 @@ export type RiskPoolSettings = Config['riskPool'];
 
 /** The pool's one row: the city's. */
 const POOL_ID = 'city';
-
-const conflict = (message: string) => exchangeError('CONFLICT', message);
 
 /**
  * 风险补偿资金池 (SPEC 三(十二)): the finance office funds the pool; a bank claims compensation
@@ -96,6 +127,10 @@ export class RiskPool {
     });
   }
 
+  /**
+   * Pays a bank for a defaulted loan of its own: the default as the ledger recorded it, the loss
+   * the bank bears, the share the pool owes within its caps, paid from the locked pool.
+   */
   async claim(input: ClaimRiskCompensationInput): Promise<RiskPoolClaimRow> {
     if (this.caller.party !== 'bank' || !this.caller.org) {
       throw forbidden('only a bank claims compensation, for its own loans');
@@ -104,35 +139,7 @@ export class RiskPool {
     const loanId = foreignId(input.loanId, 'input.loanId', 'loan');
     return this.db.transaction(async (tx) => {
       const db = tx as unknown as Db;
-      const [defaulted] = await db
-        .select()
-        .from(bankEvents)
-        .where(
-          and(
-            eq(bankEvents.kind, 'LOAN_DEFAULTED'),
-            eq(bankEvents.bankId, bankId),
-            eq(bankEvents.loanId, loanId),
-          ),
-        )
-        .orderBy(asc(bankEvents.occurredOn), asc(bankEvents.recordedAt))
-        .limit(1);
-      if (!defaulted) {
-        throw badInput(
-          'input.loanId',
-          `no default of loan "${loanId}" has been reported by your bank (LOAN_DEFAULTED): only a defaulted loan of your own can be claimed`,
-        );
-      }
-      const [profile] = await db
-        .select({ libraryStatus: enterpriseProfiles.libraryStatus })
-        .from(enterpriseProfiles)
-        .where(eq(enterpriseProfiles.enterpriseId, defaulted.enterpriseId));
-      if (profile?.libraryStatus !== 'ADMITTED') {
-        throw badInput(
-          'input.loanId',
-          `loan "${loanId}" is to enterprise "${defaulted.enterpriseId}", which is not admitted to the sci-tech enterprise library (科创企业库): the pool covers only loans to admitted enterprises`,
-        );
-      }
-
+      const defaulted = await claimableDefault(db, bankId, loanId);
       const [pool] = await db.select().from(riskPool).where(eq(riskPool.id, POOL_ID)).for('update');
       const [earlier] = await db
         .select({ id: riskPoolClaims.id })
@@ -144,72 +151,88 @@ export class RiskPool {
           'the risk-compensation pool is empty: nothing can be paid until it is funded',
         );
       }
-
-      // The bank's own loss: what the 4321 partners other than the bank bear is not its loss.
-      const [shared] = await db
-        .select()
-        .from(guaranteeLosses)
-        .where(eq(guaranteeLosses.loanId, loanId));
-      const borneByOthers = shared ? shared.coveredLossFen - shared.bankShareFen : 0;
-      const lossFen = Math.max(0, defaulted.amountFen - borneByOthers);
-
-      const capYear = Number(defaulted.occurredOn.slice(0, 4));
-      const [{ paidInYear }] = await db
-        .select({ paidInYear: sql<string>`coalesce(sum(${riskPoolClaims.paidFen}), 0)::text` })
-        .from(riskPoolClaims)
-        .where(and(eq(riskPoolClaims.bankId, bankId), eq(riskPoolClaims.capYear, capYear)));
-      const yearLeft = Math.max(0, this.settings.capPerBankYearFen - Number(paidInYear));
-      const dueFen = Math.min(
-        applyRate(lossFen, this.settings.ratio),
-        this.settings.capPerLoanFen,
-        yearLeft,
-      );
-      if (dueFen === 0) {
-        throw conflict(
-          yearLeft === 0
-            ? `your bank has been paid its cap for defaults of ${capYear} (${fenToYuan(this.settings.capPerBankYearFen)} yuan)`
-            : `loan "${loanId}" leaves your bank no loss to compensate`,
-        );
-      }
-      const paidFen = Math.min(dueFen, pool.balanceFen);
-      const [after] = await db
-        .update(riskPool)
-        .set({
-          balanceFen: sql`${riskPool.balanceFen} - ${paidFen}`,
-          paidFen: sql`${riskPool.paidFen} + ${paidFen}`,
-          updatedAt: sql`now()`,
-        })
-        .where(and(eq(riskPool.id, POOL_ID), sql`${riskPool.balanceFen} >= ${paidFen}`))
-        .returning();
-      if (!after) throw conflict('the risk-compensation pool changed under this claim: try again');
-      const [claim] = await db
-        .insert(riskPoolClaims)
-        .values({
-          id: `rpc-${randomUUID()}`,
-          bankId,
-          loanId,
-          enterpriseId: defaulted.enterpriseId,
-          eventKey: defaulted.key,
-          defaultedOn: defaulted.occurredOn,
-          capYear,
-          lossFen,
-          ratio: this.settings.ratio,
-          dueFen,
-          paidFen,
-          status: paidFen === dueFen ? 'PAID' : 'PARTIALLY_PAID',
-          claimedBy: this.caller.sub,
-        })
-        .returning();
-      await db.insert(riskPoolEntries).values({
-        id: `rpe-${randomUUID()}`,
-        kind: 'PAYOUT',
-        amountFen: paidFen,
-        balanceAfterFen: after.balanceFen,
-        claimId: claim.id,
-        createdBy: this.caller.sub,
-      });
-      return claim;
+      const due = await this.compensationDue(db, bankId, defaulted);
+      return this.payOut(db, pool, defaulted, due);
     });
+  }
+
+  /** What the pool owes on a default: the bank's own loss at the ratio, within both caps. */
+  private async compensationDue(db: Db, bankId: string, defaulted: BankEventRow) {
+    const { loanId } = defaulted;
+    // The bank's own loss: what the 4321 partners other than the bank bear is not its loss.
+    const [shared] = await db
+      .select()
+      .from(guaranteeLosses)
+      .where(eq(guaranteeLosses.loanId, loanId!));
+    const borneByOthers = shared ? shared.coveredLossFen - shared.bankShareFen : 0;
+    const lossFen = Math.max(0, defaulted.amountFen - borneByOthers);
+
+    const capYear = Number(defaulted.occurredOn.slice(0, 4));
+    const [{ paidInYear }] = await db
+      .select({ paidInYear: sql<string>`coalesce(sum(${riskPoolClaims.paidFen}), 0)::text` })
+      .from(riskPoolClaims)
+      .where(and(eq(riskPoolClaims.bankId, bankId), eq(riskPoolClaims.capYear, capYear)));
+    const yearLeft = Math.max(0, this.settings.capPerBankYearFen - Number(paidInYear));
+    const dueFen = Math.min(
+      applyRate(lossFen, this.settings.ratio),
+      this.settings.capPerLoanFen,
+      yearLeft,
+    );
+    if (dueFen === 0) {
+      throw conflict(
+        yearLeft === 0
+          ? `your bank has been paid its cap for defaults of ${capYear} (${fenToYuan(this.settings.capPerBankYearFen)} yuan)`
+          : `loan "${loanId}" leaves your bank no loss to compensate`,
+      );
+    }
+    return { lossFen, capYear, dueFen };
+  }
+
+  /** Pays what is due, or what the pool holds if less, and writes the claim and the ledger entry. */
+  private async payOut(
+    db: Db,
+    pool: RiskPoolRow,
+    defaulted: BankEventRow,
+    { lossFen, capYear, dueFen }: { lossFen: number; capYear: number; dueFen: number },
+  ): Promise<RiskPoolClaimRow> {
+    const paidFen = Math.min(dueFen, pool.balanceFen);
+    const [after] = await db
+      .update(riskPool)
+      .set({
+        balanceFen: sql`${riskPool.balanceFen} - ${paidFen}`,
+        paidFen: sql`${riskPool.paidFen} + ${paidFen}`,
+        updatedAt: sql`now()`,
+      })
+      .where(and(eq(riskPool.id, POOL_ID), sql`${riskPool.balanceFen} >= ${paidFen}`))
+      .returning();
+    if (!after) throw conflict('the risk-compensation pool changed under this claim: try again');
+    const [claim] = await db
+      .insert(riskPoolClaims)
+      .values({
+        id: `rpc-${randomUUID()}`,
+        bankId: defaulted.bankId,
+        loanId: defaulted.loanId!,
+        enterpriseId: defaulted.enterpriseId,
+        eventKey: defaulted.key,
+        defaultedOn: defaulted.occurredOn,
+        capYear,
+        lossFen,
+        ratio: this.settings.ratio,
+        dueFen,
+        paidFen,
+        status: paidFen === dueFen ? 'PAID' : 'PARTIALLY_PAID',
+        claimedBy: this.caller.sub,
+      })
+      .returning();
+    await db.insert(riskPoolEntries).values({
+      id: `rpe-${randomUUID()}`,
+      kind: 'PAYOUT',
+      amountFen: paidFen,
+      balanceAfterFen: after.balanceFen,
+      claimId: claim.id,
+      createdBy: this.caller.sub,
+    });
+    return claim;
   }
 
   async pool(): Promise<RiskPoolRow> {

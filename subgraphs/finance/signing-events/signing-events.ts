@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, eq, getTableColumns, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
 import type { Caller } from '../../kernel/caller.js';
+import * as clock from '../../kernel/clock.js';
 import type { Db } from '../../kernel/db.js';
-import { badInput, exchangeError, forbidden, notFound } from '../../kernel/errors.js';
+import { badInput, conflict, forbidden, notFound } from '../../kernel/errors.js';
 import { groupLoader, rowLoader } from '../../kernel/loader.js';
 import { fenToYuan } from '../../kernel/money.js';
 import { pageOf } from '../../kernel/pagination.js';
@@ -40,13 +41,7 @@ const MAX_DESCRIPTION_CHARS = 2000;
 const MAX_NOTE_CHARS = 500;
 const ORG_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
-const conflict = (message: string) => exchangeError('CONFLICT', message);
 const NO_ROWS = sql`false`;
-
-/** Today in Xianning (China Standard Time, no daylight saving), as YYYY-MM-DD. */
-export function chinaToday(now = Date.now()): string {
-  return new Date(now + 8 * 3_600_000).toISOString().slice(0, 10);
-}
 
 /** approved ÷ intended with four decimals, rounded down, exactly. */
 export function fulfilment(approvedFen: number, intendedFen: number): string {
@@ -216,7 +211,7 @@ export class SigningEvents {
     const title = boundedText(input.title, 'input.title', MAX_TITLE_CHARS);
     const place = boundedText(input.place, 'input.place', MAX_TITLE_CHARS);
     const description = optionalText(input.description, 'input.description', MAX_DESCRIPTION_CHARS);
-    const today = chinaToday();
+    const today = clock.today();
     if (input.heldOn < today) {
       throw badInput('input.heldOn', `must be today (${today}) or later, got ${input.heldOn}`);
     }
@@ -243,7 +238,7 @@ export class SigningEvents {
       if (event.status === 'CANCELLED') {
         throw conflict(`signing event "${id}" is already cancelled`);
       }
-      const today = chinaToday();
+      const today = clock.today();
       if (event.heldOn < today) {
         throw conflict(`signing event "${id}" was held on ${event.heldOn}: it cannot be cancelled`);
       }
@@ -276,7 +271,7 @@ export class SigningEvents {
       if (event.status === 'CANCELLED') {
         throw conflict(`signing event "${eventId}" is cancelled`);
       }
-      const today = chinaToday();
+      const today = clock.today();
       if (event.heldOn < today) {
         throw conflict(
           `signing event "${eventId}" was held on ${event.heldOn}: registration is closed`,
@@ -305,7 +300,7 @@ export class SigningEvents {
     const registrant = this.registrant();
     return this.db.transaction(async (tx) => {
       const event = await this.lockEvent(tx as unknown as Db, eventId, 'update');
-      const today = chinaToday();
+      const today = clock.today();
       if (event.heldOn < today) {
         throw conflict(`signing event "${eventId}" was held on ${event.heldOn}: it is closed`);
       }
@@ -339,71 +334,20 @@ export class SigningEvents {
   async recordSigning(input: RecordCreditSigningInput): Promise<SigningRow> {
     const recordedBy = this.requireFinanceOffice('records the credit signed at an event');
     const bank = bankId(input.bankId, 'input.bankId');
-    if (!ORG_ID.test(input.enterpriseId)) {
-      throw badInput(
-        'input.enterpriseId',
-        `"${input.enterpriseId}" is not an enterprise id (1–64 letters, digits, "-" or "_")`,
-      );
-    }
-    if (
-      !Number.isSafeInteger(input.intendedAmount) ||
-      input.intendedAmount <= 0 ||
-      input.intendedAmount > MAX_NEED_AMOUNT_FEN
-    ) {
-      throw badInput(
-        'input.intendedAmount',
-        `must be more than 0 and at most ${fenToYuan(MAX_NEED_AMOUNT_FEN)} yuan, got ${fenToYuan(input.intendedAmount)}`,
-      );
-    }
-    if (
-      input.termMonths != null &&
-      (!Number.isInteger(input.termMonths) ||
-        input.termMonths < 1 ||
-        input.termMonths > MAX_TERM_MONTHS)
-    ) {
-      throw badInput(
-        'input.termMonths',
-        `must be a whole number of months from 1 to ${MAX_TERM_MONTHS}, got ${input.termMonths}`,
-      );
-    }
+    checkSigning(input);
     const note = optionalText(input.note, 'input.note', MAX_NOTE_CHARS);
     return this.db.transaction(async (tx) => {
       const event = await this.lockEvent(tx as unknown as Db, input.eventId, 'update');
       if (event.status === 'CANCELLED') {
         throw conflict(`signing event "${event.id}" is cancelled`);
       }
-      const today = chinaToday();
+      const today = clock.today();
       if (event.heldOn > today) {
         throw conflict(
           `signing event "${event.id}" is held on ${event.heldOn}: signings are recorded from that day`,
         );
       }
-      const registered = await tx
-        .select({
-          kind: signingEventRegistrations.registrantKind,
-          id: signingEventRegistrations.registrantId,
-        })
-        .from(signingEventRegistrations)
-        .where(
-          and(
-            eq(signingEventRegistrations.eventId, event.id),
-            inArray(signingEventRegistrations.registrantId, [bank, input.enterpriseId]),
-          ),
-        );
-      const has = (kind: string, id: string) =>
-        registered.some((r) => r.kind === kind && r.id === id);
-      if (!has('BANK', bank)) {
-        throw badInput(
-          'input.bankId',
-          `bank "${bank}" is not registered for signing event "${event.id}"`,
-        );
-      }
-      if (!has('ENTERPRISE', input.enterpriseId)) {
-        throw badInput(
-          'input.enterpriseId',
-          `enterprise "${input.enterpriseId}" is not registered for signing event "${event.id}"`,
-        );
-      }
+      await requireRegistered(tx as unknown as Db, event.id, bank, input.enterpriseId);
       const [row] = await tx
         .insert(creditSignings)
         .values({
@@ -425,6 +369,71 @@ export class SigningEvents {
       }
       return row;
     });
+  }
+}
+
+/** The rules of a signing that need no database: the enterprise's id, the amount, the term. */
+function checkSigning(input: RecordCreditSigningInput): void {
+  if (!ORG_ID.test(input.enterpriseId)) {
+    throw badInput(
+      'input.enterpriseId',
+      `"${input.enterpriseId}" is not an enterprise id (1–64 letters, digits, "-" or "_")`,
+    );
+  }
+  if (
+    !Number.isSafeInteger(input.intendedAmount) ||
+    input.intendedAmount <= 0 ||
+    input.intendedAmount > MAX_NEED_AMOUNT_FEN
+  ) {
+    throw badInput(
+      'input.intendedAmount',
+      `must be more than 0 and at most ${fenToYuan(MAX_NEED_AMOUNT_FEN)} yuan, got ${fenToYuan(input.intendedAmount)}`,
+    );
+  }
+  if (
+    input.termMonths != null &&
+    (!Number.isInteger(input.termMonths) ||
+      input.termMonths < 1 ||
+      input.termMonths > MAX_TERM_MONTHS)
+  ) {
+    throw badInput(
+      'input.termMonths',
+      `must be a whole number of months from 1 to ${MAX_TERM_MONTHS}, got ${input.termMonths}`,
+    );
+  }
+}
+
+/** A signing is between a bank and an enterprise both registered for the event. */
+async function requireRegistered(
+  db: Db,
+  eventId: string,
+  bank: string,
+  enterpriseId: string,
+): Promise<void> {
+  const registered = await db
+    .select({
+      kind: signingEventRegistrations.registrantKind,
+      id: signingEventRegistrations.registrantId,
+    })
+    .from(signingEventRegistrations)
+    .where(
+      and(
+        eq(signingEventRegistrations.eventId, eventId),
+        inArray(signingEventRegistrations.registrantId, [bank, enterpriseId]),
+      ),
+    );
+  const has = (kind: string, id: string) => registered.some((r) => r.kind === kind && r.id === id);
+  if (!has('BANK', bank)) {
+    throw badInput(
+      'input.bankId',
+      `bank "${bank}" is not registered for signing event "${eventId}"`,
+    );
+  }
+  if (!has('ENTERPRISE', enterpriseId)) {
+    throw badInput(
+      'input.enterpriseId',
+      `enterprise "${enterpriseId}" is not registered for signing event "${eventId}"`,
+    );
   }
 }
 
@@ -456,7 +465,7 @@ export const signingEventResolvers: Resolvers = {
     }),
   },
   SigningEvent: {
-    registrationOpen: (row) => row.status === 'SCHEDULED' && row.heldOn >= chinaToday(),
+    registrationOpen: (row) => row.status === 'SCHEDULED' && row.heldOn >= clock.today(),
     registrations: (row, _, { signingEvents }) => signingEvents.registrations.load(row.id),
     signings: (row, _, { signingEvents }) => signingEvents.signings.load(row.id),
     summary: (row, _, { signingEvents }) => signingEvents.summary(row),

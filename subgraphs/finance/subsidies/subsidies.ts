@@ -1,7 +1,8 @@
 import { and, asc, desc, eq, gt, lt, sql } from 'drizzle-orm';
 import type { Caller } from '../../kernel/caller.js';
+import * as clock from '../../kernel/clock.js';
 import type { Db } from '../../kernel/db.js';
-import { badInput, exchangeError } from '../../kernel/errors.js';
+import { badInput, conflict } from '../../kernel/errors.js';
 import { groupLoader } from '../../kernel/loader.js';
 import { fenToYuan } from '../../kernel/money.js';
 import { pageOf } from '../../kernel/pagination.js';
@@ -18,16 +19,9 @@ export type SubsidyPeriodRow = typeof subsidyPeriods.$inferSelect;
 export type InterestSubsidyRow = typeof interestSubsidies.$inferSelect;
 export type BankRewardRow = typeof bankRewards.$inferSelect;
 
-const conflict = (message: string) => exchangeError('CONFLICT', message);
-
 const DAY_MS = 86_400_000;
 /** A period is at most a year (a leap year's 366 days). */
 const MAX_PERIOD_DAYS = 366;
-
-/** Today in Xianning (UTC+8, no daylight saving), as YYYY-MM-DD. */
-function todayInChina(): string {
-  return new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
-}
 
 interface NewLoan {
   loanId: string;
@@ -53,6 +47,56 @@ interface NewLoan {
  * the same dates and budget returns the recorded period; periods never overlap, so no loan is
  * subsidised twice. Reports arriving after a period was computed are not added to it.
  */
+/** A period to compute: in order, at most `MAX_PERIOD_DAYS` long, ended, with a sane budget. */
+function checkPeriod({ from, to, rewardBudget }: ComputeSubsidiesInput): void {
+  const days = (Date.parse(to) - Date.parse(from)) / DAY_MS + 1;
+  if (days < 1) throw badInput('input.to', `must not be before input.from (${from}), got ${to}`);
+  if (days > MAX_PERIOD_DAYS) {
+    throw badInput('input.to', `a period is at most ${MAX_PERIOD_DAYS} days, got ${days}`);
+  }
+  const today = clock.today();
+  if (to >= today) {
+    throw badInput(
+      'input.to',
+      `the period must have ended: a day before today (${today}), got ${to}`,
+    );
+  }
+  if (!(rewardBudget >= 0) || rewardBudget > MAX_LEDGER_AMOUNT_FEN) {
+    throw badInput(
+      'input.rewardBudget',
+      `must be at least 0 and at most ${fenToYuan(MAX_LEDGER_AMOUNT_FEN)} yuan, got ${fenToYuan(rewardBudget)}`,
+    );
+  }
+}
+
+/**
+ * The same period computed with the same budget before (a replay); a period overlapping it in
+ * any other way is a CONFLICT.
+ */
+async function computedAlready(
+  db: Db,
+  { from, to, rewardBudget }: ComputeSubsidiesInput,
+): Promise<SubsidyPeriodRow | undefined> {
+  const [overlapping] = await db
+    .select()
+    .from(subsidyPeriods)
+    .where(and(sql`${subsidyPeriods.fromDate} <= ${to}`, sql`${subsidyPeriods.toDate} >= ${from}`))
+    .orderBy(asc(subsidyPeriods.fromDate))
+    .limit(1);
+  if (!overlapping) return undefined;
+  if (overlapping.fromDate === from && overlapping.toDate === to) {
+    if (overlapping.rewardBudgetFen !== rewardBudget) {
+      throw conflict(
+        `the period ${from}–${to} was computed with a reward budget of ${fenToYuan(overlapping.rewardBudgetFen)} yuan; it is not computed again with another`,
+      );
+    }
+    return overlapping;
+  }
+  throw conflict(
+    `the period ${from}–${to} overlaps the period ${overlapping.fromDate}–${overlapping.toDate} computed already`,
+  );
+}
+
 export class SubsidyLedger {
   readonly rewardsByPeriod = groupLoader(
     (ids) =>
@@ -75,115 +119,90 @@ export class SubsidyLedger {
     private readonly subsidyRate: string,
   ) {}
 
+  /**
+   * Computes one ended period's interest subsidies and lending rewards, once: a repeat of the
+   * same period and budget returns the first computation, any other overlap is refused.
+   */
   async compute(
     input: ComputeSubsidiesInput,
   ): Promise<{ period: SubsidyPeriodRow; replayed: boolean }> {
     requireFinanceOffice(this.caller, 'computes subsidies and rewards');
-    const { from, to } = input;
-    const days = (Date.parse(to) - Date.parse(from)) / DAY_MS + 1;
-    if (days < 1) throw badInput('input.to', `must not be before input.from (${from}), got ${to}`);
-    if (days > MAX_PERIOD_DAYS) {
-      throw badInput('input.to', `a period is at most ${MAX_PERIOD_DAYS} days, got ${days}`);
-    }
-    const today = todayInChina();
-    if (to >= today) {
-      throw badInput(
-        'input.to',
-        `the period must have ended: a day before today (${today}), got ${to}`,
-      );
-    }
-    if (!(input.rewardBudget >= 0) || input.rewardBudget > MAX_LEDGER_AMOUNT_FEN) {
-      throw badInput(
-        'input.rewardBudget',
-        `must be at least 0 and at most ${fenToYuan(MAX_LEDGER_AMOUNT_FEN)} yuan, got ${fenToYuan(input.rewardBudget)}`,
-      );
-    }
+    checkPeriod(input);
     return this.db.transaction(async (tx) => {
       const db = tx as unknown as Db;
       // Computations of periods run one at a time: the overlap check sees every committed period.
       await db.execute(sql`lock table ${subsidyPeriods} in share row exclusive mode`);
-      const [overlapping] = await db
-        .select()
-        .from(subsidyPeriods)
-        .where(
-          and(sql`${subsidyPeriods.fromDate} <= ${to}`, sql`${subsidyPeriods.toDate} >= ${from}`),
-        )
-        .orderBy(asc(subsidyPeriods.fromDate))
-        .limit(1);
-      if (overlapping) {
-        if (overlapping.fromDate === from && overlapping.toDate === to) {
-          if (overlapping.rewardBudgetFen !== input.rewardBudget) {
-            throw conflict(
-              `the period ${from}–${to} was computed with a reward budget of ${fenToYuan(overlapping.rewardBudgetFen)} yuan; it is not computed again with another`,
-            );
-          }
-          return { period: overlapping, replayed: true };
-        }
-        throw conflict(
-          `the period ${from}–${to} overlaps the period ${overlapping.fromDate}–${overlapping.toDate} computed already`,
-        );
-      }
-
-      const loans = await this.newSciTechLoans(db, from, to);
-      const subsidies = loans.map((loan) => {
-        const rate = loan.rate ? minRate(this.subsidyRate, loan.rate) : this.subsidyRate;
-        return { ...loan, subsidyRate: rate, subsidyFen: applyRate(loan.principalFen, rate) };
-      });
-      const byBank = new Map<string, { lendingFen: number; loans: number }>();
-      for (const loan of loans) {
-        const bank = byBank.get(loan.bankId) ?? { lendingFen: 0, loans: 0 };
-        bank.lendingFen += loan.principalFen;
-        bank.loans += 1;
-        byBank.set(loan.bankId, bank);
-      }
-      const banks = [...byBank.keys()].sort();
-      const rewards = largestRemainder(
-        input.rewardBudget,
-        banks.map((bank) => byBank.get(bank)!.lendingFen),
-      );
-
-      const id = `sub-${from}-${to}`;
-      const [period] = await db
-        .insert(subsidyPeriods)
-        .values({
-          id,
-          fromDate: from,
-          toDate: to,
-          subsidyRate: this.subsidyRate,
-          rewardBudgetFen: input.rewardBudget,
-          newLendingFen: loans.reduce((sum, loan) => sum + loan.principalFen, 0),
-          subsidyTotalFen: subsidies.reduce((sum, s) => sum + s.subsidyFen, 0),
-          computedBy: this.caller.sub,
-        })
-        .returning();
-      if (subsidies.length > 0) {
-        await db.insert(interestSubsidies).values(
-          subsidies.map((s) => ({
-            periodId: id,
-            loanId: s.loanId,
-            bankId: s.bankId,
-            enterpriseId: s.enterpriseId,
-            principalFen: s.principalFen,
-            loanRate: s.rate,
-            subsidyRate: s.subsidyRate,
-            subsidyFen: s.subsidyFen,
-            disbursedOn: s.disbursedOn,
-          })),
-        );
-      }
-      if (banks.length > 0) {
-        await db.insert(bankRewards).values(
-          banks.map((bankId, i) => ({
-            periodId: id,
-            bankId,
-            newLendingFen: byBank.get(bankId)!.lendingFen,
-            loans: byBank.get(bankId)!.loans,
-            rewardFen: rewards[i],
-          })),
-        );
-      }
-      return { period, replayed: false };
+      const earlier = await computedAlready(db, input);
+      if (earlier) return { period: earlier, replayed: true };
+      const loans = await this.newSciTechLoans(db, input.from, input.to);
+      return { period: await this.writePeriod(db, input, loans), replayed: false };
     });
+  }
+
+  /** The period's subsidies, loan by loan, and the reward budget apportioned by new lending. */
+  private async writePeriod(
+    db: Db,
+    { from, to, rewardBudget }: ComputeSubsidiesInput,
+    loans: NewLoan[],
+  ): Promise<SubsidyPeriodRow> {
+    const subsidies = loans.map((loan) => {
+      const rate = loan.rate ? minRate(this.subsidyRate, loan.rate) : this.subsidyRate;
+      return { ...loan, subsidyRate: rate, subsidyFen: applyRate(loan.principalFen, rate) };
+    });
+    const byBank = new Map<string, { lendingFen: number; loans: number }>();
+    for (const loan of loans) {
+      const bank = byBank.get(loan.bankId) ?? { lendingFen: 0, loans: 0 };
+      bank.lendingFen += loan.principalFen;
+      bank.loans += 1;
+      byBank.set(loan.bankId, bank);
+    }
+    const banks = [...byBank.keys()].sort();
+    const rewards = largestRemainder(
+      rewardBudget,
+      banks.map((bank) => byBank.get(bank)!.lendingFen),
+    );
+
+    const id = `sub-${from}-${to}`;
+    const [period] = await db
+      .insert(subsidyPeriods)
+      .values({
+        id,
+        fromDate: from,
+        toDate: to,
+        subsidyRate: this.subsidyRate,
+        rewardBudgetFen: rewardBudget,
+        newLendingFen: loans.reduce((sum, loan) => sum + loan.principalFen, 0),
+        subsidyTotalFen: subsidies.reduce((sum, s) => sum + s.subsidyFen, 0),
+        computedBy: this.caller.sub,
+      })
+      .returning();
+    if (subsidies.length > 0) {
+      await db.insert(interestSubsidies).values(
+        subsidies.map((s) => ({
+          periodId: id,
+          loanId: s.loanId,
+          bankId: s.bankId,
+          enterpriseId: s.enterpriseId,
+          principalFen: s.principalFen,
+          loanRate: s.rate,
+          subsidyRate: s.subsidyRate,
+          subsidyFen: s.subsidyFen,
+          disbursedOn: s.disbursedOn,
+        })),
+      );
+    }
+    if (banks.length > 0) {
+      await db.insert(bankRewards).values(
+        banks.map((bankId, i) => ({
+          periodId: id,
+          bankId,
+          newLendingFen: byBank.get(bankId)!.lendingFen,
+          loans: byBank.get(bankId)!.loans,
+          rewardFen: rewards[i],
+        })),
+      );
+    }
+    return period;
   }
 
   /** One row per loan (a loan reported twice under two keys counts once, as first reported). */

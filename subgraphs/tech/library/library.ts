@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, desc, eq, lte, ne, sql } from 'drizzle-orm';
 import type { Caller } from '../../kernel/caller.js';
+import { currentYear, today } from '../../kernel/clock.js';
 import type { Db } from '../../kernel/db.js';
 import type { PeerClient } from '../../kernel/peers.js';
-import { badInput, exchangeError, forbidden, notFound } from '../../kernel/errors.js';
+import { badInput, conflict, exchangeError, forbidden, notFound } from '../../kernel/errors.js';
 import { usccProblem } from '../../kernel/identifiers.js';
 import { boundedText } from '../../kernel/text.js';
 import { anyOf } from '../../kernel/sql.js';
@@ -46,22 +47,22 @@ function checkContact(contact: EnterpriseContactInput): EnterpriseContactInput {
   const phone = contact.phone.trim();
   if (!PHONE.test(phone)) {
     throw badInput(
-      'contact.phone',
+      'input.contact.phone',
       'must be a mobile number (1 and 10 digits) or a landline with area code',
     );
   }
   return {
-    legalRepresentative: text('contact.legalRepresentative', contact.legalRepresentative, 50),
-    contactPerson: text('contact.contactPerson', contact.contactPerson, 50),
+    legalRepresentative: text('input.contact.legalRepresentative', contact.legalRepresentative, 50),
+    contactPerson: text('input.contact.contactPerson', contact.contactPerson, 50),
     phone,
-    address: text('contact.address', contact.address, 200),
+    address: text('input.contact.address', contact.address, 200),
   };
 }
 
 function checkIndustry(industry: string): string {
   const code = industry.trim().toUpperCase();
   if (!INDUSTRY.test(code))
-    throw badInput('industry', 'must be a GB/T 4754 code such as "C39" or "C3911"');
+    throw badInput('input.industry', 'must be a GB/T 4754 code such as "C39" or "C3911"');
   return code;
 }
 
@@ -70,10 +71,13 @@ function checkCertificate(
   validUntil: string | null | undefined,
 ) {
   if (certificate && !/^GR\d{12}$/.test(certificate.trim())) {
-    throw badInput('highTechCertificate', 'must look like GR202442001234 (GR, year, 8 digits)');
+    throw badInput(
+      'input.highTechCertificate',
+      'must look like GR202442001234 (GR, year, 8 digits)',
+    );
   }
   if (certificate && !validUntil)
-    throw badInput('highTechValidUntil', 'is required with a certificate');
+    throw badInput('input.highTechValidUntil', 'is required with a certificate');
 }
 
 /** What finance's copy of the library holds (see `syncProfile`). */
@@ -130,7 +134,7 @@ export class LibraryWorkflow {
     const bankId = value.trim();
     const refused = () =>
       badInput(
-        'basicAccountBankId',
+        'input.basicAccountBankId',
         `"${value}" is not a participating bank: name one of the banks of the exchange`,
       );
     if (!BANK_ID.test(bankId)) throw refused();
@@ -143,15 +147,11 @@ export class LibraryWorkflow {
     return bankId;
   }
 
-  private today(): string {
-    return new Date().toISOString().slice(0, 10);
-  }
-
   async register(input: RegisterEnterpriseInput): Promise<EnterpriseRow> {
     const uscc = input.uscc.trim().toUpperCase();
     const problem = usccProblem(uscc);
-    if (problem) throw badInput('uscc', problem);
-    if (input.foundedOn > this.today()) throw badInput('foundedOn', 'must not be in the future');
+    if (problem) throw badInput('input.uscc', problem);
+    if (input.foundedOn > today()) throw badInput('input.foundedOn', 'must not be in the future');
     checkCertificate(input.highTechCertificate, input.highTechValidUntil);
     const contact = checkContact(input.contact);
     const basicAccountBankId =
@@ -161,7 +161,7 @@ export class LibraryWorkflow {
     const row = {
       id: `ent-${randomUUID()}`,
       uscc,
-      name: text('name', input.name, 100),
+      name: text('input.name', input.name, 100),
       district: input.district,
       industry: checkIndustry(input.industry),
       stage: input.stage,
@@ -176,7 +176,7 @@ export class LibraryWorkflow {
     return this.db.transaction(async (tx) => {
       const inserted = await tx.insert(enterprises).values(row).onConflictDoNothing().returning();
       if (inserted.length === 0) {
-        throw exchangeError('CONFLICT', `an enterprise with USCC ${uscc} is already registered`);
+        throw conflict(`an enterprise with USCC ${uscc} is already registered`);
       }
       await tx.insert(libraryEvents).values({
         id: randomUUID(),
@@ -217,7 +217,7 @@ export class LibraryWorkflow {
       given.map(([k]) => k),
     );
     const changes: Partial<typeof enterprises.$inferInsert> = { updatedAt: new Date() };
-    if (input.name != null) changes.name = text('name', input.name, 100);
+    if (input.name != null) changes.name = text('input.name', input.name, 100);
     if (input.district != null) changes.district = input.district;
     if (input.industry != null) changes.industry = checkIndustry(input.industry);
     if (input.stage != null) changes.stage = input.stage;
@@ -249,22 +249,22 @@ export class LibraryWorkflow {
     input: AnnualFinancialsInput,
   ): Promise<EnterpriseRow> {
     this.assertMayEdit(enterpriseId, []);
-    const thisYear = new Date().getUTCFullYear();
+    const thisYear = currentYear();
     if (!Number.isInteger(input.year) || input.year < 1980 || input.year > thisYear) {
-      throw badInput('year', `must be between 1980 and ${thisYear}`);
+      throw badInput('input.year', `must be between 1980 and ${thisYear}`);
     }
     for (const field of ['revenue', 'rdExpense', 'totalAssets'] as const) {
-      if (input[field] < 0) throw badInput(field, 'must not be negative');
+      if (input[field] < 0) throw badInput(`input.${field}`, 'must not be negative');
     }
     if (!Number.isInteger(input.employees) || input.employees < 1) {
-      throw badInput('employees', 'must be a whole number of at least 1');
+      throw badInput('input.employees', 'must be a whole number of at least 1');
     }
     if (
       !Number.isInteger(input.techStaff) ||
       input.techStaff < 0 ||
       input.techStaff > input.employees
     ) {
-      throw badInput('techStaff', 'must be a whole number between 0 and employees');
+      throw badInput('input.techStaff', 'must be a whole number between 0 and employees');
     }
     const row = {
       enterpriseId,
