@@ -4,15 +4,11 @@ import { defineConfig } from 'vitest/config';
 const require = createRequire(import.meta.url);
 
 /**
- * The proofs that take minutes each: the graph under killed subgraphs and restarted databases,
- * two gateway replicas, and non-interference over every generated operation. CI runs them with
- * the rest (`npm run test:all`); `npm test` leaves them out.
+ * The proofs that take minutes each and need PostgreSQL: the graph under killed subgraphs and
+ * restarted databases, and two gateway replicas. CI runs them with the rest (`npm run test:all`);
+ * `npm test` leaves them out.
  */
-const SLOW = [
-  'test/production/faults.e2e.test.ts',
-  'test/production/replicas.e2e.test.ts',
-  'test/gateway/non-interference.e2e.test.ts',
-];
+const SLOW = ['test/production/faults.e2e.test.ts', 'test/production/replicas.e2e.test.ts'];
 
 export default defineConfig({
   resolve: {

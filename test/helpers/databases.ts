@@ -20,6 +20,8 @@ export const BACKENDS: Backend[] = process.env.TEST_DATABASE_URL
 // emptied, for the next graph of the same file to take.
 const templates = new Map<SubgraphName, Promise<Blob>>();
 const idle = new Map<SubgraphName, Database[]>();
+/** Databases kept per subgraph: a file with many graphs at once must not hold them all for later. */
+const MAX_IDLE = 4;
 
 function template(name: SubgraphName): Promise<Blob> {
   let dump = templates.get(name);
@@ -50,7 +52,8 @@ async function release(database: Database): Promise<void> {
     database.statements.recent.length = 0;
     let pool = idle.get(database.name);
     if (!pool) idle.set(database.name, (pool = []));
-    pool.push(database);
+    if (pool.length >= MAX_IDLE) await database.close();
+    else pool.push(database);
   } catch {
     await database.close().catch(() => {});
   }
