@@ -57,6 +57,16 @@ export function subjectField(type: GraphQLCompositeType): string | undefined {
   return type.getFields().enterpriseId ? 'enterpriseId' : undefined;
 }
 
+function distinctAt<T extends { path: string[]; key: string; onType?: string }>(items: T[]): T[] {
+  const seen = new Set<string>();
+  return items.filter((item) => {
+    const at = JSON.stringify([item.path, item.key, item.onType ?? null]);
+    if (seen.has(at)) return false;
+    seen.add(at);
+    return true;
+  });
+}
+
 /** A field removed before planning: null in every object at `path`, one error each. */
 export interface Denial {
   path: string[];
@@ -181,7 +191,6 @@ export function analyzeOperation(
 ): AnalyzedOperation {
   const { operation, fragments } = selectOperation(document, operationName);
   const analysis: Analysis = { schema, index, caller, keepDenied, denials: [], checks: [] };
-  const { denials, checks } = analysis;
   const selectionSet = rewriteSelections(
     analysis,
     inlineFragments(operation.selectionSet, fragments),
@@ -191,6 +200,10 @@ export function analyzeOperation(
       onType: undefined,
     },
   );
+  // A field selected twice at one place (plainly and through a fragment) is one response key:
+  // one decision, one error per object.
+  const denials = distinctAt(analysis.denials);
+  const checks = distinctAt(analysis.checks);
   if (denials.length === 0 && checks.length === 0) {
     return { document, queryHash: '', denials, checks, rewritten: false };
   }
