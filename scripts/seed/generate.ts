@@ -538,24 +538,122 @@ interface PatentDraft {
   granted: number | null;
 }
 
+/**
+ * One enterprise's own sequence and the profile the later steps draw on. Every step takes its
+ * draws from `rng` in turn, so the steps run in a fixed order: reordering them changes the seed.
+ */
+interface Profile {
+  rng: Rng;
+  index: number;
+  id: string;
+  district: DistrictDef;
+  industry: IndustryDef;
+  industryCode: string;
+  stage: Stage;
+  founded: number;
+  foundedYear: number;
+  highTechProfile: boolean;
+  createdDay: number;
+  created: number;
+  bankWeights: Weighted<string>;
+}
+
+interface Financials {
+  rows: AnnualFinancialsInsert[];
+  latest: AnnualFinancialsInsert;
+  /** Yearly revenue growth the rows were drawn with. */
+  growth: number;
+}
+
+type Certificate = Pick<EnterpriseInsert, 'highTechCertificate' | 'highTechValidUntil'>;
+type Contact = Pick<
+  EnterpriseInsert,
+  'legalRepresentative' | 'contactPerson' | 'phone' | 'address'
+>;
+
+interface Banking {
+  basicAccountBankId: string | null;
+  /** Banks the enterprise deals with, its basic-account bank first. */
+  relBanks: string[];
+}
+
+/** What the credit, consent and listing steps decide by. */
+interface Enterprise extends Profile, Banking {
+  financials: Financials;
+  patents: PatentDraft[];
+  /** Granted inventions and utility models: what a 知识产权质押 can pledge. */
+  pledgeable: PatentDraft[];
+  patentsGranted: boolean;
+  highTech: boolean;
+  libraryStatus: string;
+}
+
+/** One enterprise's rows, step by step, each step drawing from the enterprise's sequence in turn. */
 function generateEnterprise(index: number, width: number, c: Counters, out: SeedRows): void {
+  const profile = drawProfile(index, width);
+  const financials = drawFinancials(profile);
+  out.tech.annualFinancials.push(...financials.rows);
+  const patents = drawPatents(profile, c);
+  const pledgeable = patents.filter((p) => p.row.status === 'GRANTED' && p.row.kind !== 'DESIGN');
+  const certificate = drawHighTechCertificate(profile);
+  const libraryStatus = profile.rng.weighted(LIBRARY_STATUS);
+  const techSmeEligible = assessForLibrary(profile, libraryStatus, financials, patents, out);
+  const techSmeRegistered = profile.rng.chance(techSmeEligible ? 0.8 : 0.08);
+  const contact = drawContact(profile);
+  const banking = drawBanking(profile);
+  const e: Enterprise = {
+    ...profile,
+    ...banking,
+    financials,
+    patents,
+    pledgeable,
+    patentsGranted: pledgeable.length > 0,
+    highTech: certificate.highTechCertificate != null,
+    libraryStatus,
+  };
+  out.tech.enterprises.push(enterpriseRow(e, certificate, techSmeRegistered, contact));
+
+  const lines = drawHistoricLines(e);
+  const mainBanks = drawFinancingNeeds(e, lines, c, out);
+  pushCredit(e, lines, c, out);
+  pledgePatents(e, lines);
+  // Written only now: the pledges above value and pledge some of them.
+  for (const p of patents) out.tech.patents.push(p.row);
+  drawConsents(e, mainBanks, c, out);
+  drawListingTier(e, out);
+}
+
+function drawProfile(index: number, width: number): Profile {
   const rng = new Rng(seedFor(index, 1));
-  const id = `ent-${pad(index + 1, width)}`;
   const district = rng.weighted(DISTRICT_WEIGHTS);
   const industry = rng.weighted(INDUSTRY_WEIGHTS);
   const industryCode = rng.chance(0.5) ? rng.pick(industry.classes) : industry.code;
   const stage = rng.weighted(STAGES);
   const founded = randomDay(rng, day(FOUNDED[stage][0]), day(FOUNDED[stage][1]));
-  const foundedYear = yearOf(founded);
   const highTechProfile = rng.chance(HIGH_TECH_SHARE[stage]);
   const createdDay =
     founded < day('2021-09-01')
       ? randomDay(rng, day('2021-09-01'), day('2024-12-31'))
       : randomDay(rng, founded + 30 * DAY, Math.min(founded + 300 * DAY, NOW - 30 * DAY));
-  const created = officeHours(rng, createdDay);
-  const bankWeights = district.county ? BANK_WEIGHTS_COUNTY : BANK_WEIGHTS_CITY;
+  return {
+    rng,
+    index,
+    id: `ent-${pad(index + 1, width)}`,
+    district,
+    industry,
+    industryCode,
+    stage,
+    founded,
+    foundedYear: yearOf(founded),
+    highTechProfile,
+    createdDay,
+    created: officeHours(rng, createdDay),
+    bankWeights: district.county ? BANK_WEIGHTS_COUNTY : BANK_WEIGHTS_CITY,
+  };
+}
 
-  // Annual financials, 2023–2025 (years since founding).
+/** Annual financials, 2023–2025 (years since founding). */
+function drawFinancials({ rng, id, stage, foundedYear, highTechProfile }: Profile): Financials {
   const [revMin, revMax, gMin, gMax] = REVENUE[stage];
   const rev2025 = rng.logRange(revMin, revMax);
   const growth = rng.range(gMin, gMax);
@@ -570,7 +668,7 @@ function generateEnterprise(index: number, width: number, c: Counters, out: Seed
       : rng.range(0.12, 0.55)
     : rng.range(0.04, 0.45);
   const assetRatio = stage === 'SEED' ? rng.range(1, 4) : rng.range(0.6, 2.5);
-  const financials: AnnualFinancialsInsert[] = [];
+  const rows: AnnualFinancialsInsert[] = [];
   for (const year of [2023, 2024, 2025]) {
     if (year < foundedYear) continue;
     let revenueYuan = (rev2025 / (1 + growth) ** (2025 - year)) * rng.range(0.95, 1.05);
@@ -580,7 +678,7 @@ function generateEnterprise(index: number, width: number, c: Counters, out: Seed
     const employees = Math.max(3, Math.round((revenueYuan / perEmployee) * rng.range(0.9, 1.1)));
     const techStaff = Math.min(employees, Math.max(1, Math.round(employees * staffRatio)));
     const totalAssetsFen = Math.round((revenueFen * assetRatio) / (100 * YUAN)) * 100 * YUAN;
-    financials.push({
+    rows.push({
       enterpriseId: id,
       year,
       revenueFen,
@@ -590,10 +688,12 @@ function generateEnterprise(index: number, width: number, c: Counters, out: Seed
       totalAssetsFen,
     });
   }
-  out.tech.annualFinancials.push(...financials);
+  // Every stage is founded by 2025, so there is always a latest year.
+  return { rows, latest: rows[rows.length - 1], growth };
+}
 
-  // Patents.
-  const patentCount = Math.min(
+function drawPatentCount({ rng, stage, highTechProfile }: Profile): number {
+  return Math.min(
     8,
     highTechProfile
       ? rng.weighted([
@@ -620,8 +720,11 @@ function generateEnterprise(index: number, width: number, c: Counters, out: Seed
             [5, 8],
           ]),
   );
-  const patentDrafts: PatentDraft[] = [];
-  const kindWeights: Weighted<string> = highTechProfile
+}
+
+function drawPatents(profile: Profile, c: Counters): PatentDraft[] {
+  const count = drawPatentCount(profile);
+  const kindWeights: Weighted<string> = profile.highTechProfile
     ? [
         ['INVENTION', 35],
         ['UTILITY_MODEL', 50],
@@ -632,111 +735,127 @@ function generateEnterprise(index: number, width: number, c: Counters, out: Seed
         ['UTILITY_MODEL', 60],
         ['DESIGN', 20],
       ];
-  for (let k = 0; k < patentCount; k++) {
-    const kind = rng.weighted(kindWeights);
-    const filed = randomDay(
-      rng,
-      Math.max(founded + 30 * DAY, day('2008-01-01')),
-      LAST_DAY - 10 * DAY,
-    );
-    const lag =
-      kind === 'INVENTION'
-        ? rng.int(540, 1200)
-        : kind === 'UTILITY_MODEL'
-          ? rng.int(150, 360)
-          : rng.int(120, 300);
-    let status = 'PENDING';
-    let granted: number | null = null;
-    if (filed + lag * DAY <= LAST_DAY) {
-      granted = filed + lag * DAY;
-      const old = NOW - filed > 6 * 365 * DAY;
-      status = rng.chance(old ? 0.3 : 0.08) ? 'LAPSED' : 'GRANTED';
-    }
-    c.patent++;
-    const typeDigit = kind === 'INVENTION' ? '1' : kind === 'UTILITY_MODEL' ? '2' : '3';
-    let valuationFen: number | null = null;
-    let valuedOn: string | null = null;
-    if (
-      status === 'GRANTED' &&
-      kind !== 'DESIGN' &&
-      rng.chance(kind === 'INVENTION' ? 0.45 : 0.2)
-    ) {
-      valuationFen =
-        floorTo(
-          kind === 'INVENTION'
-            ? rng.logRange(500_000, 10_000_000)
-            : rng.logRange(100_000, 1_500_000),
-          10_000,
-        ) * YUAN;
-      valuedOn = isoDate(randomDay(rng, granted!, LAST_DAY));
-    }
-    patentDrafts.push({
-      granted,
-      row: {
-        id: `pat-${pad(c.patent, 7)}`,
-        number: patentNumber(c.patent, yearOf(filed), typeDigit),
-        kind,
-        title: patentTitle(rng, kind, industry),
-        status,
-        filedOn: isoDate(filed),
-        grantedOn: granted === null ? null : isoDate(granted),
-        ipcClass: kind === 'DESIGN' ? rng.pick(industry.locarno) : rng.pick(industry.ipc),
-        enterpriseId: id,
-        valuationFen,
-        valuedOn,
-        pledgeStatus: 'NONE',
-        pledgeeBankId: null,
-      },
-    });
-  }
-  const pledgeable = patentDrafts.filter(
-    (p) => p.row.status === 'GRANTED' && p.row.kind !== 'DESIGN',
+  const drafts: PatentDraft[] = [];
+  for (let k = 0; k < count; k++) drafts.push(drawPatent(profile, kindWeights, c));
+  return drafts;
+}
+
+function drawPatent(
+  { rng, id, industry, founded }: Profile,
+  kindWeights: Weighted<string>,
+  c: Counters,
+): PatentDraft {
+  const kind = rng.weighted(kindWeights);
+  const filed = randomDay(
+    rng,
+    Math.max(founded + 30 * DAY, day('2008-01-01')),
+    LAST_DAY - 10 * DAY,
   );
-  const patentsGranted = pledgeable.length > 0;
-
-  // High-tech certificate (valid three years from issue).
-  let highTechCertificate: string | null = null;
-  let highTechValidUntil: string | null = null;
-  if (highTechProfile && foundedYear < 2025) {
-    const certYear = rng.int(Math.max(2023, foundedYear + 1), 2025);
-    const issued = randomDay(rng, day(`${certYear}-10-15`), day(`${certYear}-12-20`));
-    highTechCertificate = `GR${certYear}42${pad(1000 + index, 6)}`;
-    highTechValidUntil = isoDate(addMonths(issued, 36) - DAY);
+  const lag =
+    kind === 'INVENTION'
+      ? rng.int(540, 1200)
+      : kind === 'UTILITY_MODEL'
+        ? rng.int(150, 360)
+        : rng.int(120, 300);
+  let status = 'PENDING';
+  let granted: number | null = null;
+  if (filed + lag * DAY <= LAST_DAY) {
+    granted = filed + lag * DAY;
+    const old = NOW - filed > 6 * 365 * DAY;
+    status = rng.chance(old ? 0.3 : 0.08) ? 'LAPSED' : 'GRANTED';
   }
-  const highTech = highTechCertificate !== null;
-
-  const libraryStatus = rng.weighted(LIBRARY_STATUS);
-
-  // Library assessment on the latest year, by the national criteria.
-  const latest = financials[financials.length - 1];
-  let techSmeEligible = false;
-  const prevRevenue = financials.length > 1 ? financials[financials.length - 2].revenueFen : null;
-  if (libraryStatus !== 'CANDIDATE') {
-    const assessedAt = officeHours(rng, randomDay(rng, day('2026-03-01'), LAST_DAY));
-    const grantedBy = patentDrafts.filter(
-      (p) => p.row.status === 'GRANTED' && p.granted !== null && p.granted < assessedAt,
-    );
-    const inventions = grantedBy.filter((p) => p.row.kind === 'INVENTION').length;
-    const assessment = assess({
-      revenueFen: latest.revenueFen,
-      rdExpenseFen: latest.rdExpenseFen,
-      employees: latest.employees,
-      techStaff: latest.techStaff,
-      grantedInventions: inventions,
-      grantedOthers: grantedBy.length - inventions,
-      revenueGrowth: prevRevenue ? latest.revenueFen / prevRevenue - 1 : growth,
-    });
-    techSmeEligible = assessment.techSmeEligible;
-    out.tech.libraryAssessments.push({
+  c.patent++;
+  const typeDigit = kind === 'INVENTION' ? '1' : kind === 'UTILITY_MODEL' ? '2' : '3';
+  let valuationFen: number | null = null;
+  let valuedOn: string | null = null;
+  if (status === 'GRANTED' && kind !== 'DESIGN' && rng.chance(kind === 'INVENTION' ? 0.45 : 0.2)) {
+    valuationFen = patentValuationFen(rng, kind);
+    valuedOn = isoDate(randomDay(rng, granted!, LAST_DAY));
+  }
+  return {
+    granted,
+    row: {
+      id: `pat-${pad(c.patent, 7)}`,
+      number: patentNumber(c.patent, yearOf(filed), typeDigit),
+      kind,
+      title: patentTitle(rng, kind, industry),
+      status,
+      filedOn: isoDate(filed),
+      grantedOn: granted === null ? null : isoDate(granted),
+      ipcClass: kind === 'DESIGN' ? rng.pick(industry.locarno) : rng.pick(industry.ipc),
       enterpriseId: id,
-      year: latest.year,
-      ...assessment,
-      assessedAt: new Date(assessedAt),
-    });
-  }
-  const techSmeRegistered = techSmeEligible ? rng.chance(0.8) : rng.chance(0.08);
+      valuationFen,
+      valuedOn,
+      pledgeStatus: 'NONE',
+      pledgeeBankId: null,
+    },
+  };
+}
 
-  // Contact and banking relationships.
+function patentValuationFen(rng: Rng, kind: string): number {
+  return (
+    floorTo(
+      kind === 'INVENTION' ? rng.logRange(500_000, 10_000_000) : rng.logRange(100_000, 1_500_000),
+      10_000,
+    ) * YUAN
+  );
+}
+
+/** High-tech certificate (valid three years from issue). */
+function drawHighTechCertificate({
+  rng,
+  index,
+  foundedYear,
+  highTechProfile,
+}: Profile): Certificate {
+  if (!highTechProfile || foundedYear >= 2025) {
+    return { highTechCertificate: null, highTechValidUntil: null };
+  }
+  const certYear = rng.int(Math.max(2023, foundedYear + 1), 2025);
+  const issued = randomDay(rng, day(`${certYear}-10-15`), day(`${certYear}-12-20`));
+  return {
+    highTechCertificate: `GR${certYear}42${pad(1000 + index, 6)}`,
+    highTechValidUntil: isoDate(addMonths(issued, 36) - DAY),
+  };
+}
+
+/**
+ * Library assessment on the latest year, by the national criteria, for every enterprise past
+ * candidacy. Returns whether it is eligible as a tech SME.
+ */
+function assessForLibrary(
+  { rng, id }: Profile,
+  libraryStatus: string,
+  { rows, latest, growth }: Financials,
+  patents: PatentDraft[],
+  out: SeedRows,
+): boolean {
+  if (libraryStatus === 'CANDIDATE') return false;
+  const prevRevenue = rows.length > 1 ? rows[rows.length - 2].revenueFen : null;
+  const assessedAt = officeHours(rng, randomDay(rng, day('2026-03-01'), LAST_DAY));
+  const grantedBy = patents.filter(
+    (p) => p.row.status === 'GRANTED' && p.granted !== null && p.granted < assessedAt,
+  );
+  const inventions = grantedBy.filter((p) => p.row.kind === 'INVENTION').length;
+  const assessment = assess({
+    revenueFen: latest.revenueFen,
+    rdExpenseFen: latest.rdExpenseFen,
+    employees: latest.employees,
+    techStaff: latest.techStaff,
+    grantedInventions: inventions,
+    grantedOthers: grantedBy.length - inventions,
+    revenueGrowth: prevRevenue ? latest.revenueFen / prevRevenue - 1 : growth,
+  });
+  out.tech.libraryAssessments.push({
+    enterpriseId: id,
+    year: latest.year,
+    ...assessment,
+    assessedAt: new Date(assessedAt),
+  });
+  return assessment.techSmeEligible;
+}
+
+function drawContact({ rng, district }: Profile): Contact {
   const legalRepresentative = personName(rng);
   const contactPerson = rng.chance(0.35) ? legalRepresentative : personName(rng);
   const phone = mobile(rng);
@@ -744,6 +863,10 @@ function generateEnterprise(index: number, width: number, c: Counters, out: Seed
   const address = `${district.addressPrefix}${town}${rng.pick(district.roads)}${rng.int(1, 399)}号${
     rng.chance(0.3) ? `${rng.int(1, 12)}栋` : ''
   }`;
+  return { legalRepresentative, contactPerson, phone, address };
+}
+
+function drawBanking({ rng, bankWeights }: Profile): Banking {
   const basicAccountBankId = rng.chance(0.6) ? rng.weighted(bankWeights) : null;
   const relationshipCount = rng.weighted([
     [1, 45],
@@ -755,35 +878,49 @@ function generateEnterprise(index: number, width: number, c: Counters, out: Seed
     const b = rng.weighted(bankWeights);
     if (!relBanks.includes(b)) relBanks.push(b);
   }
+  return { basicAccountBankId, relBanks };
+}
 
-  const word = rng.pick(industry.words);
+/** The enterprise's row; its name and last update are drawn here. */
+function enterpriseRow(
+  e: Enterprise,
+  certificate: Certificate,
+  techSmeRegistered: boolean,
+  contact: Contact,
+): EnterpriseInsert {
+  const { rng, district } = e;
+  const word = rng.pick(e.industry.words);
   let suffix = rng.weighted(NAME_SUFFIXES);
   if (/科技|技术/.test(word)) suffix = suffix.replace('科技', '');
-  const name = `${rng.weighted(district.namePrefixes)}${brand(index)}${word}${suffix}`;
-  out.tech.enterprises.push({
-    id,
-    uscc: uscc(index, district.area),
+  const name = `${rng.weighted(district.namePrefixes)}${brand(e.index)}${word}${suffix}`;
+  return {
+    id: e.id,
+    uscc: uscc(e.index, district.area),
     name,
     district: district.code,
-    industry: industryCode,
-    stage,
-    foundedOn: isoDate(founded),
-    highTechCertificate,
-    highTechValidUntil,
+    industry: e.industryCode,
+    stage: e.stage,
+    foundedOn: isoDate(e.founded),
+    highTechCertificate: certificate.highTechCertificate,
+    highTechValidUntil: certificate.highTechValidUntil,
     techSmeRegistered,
-    libraryStatus,
-    legalRepresentative,
-    contactPerson,
-    phone,
-    address,
-    basicAccountBankId,
-    createdAt: new Date(created),
-    updatedAt: new Date(Math.max(created, officeHours(rng, randomDay(rng, createdDay, LAST_DAY)))),
-  });
+    libraryStatus: e.libraryStatus,
+    legalRepresentative: contact.legalRepresentative,
+    contactPerson: contact.contactPerson,
+    phone: contact.phone,
+    address: contact.address,
+    basicAccountBankId: e.basicAccountBankId,
+    createdAt: new Date(e.created),
+    updatedAt: new Date(
+      Math.max(e.created, officeHours(rng, randomDay(rng, e.createdDay, LAST_DAY))),
+    ),
+  };
+}
 
-  // Historic credit lines (not from platform needs).
-  const lines: LineDraft[] = [];
-  const lineCount = rng.chance(0.08)
+/** Historic credit lines (not from platform needs). */
+function drawHistoricLines(e: Enterprise): LineDraft[] {
+  const { rng, stage } = e;
+  const count = rng.chance(0.08)
     ? 0
     : stage === 'SEED'
       ? rng.weighted([
@@ -796,44 +933,75 @@ function generateEnterprise(index: number, width: number, c: Counters, out: Seed
         : stage === 'GROWTH'
           ? rng.int(3, 9)
           : rng.int(4, 12);
-  const lineFrom = Math.max(FIRST_DAY, founded + 180 * DAY);
-  for (let k = 0; k < lineCount && lineFrom <= LAST_DAY; k++) {
-    const r = rng.next();
-    const bankId =
-      r < 0.65 ? relBanks[0] : r < 0.9 ? rng.pick(relBanks) : rng.weighted(bankWeights);
-    const products = eligibleProducts(bankId, highTech, patentsGranted);
-    const product = products.length > 0 && rng.chance(0.85) ? rng.pick(products) : null;
-    let amount = floorTo(rng.logRange(...LINE_SIZE[stage]) * YUAN, 10 * WAN);
-    if (product) amount = Math.min(product.maxFen, Math.max(product.minFen, amount));
-    amount = Math.max(10 * WAN, amount);
-    const termMonths = Math.min(product?.maxTermMonths ?? 36, rng.pick([6, 12, 12, 12, 24, 36]));
-    const line: LineDraft = {
-      bankId,
-      needId: null,
-      product,
-      amountFen: amount,
-      rate: rateIn(rng, product),
-      termMonths,
-      approved: approvalDay(rng, lineFrom),
-      loans: [],
-    };
-    drawLoans(
-      rng,
-      line,
-      rng.weighted([
-        [0, 10],
-        [1, 55],
-        [2, 25],
-        [3, 10],
-      ]),
-      line.approved + rng.int(0, 30) * DAY,
-    );
-    lines.push(line);
-  }
+  const from = Math.max(FIRST_DAY, e.founded + 180 * DAY);
+  const lines: LineDraft[] = [];
+  for (let k = 0; k < count && from <= LAST_DAY; k++) lines.push(drawHistoricLine(e, from));
+  return lines;
+}
 
-  // Financing needs, their solutions (一企一策) and the credit they led to.
-  const needCount =
-    libraryStatus === 'REMOVED' && rng.chance(0.7)
+function drawHistoricLine(e: Enterprise, from: number): LineDraft {
+  const { rng, relBanks } = e;
+  const r = rng.next();
+  const bankId =
+    r < 0.65 ? relBanks[0] : r < 0.9 ? rng.pick(relBanks) : rng.weighted(e.bankWeights);
+  const products = eligibleProducts(bankId, e.highTech, e.patentsGranted);
+  const product = products.length > 0 && rng.chance(0.85) ? rng.pick(products) : null;
+  let amount = floorTo(rng.logRange(...LINE_SIZE[e.stage]) * YUAN, 10 * WAN);
+  if (product) amount = Math.min(product.maxFen, Math.max(product.minFen, amount));
+  amount = Math.max(10 * WAN, amount);
+  const termMonths = Math.min(product?.maxTermMonths ?? 36, rng.pick([6, 12, 12, 12, 24, 36]));
+  const line: LineDraft = {
+    bankId,
+    needId: null,
+    product,
+    amountFen: amount,
+    rate: rateIn(rng, product),
+    termMonths,
+    approved: approvalDay(rng, from),
+    loans: [],
+  };
+  drawLoans(
+    rng,
+    line,
+    rng.weighted([
+      [0, 10],
+      [1, 55],
+      [2, 25],
+      [3, 10],
+    ]),
+    line.approved + rng.int(0, 30) * DAY,
+  );
+  return line;
+}
+
+interface NeedDraft {
+  id: string;
+  status: NeedStatus;
+  visibility: string;
+  amountFen: number;
+  termMonths: number;
+  collateral: Collateral[];
+  preferredBankId: string | null;
+}
+
+/** When a need reached each of its states; null for states it never reached. */
+interface NeedTimeline {
+  submitted: number;
+  assigned: number | null;
+  proposed: number | null;
+  approvedDay: number | null;
+  disbursedDay: number | null;
+  updated: number;
+}
+
+/**
+ * Financing needs, their solutions (一企一策) and the credit they led to, which joins `lines`.
+ * Returns the main banks the needs were assigned to.
+ */
+function drawFinancingNeeds(e: Enterprise, lines: LineDraft[], c: Counters, out: SeedRows) {
+  const { rng } = e;
+  const count =
+    e.libraryStatus === 'REMOVED' && rng.chance(0.7)
       ? 0
       : rng.weighted([
           [0, 30],
@@ -843,220 +1011,274 @@ function generateEnterprise(index: number, width: number, c: Counters, out: Seed
           [4, 5],
         ]);
   const mainBanks: string[] = [];
-  for (let k = 0; k < needCount; k++) {
+  for (let k = 0; k < count; k++) {
     c.need++;
-    const needId = `need-${pad(c.need, 7)}`;
-    const status = rng.weighted(NEED_STATUS);
-    const visibility =
-      status === 'OPEN' || rng.chance(0.55) ? 'OPEN_TO_ALL_BANKS' : 'MAIN_BANK_ONLY';
-    const amountFen = Math.max(
-      10 * WAN,
-      floorTo(rng.logRange(...NEED_SIZE[stage]) * YUAN, 10 * WAN),
-    );
-    const termMonths = rng.pick([6, 12, 12, 12, 24, 36, 36, 60]);
-    const collateralWeights: Weighted<Collateral> = [
-      ['PATENT_PLEDGE', patentsGranted ? 5 : 0],
-      ['NONE', 4],
-      ['GUARANTEE', 4],
-      ['RECEIVABLES', 3],
-      ['ORDER_PLEDGE', 2],
-      ['REAL_ESTATE', stage === 'GROWTH' || stage === 'MATURE' ? 2 : 0],
-      ['EQUITY_PLEDGE', highTech ? 3 : 1],
-      ['WAREHOUSE_RECEIPT_PLEDGE', 1],
-      ['INSURANCE_POLICY_PLEDGE', 1],
-      ['TRADEMARK_PLEDGE', 1],
-    ];
-    const wanted = rng.weighted([
-      [1, 50],
-      [2, 35],
-      [3, 15],
-    ]);
-    const picked = new Set<Collateral>();
-    while (picked.size < wanted) picked.add(rng.weighted(collateralWeights));
-    const collateral = collateralWeights.map(([kind]) => kind).filter((kind) => picked.has(kind));
-    let preferredBankId: string | null = rng.chance(0.3) ? rng.weighted(bankWeights) : null;
-
-    // Timeline.
-    const after = created + DAY;
-    const window = (from: number, to: number) => {
-      const lo = Math.max(from, after);
-      return instant(rng, lo < to ? lo : from, to);
-    };
-    let submitted: number;
-    let assigned: number | null = null;
-    let proposed: number | null = null;
-    let approvedDay: number | null = null;
-    let disbursedDay: number | null = null;
-    let updated: number;
-    const propose = (from: number) =>
-      Math.min(
-        NOW - 60_000,
-        from +
-          (rng.chance(0.85) ? rng.int(1, 23) * HOUR : rng.int(25, 72) * HOUR) +
-          rng.int(0, 3599) * 1000,
-      );
-    switch (status) {
-      case 'SUBMITTED':
-        submitted = NOW - rng.int(600, 3 * 86_400) * 1000;
-        updated = submitted;
-        break;
-      case 'OPEN':
-        submitted = NOW - rng.int(3600, 14 * 86_400) * 1000;
-        updated = Math.min(NOW, submitted + rng.int(600, 86_400) * 1000);
-        break;
-      case 'ASSIGNED': {
-        const overdue = rng.chance(0.4);
-        assigned =
-          NOW - (overdue ? rng.int(25 * 3600, 10 * 86_400) : rng.int(600, 23 * 3600)) * 1000;
-        submitted = assigned - rng.int(3600, 3 * 86_400) * 1000;
-        updated = assigned;
-        break;
-      }
-      case 'SOLUTION_PROPOSED':
-        assigned = window(NOW - 45 * DAY, NOW - DAY);
-        submitted = assigned - rng.int(3600, 3 * 86_400) * 1000;
-        proposed = propose(assigned);
-        updated = proposed;
-        break;
-      case 'CREDIT_APPROVED':
-        assigned = window(day('2025-10-01'), NOW - 30 * DAY);
-        submitted = assigned - rng.int(3600, 3 * 86_400) * 1000;
-        proposed = propose(assigned);
-        approvedDay = Math.min(LAST_DAY, startOfDay(proposed) + rng.int(3, 20) * DAY);
-        updated = officeHours(rng, approvedDay);
-        break;
-      case 'DISBURSED':
-        assigned = window(FIRST_DAY + 3 * DAY, LAST_DAY - 45 * DAY);
-        submitted = assigned - rng.int(3600, 3 * 86_400) * 1000;
-        proposed = propose(assigned);
-        approvedDay = Math.min(LAST_DAY, startOfDay(proposed) + rng.int(3, 20) * DAY);
-        disbursedDay = Math.min(LAST_DAY, approvedDay + rng.int(1, 10) * DAY);
-        updated = officeHours(rng, disbursedDay);
-        break;
-      default: {
-        // WITHDRAWN or DECLINED, from any live state.
-        submitted = window(FIRST_DAY, NOW - 2 * DAY);
-        if (rng.chance(status === 'DECLINED' ? 0.75 : 0.5)) {
-          assigned = Math.min(NOW - DAY, submitted + rng.int(3600, 3 * 86_400) * 1000);
-          if (rng.chance(status === 'DECLINED' ? 0.4 : 0.3)) proposed = propose(assigned);
-        }
-        updated = Math.min(
-          NOW,
-          (proposed ?? assigned ?? submitted) + rng.int(3600, 10 * 86_400) * 1000,
-        );
-      }
-    }
-
-    // Main bank, by the main-bank rule or by claim.
-    let mainBankId: string | null = null;
-    let mainBankBasis: string | null = null;
-    if (assigned !== null) {
-      if (visibility === 'OPEN_TO_ALL_BANKS') {
-        mainBankId = rng.chance(0.5) ? rng.pick(relBanks) : rng.weighted(bankWeights);
-        mainBankBasis = 'CLAIMED';
-      } else if (basicAccountBankId) {
-        mainBankId = basicAccountBankId;
-        mainBankBasis = 'BASIC_ACCOUNT';
-      } else if (preferredBankId) {
-        mainBankId = preferredBankId;
-        mainBankBasis = 'NAMED_BY_ENTERPRISE';
-      } else {
-        const totals = new Map<string, number>();
-        for (const l of lines) {
-          if (l.approved < submitted)
-            totals.set(l.bankId, (totals.get(l.bankId) ?? 0) + l.amountFen);
-        }
-        let best: string | null = null;
-        for (const [b, amount] of totals) if (best === null || amount > totals.get(best)!) best = b;
-        if (best) {
-          mainBankId = best;
-          mainBankBasis = 'LARGEST_LENDER';
-        } else {
-          preferredBankId = rng.weighted(bankWeights);
-          mainBankId = preferredBankId;
-          mainBankBasis = 'NAMED_BY_ENTERPRISE';
-        }
-      }
-      mainBanks.push(mainBankId);
-    }
-
-    out.finance.financingNeeds.push({
-      id: needId,
-      enterpriseId: id,
-      amountFen,
-      termMonths,
-      purpose: rng.pick(NEED_PURPOSES),
-      collateral,
-      visibility,
-      status,
-      mainBankId,
-      mainBankBasis,
-      preferredBankId,
-      submittedAt: new Date(submitted),
-      assignedAt: assigned === null ? null : new Date(assigned),
-      solutionDueAt: assigned === null ? null : new Date(assigned + DAY),
-      solutionProposedAt: proposed === null ? null : new Date(proposed),
-      updatedAt: new Date(updated),
-    });
-
-    if (proposed !== null && mainBankId !== null) {
-      const eligible = eligibleProducts(mainBankId, highTech, patentsGranted);
-      const matching = eligible.filter((p) => p.collateral.some((kind) => picked.has(kind)));
-      const chosen =
-        matching.length > 0
-          ? rng.sample(matching, rng.chance(0.7) ? 1 : 2)
-          : eligible.length > 0
-            ? [rng.pick(eligible)]
-            : [];
-      const product = chosen[0] ?? null;
-      let amount = Math.max(10 * WAN, floorTo(amountFen * rng.range(0.6, 1), 10 * WAN));
-      if (product) amount = Math.min(product.maxFen, Math.max(product.minFen, amount));
-      const solutionRate = rateIn(rng, product);
-      const solutionTerm = Math.min(termMonths, product?.maxTermMonths ?? termMonths);
-      const conditions = product
-        ? rng.pick(CATEGORIES[product.category].conditions)
-        : '综合授信，按需提款';
-      c.solution++;
-      out.banks.financingSolutions.push({
-        id: `sol-${pad(c.solution, 7)}`,
-        needId,
-        bankId: mainBankId,
-        enterpriseId: id,
-        productIds: chosen.map((p) => p.id),
-        amountFen: amount,
-        rate: rate(solutionRate),
-        termMonths: solutionTerm,
-        conditions: rng.chance(0.3) ? `${conditions}；要求在我行开立基本结算账户` : conditions,
-        proposedAt: new Date(proposed),
-      });
-      if (approvedDay !== null) {
-        const line: LineDraft = {
-          bankId: mainBankId,
-          needId,
-          product,
-          amountFen: amount,
-          rate: solutionRate,
-          termMonths: solutionTerm,
-          approved: approvedDay,
-          loans: [],
-        };
-        if (disbursedDay !== null) {
-          drawLoans(
-            rng,
-            line,
-            rng.weighted([
-              [1, 75],
-              [2, 25],
-            ]),
-            disbursedDay,
-          );
-        }
-        lines.push(line);
-      }
+    const need = drawNeed(e, `need-${pad(c.need, 7)}`);
+    const timeline = drawNeedTimeline(rng, need.status, e.created);
+    const main = timeline.assigned === null ? null : assignMainBank(e, need, timeline, lines);
+    if (main) mainBanks.push(main.bankId);
+    out.finance.financingNeeds.push(needRow(e, need, timeline, main));
+    if (timeline.proposed !== null && main !== null) {
+      proposeSolution(e, need, timeline, main.bankId, lines, c, out);
     }
   }
+  return mainBanks;
+}
 
-  // Ids in approval order; loans in disbursement order, so the first is the 首贷.
+function drawNeed(e: Enterprise, id: string): NeedDraft {
+  const { rng, stage } = e;
+  const status = rng.weighted(NEED_STATUS);
+  const visibility = status === 'OPEN' || rng.chance(0.55) ? 'OPEN_TO_ALL_BANKS' : 'MAIN_BANK_ONLY';
+  const amountFen = Math.max(10 * WAN, floorTo(rng.logRange(...NEED_SIZE[stage]) * YUAN, 10 * WAN));
+  const termMonths = rng.pick([6, 12, 12, 12, 24, 36, 36, 60]);
+  const collateralWeights: Weighted<Collateral> = [
+    ['PATENT_PLEDGE', e.patentsGranted ? 5 : 0],
+    ['NONE', 4],
+    ['GUARANTEE', 4],
+    ['RECEIVABLES', 3],
+    ['ORDER_PLEDGE', 2],
+    ['REAL_ESTATE', stage === 'GROWTH' || stage === 'MATURE' ? 2 : 0],
+    ['EQUITY_PLEDGE', e.highTech ? 3 : 1],
+    ['WAREHOUSE_RECEIPT_PLEDGE', 1],
+    ['INSURANCE_POLICY_PLEDGE', 1],
+    ['TRADEMARK_PLEDGE', 1],
+  ];
+  const wanted = rng.weighted([
+    [1, 50],
+    [2, 35],
+    [3, 15],
+  ]);
+  const picked = new Set<Collateral>();
+  while (picked.size < wanted) picked.add(rng.weighted(collateralWeights));
+  return {
+    id,
+    status,
+    visibility,
+    amountFen,
+    termMonths,
+    // In the order of the weights, not of the draws.
+    collateral: collateralWeights.map(([kind]) => kind).filter((kind) => picked.has(kind)),
+    preferredBankId: rng.chance(0.3) ? rng.weighted(e.bankWeights) : null,
+  };
+}
+
+/** An instant in [from, to], moved after `after` when the window allows it. */
+function instantAfter(rng: Rng, after: number, from: number, to: number): number {
+  const lo = Math.max(from, after);
+  return instant(rng, lo < to ? lo : from, to);
+}
+
+/** A solution proposed within a day of assignment mostly, within three at worst. */
+function proposalInstant(rng: Rng, assigned: number): number {
+  return Math.min(
+    NOW - 60_000,
+    assigned +
+      (rng.chance(0.85) ? rng.int(1, 23) * HOUR : rng.int(25, 72) * HOUR) +
+      rng.int(0, 3599) * 1000,
+  );
+}
+
+function drawNeedTimeline(rng: Rng, status: NeedStatus, created: number): NeedTimeline {
+  const after = created + DAY;
+  const t: NeedTimeline = {
+    submitted: 0,
+    assigned: null,
+    proposed: null,
+    approvedDay: null,
+    disbursedDay: null,
+    updated: 0,
+  };
+  const submittedBefore = (assigned: number) => assigned - rng.int(3600, 3 * 86_400) * 1000;
+  const approvedAfter = (proposed: number) =>
+    Math.min(LAST_DAY, startOfDay(proposed) + rng.int(3, 20) * DAY);
+  switch (status) {
+    case 'SUBMITTED':
+      t.submitted = NOW - rng.int(600, 3 * 86_400) * 1000;
+      t.updated = t.submitted;
+      break;
+    case 'OPEN':
+      t.submitted = NOW - rng.int(3600, 14 * 86_400) * 1000;
+      t.updated = Math.min(NOW, t.submitted + rng.int(600, 86_400) * 1000);
+      break;
+    case 'ASSIGNED': {
+      const overdue = rng.chance(0.4);
+      t.assigned =
+        NOW - (overdue ? rng.int(25 * 3600, 10 * 86_400) : rng.int(600, 23 * 3600)) * 1000;
+      t.submitted = submittedBefore(t.assigned);
+      t.updated = t.assigned;
+      break;
+    }
+    case 'SOLUTION_PROPOSED':
+      t.assigned = instantAfter(rng, after, NOW - 45 * DAY, NOW - DAY);
+      t.submitted = submittedBefore(t.assigned);
+      t.proposed = proposalInstant(rng, t.assigned);
+      t.updated = t.proposed;
+      break;
+    case 'CREDIT_APPROVED':
+      t.assigned = instantAfter(rng, after, day('2025-10-01'), NOW - 30 * DAY);
+      t.submitted = submittedBefore(t.assigned);
+      t.proposed = proposalInstant(rng, t.assigned);
+      t.approvedDay = approvedAfter(t.proposed);
+      t.updated = officeHours(rng, t.approvedDay);
+      break;
+    case 'DISBURSED':
+      t.assigned = instantAfter(rng, after, FIRST_DAY + 3 * DAY, LAST_DAY - 45 * DAY);
+      t.submitted = submittedBefore(t.assigned);
+      t.proposed = proposalInstant(rng, t.assigned);
+      t.approvedDay = approvedAfter(t.proposed);
+      t.disbursedDay = Math.min(LAST_DAY, t.approvedDay + rng.int(1, 10) * DAY);
+      t.updated = officeHours(rng, t.disbursedDay);
+      break;
+    default:
+      closedTimeline(rng, status, after, t);
+  }
+  return t;
+}
+
+/** WITHDRAWN or DECLINED, from any live state. */
+function closedTimeline(rng: Rng, status: NeedStatus, after: number, t: NeedTimeline): void {
+  t.submitted = instantAfter(rng, after, FIRST_DAY, NOW - 2 * DAY);
+  if (rng.chance(status === 'DECLINED' ? 0.75 : 0.5)) {
+    t.assigned = Math.min(NOW - DAY, t.submitted + rng.int(3600, 3 * 86_400) * 1000);
+    if (rng.chance(status === 'DECLINED' ? 0.4 : 0.3))
+      t.proposed = proposalInstant(rng, t.assigned);
+  }
+  t.updated = Math.min(
+    NOW,
+    (t.proposed ?? t.assigned ?? t.submitted) + rng.int(3600, 10 * 86_400) * 1000,
+  );
+}
+
+interface MainBank {
+  bankId: string;
+  basis: string;
+}
+
+/**
+ * Main bank of an assigned need, by the main-bank rule or by claim. An enterprise that named no
+ * bank and has no lender names one now, so `need.preferredBankId` may be set here.
+ */
+function assignMainBank(
+  e: Enterprise,
+  need: NeedDraft,
+  timeline: NeedTimeline,
+  lines: LineDraft[],
+): MainBank {
+  const { rng, bankWeights } = e;
+  if (need.visibility === 'OPEN_TO_ALL_BANKS') {
+    const bankId = rng.chance(0.5) ? rng.pick(e.relBanks) : rng.weighted(bankWeights);
+    return { bankId, basis: 'CLAIMED' };
+  }
+  if (e.basicAccountBankId) return { bankId: e.basicAccountBankId, basis: 'BASIC_ACCOUNT' };
+  if (need.preferredBankId) return { bankId: need.preferredBankId, basis: 'NAMED_BY_ENTERPRISE' };
+  const lender = largestLender(lines, timeline.submitted);
+  if (lender) return { bankId: lender, basis: 'LARGEST_LENDER' };
+  need.preferredBankId = rng.weighted(bankWeights);
+  return { bankId: need.preferredBankId, basis: 'NAMED_BY_ENTERPRISE' };
+}
+
+/** The bank with the most credit approved before `before`; the first such bank on a tie. */
+function largestLender(lines: LineDraft[], before: number): string | null {
+  const totals = new Map<string, number>();
+  for (const l of lines) {
+    if (l.approved < before) totals.set(l.bankId, (totals.get(l.bankId) ?? 0) + l.amountFen);
+  }
+  let best: string | null = null;
+  for (const [b, amount] of totals) if (best === null || amount > totals.get(best)!) best = b;
+  return best;
+}
+
+function needRow(
+  e: Enterprise,
+  need: NeedDraft,
+  t: NeedTimeline,
+  main: MainBank | null,
+): FinancingNeedInsert {
+  return {
+    id: need.id,
+    enterpriseId: e.id,
+    amountFen: need.amountFen,
+    termMonths: need.termMonths,
+    purpose: e.rng.pick(NEED_PURPOSES),
+    collateral: need.collateral,
+    visibility: need.visibility,
+    status: need.status,
+    mainBankId: main?.bankId ?? null,
+    mainBankBasis: main?.basis ?? null,
+    preferredBankId: need.preferredBankId,
+    submittedAt: new Date(t.submitted),
+    assignedAt: t.assigned === null ? null : new Date(t.assigned),
+    solutionDueAt: t.assigned === null ? null : new Date(t.assigned + DAY),
+    solutionProposedAt: t.proposed === null ? null : new Date(t.proposed),
+    updatedAt: new Date(t.updated),
+  };
+}
+
+/** The main bank's solution to a need and, once approved, the line (and loans) it became. */
+function proposeSolution(
+  e: Enterprise,
+  need: NeedDraft,
+  t: NeedTimeline,
+  bankId: string,
+  lines: LineDraft[],
+  c: Counters,
+  out: SeedRows,
+): void {
+  const { rng } = e;
+  const eligible = eligibleProducts(bankId, e.highTech, e.patentsGranted);
+  const matching = eligible.filter((p) =>
+    p.collateral.some((kind) => need.collateral.includes(kind)),
+  );
+  const chosen =
+    matching.length > 0
+      ? rng.sample(matching, rng.chance(0.7) ? 1 : 2)
+      : eligible.length > 0
+        ? [rng.pick(eligible)]
+        : [];
+  const product = chosen[0] ?? null;
+  let amount = Math.max(10 * WAN, floorTo(need.amountFen * rng.range(0.6, 1), 10 * WAN));
+  if (product) amount = Math.min(product.maxFen, Math.max(product.minFen, amount));
+  const solutionRate = rateIn(rng, product);
+  const termMonths = Math.min(need.termMonths, product?.maxTermMonths ?? need.termMonths);
+  const conditions = product
+    ? rng.pick(CATEGORIES[product.category].conditions)
+    : '综合授信，按需提款';
+  c.solution++;
+  out.banks.financingSolutions.push({
+    id: `sol-${pad(c.solution, 7)}`,
+    needId: need.id,
+    bankId,
+    enterpriseId: e.id,
+    productIds: chosen.map((p) => p.id),
+    amountFen: amount,
+    rate: rate(solutionRate),
+    termMonths,
+    conditions: rng.chance(0.3) ? `${conditions}；要求在我行开立基本结算账户` : conditions,
+    proposedAt: new Date(t.proposed!),
+  });
+  if (t.approvedDay === null) return;
+  const line: LineDraft = {
+    bankId,
+    needId: need.id,
+    product,
+    amountFen: amount,
+    rate: solutionRate,
+    termMonths,
+    approved: t.approvedDay,
+    loans: [],
+  };
+  if (t.disbursedDay !== null) {
+    const count = rng.weighted([
+      [1, 75],
+      [2, 25],
+    ]);
+    drawLoans(rng, line, count, t.disbursedDay);
+  }
+  lines.push(line);
+}
+
+/** Ids in approval order; loans in disbursement order, so the first is the 首贷. */
+function pushCredit(e: Enterprise, lines: LineDraft[], c: Counters, out: SeedRows): void {
   lines.sort((a, b) => a.approved - b.approved);
   const allLoans: { loan: LoanDraft; line: LineDraft }[] = [];
   for (const line of lines) {
@@ -1065,7 +1287,7 @@ function generateEnterprise(index: number, width: number, c: Counters, out: Seed
     out.banks.creditLines.push({
       id: line.id,
       bankId: line.bankId,
-      enterpriseId: id,
+      enterpriseId: e.id,
       needId: line.needId,
       productId: line.product?.id ?? null,
       amountFen: line.amountFen,
@@ -1082,7 +1304,7 @@ function generateEnterprise(index: number, width: number, c: Counters, out: Seed
       id: `loan-${pad(c.loan, 8)}`,
       creditLineId: line.id!,
       bankId: line.bankId,
-      enterpriseId: id,
+      enterpriseId: e.id,
       amountFen: loan.amountFen,
       outstandingFen: loan.outstandingFen,
       disbursedOn: isoDate(loan.disbursed),
@@ -1091,8 +1313,10 @@ function generateEnterprise(index: number, width: number, c: Counters, out: Seed
       status: loan.status,
     });
   });
+}
 
-  // Patent pledges follow the IP-pledge lines (知识产权质押).
+/** Patent pledges follow the IP-pledge lines (知识产权质押), in approval order. */
+function pledgePatents({ rng, pledgeable }: Enterprise, lines: LineDraft[]): void {
   for (const line of lines) {
     if (!line.product || !line.product.collateral.includes('PATENT_PLEDGE')) continue;
     const candidates = pledgeable.filter(
@@ -1105,90 +1329,92 @@ function generateEnterprise(index: number, width: number, c: Counters, out: Seed
         : addMonths(line.approved, line.termMonths) > NOW;
     for (const p of rng.sample(candidates, rng.chance(0.6) ? 1 : 2)) {
       if (p.row.valuationFen == null) {
-        p.row.valuationFen =
-          floorTo(
-            p.row.kind === 'INVENTION'
-              ? rng.logRange(500_000, 10_000_000)
-              : rng.logRange(100_000, 1_500_000),
-            10_000,
-          ) * YUAN;
+        p.row.valuationFen = patentValuationFen(rng, p.row.kind);
         p.row.valuedOn = isoDate(Math.max(p.granted!, line.approved - rng.int(5, 30) * DAY));
       }
       p.row.pledgeStatus = active ? 'PLEDGED' : 'RELEASED';
       p.row.pledgeeBankId = active ? line.bankId : null;
     }
   }
-  for (const p of patentDrafts) out.tech.patents.push(p.row);
+}
 
-  // Consents (企业授权) to a few banks.
-  if (rng.chance(0.35)) {
-    const candidates = [...new Set([...mainBanks, ...relBanks])];
-    const count = Math.min(
-      candidates.length,
-      rng.weighted([
-        [1, 60],
-        [2, 30],
-        [3, 10],
-      ]),
-    );
-    for (const bankId of rng.sample(candidates, count)) {
-      const dataSets: string[] = [];
-      if (rng.chance(0.8)) dataSets.push('CONTACT');
-      if (rng.chance(0.7)) dataSets.push('FINANCIALS');
-      if (patentDrafts.length > 0 && rng.chance(0.5)) dataSets.push('PATENT_VALUATION');
-      if (rng.chance(0.5)) dataSets.push('CREDIT_HISTORY');
-      if (dataSets.length === 0) dataSets.push('CONTACT');
-      const granted = officeHours(
-        rng,
-        randomDay(rng, Math.max(day('2025-01-01'), createdDay), LAST_DAY - DAY),
-      );
-      const days = rng.weighted([
-        [90, 25],
-        [180, 35],
-        [365, 40],
-      ]);
-      const expires = granted + days * DAY;
-      const revoked = rng.chance(0.12)
-        ? instant(rng, granted + HOUR, Math.min(expires, NOW))
-        : null;
-      c.consent++;
-      out.exchange.consents.push({
-        id: `cons-${pad(c.consent, 7)}`,
-        enterpriseId: id,
-        bankId,
-        dataSets,
-        purpose: rng.pick(CONSENT_PURPOSES),
-        grantedAt: new Date(granted),
-        expiresAt: new Date(expires),
-        revokedAt: revoked === null ? null : new Date(revoked),
-      });
-    }
+/** Consents (企业授权) to a few of the banks it deals with, for about a third of enterprises. */
+function drawConsents(e: Enterprise, mainBanks: string[], c: Counters, out: SeedRows): void {
+  const { rng } = e;
+  if (!rng.chance(0.35)) return;
+  const candidates = [...new Set([...mainBanks, ...e.relBanks])];
+  const count = Math.min(
+    candidates.length,
+    rng.weighted([
+      [1, 60],
+      [2, 30],
+      [3, 10],
+    ]),
+  );
+  for (const bankId of rng.sample(candidates, count)) {
+    c.consent++;
+    out.exchange.consents.push(drawConsent(e, bankId, `cons-${pad(c.consent, 7)}`));
   }
+}
 
-  // Listing seeds (上市后备, 三(十)).
-  if (libraryStatus === 'ADMITTED') {
-    const revenueYuan = latest.revenueFen / YUAN;
-    const inventions = patentDrafts.filter(
-      (p) => p.row.kind === 'INVENTION' && p.row.status === 'GRANTED',
-    ).length;
-    let tier: ListingTier | null = null;
-    if (stage === 'MATURE' && revenueYuan >= 300_000_000 && rng.chance(0.2)) tier = 'GOLD_SEED';
-    else if (highTech && inventions >= 1 && growth >= 0.15 && rng.chance(0.12))
-      tier = 'STAR_MARKET_SEED';
-    else if (
-      (stage === 'GROWTH' || stage === 'MATURE') &&
-      revenueYuan >= 50_000_000 &&
-      rng.chance(0.12)
-    )
-      tier = 'SILVER_SEED';
-    if (tier) {
-      out.finance.listingTiers.push({
-        enterpriseId: id,
-        tier,
-        since: new Date(
-          officeHours(rng, randomDay(rng, Math.max(day('2022-03-01'), createdDay), LAST_DAY)),
-        ),
-      });
-    }
-  }
+function drawConsent(
+  { rng, id, patents, createdDay }: Enterprise,
+  bankId: string,
+  consentId: string,
+): ConsentInsert {
+  const dataSets: string[] = [];
+  if (rng.chance(0.8)) dataSets.push('CONTACT');
+  if (rng.chance(0.7)) dataSets.push('FINANCIALS');
+  if (patents.length > 0 && rng.chance(0.5)) dataSets.push('PATENT_VALUATION');
+  if (rng.chance(0.5)) dataSets.push('CREDIT_HISTORY');
+  if (dataSets.length === 0) dataSets.push('CONTACT');
+  const granted = officeHours(
+    rng,
+    randomDay(rng, Math.max(day('2025-01-01'), createdDay), LAST_DAY - DAY),
+  );
+  const days = rng.weighted([
+    [90, 25],
+    [180, 35],
+    [365, 40],
+  ]);
+  const expires = granted + days * DAY;
+  const revoked = rng.chance(0.12) ? instant(rng, granted + HOUR, Math.min(expires, NOW)) : null;
+  return {
+    id: consentId,
+    enterpriseId: id,
+    bankId,
+    dataSets,
+    purpose: rng.pick(CONSENT_PURPOSES),
+    grantedAt: new Date(granted),
+    expiresAt: new Date(expires),
+    revokedAt: revoked === null ? null : new Date(revoked),
+  };
+}
+
+/** Listing seeds (上市后备, 三(十)) among admitted enterprises. */
+function drawListingTier(e: Enterprise, out: SeedRows): void {
+  const { rng, stage } = e;
+  if (e.libraryStatus !== 'ADMITTED') return;
+  const revenueYuan = e.financials.latest.revenueFen / YUAN;
+  const inventions = e.patents.filter(
+    (p) => p.row.kind === 'INVENTION' && p.row.status === 'GRANTED',
+  ).length;
+  let tier: ListingTier | null = null;
+  if (stage === 'MATURE' && revenueYuan >= 300_000_000 && rng.chance(0.2)) tier = 'GOLD_SEED';
+  else if (e.highTech && inventions >= 1 && e.financials.growth >= 0.15 && rng.chance(0.12))
+    tier = 'STAR_MARKET_SEED';
+  else if (
+    (stage === 'GROWTH' || stage === 'MATURE') &&
+    revenueYuan >= 50_000_000 &&
+    rng.chance(0.12)
+  )
+    tier = 'SILVER_SEED';
+  if (!tier) return;
+  out.finance.listingTiers.push({
+    enterpriseId: e.id,
+    tier,
+    since: new Date(
+      officeHours(rng, randomDay(rng, Math.max(day('2022-03-01'), e.createdDay), LAST_DAY)),
+    ),
+  });
 }
