@@ -61,6 +61,7 @@ for (const backend of BACKENDS) {
           // The banks the throttle and text tests act as, each starting with a clean record.
           await registerParticipants(databases, {
             banks: [
+              'decliner',
               'harvester',
               'honest',
               'scope-a',
@@ -240,7 +241,8 @@ for (const backend of BACKENDS) {
 
     describe('claims cannot be used to harvest contacts', () => {
       it('withholds the contact from a bank as soon as it declines the need it claimed', async () => {
-        const bank = await as('bank', 'boc');
+        // A bank of its own: another test has ent-c grant boc its contact.
+        const bank = await as('bank', 'decliner');
         const need = await openNeed('ent-c');
         const before = await graph.query(CONTACT, { id: 'ent-c' }, bank);
         expect(before.body.data.enterprise.contact).toBeNull();
