@@ -17,7 +17,10 @@ function masked(response: GraphQLResponse): GraphQLResponse {
   if (!errors) return response;
   return {
     ...response,
-    body: { ...rest, errors: errors.map((e) => maskError(e as GraphQLFormattedError, e)) as typeof errors },
+    body: {
+      ...rest,
+      errors: errors.map((e) => maskError(e as GraphQLFormattedError, e)) as typeof errors,
+    },
   };
 }
 
@@ -71,9 +74,9 @@ describe('the exchange rewrite is transparent to federation', () => {
       analyzeOperation(graph.apiSchema, index, parse(op.query), op.operationName ?? null, agency)
         .rewritten;
     const valid = OPERATIONS.filter((op) => !op.invalid);
-    expect(valid.filter((op) => rewritten(op) === Boolean(op.ungated)).map((op) => op.name)).toEqual(
-      [],
-    );
+    expect(
+      valid.filter((op) => rewritten(op) === Boolean(op.ungated)).map((op) => op.name),
+    ).toEqual([]);
   });
 
   describe('an agency entitled to every row gets what stock federation answers', () => {

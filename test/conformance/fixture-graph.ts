@@ -54,7 +54,7 @@ async function startSubgraphs() {
   const running: { name: string; url: string; server: ApolloServer }[] = [];
   for (const subgraph of fixtureSubgraphs) {
     const server = new ApolloServer({
-      schema: buildSubgraphSchema([subgraph]),
+      schema: buildSubgraphSchema([{ typeDefs: subgraph.typeDefs, resolvers: subgraph.resolvers }]),
       includeStacktraceInErrorResponses: false,
       plugins: subgraph.plugins,
     });
@@ -111,7 +111,12 @@ async function startExchange(supergraphSdl: string, databases: TestDatabases) {
     config,
     signingKey,
     // No finance subgraph: the fixture's policies never ask for main-bank facts.
-    layer: createExchangeLayer(config, databases.databases.exchange, signingKey, 'http://127.0.0.1:9/'),
+    layer: createExchangeLayer(
+      config,
+      databases.databases.exchange,
+      signingKey,
+      'http://127.0.0.1:9/',
+    ),
     orgs: { exists: async () => true },
     port: 0,
   });

@@ -86,12 +86,16 @@ export const catalog: FixtureSubgraph = {
       book: (_: unknown, { id }: { id: string }) => books.find((b) => b.id === id) ?? null,
       search: (_: unknown, { term }: { term: string }) => {
         const found = media().filter((m) => m.title.includes(term) || m.id === term);
-        const people = found.map((m) => authorRef(m.__typename === 'Book' ? m.authorId : m.directorId));
+        const people = found.map((m) =>
+          authorRef(m.__typename === 'Book' ? m.authorId : m.directorId),
+        );
         return [...found, ...people];
       },
       shop: () => ({ name: '科创书店' }),
       failing: () => {
-        throw new GraphQLError('book "b-404" does not exist', { extensions: { code: 'NOT_FOUND' } });
+        throw new GraphQLError('book "b-404" does not exist', {
+          extensions: { code: 'NOT_FOUND' },
+        });
       },
       journal: () => [...journal],
     },

@@ -40,7 +40,14 @@ export const books: BookRow[] = [
 ];
 
 export const films: FilmRow[] = [
-  { __typename: 'Film', id: 'f1', title: '茶馆', enterpriseId: OTHER, minutes: 90, directorId: 'a3' },
+  {
+    __typename: 'Film',
+    id: 'f1',
+    title: '茶馆',
+    enterpriseId: OTHER,
+    minutes: 90,
+    directorId: 'a3',
+  },
 ];
 
 export const authors = [
@@ -110,4 +117,5 @@ export const LINK = `extend schema
   )`;
 export const READ = '@requiresScopes(scopes: [["need:read"]])';
 export const SECRET = '@requiresScopes(scopes: [["stats:read"]])';
-export const CONTACT_POLICY = '@policy(policies: [["unrestricted"], ["self"], ["consent:CONTACT"]])';
+export const CONTACT_POLICY =
+  '@policy(policies: [["unrestricted"], ["self"], ["consent:CONTACT"]])';

@@ -1,6 +1,15 @@
 import { parse } from 'graphql';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { authors, CONTACT_POLICY, contactOf, LINK, READ, reviews as rows, SECRET, secretOf } from './data.js';
+import {
+  authors,
+  CONTACT_POLICY,
+  contactOf,
+  LINK,
+  READ,
+  reviews as rows,
+  SECRET,
+  secretOf,
+} from './data.js';
 import type { FixtureSubgraph } from './index.js';
 
 type ReviewRow = (typeof rows)[number];
