@@ -31,6 +31,12 @@ export const RESERVED_PREFIX = '_kx_';
 export const SUBJECT_ALIAS = `${RESERVED_PREFIX}subject`;
 export const TYPENAME_ALIAS = `${RESERVED_PREFIX}typename`;
 
+/**
+ * Stands in for a removed field, with the field's own @skip and @include, so the result shows
+ * where the client asked for it: a field it skipped is not withheld, it was never asked.
+ */
+export const askedAlias = (key: string) => `${RESERVED_PREFIX}asked_${key}`;
+
 /** Refuses, at validation, any operation that names an alias in the layer's namespace. */
 export const reservedNamesRule: ValidationRule = (context) => ({
   Field(node) {
@@ -76,6 +82,8 @@ export interface Denial {
   coordinate: string;
   rule: 'authenticated' | 'requiresScopes' | 'policy';
   needs: string[];
+  /** The response key present in an object where the field was asked (not left out by @skip). */
+  asked: string;
 }
 
 /** A field kept for planning but decided per object once the data is back. */
@@ -253,9 +261,13 @@ function rewriteSelections(
   return { ...set, selections };
 }
 
+function askedMarker(selection: FieldNode, key: string): FieldNode {
+  return { ...aliasedField(askedAlias(key), '__typename'), directives: selection.directives };
+}
+
 /**
- * One field, decided: undefined when it is removed, else the field (its selections rewritten)
- * and whether it is checked per object, so its parent must fetch the subject.
+ * One field, decided: a removed field leaves its marker (`askedAlias`), a kept one comes with its
+ * selections rewritten and whether it is checked per object, so its parent must fetch the subject.
  */
 function rewriteField(
   analysis: Analysis,
@@ -280,8 +292,9 @@ function rewriteField(
       coordinate,
       rule: decision.rule,
       needs: decision.needs,
+      asked: analysis.keepDenied ? key : askedAlias(key),
     });
-    if (!analysis.keepDenied) return undefined;
+    if (!analysis.keepDenied) return { field: askedMarker(selection, key), checked: false };
   }
   // Sensitive data is decided per object even where the token alone allows it: the
   // disclosure log records, per enterprise, every read by anyone but the enterprise itself.
@@ -301,8 +314,9 @@ function rewriteField(
         coordinate,
         rule: 'policy',
         needs: ['a subject to decide on'],
+        asked: askedAlias(key),
       });
-      return undefined;
+      return { field: askedMarker(selection, key), checked: false };
     }
     analysis.checks.push({ path, key, onType, coordinate, alternatives, dataSets });
   }

@@ -128,6 +128,8 @@ export class AuthorizationLayer implements OperationLayer {
     for (const denial of analyzed.denials) {
       forEachObject(data, denial.path, (object, at) => {
         if (denial.onType && object[TYPENAME_ALIAS] !== denial.onType) return;
+        // @skip or @include left it out: not asked, so not withheld.
+        if (!(denial.asked in object)) return;
         if (mode !== 'dry-run') object[denial.key] = null;
         errors.push(withheld([...at, denial.key], denial.coordinate, denial.rule, denial.needs));
       });
@@ -137,6 +139,9 @@ export class AuthorizationLayer implements OperationLayer {
     for (const check of analyzed.checks) {
       forEachObject(data, check.path, (object, at) => {
         if (check.onType && object[TYPENAME_ALIAS] !== check.onType) return;
+        // Every field asked for has its key in the result, null or not; one @skip or @include
+        // left out has none, and was not asked.
+        if (!(check.key in object)) return;
         // Decided whatever the value, null included: a withheld field must answer the same
         // whether or not there is anything behind it, or the errors would mark the values.
         const subject = object[SUBJECT_ALIAS];

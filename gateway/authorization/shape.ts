@@ -1,5 +1,5 @@
 import type { GraphQLFormattedError } from 'graphql';
-import { SUBJECT_ALIAS, TYPENAME_ALIAS } from './analyze.js';
+import { RESERVED_PREFIX } from './analyze.js';
 
 type Json = Record<string, unknown>;
 
@@ -46,7 +46,8 @@ export function stripAdded(data: unknown): void {
     return;
   }
   const object = data as Json;
-  delete object[SUBJECT_ALIAS];
-  delete object[TYPENAME_ALIAS];
-  for (const value of Object.values(object)) stripAdded(value);
+  for (const key of Object.keys(object)) {
+    if (key.startsWith(RESERVED_PREFIX)) delete object[key];
+    else stripAdded(object[key]);
+  }
 }
