@@ -391,6 +391,8 @@ for (const backend of BACKENDS) {
         expect(body.data.prospectFeed.nodes).toHaveLength(first);
         return graph.graph.databases.finance.statements.count - before;
       };
+      // The first page a subgraph serves also reads (or makes) the key that seals cursors.
+      await count(1);
       const small = await count(3);
       const large = await count(20);
       expect(large).toBe(small);
