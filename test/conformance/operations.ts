@@ -223,11 +223,6 @@ export const OPERATIONS: Operation[] = [
     query: `mutation R($id: ID!, $title: String!) { renameBook(id: $id, title: $title) { ...BookBits } }
       fragment BookBits on Book { id title contact author { contact } price }`,
     variables: { id: 'b3', title: '新彷徨' },
-    knownDifference:
-      'A null entity of which only nullable fields are asked: stock federation answers an object ' +
-      'of nulls (`author: { contact: null }`), the exchange `author: null`, because the subject it ' +
-      'adds (`_kx_subject: enterpriseId`) is non-null, so its null propagates to the entity, and ' +
-      'Apollo reports that in `extensions.valueCompletion`, naming the alias.',
   },
   {
     name: 'a mutation of a missing row, refused with NOT_FOUND',
@@ -253,11 +248,6 @@ export const OPERATIONS: Operation[] = [
   {
     name: 'a null entity of which only nullable fields are asked',
     query: `{ book(id: "b3") { title author { contact } } }`,
-    knownDifference:
-      'A null entity of which only nullable fields are asked: stock federation answers an object ' +
-      'of nulls (`author: { contact: null }`), the exchange `author: null`, because the subject it ' +
-      'adds (`_kx_subject: enterpriseId`) is non-null, so its null propagates to the entity, and ' +
-      'Apollo reports that in `extensions.valueCompletion`, naming the alias.',
   },
   {
     name: 'missing root objects',
