@@ -92,6 +92,11 @@ describe('the exchange rewrite is transparent to federation', () => {
     }
   });
 
+  it('is served by `npm run gateway` with the exchange features that need its database made safe', () => {
+    expect(graph.startupLog).toContain('not the exchange supergraph');
+    expect(graph.startupLog).toContain('throwaway database');
+  });
+
   describe('an enterprise gets the same, but for the paths its policies withhold', () => {
     for (const op of OPERATIONS) {
       (op.knownDifference ? it.fails : it)(op.name, async () => {
@@ -109,6 +114,23 @@ describe('the exchange rewrite is transparent to federation', () => {
         const key = (path: Path | undefined) => JSON.stringify(path);
         expect(refusals.map((e) => key(e.path)).sort()).toEqual(withheld.map(key).sort());
         expect(exchange.body.extensions).toEqual(stock.body.extensions);
+      });
+    }
+  });
+
+  describe('in reject mode, an enterprise gets the same where nothing is withheld, else only refusals', () => {
+    for (const op of OPERATIONS) {
+      (op.knownDifference ? it.fails : it)(op.name, async () => {
+        const stock = masked(await graph.stock(op));
+        const exchange = await graph.rejecting(op, 'enterprise', OWN);
+        if (gatedPaths(stock.body.data).length === 0) {
+          expect(exchange).toEqual(stock);
+          return;
+        }
+        expect(exchange.body.data).toBeUndefined();
+        expect(exchange.body.errors?.length).toBeGreaterThan(0);
+        const codes = new Set(exchange.body.errors!.map((e) => e.extensions?.code));
+        expect([...codes]).toEqual(['UNAUTHORIZED_FIELD_OR_TYPE']);
       });
     }
   });
