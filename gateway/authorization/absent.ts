@@ -26,9 +26,15 @@ export function absentKeys(subject: unknown): Set<string> | undefined {
   return new Set(subject.slice(ABSENT_PREFIX.length).split(','));
 }
 
+/** A query plan's fetches keep their documents: each is read once. */
+const readFragments = new WeakMap<DocumentNode, Map<string, string[]>>();
+
 /** Per type condition of an entity call, the response keys it selects, if it selects the subject. */
 function subjectFragments(document: DocumentNode): Map<string, string[]> {
+  const known = readFragments.get(document);
+  if (known) return known;
   const out = new Map<string, string[]>();
+  readFragments.set(document, out);
   const visit = (set: SelectionSetNode | undefined) => {
     for (const selection of set?.selections ?? []) {
       if (selection.kind === Kind.FIELD && selection.name.value === '_entities') {
