@@ -334,10 +334,11 @@ export type CreditReport = {
   patents: CreditReportPatents;
   /**
    * 风险评估 — a grade and the factors behind it, computed from the library standing, patents and
-   * their valuation, the financial ratios and the credit history across all banks. Derived from
-   * `CreditReport.financialRatios`, `.patents.unpledgedValuation` and `.creditHistory`: it carries
-   * the rules of every one of them, so a bank sees it only with the enterprise's FINANCIALS,
-   * PATENT_VALUATION and CREDIT_HISTORY consents all active.
+   * their valuation, the financial ratios and the credit history across all banks, which it requires
+   * (`@requires`) from their owners. It carries the rules of every field it is computed from
+   * (`CreditReport.financialRatios`, `CreditReportPatents.unpledgedValuation`,
+   * `CreditReport.creditHistory`), so a bank sees it only while the enterprise's FINANCIALS,
+   * PATENT_VALUATION and CREDIT_HISTORY consents are all active.
    */
   riskEvaluation?: Maybe<RiskEvaluation>;
 };
