@@ -56,7 +56,7 @@ export function decimalUnits(text: string, places: number): bigint {
   return negative ? -units : units;
 }
 
-/** Ratios compared in basis points of 10^-4: 0.2000 is 2000. */
+/** Ratios compared in ten-thousandths (the four decimals they carry): 0.2000 is 2000. */
 const bp = (text: string) => decimalUnits(text, 4);
 const fen = (yuan: string) => decimalUnits(yuan, 2);
 
