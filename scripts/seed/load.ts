@@ -13,7 +13,7 @@ import {
 import * as financeTables from '../../subgraphs/finance/tables.js';
 import * as techTables from '../../subgraphs/tech/tables.js';
 import { bankEvents } from '../../subgraphs/finance/bank-events/index.js';
-import { seededBankEvents } from './bank-events.js';
+import { seededBankEvents, seededLoanStatusEvents } from './bank-events.js';
 import { enterpriseCount, generateSeed, type SeedBlock, type SeedRows } from './generate.js';
 
 export type SeedDatabases = Record<SubgraphName, Database>;
@@ -61,6 +61,7 @@ const TARGETS: Record<SubgraphName, Target[]> = {
     { table: banksTables.financingSolutions, rows: (r) => r.banks.financingSolutions },
     { table: banksTables.creditLines, rows: (r) => r.banks.creditLines },
     { table: banksTables.loans, rows: (r) => r.banks.loans },
+    { table: banksTables.loanStatusEvents, rows: seededLoanStatusEvents },
   ],
   exchange: [
     // The operator's registry of participating banks: the banks seeded into the banks subgraph.

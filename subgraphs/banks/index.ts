@@ -3,6 +3,7 @@ import type { Db } from '../kernel/db.js';
 import type { PageLimits } from '../kernel/pagination.js';
 import type { ContextArgs, SubgraphModule } from '../kernel/subgraph.js';
 import { CreditWorkflow } from './credit/index.js';
+import { CreditHistories } from './credit-report/index.js';
 import { createLoaders, type BanksLoaders } from './loaders.js';
 import { BanksRepository } from './repository.js';
 import { resolvers } from './resolvers.js';
@@ -18,6 +19,7 @@ export interface BanksContext {
   repository: BanksRepository;
   loaders: BanksLoaders;
   credit: CreditWorkflow;
+  creditHistories: CreditHistories;
   database: Db;
 }
 
@@ -29,6 +31,7 @@ export function createContext({ caller, database, limits, peers }: ContextArgs):
     repository,
     loaders: createLoaders(repository),
     credit: new CreditWorkflow(database.db, caller, peers),
+    creditHistories: new CreditHistories(database.db),
     database: database.db,
   };
 }

@@ -1,6 +1,7 @@
 import { mergeResolvers } from '../kernel/resolvers.js';
 import { withEnterpriseRowScope } from '../kernel/row-scope.js';
 import { creditResolvers } from './credit/index.js';
+import { creditHistoryResolvers } from './credit-report/index.js';
 import { checkPeriod } from './statistics/index.js';
 import { earlySpringResolvers } from './early-spring/index.js';
 import { internalResolvers } from './internal/index.js';
@@ -82,6 +83,10 @@ const readResolvers: Resolvers = {
     amount: (row) => row.amountFen,
     outstanding: (row) => row.outstandingFen,
     deferrals: (row, _, { loaders }) => loaders.deferralsByLoan.load(row.id),
+    statusChanges: (row, _, { loaders }) => loaders.statusChangesByLoan.load(row.id),
+  },
+  LoanStatusChange: {
+    outstanding: (row) => row.outstandingFen,
   },
   CreditSummary: {
     totalApproved: (row) => row.totalApprovedFen,
@@ -106,6 +111,7 @@ export const resolvers = withEnterpriseRowScope(
   mergeResolvers<Resolvers>(
     readResolvers,
     creditResolvers,
+    creditHistoryResolvers,
     earlySpringResolvers,
     internalResolvers,
   ),
