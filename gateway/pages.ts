@@ -87,10 +87,13 @@ export class ConsolePages {
   /** A built asset (`/console/assets/<hashed name>`), cached for good; false if there is none. */
   sendAsset(pathname: string, res: http.ServerResponse): boolean {
     const assets = path.join(this.dist, 'assets');
-    const file = path.resolve(
-      assets,
-      decodeURIComponent(pathname.slice('/console/assets/'.length)),
-    );
+    let name: string;
+    try {
+      name = decodeURIComponent(pathname.slice('/console/assets/'.length));
+    } catch {
+      return false; // malformed escapes name no file
+    }
+    const file = path.resolve(assets, name);
     if (
       !file.startsWith(assets + path.sep) ||
       !fs.existsSync(file) ||

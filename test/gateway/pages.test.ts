@@ -92,7 +92,7 @@ describe('the explorer and console pages', () => {
           })
           .on('error', reject),
       );
-    for (const escape of ['..%2Fsecret.txt', '%2E%2E%2Fsecret.txt', 'missing.js']) {
+    for (const escape of ['..%2Fsecret.txt', '%2E%2E%2Fsecret.txt', 'missing.js', '%E0%A4%A']) {
       expect((await raw(`/console/assets/${escape}`)).status).toBe(404);
     }
     // A plain `..` is resolved by the URL parser: it names another page, never the file.
