@@ -56,11 +56,20 @@ export async function buildConsole(options: { ifStale?: boolean } = {}): Promise
   const staging = `${CONSOLE_DIST.replace(/[\\/]$/, '')}.${process.pid}.tmp`;
   // Vite is a development dependency: loaded only when a build is made.
   const { build } = await import('vite');
-  await build({
-    configFile: path.join(SOURCE, 'vite.config.ts'),
-    logLevel: 'error',
-    build: { outDir: staging, emptyOutDir: true },
-  });
+  // Vite sets NODE_ENV=production for its build; the process that asked (npm start, the tests)
+  // keeps its own, which decides development mode.
+  const nodeEnv = process.env.NODE_ENV;
+  try {
+    await build({
+      configFile: path.join(SOURCE, 'vite.config.ts'),
+      logLevel: 'error',
+      mode: 'production',
+      build: { outDir: staging, emptyOutDir: true },
+    });
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+  }
   fs.writeFileSync(path.join(staging, STAMP), `${hash}\n`);
   const old = `${staging}.old`;
   if (fs.existsSync(CONSOLE_DIST)) fs.renameSync(CONSOLE_DIST, old);
