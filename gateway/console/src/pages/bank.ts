@@ -221,12 +221,20 @@ async function creditCard(): Promise<HTMLElement> {
         line.rate,
         line.approvedOn,
         wan(line.outstanding),
-        line.loans
-          .map(
-            (loan) =>
-              `${loan.id} ${wan(loan.amount)} ${loan.disbursedOn}→${loan.maturesOn} ${loan.status}${loan.firstLoan ? ' 首贷' : ''}`,
-          )
-          .join('; ') || '—',
+        line.loans.length
+          ? h(
+              'ul',
+              { class: 'loans' },
+              ...line.loans.map((loan) =>
+                h(
+                  'li',
+                  {},
+                  `${wan(loan.amount)} · ${loan.disbursedOn} → ${loan.maturesOn} · ${loan.status}`,
+                  loan.firstLoan ? ' · 首贷 first loan' : '',
+                ),
+              ),
+            )
+          : '—',
       ]),
       '暂无授信 · No credit lines',
     ),
