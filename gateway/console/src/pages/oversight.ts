@@ -10,9 +10,10 @@ import type { PartyPage } from '../main.js';
  * read comes back withheld and is shown so.
  */
 export const page: PartyPage = async (root) => {
-  const today = new Date();
-  const year = today.getFullYear();
-  const period = { from: `${year}-01-01`, to: today.toISOString().slice(0, 10) };
+  // The exchange's business dates are Xianning's (Asia/Shanghai), wherever the browser is.
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+  const year = Number(today.slice(0, 4));
+  const period = { from: `${year}-01-01`, to: today };
   const sections = h('div', { class: 'grid' });
   show(
     root,
