@@ -5,6 +5,7 @@ import { loadOrCreateSigningKey } from '../subgraphs/kernel/keys.js';
 import { createLogger } from '../subgraphs/kernel/logger.js';
 import { gatewaySigningKeyFile } from '../gateway/local-graph.js';
 import { createExchangeLayer } from '../gateway/layer.js';
+import { openLogSequencer } from '../gateway/log-sequencer.js';
 import { startGateway } from '../gateway/server.js';
 import { loadSupergraphForGateway, resolveSubgraphUrls } from '../gateway/supergraph.js';
 import path from 'node:path';
@@ -42,6 +43,7 @@ const gateway = await startGateway({
   signingKey,
   subgraphUrls,
   layer: createExchangeLayer(config, exchange, signingKey, subgraphUrls.finance),
+  sequencer: await openLogSequencer(config, exchange),
   logger,
 });
 logger.info(
