@@ -116,8 +116,12 @@ export function integrateQueued(
       .where(sql`${disclosures.seq} = any(${sql.param(taken.map((t) => Number(t.seq)))}::bigint[])`)
       .orderBy(asc(disclosures.seq));
     const frontier = await Frontier.load(nodeReader(tx), previous?.treeSize ?? 0);
-    const leaves = entries.map((entry) => ({ leafIndex: frontier.size, seq: entry.seq }));
-    const nodes = entries.flatMap((entry) => frontier.append(leafHash(entry)));
+    const leaves: { leafIndex: number; seq: number }[] = [];
+    const nodes: TreeNode[] = [];
+    for (const entry of entries) {
+      leaves.push({ leafIndex: frontier.size, seq: entry.seq });
+      nodes.push(...frontier.append(leafHash(entry)));
+    }
     if (leaves.length > 0) await storeTree(tx, leaves, nodes);
     const head: TreeHead = { treeSize: frontier.size, rootHash: frontier.root(), at: new Date() };
     const signed = { ...head, signature: await sign(head) };
