@@ -33,8 +33,8 @@ export function signTreeHead(key: SigningKey, head: TreeHead): Promise<string> {
  * Integrates the disclosure log's written entries into its Merkle tree and signs each new tree
  * head. Writers only insert their entries (and a queue row) and return; the sequencer takes them
  * in order every `intervalMs`, so an entry is in a signed tree head within about one interval
- * plus one integration (the log's maximum merge delay). Every gateway replica runs one; an
- * advisory lock lets one integrate at a time, the others find nothing to do or skip the round.
+ * plus one integration (the log's maximum merge delay). Every gateway replica runs one; a round
+ * that another replica's sequencer beat writes nothing, and its entries go in with the next.
  */
 export class LogSequencer {
   private timer?: NodeJS.Timeout;

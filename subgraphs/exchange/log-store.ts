@@ -45,9 +45,6 @@ export function nodeReader(db: Db): NodeReader {
   };
 }
 
-/** One lock key for every integrating sequencer, whichever gateway replica runs it. */
-const SEQUENCER_LOCK = 7_310_452_901;
-
 export async function latestTreeHead(db: Db): Promise<SignedTreeHead | undefined> {
   const [head] = await db.select().from(treeHeads).orderBy(desc(treeHeads.treeSize)).limit(1);
   return head;
@@ -76,56 +73,80 @@ export async function queuedEntries(db: Db): Promise<number> {
   return Number(total);
 }
 
-async function storeTree(db: Db, leaves: { leafIndex: number; seq: number }[], nodes: TreeNode[]) {
-  await db.execute(sql`insert into ${logLeaves} (leaf_index, seq)
-    select * from unnest(${sql.param(leaves.map((l) => l.leafIndex))}::bigint[],
-      ${sql.param(leaves.map((l) => l.seq))}::bigint[])`);
-  await db.execute(sql`insert into ${logNodes} (level, idx, hash)
-    select * from unnest(${sql.param(nodes.map((n) => n.level))}::smallint[],
-      ${sql.param(nodes.map((n) => n.index))}::bigint[], ${sql.param(nodes.map((n) => n.hash))}::text[])`);
+/** A sequencer's round that another sequencer beat to the same leaves: nothing of it was written. */
+function isUniqueViolation(error: unknown): boolean {
+  for (let e = error; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
+    if ((e as { code?: unknown }).code === '23505') return true;
+  }
+  return false;
 }
 
 /**
- * Takes up to `limit` queued entries in `seq` order, appends them to the tree, stores the perfect
- * subtrees they complete and a newly signed tree head, all in one transaction. Only one sequencer
- * integrates at a time (a transaction-scoped advisory lock; one that finds it taken does nothing
- * this round): writers never take it, they only insert. Returns the new head, or undefined when
- * there was nothing to do. The first run over an empty log signs the empty tree.
+ * Stores a round in one statement: the leaves, the perfect subtrees they complete, the signed
+ * head, and the queue rows taken off. One statement is atomic, and the keys (a leaf index, an
+ * entry's seq, a node, a head's size) are unique: a round computed from a head another sequencer
+ * has since extended collides on them and writes nothing.
  */
-export function integrateQueued(
+async function storeRound(
+  db: Db,
+  leaves: { leafIndex: number; seq: number }[],
+  nodes: TreeNode[],
+  head: SignedTreeHead,
+): Promise<void> {
+  await db.execute(sql`
+    with leaves as (
+      insert into ${logLeaves} (leaf_index, seq)
+      select * from unnest(${sql.param(leaves.map((l) => l.leafIndex))}::bigint[],
+        ${sql.param(leaves.map((l) => l.seq))}::bigint[])
+    ), nodes as (
+      insert into ${logNodes} (level, idx, hash)
+      select * from unnest(${sql.param(nodes.map((n) => n.level))}::smallint[],
+        ${sql.param(nodes.map((n) => n.index))}::bigint[],
+        ${sql.param(nodes.map((n) => n.hash))}::text[])
+    ), taken as (
+      delete from ${logQueue} where seq = any(${sql.param(leaves.map((l) => l.seq))}::bigint[])
+    )
+    insert into ${treeHeads} (tree_size, root_hash, at, signature)
+    values (${head.treeSize}, ${head.rootHash}, ${head.at.toISOString()}::timestamptz,
+      ${head.signature})`);
+}
+
+/**
+ * Appends up to `limit` queued entries, in `seq` order, to the tree after the latest signed head,
+ * and stores them with the perfect subtrees they complete and a newly signed head. Writers never
+ * wait on this; sequencers (one per gateway replica) need no lock either: the round is written in
+ * one statement that fails whole if another sequencer extended the tree first, and that round's
+ * entries are taken again next time. No transaction spans statements, so a database stopping
+ * mid-round leaves nothing half done. Returns the new head, or undefined when there was nothing to
+ * do or another sequencer won. The first run over an empty log signs the empty tree.
+ */
+export async function integrateQueued(
   db: Db,
   sign: (head: TreeHead) => Promise<string>,
   limit: number,
 ): Promise<SignedTreeHead | undefined> {
-  return db.transaction(async (tx) => {
-    const [{ locked }] = await rowsOf<{ locked: boolean }>(
-      tx,
-      sql`select pg_try_advisory_xact_lock(${SEQUENCER_LOCK}) as locked`,
-    );
-    if (!locked) return undefined;
-    const previous = await latestTreeHead(tx);
-    const taken = await rowsOf<{ seq: number | string }>(
-      tx,
-      sql`delete from ${logQueue} where seq in (
-        select seq from ${logQueue} order by seq limit ${limit}) returning seq`,
-    );
-    if (taken.length === 0 && previous) return undefined;
-    const entries = await tx
-      .select()
-      .from(disclosures)
-      .where(sql`${disclosures.seq} = any(${sql.param(taken.map((t) => Number(t.seq)))}::bigint[])`)
-      .orderBy(asc(disclosures.seq));
-    const frontier = await Frontier.load(nodeReader(tx), previous?.treeSize ?? 0);
-    const leaves: { leafIndex: number; seq: number }[] = [];
-    const nodes: TreeNode[] = [];
-    for (const entry of entries) {
-      leaves.push({ leafIndex: frontier.size, seq: entry.seq });
-      nodes.push(...frontier.append(leafHash(entry)));
-    }
-    if (leaves.length > 0) await storeTree(tx, leaves, nodes);
-    const head: TreeHead = { treeSize: frontier.size, rootHash: frontier.root(), at: new Date() };
-    const signed = { ...head, signature: await sign(head) };
-    await tx.insert(treeHeads).values(signed);
-    return signed;
-  });
+  const previous = await latestTreeHead(db);
+  const queued = await db.select().from(logQueue).orderBy(asc(logQueue.seq)).limit(limit);
+  if (queued.length === 0 && previous) return undefined;
+  const entries = await db
+    .select()
+    .from(disclosures)
+    .where(sql`${disclosures.seq} = any(${sql.param(queued.map((q) => q.seq))}::bigint[])`)
+    .orderBy(asc(disclosures.seq));
+  const frontier = await Frontier.load(nodeReader(db), previous?.treeSize ?? 0);
+  const leaves: { leafIndex: number; seq: number }[] = [];
+  const nodes: TreeNode[] = [];
+  for (const entry of entries) {
+    leaves.push({ leafIndex: frontier.size, seq: entry.seq });
+    nodes.push(...frontier.append(leafHash(entry)));
+  }
+  const head: TreeHead = { treeSize: frontier.size, rootHash: frontier.root(), at: new Date() };
+  const signed = { ...head, signature: await sign(head) };
+  try {
+    await storeRound(db, leaves, nodes, signed);
+  } catch (error) {
+    if (isUniqueViolation(error)) return undefined;
+    throw error;
+  }
+  return signed;
 }

@@ -24,7 +24,7 @@ const disclosure = (enterpriseId: string) => ({
 });
 
 // Several gateways, each with its own connection pool and its own sequencer, append to one log at
-// once: writers take no shared head, and the sequencers' lock must leave one tree, signed head by
+// once: writers take no shared head, and the sequencers' unique keys must leave one tree, signed head by
 // signed head, that holds every acknowledged entry once.
 describe.skipIf(!process.env.TEST_DATABASE_URL)('disclosure log with several writers', () => {
   let test: TestDatabases;
