@@ -337,16 +337,21 @@ const DEFAULTS = {
 const LOG_TREE_KEYS = new Set([
   'leafHash',
   'leafIndex',
+  'inclusionProof',
   'treeSize',
   'rootHash',
   'signature',
   'auditPath',
-  'path',
 ]);
+
+/** A consistency proof's path: hashes only (an error's `path` names fields). */
+const isHashList = (value: unknown) =>
+  Array.isArray(value) && value.every((v) => typeof v === 'string' && /^[0-9a-f]{64}$/.test(v));
 
 /** What may differ between two runs of one operation without telling anything: time and made ids. */
 function normalise(value: unknown, key = ''): unknown {
-  if (LOG_TREE_KEYS.has(key) && value !== null) return '<log-tree>';
+  const field = key.replace(/^alias_/, '');
+  if (LOG_TREE_KEYS.has(field) || (field === 'path' && isHashList(value))) return '<log-tree>';
   if (Array.isArray(value)) return value.map((v) => normalise(v));
   if (value && typeof value === 'object') {
     return Object.fromEntries(
