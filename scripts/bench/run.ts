@@ -137,7 +137,10 @@ function options() {
     reseed: values.reseed === true,
     profileDir: values.profile ? path.resolve(String(values.profile)) : undefined,
     log: values.log === true,
-    logTrees: String(values['log-trees']).split(',').map(Number).filter((n) => n > 0),
+    logTrees: String(values['log-trees'])
+      .split(',')
+      .map(Number)
+      .filter((n) => n > 0),
   };
 }
 
