@@ -162,7 +162,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
         expect(await seesContact(replica, 'boc', 'ent-c')).toBe(false);
     });
 
-    it('keeps one intact disclosure chain while both replicas write to it at once', async () => {
+    it('keeps one intact disclosure tree while both replicas write to it at once', async () => {
       const exchange = databases.databases.exchange;
       const [{ seq: before }] = await exchange.rows<{ seq: number }>(
         sql`select coalesce(max(seq), 0)::int as seq from disclosures`,
