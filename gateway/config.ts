@@ -68,6 +68,11 @@ export interface GatewayConfig extends Config {
    * call rather than over HTTP. Server mode is HTTP whatever this says.
    */
   subgraphsInProcess: boolean;
+  /**
+   * How often the disclosure log's sequencer integrates written entries into the Merkle tree and
+   * signs a tree head: an entry is in a signed head within about this long.
+   */
+  logIntegrationMs: number;
 }
 
 /**
@@ -137,5 +142,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
       burst: int(env, 'RATE_LIMIT_BURST', 200, 1),
     },
     subgraphsInProcess: bool(env, 'SUBGRAPHS_IN_PROCESS', true),
+    // A fifth of a second: a tree head soon after the response, a few statements a second idle.
+    logIntegrationMs: int(env, 'LOG_INTEGRATION_MS', 200, 10),
   };
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { canonicalEntry, leafHash } from '../subgraphs/exchange/log-hash.js';
 import type { Caller } from '../subgraphs/kernel/caller.js';
 import type { Database } from '../subgraphs/kernel/db.js';
 import {
@@ -39,75 +40,35 @@ export const GENESIS_HASH = '0'.repeat(64);
 
 type Entry = Omit<DisclosureRow, 'seq' | 'hash'>;
 
-/** JSON with object keys sorted at every level: jsonb does not keep key order. */
-function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const object = value as Record<string, unknown>;
-    return `{${Object.keys(object)
-      .sort()
-      .map((key) => `${JSON.stringify(key)}:${stableJson(object[key])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value ?? null);
-}
+export { canonicalEntry };
 
-/** The canonical form an entry's hash covers: fixed order, ISO time, sorted fields and keys. */
-export function canonicalEntry(entry: Entry): string {
-  return stableJson([
-    entry.at.toISOString(),
-    entry.requestId,
-    entry.operationName ?? null,
-    entry.party,
-    entry.org ?? null,
-    entry.subject,
-    entry.enterpriseId,
-    [...entry.fields].sort(),
-    entry.basis,
-    entry.purpose ?? null,
-    entry.prevHash,
-  ]);
-}
-
+/** The hash of the retired chain: SHA-256 over an entry's canonical form, its prevHash included. */
 export function entryHash(entry: Entry): string {
   return createHash('sha256').update(canonicalEntry(entry)).digest('hex');
 }
 
-/** How often a batch is re-chained after other writers moved the head before it gives up. */
-const MAX_RECHAINS = 50;
-
-function isUniqueViolation(error: unknown): boolean {
-  for (let e = error; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
-    if ((e as { code?: unknown }).code === '23505') return true;
-  }
-  return false;
-}
-
-type Unchained = Omit<Entry, 'prevHash'> & { confirm: boolean };
+type Unwritten = Omit<Entry, 'prevHash'> & { confirm: boolean };
 
 interface Waiting {
-  entries: Unchained[];
+  entries: Unwritten[];
   resolve: () => void;
   reject: (error: unknown) => void;
 }
 
 /**
- * The append-only, hash-chained disclosure log in the exchange database. A unique index on
- * `prev_hash` keeps the chain from forking whoever writes: a batch is chained to the head this
- * gateway last wrote or read and inserted in one statement; if another gateway appended first,
- * the insert fails on the index, and the batch is chained again to the new head. One round trip
- * while a gateway is the only writer, no lock held across statements ever.
+ * The append-only disclosure log in the exchange database, a Merkle transparency log (RFC 9162).
+ * A request's entries are written, each with its leaf hash, and queued for the tree in one
+ * statement before the response that discloses the data; no writer reads or waits for another's
+ * head. The sequencer (log-sequencer.ts) then integrates queued entries into the tree in order and
+ * signs tree heads.
  *
  * Group commit: while one batch is being written, the requests that arrive wait together and go
- * in the next transaction, with one INSERT. Each request still returns only once its own entries
- * are committed (or learns that they were not, and withholds the data); under concurrency the
- * lock is taken once per batch instead of once per request, which is what bounded throughput.
+ * in the next statement. Each request still returns only once its own entries are committed (or
+ * learns that they were not, and withholds the data).
  */
 export class DisclosureLog {
   private queue: Waiting[] = [];
   private writing = false;
-  /** The hash of the last entry this gateway wrote or read; null when it must look again. */
-  private head: string | null = null;
 
   private readonly store: ExchangeStore;
 
@@ -159,32 +120,14 @@ export class DisclosureLog {
     this.writing = false;
   }
 
-  private async append(entries: Unchained[]): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      let prevHash = this.head ?? (await this.readHead());
-      const rows = entries.map(({ confirm, ...unchained }) => {
-        const entry: Entry = { ...unchained, prevHash };
-        const hash = entryHash(entry);
-        prevHash = hash;
-        return { ...entry, hash, confirm };
-      });
-      let written: number;
-      try {
-        written = await this.store.appendDisclosures(rows);
-      } catch (error) {
-        this.head = null;
-        if (isUniqueViolation(error) && attempt < MAX_RECHAINS) continue;
-        throw error;
-      }
-      if (written < rows.length) throw new StaleConsentError();
-      this.head = prevHash;
-      recordDisclosureEntries(entries.length);
-      return;
-    }
-  }
-
-  private async readHead(): Promise<string> {
-    return (await this.store.lastDisclosureHash()) ?? GENESIS_HASH;
+  private async append(entries: Unwritten[]): Promise<void> {
+    const rows = entries.map(({ confirm, ...unwritten }) => {
+      const entry: Entry = { ...unwritten, prevHash: null };
+      return { ...entry, hash: leafHash(entry), confirm };
+    });
+    const written = await this.store.appendDisclosures(rows);
+    if (written < rows.length) throw new StaleConsentError();
+    recordDisclosureEntries(entries.length);
   }
 }
 
@@ -213,18 +156,23 @@ export interface VerifyOptions {
   onProgress?: (checked: number, total: number) => void;
 }
 
-/** Re-walks the chain from the first entry, in pages, and names the first entry that does not match. */
+/**
+ * Re-walks the retired hash chain (the entries written before the Merkle tree, which keep their
+ * prevHash) from its first entry, in pages, and names the first entry that does not match. An
+ * auditor who saved a chain head checks it against the head reported here; entries written since
+ * are checked against the tree (`npm run audit:verify`).
+ */
 export async function verifyChain(
   exchange: Database,
   { pageSize = 5_000, onProgress }: VerifyOptions = {},
 ): Promise<ChainReport> {
   const store = exchangeStore(exchange);
-  const total = await store.countDisclosures();
+  const total = await store.countChainedDisclosures();
   let prevHash = GENESIS_HASH;
   let head: ChainReport['head'];
   let entries = 0;
   for (;;) {
-    const rows = await store.disclosuresAfter(head?.seq, pageSize);
+    const rows = await store.chainedDisclosuresAfter(head?.seq, pageSize);
     for (const row of rows) {
       entries++;
       if (row.prevHash !== prevHash) {
@@ -234,7 +182,7 @@ export async function verifyChain(
           broken: { seq: row.seq, reason: 'does not link to the entry before it' },
         };
       }
-      const { seq, hash, ...entry } = row;
+      const { seq, hash, ...entry } = row as DisclosureRow & { prevHash: string };
       if (entryHash(entry) !== hash) {
         return { entries, head, broken: { seq, reason: 'its content does not match its hash' } };
       }

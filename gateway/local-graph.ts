@@ -9,6 +9,7 @@ import { subgraphs } from '../subgraphs/index.js';
 import { ensureDevIssuer } from './dev-identity.js';
 import { startGateway, type RunningGateway } from './server.js';
 import { createExchangeLayer } from './layer.js';
+import { openLogSequencer } from './log-sequencer.js';
 
 export function gatewaySigningKeyFile(config: Pick<GatewayConfig, 'dataDir'>): string {
   return path.join(config.dataDir, 'keys', 'gateway-signing.json');
@@ -95,6 +96,7 @@ export async function startLocalGraph(
     subgraphUrls,
     inProcess: options.inProcess ? (name) => running[name] : undefined,
     layer: createExchangeLayer(config, databases.exchange, signingKey, subgraphUrls.finance),
+    sequencer: await openLogSequencer(config, databases.exchange),
     devIssuer: config.auth.jwksUrl ? undefined : devIssuer,
     port: options.ephemeralPorts ? 0 : undefined,
   });

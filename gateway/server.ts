@@ -48,6 +48,7 @@ import {
   SubgraphOrgDirectory,
   type OrgDirectory,
 } from './org-directory.js';
+import type { LogSequencer } from './log-sequencer.js';
 import { RateLimiter } from './rate-limit.js';
 import {
   announceSandboxPreset,
@@ -85,6 +86,11 @@ export interface GatewayOptions {
   port?: number;
   /** Defaults to JSON lines on stdout (or LOG_FILE) at LOG_LEVEL. */
   logger?: Logger;
+  /**
+   * The disclosure log's sequencer: run while the gateway runs, its key and latest signed tree
+   * head served under /.well-known/disclosure-log/.
+   */
+  sequencer?: LogSequencer;
 }
 
 export interface RunningGateway {
@@ -196,6 +202,7 @@ interface Served {
   trusted: TrustedDocuments | undefined;
   subgraphUrls: Record<string, string>;
   jwks: { keys: unknown[] };
+  sequencer?: LogSequencer;
   readiness: Readiness;
   pages: ConsolePages;
   /** The explorer's preset token, where the Sandbox preset is offered. */
@@ -252,12 +259,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       trusted,
       subgraphUrls,
       jwks: { keys: [options.signingKey.publicJwk] },
+      sequencer: options.sequencer,
       readiness,
       pages: options.pages ?? new ConsolePages(),
       mintPreset,
       mintConsole: mintPreset && consoleDevMinter(options, ceiling),
     }),
   );
+  options.sequencer?.start();
   server.keepAliveTimeout = 65_000;
   answerClientErrors(server);
   await new Promise<void>((resolve) =>
@@ -272,6 +281,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       readiness.draining = true;
       await closeGracefully(server, config.shutdownTimeoutMs);
       await apollo.stop();
+      await options.sequencer?.stop();
     },
   };
 }
@@ -472,6 +482,14 @@ async function answerOperational(
     case '/.well-known/jwks.json':
       sendJson(res, 200, served.jwks, { 'cache-control': 'public, max-age=300' });
       return true;
+    // Beside the gateway's JWKS, not in it: the tree-head key signs no subgraph token.
+    case '/.well-known/disclosure-log/jwks.json':
+      if (!served.sequencer) throw new HttpError(404, 'NOT_FOUND', 'not found');
+      sendJson(res, 200, served.sequencer.jwks, { 'cache-control': 'public, max-age=300' });
+      return true;
+    case '/.well-known/disclosure-log/tree-head.json':
+      await answerTreeHead(res, served.sequencer);
+      return true;
     case '/':
     case '/graphql':
     case SANDBOX_PATH:
@@ -480,6 +498,22 @@ async function answerOperational(
       if (isConsolePath(url.pathname)) return false;
       throw new HttpError(404, 'NOT_FOUND', 'not found');
   }
+}
+
+async function answerTreeHead(res: http.ServerResponse, sequencer?: LogSequencer) {
+  const head = await sequencer?.latestTreeHead();
+  if (!head) throw new HttpError(404, 'NOT_FOUND', 'no signed tree head yet');
+  sendJson(
+    res,
+    200,
+    {
+      treeSize: head.treeSize,
+      rootHash: head.rootHash,
+      timestamp: head.at.toISOString(),
+      signature: head.signature,
+    },
+    { 'cache-control': 'no-cache' },
+  );
 }
 
 async function answerReady(res: http.ServerResponse, served: Served): Promise<void> {

@@ -86,6 +86,7 @@ const MAPPERS: Record<SubgraphName, Record<string, string>> = {
   exchange: {
     Consent: '../repository.js#ConsentRow',
     Disclosure: '../repository.js#DisclosureRow',
+    TreeHead: '../log-store.js#SignedTreeHead',
   },
 };
 

@@ -9,6 +9,7 @@ import { loadOrCreateSigningKey } from '../subgraphs/kernel/keys.js';
 import { createLogger, type Logger } from '../subgraphs/kernel/logger.js';
 import { gatewaySigningKeyFile } from '../gateway/local-graph.js';
 import { createExchangeLayer } from '../gateway/layer.js';
+import { openLogSequencer } from '../gateway/log-sequencer.js';
 import type { OrgDirectory } from '../gateway/org-directory.js';
 import { startGateway } from '../gateway/server.js';
 import { loadSupergraphForGateway, resolveSubgraphUrls } from '../gateway/supergraph.js';
@@ -45,6 +46,7 @@ const gateway = await startGateway({
   signingKey,
   subgraphUrls,
   layer: createExchangeLayer(config, features.exchange, signingKey, subgraphUrls.finance),
+  sequencer: await openLogSequencer(config, features.exchange),
   orgs: features.orgs,
   logger,
 });

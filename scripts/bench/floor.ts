@@ -7,7 +7,7 @@ import { readJsonBody, sendJson } from '../../subgraphs/kernel/http.js';
 import { displayPatentNumber } from '../../subgraphs/kernel/identifiers.js';
 import { fenToYuan } from '../../subgraphs/kernel/money.js';
 import { encodeFeedCursor } from '../../subgraphs/finance/needs/index.js';
-import { entryHash, GENESIS_HASH } from '../../gateway/disclosure-log.js';
+import { leafHash } from '../../subgraphs/exchange/log-hash.js';
 import { PAGE } from './operations.js';
 
 /** The floor seals its cursors as the feed does, with a key of its own. */
@@ -241,35 +241,34 @@ async function dossier(caller: Claims, requestId: string, id: string) {
   };
   const disclosed = Object.entries(granted).filter(([, consentId]) => consentId);
   if (disclosed.length) {
-    await exchange.begin(async (tx) => {
-      await tx`select pg_advisory_xact_lock(4242001)`;
-      const [last] = await tx`select hash from disclosures order by seq desc limit 1`;
-      const bases = disclosed.map(([field, consentId]) => ({
-        policy: 'consent' as const,
-        dataSet: dataSetOf[field],
-        consentId,
-      }));
-      const entry = {
-        at: new Date(),
-        requestId,
-        operationName: 'Dossier',
-        party: caller.party,
-        org: bank,
-        subject: caller.sub,
-        enterpriseId: id,
-        fields: disclosed.map(([field]) => field).sort(),
-        basis: bases,
-        purpose: 'consent',
-        prevHash: (last?.hash as string | undefined) ?? GENESIS_HASH,
-      };
-      const hash = entryHash(entry as Parameters<typeof entryHash>[0]);
-      await tx`
+    const bases = disclosed.map(([field, consentId]) => ({
+      policy: 'consent' as const,
+      dataSet: dataSetOf[field],
+      consentId,
+    }));
+    const entry = {
+      at: new Date(),
+      requestId,
+      operationName: 'Dossier',
+      party: caller.party,
+      org: bank,
+      subject: caller.sub,
+      enterpriseId: id,
+      fields: disclosed.map(([field]) => field).sort(),
+      basis: bases,
+      purpose: 'consent',
+      prevHash: null,
+    };
+    // As the log writes: the entry with its leaf hash, queued for the sequencer, in one statement.
+    await exchange`
+      with written as (
         insert into disclosures (at, request_id, operation_name, party, org, subject,
           enterprise_id, fields, basis, purpose, prev_hash, hash)
         values (${entry.at}, ${requestId}, ${entry.operationName}, ${entry.party}, ${bank},
-          ${entry.subject}, ${id}, ${entry.fields}, ${tx.json(bases)}, ${entry.purpose},
-          ${entry.prevHash}, ${hash})`;
-    });
+          ${entry.subject}, ${id}, ${entry.fields}, ${exchange.json(bases)}, ${entry.purpose},
+          null, ${leafHash(entry)})
+        returning seq)
+      insert into log_queue (seq) select seq from written`;
   }
   const withheld = (field: keyof typeof granted) => !granted[field];
   const now = Date.now();

@@ -41,6 +41,7 @@ import {
   type Report,
   type TargetName as Target,
 } from './report.js';
+import { runLogBench } from './log.js';
 import { distribution, median } from './stats.js';
 import { countStatements, type StatementCounts } from './statements.js';
 
@@ -61,6 +62,9 @@ const USAGE = `usage: npm run bench -- [--scale N] [--duration S] [--connections
   --ops LIST           which of O1, O2, O3, O4 to run (default: all)
   --reseed             empty and seed the benchmark databases again
   --profile DIR        write a V8 CPU profile of each target and subgraph process into DIR
+  --log                only the disclosure log: entries/s at 1, 4, 16 writers and two replicas
+                       (--duration S each), inclusion proofs in trees of --log-trees sizes
+                       (default 1000000,10000000); writes scripts/bench/log-results.md
 Databases: kx_bench_s<scale>_<subgraph> on BENCH_DATABASE_URL (default ${SERVER_URL}).`;
 
 const ALL_TARGETS: Target[] = ['ours', 'embedded', 'stock', 'hive', 'floor'];
@@ -97,6 +101,8 @@ function options() {
       ops: { type: 'string', default: 'O1,O2,O3,O4' },
       reseed: { type: 'boolean', default: false },
       profile: { type: 'string' },
+      log: { type: 'boolean', default: false },
+      'log-trees': { type: 'string', default: '1000000,10000000' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -130,6 +136,11 @@ function options() {
     ops: String(values.ops).split(','),
     reseed: values.reseed === true,
     profileDir: values.profile ? path.resolve(String(values.profile)) : undefined,
+    log: values.log === true,
+    logTrees: String(values['log-trees'])
+      .split(',')
+      .map(Number)
+      .filter((n) => n > 0),
   };
 }
 
@@ -409,6 +420,14 @@ function pooled(operation: Operation, target: Target, rounds: Round[]): Measurem
 
 async function main() {
   const opts = options();
+  if (opts.log) {
+    return runLogBench({
+      durationMs: opts.durationMs,
+      treeSizes: opts.logTrees,
+      samples: 200,
+      out: path.join(root, 'scripts/bench/log-results.md'),
+    });
+  }
   ensureBenchPackage();
   const supergraph = fs.readFileSync(path.join(root, 'schema/supergraph.graphql'), 'utf8');
   const available = operationsOf(supergraph);

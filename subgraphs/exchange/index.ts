@@ -4,6 +4,7 @@ import type { ContextArgs, SubgraphModule } from '../kernel/subgraph.js';
 import { createLoaders, type ExchangeLoaders } from './loaders.js';
 import { ExchangeRepository } from './repository.js';
 import { resolvers } from './resolvers.js';
+import { Transparency } from './transparency.js';
 import { subgraphTypeDefs } from '../kernel/sdl.js';
 
 /** The platform operator's subgraph: enterprises' consents (企业授权) to banks and the disclosure log (披露记录). */
@@ -14,12 +15,20 @@ export interface ExchangeContext {
   caller: Caller;
   limits: PageLimits;
   repository: ExchangeRepository;
+  transparency: Transparency;
   loaders: ExchangeLoaders;
 }
 
 export function createContext({ caller, database, limits }: ContextArgs): ExchangeContext {
   const repository = new ExchangeRepository(database.db, caller);
-  return { caller, limits, repository, loaders: createLoaders(repository) };
+  const transparency = new Transparency(database.db);
+  return {
+    caller,
+    limits,
+    repository,
+    transparency,
+    loaders: createLoaders(repository, transparency),
+  };
 }
 
 export const subgraph: SubgraphModule<ExchangeContext> = {

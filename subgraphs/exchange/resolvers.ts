@@ -3,6 +3,7 @@ import { DateTime } from '../kernel/scalars.js';
 import { withEnterpriseRowScope } from '../kernel/row-scope.js';
 import type { Resolvers } from './generated/resolvers.js';
 import { consentStatus } from './repository.js';
+import { leafHash } from './log-hash.js';
 
 export const resolvers = withEnterpriseRowScope<Resolvers>({
   DateTime,
@@ -29,6 +30,9 @@ export const resolvers = withEnterpriseRowScope<Resolvers>({
         (limit, after) => repository.listDisclosures(args.filter ?? {}, limit, after),
         (row) => String(row.seq),
       ),
+    treeHead: (_, { treeSize }, { transparency }) => transparency.treeHead(treeSize),
+    consistencyProof: (_, { first, second }, { transparency }) =>
+      transparency.consistency(first, second),
   },
   Mutation: {
     grantConsent: (_, { input }, { repository }) => repository.grantConsent(input),
@@ -43,6 +47,18 @@ export const resolvers = withEnterpriseRowScope<Resolvers>({
   Disclosure: {
     seq: (row) => String(row.seq),
     enterprise: (row) => ({ __typename: 'Enterprise', id: row.enterpriseId }),
+    prevHash: (row) => row.prevHash ?? '',
+    leafHash: (row) => leafHash(row),
+    leafIndex: (row, _, { loaders }) => loaders.leafIndex.load(String(row.seq)),
+    inclusionProof: async (row, { treeSize }, { loaders, transparency }) =>
+      transparency.inclusion(
+        await loaders.leafIndex.load(String(row.seq)),
+        leafHash(row),
+        treeSize,
+      ),
+  },
+  TreeHead: {
+    timestamp: (head) => head.at,
   },
   Enterprise: {
     // An extension: this subgraph holds no enterprise row, only consents keyed by its id.

@@ -1,11 +1,11 @@
-import { and, asc, desc, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../kernel/db.js';
-import { consents, disclosures } from './tables.js';
+import { consents, disclosures, logQueue } from './tables.js';
 
 /** One entry of the disclosure log as stored. */
 export type DisclosureRow = typeof disclosures.$inferSelect;
 
-/** An entry to append: chained and hashed by the writer; `confirm` asks for its consents to be checked. */
+/** An entry to append, with its leaf hash; `confirm` asks for its consents to be checked. */
 export type DisclosureAppend = Omit<DisclosureRow, 'seq'> & { confirm: boolean };
 
 /** A bank's active consent from one enterprise, with the data sets it covers. */
@@ -24,15 +24,15 @@ export interface ExchangeStore {
   /** The bank's consents from these enterprises not revoked and not expired, oldest first. */
   activeConsents(bankId: string, enterpriseIds: string[]): Promise<ActiveConsent[]>;
   /**
-   * Appends the entries in their order in one statement, and returns how many were written: 0
-   * when an entry asking for confirmation cites a consent no longer active, since then none is.
+   * Appends the entries in their order and queues them for the tree, in one statement, and
+   * returns how many were written: 0 when an entry asking for confirmation cites a consent no
+   * longer active, since then none is.
    */
   appendDisclosures(entries: DisclosureAppend[]): Promise<number>;
-  /** The hash of the log's last entry, if it has one. */
-  lastDisclosureHash(): Promise<string | undefined>;
-  countDisclosures(): Promise<number>;
-  /** Up to `limit` entries after the entry `afterSeq` (from the first without it), in order. */
-  disclosuresAfter(afterSeq: number | undefined, limit: number): Promise<DisclosureRow[]>;
+  /** Entries of the retired hash chain (those with a prevHash). */
+  countChainedDisclosures(): Promise<number>;
+  /** Up to `limit` chained entries after the entry `afterSeq` (from the first without it), in order. */
+  chainedDisclosuresAfter(afterSeq: number | undefined, limit: number): Promise<DisclosureRow[]>;
 }
 
 export function exchangeStore(exchange: Database): ExchangeStore {
@@ -71,8 +71,8 @@ class DatabaseExchangeStore implements ExchangeStore {
 
   /**
    * One statement of one shape for any batch: the entries travel as a single JSON array and are
-   * inserted in its order (so `seq` follows the chain). Prepared once per connection, nothing to
-   * build per request.
+   * inserted in its order, each queued for the sequencer. Prepared once per connection, nothing
+   * to build per request.
    */
   async appendDisclosures(entries: DisclosureAppend[]): Promise<number> {
     const written = await this.exchange.rows<{ seq: number }>(sql`
@@ -86,7 +86,7 @@ class DatabaseExchangeStore implements ExchangeStore {
           where c.id = b->>'consentId' and c.bank_id = e->>'org'
             and c.enterprise_id = e->>'enterpriseId' and b->>'dataSet' = any(c.data_sets)
             and c.revoked_at is null and c.expires_at > now())
-      )
+      ), written as (
       insert into ${disclosures} (at, request_id, operation_name, party, org, subject,
         enterprise_id, fields, basis, purpose, prev_hash, hash)
       select (e->>'at')::timestamptz, e->>'requestId', e->>'operationName', e->>'party',
@@ -95,31 +95,29 @@ class DatabaseExchangeStore implements ExchangeStore {
         e->>'prevHash', e->>'hash'
       from entries where not exists (select 1 from stale)
       order by n
+      returning seq)
+      insert into ${logQueue} (seq) select seq from written
       returning seq`);
     return written.length;
   }
 
-  async lastDisclosureHash(): Promise<string | undefined> {
-    const [last] = await this.exchange.db
-      .select({ hash: disclosures.hash })
-      .from(disclosures)
-      .orderBy(desc(disclosures.seq))
-      .limit(1);
-    return last?.hash;
-  }
-
-  async countDisclosures(): Promise<number> {
+  async countChainedDisclosures(): Promise<number> {
     const [{ total }] = await this.exchange.rows<{ total: number | string }>(
-      sql`select count(*)::int as total from ${disclosures}`,
+      sql`select count(*)::int as total from ${disclosures} where prev_hash is not null`,
     );
     return Number(total);
   }
 
-  disclosuresAfter(afterSeq: number | undefined, limit: number): Promise<DisclosureRow[]> {
+  chainedDisclosuresAfter(afterSeq: number | undefined, limit: number): Promise<DisclosureRow[]> {
     return this.exchange.db
       .select()
       .from(disclosures)
-      .where(afterSeq === undefined ? undefined : gt(disclosures.seq, afterSeq))
+      .where(
+        and(
+          isNotNull(disclosures.prevHash),
+          afterSeq === undefined ? undefined : gt(disclosures.seq, afterSeq),
+        ),
+      )
       .orderBy(asc(disclosures.seq))
       .limit(limit);
   }

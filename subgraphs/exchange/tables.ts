@@ -1,8 +1,11 @@
 import {
+  bigint,
   bigserial,
   index,
   jsonb,
   pgTable,
+  primaryKey,
+  smallint,
   text,
   timestamp,
   uniqueIndex,
@@ -36,7 +39,11 @@ export const consents = pgTable(
   ],
 );
 
-/** Append-only, hash-chained record of every disclosure of sensitive data to a bank. */
+/**
+ * Append-only record of every disclosure of sensitive data to a bank or an agency. Each entry is
+ * a leaf of the log's Merkle tree (log_leaves); the entries written before the tree were also
+ * hash-chained (prev_hash), and keep that chain.
+ */
 export const disclosures = pgTable(
   'disclosures',
   {
@@ -51,7 +58,9 @@ export const disclosures = pgTable(
     fields: text('fields').array().notNull(),
     basis: jsonb('basis').notNull(),
     purpose: text('purpose'),
-    prevHash: text('prev_hash').notNull(),
+    /** The hash of the chain entry before it; null on entries written since the tree. */
+    prevHash: text('prev_hash'),
+    /** The chain hash on chained entries; the RFC 9162 leaf hash on later ones. */
     hash: text('hash').notNull(),
   },
   (t) => [
@@ -61,3 +70,37 @@ export const disclosures = pgTable(
     uniqueIndex('disclosures_prev_hash_idx').on(t.prevHash),
   ],
 );
+
+/** Entries written but not yet in the tree: the sequencer takes them in `seq` order. */
+export const logQueue = pgTable('log_queue', {
+  seq: bigint('seq', { mode: 'number' }).primaryKey(),
+});
+
+/** Each entry's position in the tree (leaf index), assigned once by the sequencer. */
+export const logLeaves = pgTable('log_leaves', {
+  leafIndex: bigint('leaf_index', { mode: 'number' }).primaryKey(),
+  seq: bigint('seq', { mode: 'number' }).notNull().unique('log_leaves_seq_key'),
+});
+
+/**
+ * The tree's perfect subtrees: the hash at (level, idx) covers leaves [idx·2^level,
+ * (idx+1)·2^level); level 0 holds the leaf hashes. Written once, when the last leaf they cover
+ * is integrated, so a proof reads O(log n) rows by key.
+ */
+export const logNodes = pgTable(
+  'log_nodes',
+  {
+    level: smallint('level').notNull(),
+    idx: bigint('idx', { mode: 'number' }).notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.level, t.idx] })],
+);
+
+/** Signed tree heads: the exchange's signature over (tree size, root hash, time). */
+export const treeHeads = pgTable('tree_heads', {
+  treeSize: bigint('tree_size', { mode: 'number' }).primaryKey(),
+  rootHash: text('root_hash').notNull(),
+  at: timestamp('at', { withTimezone: true }).notNull(),
+  signature: text('signature').notNull(),
+});

@@ -2,7 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asc, desc, eq, gt, sql } from 'drizzle-orm';
 import type { Party } from '../../subgraphs/kernel/caller.js';
 import { disclosures } from '../../subgraphs/exchange/tables.js';
-import { describeChainReport, verifyChain } from '../../gateway/disclosure-log.js';
+import {
+  auditLog,
+  describeLogReport,
+  signatureProblem,
+  type PublishedHead,
+} from '../../scripts/audit/log-audit.js';
+import { verifyConsistency, verifyInclusion } from '../../scripts/audit/rfc9162.js';
 import { BACKENDS } from '../helpers/databases.js';
 import { loadFixture } from '../helpers/fixture.js';
 import { startTestGraph, type TestGraph } from '../helpers/graph.js';
@@ -31,6 +37,21 @@ const LOG = `query Log($filter: DisclosureFilter, $first: Int, $after: String) {
     }
     pageInfo { hasNextPage endCursor }
   }
+}`;
+
+const TREE_HEAD = `query Head { treeHead { treeSize rootHash timestamp signature } }`;
+
+const PROOFS = `query Proofs($treeSize: Int) {
+  disclosures(first: 100) {
+    nodes {
+      seq leafHash leafIndex
+      inclusionProof(treeSize: $treeSize) { leafIndex treeSize leafHash rootHash auditPath }
+    }
+  }
+}`;
+
+const CONSISTENCY = `query Consistency($first: Int!, $second: Int!) {
+  consistencyProof(first: $first, second: $second) { first second path }
 }`;
 
 /** Every (enterprise, field coordinate) a FEED response shows: what the log must account for. */
@@ -203,50 +224,84 @@ for (const backend of BACKENDS) {
       expect((await allEntries()).length).toBe(count + 1);
     });
 
-    it('verifies the chain and names the first entry that was edited or removed', async () => {
-      const entries = (await allEntries()).reverse();
-      expect(entries.length).toBeGreaterThanOrEqual(3);
-      const progress: number[][] = [];
-      const intact = await verifyChain(exchange(), {
-        pageSize: 2,
-        onProgress: (checked, total) => progress.push([checked, total]),
-      });
-      expect(intact).toEqual({
-        entries: entries.length,
-        head: { seq: entries.at(-1)!.seq, hash: entries.at(-1)!.hash },
-      });
-      // Reported page by page, ending at the whole log.
-      expect(progress.length).toBeGreaterThanOrEqual(Math.ceil(entries.length / 2));
-      expect(progress.at(-1)).toEqual([entries.length, entries.length]);
-      expect(describeChainReport(intact)).toMatch(
-        new RegExp(`^${entries.length} entries, chain intact`),
-      );
+    /** The latest signed head once the sequencer has integrated every entry written so far. */
+    const integratedHead = async () => {
+      const total = (await allEntries()).length;
+      for (;;) {
+        const { data } = await ask(['finance_office'], TREE_HEAD);
+        if (data.treeHead.treeSize === total) return data.treeHead as PublishedHead;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
 
-      const target = entries[1];
+    it('proves each entry in the signed tree, each head consistent with the last, and names an edited entry', async () => {
+      const first = await integratedHead();
+      await ask(['bank', 'abc'], FEED);
+      const head = await integratedHead();
+      expect(head.treeSize).toBeGreaterThan(first.treeSize);
+      // The key and the head are published beside the gateway's JWKS.
+      const gateway = graph.graph.gateway.url;
+      const jwks = await (
+        await fetch(new URL('/.well-known/disclosure-log/jwks.json', gateway))
+      ).json();
+      expect(await signatureProblem(head, jwks)).toBeUndefined();
+      expect(
+        await (await fetch(new URL('/.well-known/disclosure-log/tree-head.json', gateway))).json(),
+      ).toEqual(head);
+
+      const { data } = await ask(['enterprise', 'ent-a'], PROOFS, { treeSize: head.treeSize });
+      expect(data.disclosures.nodes.length).toBeGreaterThan(0);
+      for (const node of data.disclosures.nodes) {
+        const proof = node.inclusionProof;
+        expect(proof).toMatchObject({ leafIndex: node.leafIndex, leafHash: node.leafHash });
+        expect(proof.rootHash).toBe(head.rootHash);
+        expect(
+          verifyInclusion(
+            proof.leafIndex,
+            head.treeSize,
+            node.leafHash,
+            proof.auditPath,
+            head.rootHash,
+          ),
+        ).toBe(true);
+      }
+      const consistency = await ask(['tech_bureau'], CONSISTENCY, {
+        first: first.treeSize,
+        second: head.treeSize,
+      });
+      const { path } = consistency.data.consistencyProof;
+      expect(
+        verifyConsistency(first.treeSize, head.treeSize, first.rootHash, head.rootHash, path),
+      ).toBe(true);
+      const beyond = await ask(['tech_bureau'], CONSISTENCY, {
+        first: 1,
+        second: head.treeSize + 1_000,
+      });
+      expect(beyond.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+
+      const report = await auditLog(exchange(), { jwks, witnessed: { head: first } });
+      expect(report.problem).toBeUndefined();
+      const [target] = await exchange()
+        .db.select()
+        .from(disclosures)
+        .orderBy(asc(disclosures.seq))
+        .offset(1)
+        .limit(1);
       await exchange()
         .db.update(disclosures)
         .set({ fields: ['Enterprise.name'] })
         .where(eq(disclosures.seq, target.seq));
-      const edited = await verifyChain(exchange(), { pageSize: 2 });
-      expect(edited.broken).toEqual({
-        seq: target.seq,
-        reason: 'its content does not match its hash',
-      });
-      expect(describeChainReport(edited)).toContain(`broken at seq ${target.seq}`);
-      await exchange()
-        .db.update(disclosures)
-        .set({ fields: target.fields })
-        .where(eq(disclosures.seq, target.seq));
-      expect((await verifyChain(exchange())).broken).toBeUndefined();
-
-      await exchange().db.delete(disclosures).where(eq(disclosures.seq, target.seq));
-      const removed = await verifyChain(exchange());
-      expect(removed.broken).toEqual({
-        seq: entries[2].seq,
-        reason: 'does not link to the entry before it',
-      });
-      await exchange().db.insert(disclosures).values(target);
-      expect((await verifyChain(exchange())).broken).toBeUndefined();
+      try {
+        const edited = await auditLog(exchange(), { jwks, pageSize: 2 });
+        expect(edited.problem).toMatchObject({ seq: target.seq, leafIndex: 1 });
+        expect(describeLogReport(edited)).toContain(`broken at leaf 1 (seq ${target.seq})`);
+      } finally {
+        await exchange()
+          .db.update(disclosures)
+          .set({ fields: target.fields })
+          .where(eq(disclosures.seq, target.seq));
+      }
+      expect((await auditLog(exchange(), { jwks })).problem).toBeUndefined();
     });
 
     it('shows the finance office and the PBOC every entry, a bank its own accesses, an enterprise those about itself', async () => {
@@ -317,7 +372,7 @@ for (const backend of BACKENDS) {
         ]),
         purpose: 'consent',
         hash: row.hash,
-        prevHash: row.prevHash,
+        prevHash: '',
       });
     });
   });

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { Party } from '../../subgraphs/kernel/caller.js';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../../subgraphs/kernel/config.js';
 import { loadGatewayConfig } from '../../gateway/config.js';
+import { loadTreeHeadKey } from '../../gateway/log-sequencer.js';
 import { loadOrCreateSigningKey } from '../../subgraphs/kernel/keys.js';
 import { ensureDevIssuer, mintDevToken } from '../../gateway/dev-identity.js';
 import { gatewaySigningKeyFile } from '../../gateway/local-graph.js';
@@ -195,6 +196,7 @@ export async function startProcessGraph(options: {
   // Made here, before any process starts, so no two processes race to create them.
   const devIssuer = await ensureDevIssuer(config);
   await loadOrCreateSigningKey(gatewaySigningKeyFile(config), 'gateway');
+  await loadTreeHeadKey(config);
 
   const subgraphPorts = {} as Record<SubgraphName, number>;
   for (const name of SUBGRAPH_NAMES) subgraphPorts[name] = await freePort();

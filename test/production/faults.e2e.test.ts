@@ -1,10 +1,11 @@
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { describeChainReport, verifyChain } from '../../gateway/disclosure-log.js';
+import { describeLogReport } from '../../scripts/audit/log-audit.js';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../../subgraphs/kernel/config.js';
 import { openDatabase } from '../../subgraphs/kernel/db.js';
 import { loadFixture } from '../helpers/fixture.js';
+import { auditWhenIntegrated } from '../helpers/log-audit.js';
 import {
   getJson,
   sleep,
@@ -291,13 +292,13 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
 
     const ready = () => getJson(new URL('/ready', graph.gateways[0].url).toString());
 
-    /** Every disclosure the bank was shown by this test's loads is logged, in an intact chain. */
+    /** Every disclosure the bank was shown by this test's loads is logged, in an intact tree. */
     const expectDisclosuresLogged = async () => {
       const exchange = await openDatabase('exchange', { url: urls.exchange, migrate: false });
       try {
-        const report = await verifyChain(exchange);
-        expect(report.broken).toBeUndefined();
-        expect(describeChainReport(report)).toMatch(/^\d+ entries, chain intact/);
+        const report = await auditWhenIntegrated(exchange, graph.gateways[0].url);
+        expect(report.problem).toBeUndefined();
+        expect(describeLogReport(report)).toMatch(/^\d+ entries in the Merkle tree, intact/);
         const logged = new Set(
           (
             await exchange.rows<{ request_id: string }>(

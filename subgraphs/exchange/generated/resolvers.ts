@@ -5,6 +5,7 @@ import type {
   ConsentRow as ConsentRowModel,
   DisclosureRow as DisclosureRowModel,
 } from '../repository.js';
+import type { SignedTreeHead as SignedTreeHeadModel } from '../log-store.js';
 import type { ExchangeContext } from '../index.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -70,6 +71,18 @@ export type ConsentFilter = {
 
 export type ConsentStatus = 'ACTIVE' | 'EXPIRED' | 'REVOKED';
 
+/**
+ * RFC 9162 §2.1.4 consistency proof: the tree of `second` entries holds the tree of `first` entries
+ * unchanged as its prefix.
+ */
+export type ConsistencyProof = {
+  __typename?: 'ConsistencyProof';
+  first: Scalars['Int']['output'];
+  /** Subtree hashes, hex, as RFC 9162 orders them. */
+  path: Array<Scalars['String']['output']>;
+  second: Scalars['Int']['output'];
+};
+
 /** Data sets an enterprise can open to a bank. */
 export type DataSet =
   /** 联系方式 — legal representative, contact person, phone, address */
@@ -83,8 +96,11 @@ export type DataSet =
 
 /**
  * 披露记录 — one entry of the disclosure log: an enterprise's sensitive data (contact, financials,
- * patent valuation, pooled credit) shown to a bank or an agency in one request. The log is append-only and
- * hash-chained: each entry's hash covers its content and the hash of the entry before it.
+ * patent valuation, pooled credit) shown to a bank or an agency in one request. The log is an
+ * append-only Merkle transparency log (RFC 9162): each entry is a leaf of a tree whose heads the
+ * exchange signs, so whoever the entry is about can check it is in the log (`inclusionProof`), and
+ * anyone holding two tree heads can check the later extends the earlier (`Query.consistencyProof`).
+ * Entries written before the tree were hash-chained, and keep their chain (`prevHash`).
  */
 export type Disclosure = {
   __typename?: 'Disclosure';
@@ -96,14 +112,30 @@ export type Disclosure = {
   enterpriseId: Scalars['ID']['output'];
   /** Field coordinates disclosed, e.g. Enterprise.contact. */
   fields: Array<Scalars['String']['output']>;
-  /** SHA-256 over this entry's canonical content and prevHash. */
+  /**
+   * On entries of the retired hash chain, SHA-256 over the entry's canonical content and prevHash;
+   * on entries written since, the same as leafHash.
+   */
   hash: Scalars['String']['output'];
+  /**
+   * The proof that this entry is in the tree of the signed head of `treeSize` entries (the latest
+   * head when omitted); null while the entry is not in that tree yet.
+   */
+  inclusionProof?: Maybe<InclusionProof>;
+  /** RFC 9162 leaf hash, SHA-256(0x00 || canonical entry), hex. */
+  leafHash: Scalars['String']['output'];
+  /** Position in the Merkle tree (叶序号), from 0; null until the sequencer has integrated the entry. */
+  leafIndex?: Maybe<Scalars['Int']['output']>;
   operationName?: Maybe<Scalars['String']['output']>;
   /** The bank id of the caller. */
   org?: Maybe<Scalars['String']['output']>;
   /** The party it was shown to: a bank, or an agency under its mandate. */
   party: Scalars['String']['output'];
-  /** The hash of the entry before it (64 zeros for the first). */
+  /**
+   * The hash of the chain entry before it (64 zeros for the first); the empty string on entries
+   * written since the log became a Merkle tree, which are not chained.
+   * @deprecated The hash chain is retired: use leafHash and inclusionProof.
+   */
   prevHash: Scalars['String']['output'];
   /** consent, main_bank or mandate: the ground the disclosure rested on. */
   purpose?: Maybe<Scalars['String']['output']>;
@@ -113,6 +145,18 @@ export type Disclosure = {
   seq: Scalars['ID']['output'];
   /** The token subject (who at the bank). */
   subject: Scalars['String']['output'];
+};
+
+/**
+ * 披露记录 — one entry of the disclosure log: an enterprise's sensitive data (contact, financials,
+ * patent valuation, pooled credit) shown to a bank or an agency in one request. The log is an
+ * append-only Merkle transparency log (RFC 9162): each entry is a leaf of a tree whose heads the
+ * exchange signs, so whoever the entry is about can check it is in the log (`inclusionProof`), and
+ * anyone holding two tree heads can check the later extends the earlier (`Query.consistencyProof`).
+ * Entries written before the tree were hash-chained, and keep their chain (`prevHash`).
+ */
+export type DisclosureInclusionProofArgs = {
+  treeSize?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** One ground for a disclosure: the policy and the consent or financing need it rested on. */
@@ -185,6 +229,18 @@ export type GrantConsentInput = {
   purpose: Scalars['String']['input'];
 };
 
+/** RFC 9162 §2.1.3 inclusion proof: the audit path from an entry's leaf to the root of a signed tree. */
+export type InclusionProof = {
+  __typename?: 'InclusionProof';
+  /** Sibling hashes from the leaf up, hex. */
+  auditPath: Array<Scalars['String']['output']>;
+  leafHash: Scalars['String']['output'];
+  leafIndex: Scalars['Int']['output'];
+  /** The root hash of the tree of treeSize entries, as its signed head gives it. */
+  rootHash: Scalars['String']['output'];
+  treeSize: Scalars['Int']['output'];
+};
+
 export type Mutation = {
   __typename?: 'Mutation';
   /**
@@ -215,10 +271,17 @@ export type Query = {
   consent?: Maybe<Consent>;
   consents?: Maybe<ConsentConnection>;
   /**
+   * The consistency proof between two signed tree heads of the disclosure log, by their sizes
+   * (first ≤ second).
+   */
+  consistencyProof?: Maybe<ConsistencyProof>;
+  /**
    * The disclosure log (披露记录), newest first: the finance office and the PBOC see every entry,
    * a bank its own accesses, an enterprise the entries about itself.
    */
   disclosures?: Maybe<DisclosureConnection>;
+  /** A signed head of the disclosure log's tree: of `treeSize` entries, or the latest when omitted. */
+  treeHead?: Maybe<TreeHead>;
 };
 
 export type QueryConsentArgs = {
@@ -231,10 +294,39 @@ export type QueryConsentsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
+export type QueryConsistencyProofArgs = {
+  first: Scalars['Int']['input'];
+  second: Scalars['Int']['input'];
+};
+
 export type QueryDisclosuresArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<DisclosureFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type QueryTreeHeadArgs = {
+  treeSize?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/**
+ * A signed tree head (STH) of the disclosure log: the exchange's ES256 signature over the tree's
+ * size, root hash and time. The public key is published by the gateway at
+ * /.well-known/disclosure-log/jwks.json, the latest head at /.well-known/disclosure-log/tree-head.json.
+ */
+export type TreeHead = {
+  __typename?: 'TreeHead';
+  /** RFC 9162 Merkle tree hash of the first treeSize entries, hex. */
+  rootHash: Scalars['String']['output'];
+  /**
+   * Compact JWS (ES256) whose payload is the JSON {"treeSize":…,"rootHash":…,"timestamp":…} with
+   * the three values above (the timestamp in ISO 8601).
+   */
+  signature: Scalars['String']['output'];
+  /** When the exchange signed it. */
+  timestamp: Scalars['DateTime']['output'];
+  /** Entries in the tree. */
+  treeSize: Scalars['Int']['output'];
 };
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
@@ -377,6 +469,8 @@ export type ResolversTypes = {
   ConsentEdge: ResolverTypeWrapper<Omit<ConsentEdge, 'node'> & { node: ResolversTypes['Consent'] }>;
   ConsentFilter: ConsentFilter;
   ConsentStatus: ConsentStatus;
+  ConsistencyProof: ResolverTypeWrapper<ConsistencyProof>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   DataSet: DataSet;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Disclosure: ResolverTypeWrapper<DisclosureRowModel>;
@@ -396,11 +490,12 @@ export type ResolversTypes = {
     Omit<Enterprise, 'consents'> & { consents?: Maybe<Array<ResolversTypes['Consent']>> }
   >;
   GrantConsentInput: GrantConsentInput;
+  InclusionProof: ResolverTypeWrapper<InclusionProof>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  TreeHead: ResolverTypeWrapper<SignedTreeHeadModel>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -415,6 +510,8 @@ export type ResolversParentTypes = {
   };
   ConsentEdge: Omit<ConsentEdge, 'node'> & { node: ResolversParentTypes['Consent'] };
   ConsentFilter: ConsentFilter;
+  ConsistencyProof: ConsistencyProof;
+  Int: Scalars['Int']['output'];
   DateTime: Scalars['DateTime']['output'];
   Disclosure: DisclosureRowModel;
   DisclosureBasis: DisclosureBasis;
@@ -428,11 +525,12 @@ export type ResolversParentTypes = {
     | (Omit<Enterprise, 'consents'> & { consents?: Maybe<Array<ResolversParentTypes['Consent']>> })
     | FederationReferenceTypes['Enterprise'];
   GrantConsentInput: GrantConsentInput;
+  InclusionProof: InclusionProof;
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
   Boolean: Scalars['Boolean']['output'];
   Query: Record<PropertyKey, never>;
-  Int: Scalars['Int']['output'];
+  TreeHead: SignedTreeHeadModel;
 };
 
 export type BankResolvers<
@@ -483,6 +581,16 @@ export type ConsentEdgeResolvers<
   node?: Resolver<ResolversTypes['Consent'], ParentType, ContextType>;
 };
 
+export type ConsistencyProofResolvers<
+  ContextType = ExchangeContext,
+  ParentType extends ResolversParentTypes['ConsistencyProof'] =
+    ResolversParentTypes['ConsistencyProof'],
+> = {
+  first?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  path?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  second?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<
   ResolversTypes['DateTime'],
   any
@@ -500,6 +608,14 @@ export type DisclosureResolvers<
   enterpriseId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   fields?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   hash?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  inclusionProof?: Resolver<
+    Maybe<ResolversTypes['InclusionProof']>,
+    ParentType,
+    ContextType,
+    Partial<DisclosureInclusionProofArgs>
+  >;
+  leafHash?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  leafIndex?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   operationName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   org?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   party?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -563,6 +679,18 @@ export type EnterpriseResolvers<
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
 
+export type InclusionProofResolvers<
+  ContextType = ExchangeContext,
+  ParentType extends ResolversParentTypes['InclusionProof'] =
+    ResolversParentTypes['InclusionProof'],
+> = {
+  auditPath?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  leafHash?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  leafIndex?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  rootHash?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  treeSize?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type MutationResolvers<
   ContextType = ExchangeContext,
   ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation'],
@@ -605,12 +733,34 @@ export type QueryResolvers<
     ContextType,
     Partial<QueryConsentsArgs>
   >;
+  consistencyProof?: Resolver<
+    Maybe<ResolversTypes['ConsistencyProof']>,
+    ParentType,
+    ContextType,
+    RequireFields<QueryConsistencyProofArgs, 'first' | 'second'>
+  >;
   disclosures?: Resolver<
     Maybe<ResolversTypes['DisclosureConnection']>,
     ParentType,
     ContextType,
     Partial<QueryDisclosuresArgs>
   >;
+  treeHead?: Resolver<
+    Maybe<ResolversTypes['TreeHead']>,
+    ParentType,
+    ContextType,
+    Partial<QueryTreeHeadArgs>
+  >;
+};
+
+export type TreeHeadResolvers<
+  ContextType = ExchangeContext,
+  ParentType extends ResolversParentTypes['TreeHead'] = ResolversParentTypes['TreeHead'],
+> = {
+  rootHash?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  signature?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  timestamp?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  treeSize?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type Resolvers<ContextType = ExchangeContext> = {
@@ -618,6 +768,7 @@ export type Resolvers<ContextType = ExchangeContext> = {
   Consent?: ConsentResolvers<ContextType>;
   ConsentConnection?: ConsentConnectionResolvers<ContextType>;
   ConsentEdge?: ConsentEdgeResolvers<ContextType>;
+  ConsistencyProof?: ConsistencyProofResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   Disclosure?: DisclosureResolvers<ContextType>;
   DisclosureBasis?: DisclosureBasisResolvers<ContextType>;
@@ -625,7 +776,9 @@ export type Resolvers<ContextType = ExchangeContext> = {
   DisclosureEdge?: DisclosureEdgeResolvers<ContextType>;
   DisclosurePolicy?: DisclosurePolicyResolvers;
   Enterprise?: EnterpriseResolvers<ContextType>;
+  InclusionProof?: InclusionProofResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  TreeHead?: TreeHeadResolvers<ContextType>;
 };

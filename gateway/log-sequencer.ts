@@ -1,0 +1,98 @@
+import path from 'node:path';
+import { CompactSign, type JWK } from 'jose';
+import type { Database } from '../subgraphs/kernel/db.js';
+import { loadOrCreateSigningKey, type SigningKey } from '../subgraphs/kernel/keys.js';
+import {
+  integrateQueued,
+  latestTreeHead,
+  treeHeadPayload,
+  type SignedTreeHead,
+  type TreeHead,
+} from '../subgraphs/exchange/log-store.js';
+import type { GatewayConfig } from './config.js';
+
+/** Entries integrated per transaction: a backlog (a migration, a long outage) goes in steps. */
+const BATCH = 5_000;
+
+/** Where the exchange's tree-head key lives: generated on first use, like the other dev keys. */
+export function treeHeadKeyFile(config: Pick<GatewayConfig, 'dataDir'>): string {
+  return path.join(config.dataDir, 'keys', 'tree-head-signing.json');
+}
+
+export async function loadTreeHeadKey(config: Pick<GatewayConfig, 'dataDir'>) {
+  return loadOrCreateSigningKey(treeHeadKeyFile(config), 'exchange-log');
+}
+
+export function signTreeHead(key: SigningKey, head: TreeHead): Promise<string> {
+  return new CompactSign(new TextEncoder().encode(treeHeadPayload(head)))
+    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'tree-head+jws' })
+    .sign(key.privateKey);
+}
+
+/**
+ * Integrates the disclosure log's written entries into its Merkle tree and signs each new tree
+ * head. Writers only insert their entries (and a queue row) and return; the sequencer takes them
+ * in order every `intervalMs`, so an entry is in a signed tree head within about one interval
+ * plus one integration (the log's maximum merge delay). Every gateway replica runs one; a round
+ * that another replica's sequencer beat writes nothing, and its entries go in with the next.
+ */
+export class LogSequencer {
+  private timer?: NodeJS.Timeout;
+  private running: Promise<SignedTreeHead | undefined> = Promise.resolve(undefined);
+
+  constructor(
+    private readonly exchange: Database,
+    private readonly key: SigningKey,
+    private readonly intervalMs: number,
+  ) {}
+
+  /** The key's public half, published as a JWKS. */
+  get jwks(): { keys: JWK[] } {
+    return { keys: [this.key.publicJwk] };
+  }
+
+  start(): void {
+    this.timer ??= setInterval(() => {
+      this.integrate().catch(() => {
+        // A failed round leaves the queue as it was; the next round takes it again.
+      });
+    }, this.intervalMs);
+    this.timer.unref();
+  }
+
+  /** Integrates everything queued now; the rounds of one process never overlap. */
+  integrate(): Promise<SignedTreeHead | undefined> {
+    const next = this.running.then(
+      () => this.drain(),
+      () => this.drain(),
+    );
+    this.running = next;
+    return next;
+  }
+
+  private async drain(): Promise<SignedTreeHead | undefined> {
+    let last: SignedTreeHead | undefined;
+    for (;;) {
+      const head = await integrateQueued(this.exchange.db, (h) => signTreeHead(this.key, h), BATCH);
+      if (!head) return last;
+      last = head;
+    }
+  }
+
+  latestTreeHead(): Promise<SignedTreeHead | undefined> {
+    return latestTreeHead(this.exchange.db);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running.catch(() => undefined);
+  }
+}
+
+export async function openLogSequencer(
+  config: GatewayConfig,
+  exchange: Database,
+): Promise<LogSequencer> {
+  return new LogSequencer(exchange, await loadTreeHeadKey(config), config.logIntegrationMs);
+}
