@@ -41,6 +41,7 @@ import {
   type OrgDirectory,
 } from './org-directory.js';
 import { RateLimiter } from './rate-limit.js';
+import { SharedRateLimiter } from './shared-rate-limit.js';
 import {
   announceSandboxPreset,
   mutationScopes,
@@ -182,7 +183,8 @@ interface Served {
   logger: Logger;
   apollo: ApolloServer<ServedContext>;
   identity: IdentityVerifier;
-  limiter: RateLimiter;
+  /** In-process buckets, or with REDIS_URL the limits every replica shares. */
+  limiter: RateLimiter | SharedRateLimiter;
   trusted: TrustedDocuments | undefined;
   subgraphUrls: Record<string, string>;
   jwks: { keys: unknown[] };
@@ -227,13 +229,17 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       'trusted documents mode: only registered operations run',
     );
   }
+  const limiter = config.rateLimit.redisUrl
+    ? new SharedRateLimiter({ ...config.rateLimit, redisUrl: config.rateLimit.redisUrl, logger })
+    : new RateLimiter(config.rateLimit);
+  if (limiter instanceof SharedRateLimiter) await limiter.connected();
   const server = http.createServer(
     requestHandler({
       config,
       logger,
       apollo,
       identity,
-      limiter: new RateLimiter(config.rateLimit),
+      limiter,
       trusted,
       subgraphUrls,
       jwks: { keys: [options.signingKey.publicJwk] },
@@ -254,6 +260,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       readiness.draining = true;
       await closeGracefully(server, config.shutdownTimeoutMs);
       await apollo.stop();
+      if (limiter instanceof SharedRateLimiter) await limiter.close();
     },
   };
 }
@@ -366,7 +373,7 @@ function requestHandler(served: Served): http.RequestListener {
       const caller = await authenticate(req, requestId, served);
       record.party = caller.party;
       record.org = caller.org;
-      enforceRateLimit(caller, req, served, record);
+      await enforceRateLimit(caller, req, served, record);
       const body = await readOperation(req, url, served, record);
       await executeApollo(served.apollo, req, res, body, async () => ({
         caller,
@@ -448,10 +455,16 @@ async function answerReady(res: http.ServerResponse, served: Served): Promise<vo
     ),
   );
   const ready = readiness.schemaLoaded && Object.values(subgraphs).every((s) => s === 'up');
+  // Limiting on its share alone still serves: every replica loses Redis together, and taking
+  // them all out of the balancer would turn a degraded limit into an outage.
+  const { limiter } = served;
+  const shared = limiter instanceof SharedRateLimiter;
+  const degraded = shared && limiter.degraded;
   sendJson(res, ready ? 200 : 503, {
-    status: ready ? 'ready' : 'not ready',
+    status: ready ? (degraded ? 'degraded' : 'ready') : 'not ready',
     supergraph: readiness.schemaLoaded,
     subgraphs,
+    ...(shared ? { rateLimits: degraded ? 'local share' : 'shared' } : {}),
   });
 }
 
@@ -515,13 +528,13 @@ async function authenticate(
   }
 }
 
-function enforceRateLimit(
+async function enforceRateLimit(
   caller: Caller,
   req: http.IncomingMessage,
   served: Served,
   record: RequestRecord,
-): void {
-  const decision = served.limiter.take(rateLimitKey(caller, req.socket.remoteAddress));
+): Promise<void> {
+  const decision = await served.limiter.take(rateLimitKey(caller, req.socket.remoteAddress));
   if (decision.allowed) return;
   metrics.rateLimited.inc({ party: caller.party });
   record.rejectedBy = 'RATE_LIMIT';
