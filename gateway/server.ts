@@ -11,6 +11,7 @@ import type { GatewayConfig } from './config.js';
 import {
   answerClientErrors,
   closeGracefully,
+  drainDelay,
   executeApollo,
   HttpError,
   parseRequestUrl,
@@ -258,6 +259,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     async stop() {
       // /ready answers 503 at once, so a load balancer stops sending while in-flight work ends.
       readiness.draining = true;
+      await drainDelay(config.drainDelayMs);
       await closeGracefully(server, config.shutdownTimeoutMs);
       await apollo.stop();
       if (limiter instanceof SharedRateLimiter) await limiter.close();

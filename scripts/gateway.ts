@@ -56,4 +56,4 @@ stopOnSignal(async (signal) => {
   await exchange.close();
   lock?.release();
   logger.info('gateway stopped');
-}, config.shutdownTimeoutMs + 5_000);
+}, config.drainDelayMs + config.shutdownTimeoutMs + 5_000);

@@ -50,4 +50,4 @@ stopOnSignal(async (signal) => {
   await database.close();
   lock?.release();
   logger.info('subgraph stopped');
-}, config.shutdownTimeoutMs + 5_000);
+}, config.drainDelayMs + config.shutdownTimeoutMs + 5_000);
