@@ -12,6 +12,7 @@ import { ensureDevIssuer, mintDevToken } from '../../gateway/dev-identity.js';
 import { gatewaySigningKeyFile } from '../../gateway/local-graph.js';
 import { prepareDatabases, SERVER_URL, type DatabaseUrls } from './databases.js';
 import { ensureBenchPackage } from './install.js';
+import { fleetSection, measureFleet, type FleetReport } from './fleet.js';
 import { chooseFixtures, restoreNeeds, snapshotNeeds, type Fixtures } from './fixtures.js';
 import type { LoadResult, LoadSpec } from './load.js';
 import {
@@ -61,6 +62,8 @@ const USAGE = `usage: npm run bench -- [--scale N] [--duration S] [--connections
   --ops LIST           which of O1, O2, O3, O4 to run (default: all)
   --reseed             empty and seed the benchmark databases again
   --profile DIR        write a V8 CPU profile of each target and subgraph process into DIR
+  --fleet on|off       the fleet run: O1 and O2 through HAProxy over one and two replicas of
+                       ours, and requests lost per replica killed (default on; needs haproxy)
 Databases: kx_bench_s<scale>_<subgraph> on BENCH_DATABASE_URL (default ${SERVER_URL}).`;
 
 const ALL_TARGETS: Target[] = ['ours', 'embedded', 'stock', 'hive', 'floor'];
@@ -97,6 +100,7 @@ function options() {
       ops: { type: 'string', default: 'O1,O2,O3,O4' },
       reseed: { type: 'boolean', default: false },
       profile: { type: 'string' },
+      fleet: { type: 'string', default: 'on' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -130,6 +134,7 @@ function options() {
     ops: String(values.ops).split(','),
     reseed: values.reseed === true,
     profileDir: values.profile ? path.resolve(String(values.profile)) : undefined,
+    fleet: values.fleet !== 'off',
   };
 }
 
@@ -249,6 +254,8 @@ interface Graph {
   targets: Partial<Record<Target, Service>>;
   failures: Partial<Record<Target, string>>;
   jwks: ReturnType<typeof createServer>;
+  /** What a gateway in front of these subgraphs runs with: their URLs, the JWKS, the databases. */
+  env: Record<string, string>;
 }
 
 /**
@@ -288,7 +295,13 @@ async function startGraph(
       );
     }),
   );
-  const graph: Graph = { subgraphs, targets: {}, failures: {}, jwks };
+  const graph: Graph = {
+    subgraphs,
+    targets: {},
+    failures: {},
+    jwks,
+    env: { ...env, CLAIM_MAX_PER_HOUR: '0' },
+  };
   for (const target of targets) {
     const port = await freePort();
     try {
@@ -482,6 +495,7 @@ async function main() {
   const measurements: Measurement[] = [];
   const content: Report['content'] = [];
   const peakRss: Report['peakRss'] = [];
+  let fleet: FleetReport | undefined;
   try {
     // Same answer from every target (O4 claims different needs: compared with the id masked).
     for (const operation of operations) {
@@ -578,6 +592,25 @@ async function main() {
         measurements.push(m);
       }
     }
+    if (opts.fleet) {
+      fleet = await measureFleet({
+        env: graph.env,
+        operations: operations
+          .filter((op) => op.id === 'O1' || op.id === 'O2')
+          .map((op) => ({
+            id: op.id,
+            bodies: bodiesOf(op, fixtures, []),
+            headers: { authorization: `Bearer ${tokens[op.caller]}` },
+          })),
+        connections: opts.connections,
+        durationMs: opts.durationMs,
+        rounds: opts.rounds,
+        singleMs: opts.singleMs,
+        kills: 3,
+        logDir: work,
+        runLoad: (spec) => runLoad(spec, work),
+      });
+    }
     for (const service of [...Object.values(graph.targets), ...graph.subgraphs]) {
       peakRss.push({ process: service!.name, mib: peakRssMiB(service!.pid) });
     }
@@ -645,6 +678,7 @@ async function main() {
     content,
     peakRss,
     reference,
+    fleet: fleet && fleetSection(fleet),
   };
   const markdown = writeReport(report, path.join(root, 'scripts/bench/results.md'));
   console.log(markdown);
