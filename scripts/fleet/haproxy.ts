@@ -26,10 +26,16 @@ export const HEALTH_CHECK = { intervalMs: 500, fall: 2, rise: 2 };
  */
 export const FLEET_DRAIN_DELAY_MS = HEALTH_CHECK.intervalMs * (HEALTH_CHECK.fall + 2);
 
-function backend(name: string, service: BalancedService): string[] {
+function backend(name: string, service: BalancedService, answersReady: boolean): string[] {
   return [
     `frontend ${name}`,
     `  bind ${service.listen}`,
+    // A gateway asks a subgraph's /ready through here: the subgraph is up while any of its
+    // processes is. Passed on, the question would reach a draining process now and then, and
+    // the gateways would fail their own checks over a drain that loses nothing.
+    ...(answersReady
+      ? ['  monitor-uri /ready', `  monitor fail if { nbsrv(${name}_processes) lt 1 }`]
+      : []),
     `  default_backend ${name}_processes`,
     '',
     `backend ${name}_processes`,
@@ -68,10 +74,10 @@ export function haproxyConfig(layout: FleetLayout): string {
     '  option redispatch 1',
     `  default-server inter ${intervalMs}ms fall ${fall} rise ${rise}`,
     '',
-    ...backend('gateway', layout.gateway),
+    ...backend('gateway', layout.gateway, false),
   ];
   for (const [name, service] of Object.entries(layout.subgraphs ?? {})) {
-    if (service) lines.push(...backend(name, service));
+    if (service) lines.push(...backend(name, service, true));
   }
   return lines.join('\n');
 }
