@@ -230,9 +230,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       'trusted documents mode: only registered operations run',
     );
   }
-  const limiter = config.rateLimit.redisUrl
-    ? new SharedRateLimiter({ ...config.rateLimit, redisUrl: config.rateLimit.redisUrl, logger })
-    : new RateLimiter(config.rateLimit);
+  // With limits off (rate 0) there is nothing to share: no Redis connection either.
+  const limiter =
+    config.rateLimit.redisUrl && config.rateLimit.perSecond > 0
+      ? new SharedRateLimiter({ ...config.rateLimit, redisUrl: config.rateLimit.redisUrl, logger })
+      : new RateLimiter(config.rateLimit);
   if (limiter instanceof SharedRateLimiter) await limiter.connected();
   const server = http.createServer(
     requestHandler({

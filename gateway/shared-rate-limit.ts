@@ -62,10 +62,12 @@ export class SharedRateLimiter {
       this.storeFailing = false;
       this.noteState();
     });
+    // Redis windows are whole seconds: a bucket that refills in under one becomes a one-second
+    // window of the rate, so the average rate stays the configured one.
     const duration = Math.max(1, Math.round(options.burst / options.perSecond));
     this.shared = new RateLimiterRedis({
       storeClient: this.redis,
-      points: options.burst,
+      points: Math.max(options.burst, Math.ceil(options.perSecond * duration)),
       duration,
       keyPrefix: options.keyPrefix ?? 'kx-rate',
       rejectIfRedisNotReady: true,
