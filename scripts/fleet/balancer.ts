@@ -38,6 +38,13 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   }
   const balancer = await startHaproxy(config, (line) => console.log(line));
   console.log(`haproxy running with ${balancer.configFile}`);
-  balancer.process.on('exit', (code) => process.exit(code ?? 1));
-  stopOnSignal(() => balancer.stop(), 10_000);
+  // HAProxy gone by itself takes this process with it; stopped here, it is cleaned up first.
+  let stopping = false;
+  balancer.process.on('exit', (code) => {
+    if (!stopping) process.exit(code ?? 1);
+  });
+  stopOnSignal(async () => {
+    stopping = true;
+    await balancer.stop();
+  }, 10_000);
 }
