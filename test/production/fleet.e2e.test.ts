@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { describeChainReport, verifyChain } from '../../gateway/disclosure-log.js';
 import { openDatabase } from '../../subgraphs/kernel/db.js';
 import {
@@ -97,6 +97,38 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
       await redis?.stop();
       await databases?.drop();
     }, 120_000);
+
+    /** GraphQL requests a replica has answered, from its own /metrics. */
+    const answeredBy = async (replica: number) => {
+      const text = await (await fetch(new URL('/metrics', graph.gateways[replica].url))).text();
+      return [...text.matchAll(/^kx_gateway_requests_total\{[^}]*\} (\d+)$/gm)].reduce(
+        (sum, match) => sum + Number(match[1]),
+        0,
+      );
+    };
+
+    // A replica restarted by the test before is back in rotation only after HAProxy's `rise`
+    // checks: each test starts once requests through the balancer reach both.
+    beforeEach(async () => {
+      const token = await graph.token('finance_office');
+      await waitFor(
+        'HAProxy to send to both replicas',
+        async () => {
+          const before = await Promise.all([0, 1].map(answeredBy));
+          for (let i = 0; i < 4; i += 1) {
+            const response = await fetch(entry, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+              body: JSON.stringify({ query: '{ __typename }' }),
+            });
+            await response.arrayBuffer();
+          }
+          const after = await Promise.all([0, 1].map(answeredBy));
+          return after.every((n, i) => n > before[i]) ? true : undefined;
+        },
+        { intervalMs: 500 },
+      );
+    }, 180_000);
 
     const startLoad = async (tag: string) =>
       spawnLoad({
