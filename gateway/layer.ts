@@ -13,7 +13,8 @@ export function createExchangeLayer(
   config: GatewayConfig,
   exchange: Database,
   signingKey: SigningKey,
-  financeUrl: string,
+  /** The finance subgraph, asked for main-bank links; absent from a supergraph not the exchange's. */
+  financeUrl: string | undefined,
 ): OperationLayer {
   return new AuthorizationLayer({
     index: indexRequirements(fs.readFileSync(config.supergraphPath, 'utf8')),

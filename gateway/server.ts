@@ -24,6 +24,7 @@ import type { SigningKey } from '../subgraphs/kernel/keys.js';
 import type { RunningSubgraph } from '../subgraphs/kernel/subgraph.js';
 import { apolloLogger, createLogger, type Logger } from '../subgraphs/kernel/logger.js';
 import { InProcessDataSource, SignedDataSource } from './data-source.js';
+import { withAbsentSubjects } from './authorization/absent.js';
 import { ExchangeGateway, type OperationLayer } from './exchange-gateway.js';
 import { reservedNamesRule } from './authorization/analyze.js';
 import { mintDevToken } from './dev-identity.js';
@@ -300,21 +301,24 @@ function apolloGateway(
   return new ApolloGateway({
     supergraphSdl,
     logger: apolloLogger(logger),
+    // An entity the subgraph owning the subject lacks must not null its object (see absent.ts).
     buildService: ({ name, url }) =>
-      inProcess
-        ? new InProcessDataSource(
-            name as SubgraphName,
-            () => inProcess(name as SubgraphName),
-            options.signingKey,
-            config.gatewayToken.ttlSeconds,
-          )
-        : new SignedDataSource(
-            name,
-            subgraphUrls[name] ?? url!,
-            options.signingKey,
-            config.gatewayToken.ttlSeconds,
-            { policy: config.subgraphFetch, logger },
-          ),
+      withAbsentSubjects(
+        inProcess
+          ? new InProcessDataSource(
+              name as SubgraphName,
+              () => inProcess(name as SubgraphName),
+              options.signingKey,
+              config.gatewayToken.ttlSeconds,
+            )
+          : new SignedDataSource(
+              name,
+              subgraphUrls[name] ?? url!,
+              options.signingKey,
+              config.gatewayToken.ttlSeconds,
+              { policy: config.subgraphFetch, logger },
+            ),
+      ),
   });
 }
 
