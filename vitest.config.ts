@@ -5,10 +5,14 @@ const require = createRequire(import.meta.url);
 
 /**
  * The proofs that take minutes each and need PostgreSQL: the graph under killed subgraphs and
- * restarted databases, and two gateway replicas. CI runs them with the rest (`npm run test:all`);
+ * restarted databases, two gateway replicas, and the fleet behind HAProxy. CI runs them with the rest (`npm run test:all`);
  * `npm test` leaves them out.
  */
-const SLOW = ['test/production/faults.e2e.test.ts', 'test/production/replicas.e2e.test.ts'];
+const SLOW = [
+  'test/production/faults.e2e.test.ts',
+  'test/production/replicas.e2e.test.ts',
+  'test/production/fleet.e2e.test.ts',
+];
 
 export default defineConfig({
   resolve: {

@@ -62,7 +62,14 @@ export interface GatewayConfig extends Config {
   /** Serve Prometheus metrics at /metrics on the gateway. */
   metrics: boolean;
   /** Token bucket per party and org; perSecond 0 turns it off. */
-  rateLimit: { perSecond: number; burst: number };
+  rateLimit: {
+    perSecond: number;
+    burst: number;
+    /** Redis holding the limits every replica shares; unset: each process counts on its own. */
+    redisUrl?: string;
+    /** Gateway replicas behind the balancer: while Redis is unreachable each takes this share. */
+    replicas: number;
+  };
   /**
    * `npm start` (the whole graph in one process): the gateway asks the subgraphs by function
    * call rather than over HTTP. Server mode is HTTP whatever this says.
@@ -140,6 +147,8 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     rateLimit: {
       perSecond: num(env, 'RATE_LIMIT_PER_SECOND', 50),
       burst: int(env, 'RATE_LIMIT_BURST', 200, 1),
+      redisUrl: env.REDIS_URL || undefined,
+      replicas: int(env, 'GATEWAY_REPLICAS', 1, 1),
     },
     subgraphsInProcess: bool(env, 'SUBGRAPHS_IN_PROCESS', true),
     // A fifth of a second: a tree head soon after the response, a few statements a second idle.

@@ -68,11 +68,19 @@ export class Gauge implements Instrument {
     this.value += by;
   }
 
+  set(value: number): void {
+    this.value = value;
+  }
+
+  get(): number {
+    return this.read ? this.read() : this.value;
+  }
+
   render(): string {
     return [
       `# HELP ${this.name} ${this.help}`,
       `# TYPE ${this.name} gauge`,
-      `${this.name} ${this.read ? this.read() : this.value}`,
+      `${this.name} ${this.get()}`,
     ].join('\n');
   }
 }
@@ -150,6 +158,18 @@ export const metrics = {
     'kx_gateway_rate_limited_total',
     'Requests answered 429 by the per-party and per-org rate limit, by party.',
     ['party'],
+  ),
+  rateLimitDegraded: new Gauge(
+    'kx_gateway_rate_limit_degraded',
+    '1 while the shared rate-limit store (REDIS_URL) is unreachable and this replica limits alone on its share, else 0.',
+  ),
+  rateLimitOutages: new Counter(
+    'kx_gateway_rate_limit_store_outages_total',
+    'Times this replica lost the shared rate-limit store and fell back to its local share.',
+  ),
+  rateLimitLocalDecisions: new Counter(
+    'kx_gateway_rate_limit_local_decisions_total',
+    'Requests whose rate limit was decided by the local share because the shared store was unreachable.',
   ),
   authorizationDenials: new Counter(
     'kx_gateway_authorization_denials_total',

@@ -18,8 +18,9 @@ interface Bucket {
 const SWEEP_ABOVE = 10_000;
 
 /**
- * In-memory token buckets, one per key (party and org). Each gateway instance limits on its own:
- * behind N replicas a caller may get N times the rate, which the configured rate should allow for.
+ * In-memory token buckets, one per key (party and org), for a gateway that runs alone (no
+ * REDIS_URL). Replicas share their limits through Redis instead (`SharedRateLimiter`), and fall
+ * back to buckets of this kind, each of its share, while Redis is unreachable.
  */
 export class RateLimiter {
   private readonly buckets = new Map<string, Bucket>();

@@ -11,6 +11,7 @@ import type { GatewayConfig } from './config.js';
 import {
   answerClientErrors,
   closeGracefully,
+  drainDelay,
   executeApollo,
   HttpError,
   parseRequestUrl,
@@ -50,6 +51,7 @@ import {
 } from './org-directory.js';
 import type { LogSequencer } from './log-sequencer.js';
 import { RateLimiter } from './rate-limit.js';
+import { SharedRateLimiter } from './shared-rate-limit.js';
 import {
   announceSandboxPreset,
   mutationScopes,
@@ -198,7 +200,8 @@ interface Served {
   logger: Logger;
   apollo: ApolloServer<ServedContext>;
   identity: IdentityVerifier;
-  limiter: RateLimiter;
+  /** In-process buckets, or with REDIS_URL the limits every replica shares. */
+  limiter: RateLimiter | SharedRateLimiter;
   trusted: TrustedDocuments | undefined;
   subgraphUrls: Record<string, string>;
   jwks: { keys: unknown[] };
@@ -249,13 +252,19 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       'trusted documents mode: only registered operations run',
     );
   }
+  // With limits off (rate 0) there is nothing to share: no Redis connection either.
+  const limiter =
+    config.rateLimit.redisUrl && config.rateLimit.perSecond > 0
+      ? new SharedRateLimiter({ ...config.rateLimit, redisUrl: config.rateLimit.redisUrl, logger })
+      : new RateLimiter(config.rateLimit);
+  if (limiter instanceof SharedRateLimiter) await limiter.connected();
   const server = http.createServer(
     requestHandler({
       config,
       logger,
       apollo,
       identity,
-      limiter: new RateLimiter(config.rateLimit),
+      limiter,
       trusted,
       subgraphUrls,
       jwks: { keys: [options.signingKey.publicJwk] },
@@ -279,9 +288,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     async stop() {
       // /ready answers 503 at once, so a load balancer stops sending while in-flight work ends.
       readiness.draining = true;
+      await drainDelay(config.drainDelayMs);
       await closeGracefully(server, config.shutdownTimeoutMs);
       await apollo.stop();
       await options.sequencer?.stop();
+      if (limiter instanceof SharedRateLimiter) await limiter.close();
     },
   };
 }
@@ -422,7 +433,7 @@ function requestHandler(served: Served): http.RequestListener {
       const caller = await authenticate(req, requestId, served);
       record.party = caller.party;
       record.org = caller.org;
-      enforceRateLimit(caller, req, served, record);
+      await enforceRateLimit(caller, req, served, record);
       const body = await readOperation(req, url, served, record);
       await executeApollo(served.apollo, req, res, body, async () => ({
         caller,
@@ -530,10 +541,16 @@ async function answerReady(res: http.ServerResponse, served: Served): Promise<vo
     ),
   );
   const ready = readiness.schemaLoaded && Object.values(subgraphs).every((s) => s === 'up');
+  // Limiting on its share alone still serves: every replica loses Redis together, and taking
+  // them all out of the balancer would turn a degraded limit into an outage.
+  const { limiter } = served;
+  const shared = limiter instanceof SharedRateLimiter;
+  const degraded = shared && limiter.degraded;
   sendJson(res, ready ? 200 : 503, {
-    status: ready ? 'ready' : 'not ready',
+    status: ready ? (degraded ? 'degraded' : 'ready') : 'not ready',
     supergraph: readiness.schemaLoaded,
     subgraphs,
+    ...(shared ? { rateLimits: degraded ? 'local share' : 'shared' } : {}),
   });
 }
 
@@ -638,13 +655,13 @@ async function authenticate(
   }
 }
 
-function enforceRateLimit(
+async function enforceRateLimit(
   caller: Caller,
   req: http.IncomingMessage,
   served: Served,
   record: RequestRecord,
-): void {
-  const decision = served.limiter.take(rateLimitKey(caller, req.socket.remoteAddress));
+): Promise<void> {
+  const decision = await served.limiter.take(rateLimitKey(caller, req.socket.remoteAddress));
   if (decision.allowed) return;
   metrics.rateLimited.inc({ party: caller.party });
   record.rejectedBy = 'RATE_LIMIT';

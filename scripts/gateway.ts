@@ -56,13 +56,16 @@ logger.info(
 );
 
 // Past the drain deadline (plus time to close the database) the process goes regardless.
-stopOnSignal(async (signal) => {
-  logger.info({ signal, deadlineMs: config.shutdownTimeoutMs }, 'draining in-flight requests');
-  await gateway.stop();
-  await features.close();
-  lock?.release();
-  logger.info('gateway stopped');
-}, config.shutdownTimeoutMs + 5_000);
+stopOnSignal(
+  async (signal) => {
+    logger.info({ signal, deadlineMs: config.shutdownTimeoutMs }, 'draining in-flight requests');
+    await gateway.stop();
+    await features.close();
+    lock?.release();
+    logger.info('gateway stopped');
+  },
+  config.drainDelayMs + config.shutdownTimeoutMs + 5_000,
+);
 
 /**
  * The database of consents and of the disclosure log, and the org directory. Over the exchange's

@@ -42,8 +42,9 @@ console.log(`Kechuang Exchange is up.
 ${preset}; other parties, and writes: npm run token -- --party bank --org icbc
 Ctrl-C stops.`);
 
-// The gateway drains first, then the subgraphs, each within SHUTDOWN_TIMEOUT_MS; past both
-// deadlines (plus time to close the databases) the process goes regardless.
+// The gateway drains first, then the subgraphs, each after DRAIN_DELAY_MS and within
+// SHUTDOWN_TIMEOUT_MS; past both deadlines (plus time to close the databases) the process goes
+// regardless.
 stopOnSignal(
   async () => {
     console.log('\nstopping: draining in-flight requests…');
@@ -51,5 +52,5 @@ stopOnSignal(
     // The databases are closed: the folder is free for the next process.
     lock?.release();
   },
-  2 * config.shutdownTimeoutMs + 5_000,
+  2 * (config.drainDelayMs + config.shutdownTimeoutMs) + 5_000,
 );

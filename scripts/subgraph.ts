@@ -44,10 +44,13 @@ logger.info(
 );
 
 // Past the drain deadline (plus time to close the database) the process goes regardless.
-stopOnSignal(async (signal) => {
-  logger.info({ signal, deadlineMs: config.shutdownTimeoutMs }, 'draining in-flight requests');
-  await running.stop();
-  await database.close();
-  lock?.release();
-  logger.info('subgraph stopped');
-}, config.shutdownTimeoutMs + 5_000);
+stopOnSignal(
+  async (signal) => {
+    logger.info({ signal, deadlineMs: config.shutdownTimeoutMs }, 'draining in-flight requests');
+    await running.stop();
+    await database.close();
+    lock?.release();
+    logger.info('subgraph stopped');
+  },
+  config.drainDelayMs + config.shutdownTimeoutMs + 5_000,
+);

@@ -62,6 +62,8 @@ export interface Report {
   }[];
   peakRss: { process: string; mib: number }[];
   reference?: { scale: number; o1: Measurement; statements: Map<Operation, StatementCounts> };
+  /** The fleet run's section (scripts/bench/fleet.ts), when it ran. */
+  fleet?: string[];
 }
 
 const TARGET_LABEL: Record<TargetName, string> = {
@@ -302,6 +304,7 @@ export function writeReport(report: Report, file: string): string {
   lines.push('', '## Peak RSS (VmHWM, whole run)', '');
   lines.push('| process | MiB |', '|---|---:|');
   for (const r of report.peakRss) lines.push(`| ${r.process} | ${r.mib.toFixed(0)} |`);
+  if (report.fleet) lines.push(...report.fleet);
 
   lines.push(
     '',

@@ -12,6 +12,7 @@ import { ensureDevIssuer, mintDevToken } from '../../gateway/dev-identity.js';
 import { gatewaySigningKeyFile } from '../../gateway/local-graph.js';
 import { prepareDatabases, SERVER_URL, type DatabaseUrls } from './databases.js';
 import { ensureBenchPackage } from './install.js';
+import { fleetSection, measureFleet, type FleetReport } from './fleet.js';
 import { chooseFixtures, restoreNeeds, snapshotNeeds, type Fixtures } from './fixtures.js';
 import type { LoadResult, LoadSpec } from './load.js';
 import {
@@ -65,6 +66,8 @@ const USAGE = `usage: npm run bench -- [--scale N] [--duration S] [--connections
   --log                only the disclosure log: entries/s at 1, 4, 16 writers and two replicas
                        (--duration S each), inclusion proofs in trees of --log-trees sizes
                        (default 1000000,10000000); writes scripts/bench/log-results.md
+  --fleet on|off       the fleet run: O1 and O2 through HAProxy over one and two replicas of
+                       ours, and requests lost per replica killed (default on; needs haproxy)
 Databases: kx_bench_s<scale>_<subgraph> on BENCH_DATABASE_URL (default ${SERVER_URL}).`;
 
 const ALL_TARGETS: Target[] = ['ours', 'embedded', 'stock', 'hive', 'floor'];
@@ -103,6 +106,7 @@ function options() {
       profile: { type: 'string' },
       log: { type: 'boolean', default: false },
       'log-trees': { type: 'string', default: '1000000,10000000' },
+      fleet: { type: 'string', default: 'on' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -141,6 +145,7 @@ function options() {
       .split(',')
       .map(Number)
       .filter((n) => n > 0),
+    fleet: values.fleet !== 'off',
   };
 }
 
@@ -260,6 +265,8 @@ interface Graph {
   targets: Partial<Record<Target, Service>>;
   failures: Partial<Record<Target, string>>;
   jwks: ReturnType<typeof createServer>;
+  /** What a gateway in front of these subgraphs runs with: their URLs, the JWKS, the databases. */
+  env: Record<string, string>;
 }
 
 /**
@@ -299,7 +306,13 @@ async function startGraph(
       );
     }),
   );
-  const graph: Graph = { subgraphs, targets: {}, failures: {}, jwks };
+  const graph: Graph = {
+    subgraphs,
+    targets: {},
+    failures: {},
+    jwks,
+    env: { ...env, CLAIM_MAX_PER_HOUR: '0' },
+  };
   for (const target of targets) {
     const port = await freePort();
     try {
@@ -501,6 +514,7 @@ async function main() {
   const measurements: Measurement[] = [];
   const content: Report['content'] = [];
   const peakRss: Report['peakRss'] = [];
+  let fleet: FleetReport | undefined;
   try {
     // Same answer from every target (O4 claims different needs: compared with the id masked).
     for (const operation of operations) {
@@ -597,6 +611,25 @@ async function main() {
         measurements.push(m);
       }
     }
+    if (opts.fleet) {
+      fleet = await measureFleet({
+        env: graph.env,
+        operations: operations
+          .filter((op) => op.id === 'O1' || op.id === 'O2')
+          .map((op) => ({
+            id: op.id,
+            bodies: bodiesOf(op, fixtures, []),
+            headers: { authorization: `Bearer ${tokens[op.caller]}` },
+          })),
+        connections: opts.connections,
+        durationMs: opts.durationMs,
+        rounds: opts.rounds,
+        singleMs: opts.singleMs,
+        kills: 3,
+        logDir: work,
+        runLoad: (spec) => runLoad(spec, work),
+      });
+    }
     for (const service of [...Object.values(graph.targets), ...graph.subgraphs]) {
       peakRss.push({ process: service!.name, mib: peakRssMiB(service!.pid) });
     }
@@ -664,6 +697,7 @@ async function main() {
     content,
     peakRss,
     reference,
+    fleet: fleet && fleetSection(fleet),
   };
   const markdown = writeReport(report, path.join(root, 'scripts/bench/results.md'));
   console.log(markdown);

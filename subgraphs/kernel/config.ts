@@ -41,6 +41,11 @@ export interface Config {
   log: { level: LogLevel; file?: string };
   /** How long a stopping server waits for in-flight requests before cutting connections. */
   shutdownTimeoutMs: number;
+  /**
+   * How long a stopping server keeps serving after its `/ready` turns 503, before it stops
+   * accepting: the time a load balancer's health check needs to take it out of rotation.
+   */
+  drainDelayMs: number;
   /** 风险补偿资金池 (SPEC 三(十二)): what a bank is paid for a covered loan's default. */
   riskPool: {
     /** Share of the bank's loss compensated, a decimal rate ("0.5"). */
@@ -189,6 +194,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     log: { level: logLevel as LogLevel, file: env.LOG_FILE || undefined },
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000),
+    drainDelayMs: int(env, 'DRAIN_DELAY_MS', 0),
     // Half the loss, at most ¥2M a loan and ¥10M a bank a year: the pool is meant to share a
     // bank's risk on many small sci-tech loans, not to make one large loss whole.
     riskPool: {

@@ -128,6 +128,14 @@ export function answerClientErrors(server: Server): void {
  * closed as soon as they fall idle (a client would otherwise hold the server open for the whole
  * keep-alive timeout); whatever is still open at the deadline is cut.
  */
+/**
+ * The wait between a stopping server's `/ready` turning 503 and its listener closing: a balancer
+ * still sending to it in that time is served, and after it sends nothing more (DRAIN_DELAY_MS).
+ */
+export function drainDelay(ms: number): Promise<void> {
+  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
+}
+
 export function closeGracefully(server: Server, deadlineMs: number): Promise<void> {
   return new Promise((resolve) => {
     const noKeepAlive = (_req: IncomingMessage, res: ServerResponse) => {

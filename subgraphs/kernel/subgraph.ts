@@ -12,6 +12,7 @@ import type { Database } from './db.js';
 import {
   answerClientErrors,
   closeGracefully,
+  drainDelay,
   executeApollo,
   HttpError,
   parseRequestUrl,
@@ -109,6 +110,7 @@ export interface SubgraphOptions {
     | 'maxBodyBytes'
     | 'log'
     | 'shutdownTimeoutMs'
+    | 'drainDelayMs'
     | 'subgraphFetch'
     | keyof WorkflowConfig
   >;
@@ -124,6 +126,8 @@ interface Serving<TContext extends BaseContext> {
   options: SubgraphOptions;
   apollo: ApolloServer<TContext>;
   logger: Logger;
+  /** Set once the server is stopping: `/ready` answers 503 so a balancer stops sending. */
+  readiness: { draining: boolean };
   /** A request's context, for a verified caller with the peer tokens the gateway delegated. */
   context(caller: Caller, peerTokens: Partial<Record<SubgraphName, string>>): TContext;
 }
@@ -144,6 +148,7 @@ export async function startSubgraph<TContext extends BaseContext>(
     options,
     apollo,
     logger,
+    readiness: { draining: false },
     context: (caller, peerTokens) =>
       module.createContext({
         caller,
@@ -173,6 +178,8 @@ export async function startSubgraph<TContext extends BaseContext>(
       return executeInProcess(serving, request, caller, peerTokens);
     },
     async stop() {
+      serving.readiness.draining = true;
+      await drainDelay(options.config.drainDelayMs);
       stopped = true;
       await closeGracefully(server, options.config.shutdownTimeoutMs);
       await apollo.stop();
@@ -285,13 +292,17 @@ function logRequestLine(
 async function answerProbe<TContext extends BaseContext>(
   url: URL,
   res: http.ServerResponse,
-  { module, options }: Serving<TContext>,
+  { module, options, readiness }: Serving<TContext>,
 ): Promise<boolean> {
   if (url.pathname === '/health') {
     sendJson(res, 200, { status: 'ok', subgraph: module.name });
     return true;
   }
   if (url.pathname !== '/ready') return false;
+  if (readiness.draining) {
+    sendJson(res, 503, { status: 'draining', subgraph: module.name });
+    return true;
+  }
   // Readiness asks the database too: a subgraph whose database is gone serves nothing.
   const ready = await databaseAnswers(options.database, READY_TIMEOUT_MS);
   sendJson(res, ready ? 200 : 503, {

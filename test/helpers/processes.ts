@@ -67,7 +67,7 @@ export class ServiceProcess {
   constructor(
     readonly name: string,
     private readonly args: string[],
-    private readonly env: NodeJS.ProcessEnv,
+    readonly env: NodeJS.ProcessEnv,
     readonly port: number,
   ) {}
 
@@ -190,6 +190,11 @@ export async function startProcessGraph(options: {
   env?: Record<string, string>;
   /** Settings of one subgraph's process only, over `env`. */
   subgraphEnv?: Partial<Record<SubgraphName, Record<string, string>>>;
+  /** Settings of the gateway processes only, over everything else (a balanced subgraph's URL). */
+  gatewayEnv?: Record<string, string>;
+  /** Ports chosen beforehand (a balancer's configuration names them); the rest are free ones. */
+  subgraphPorts?: Partial<Record<SubgraphName, number>>;
+  gatewayPorts?: number[];
 }): Promise<ProcessGraph> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kx-processes-'));
   const config = loadGatewayConfig({ DATA_DIR: dataDir });
@@ -199,9 +204,13 @@ export async function startProcessGraph(options: {
   await loadTreeHeadKey(config);
 
   const subgraphPorts = {} as Record<SubgraphName, number>;
-  for (const name of SUBGRAPH_NAMES) subgraphPorts[name] = await freePort();
+  for (const name of SUBGRAPH_NAMES) {
+    subgraphPorts[name] = options.subgraphPorts?.[name] ?? (await freePort());
+  }
   const gatewayPorts: number[] = [];
-  for (let i = 0; i < (options.replicas ?? 1); i += 1) gatewayPorts.push(await freePort());
+  for (let i = 0; i < (options.replicas ?? 1); i += 1) {
+    gatewayPorts.push(options.gatewayPorts?.[i] ?? (await freePort()));
+  }
 
   const base: NodeJS.ProcessEnv = {
     ...process.env,
@@ -242,7 +251,12 @@ export async function startProcessGraph(options: {
       new ServiceProcess(
         `gateway ${i}`,
         ['scripts/gateway.ts'],
-        { ...base, PORT: String(port), DATABASE_URL_EXCHANGE: options.databaseUrls.exchange },
+        {
+          ...base,
+          PORT: String(port),
+          DATABASE_URL_EXCHANGE: options.databaseUrls.exchange,
+          ...options.gatewayEnv,
+        },
         port,
       ),
   );

@@ -58,6 +58,9 @@ describe('metrics', () => {
       'kx_subgraph_fetch_errors_total',
       'kx_gateway_authorization_denials_total',
       'kx_disclosure_log_entries_total',
+      'kx_gateway_rate_limit_degraded',
+      'kx_gateway_rate_limit_store_outages_total',
+      'kx_gateway_rate_limit_local_decisions_total',
       'process_resident_memory_bytes',
     ]) {
       expect(text).toContain(`# TYPE ${name} `);

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerParticipants } from '../helpers/fixture.js';
 import { startTestGraph, type TestGraph } from '../helpers/graph.js';
+import { getJson, waitFor } from '../helpers/processes.js';
+import { startOwnRedis, type OwnRedis } from '../helpers/redis.js';
 
 // Starting a graph (four PGlite databases, migrated and seeded) is slow on a loaded 2-core machine.
 const GRAPH_START_TIMEOUT = 300_000;
@@ -71,5 +73,70 @@ describe('per-party and per-org rate limits', () => {
       }
     }
     expect((await refusals()) - before).toBe(refused);
+  });
+});
+
+describe('rate limits shared through Redis, and the gateway without it', () => {
+  let graph: TestGraph;
+  let redis: OwnRedis;
+  beforeAll(async () => {
+    redis = await startOwnRedis();
+    graph = await startTestGraph('pglite', {
+      // Four requests per 40 s window: no window ends while the test runs.
+      env: {
+        REDIS_URL: redis.url,
+        RATE_LIMIT_PER_SECOND: '0.1',
+        RATE_LIMIT_BURST: '4',
+        GATEWAY_REPLICAS: '2',
+      },
+      prepare: (databases) => registerParticipants(databases, { banks: ['icbc', 'abc'] }),
+    });
+  }, GRAPH_START_TIMEOUT);
+  afterAll(async () => {
+    await graph?.stop();
+    await redis?.stop();
+  });
+
+  const ask = async (token: string) =>
+    (
+      await fetch(graph.graph.gateway.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query: '{ banks { id } }' }),
+      })
+    ).status;
+  const served = async (token: string, times: number) => {
+    let count = 0;
+    for (let i = 0; i < times; i += 1) if ((await ask(token)) === 200) count += 1;
+    return count;
+  };
+  const ready = () => getJson(new URL('/ready', graph.graph.gateway.url).toString());
+  const gauge = async () => {
+    const text = await (await fetch(new URL('/metrics', graph.graph.gateway.url))).text();
+    return Number(/^kx_gateway_rate_limit_degraded (\d+)$/m.exec(text)?.[1]);
+  };
+
+  it('limits in Redis, reports and counts the fallback to its share, and resumes', async () => {
+    expect((await ready())?.body).toMatchObject({ status: 'ready', rateLimits: 'shared' });
+    expect(await served(await graph.token('bank', 'icbc'), 6)).toBe(4);
+
+    await redis.stop();
+    const abc = await graph.token('bank', 'abc');
+    // Half the burst: the configured two replicas each take half while they cannot agree.
+    expect(await served(abc, 4)).toBe(2);
+    expect(await ready()).toEqual({
+      status: 200,
+      body: expect.objectContaining({ status: 'degraded', rateLimits: 'local share' }),
+    });
+    expect(await gauge()).toBe(1);
+
+    await redis.start();
+    await waitFor('shared limits resumed', async () =>
+      (await ready())?.body.rateLimits === 'shared' ? true : undefined,
+    );
+    expect((await ready())?.body.status).toBe('ready');
+    expect(await gauge()).toBe(0);
+    // The restarted Redis is empty: a fresh shared window for abc.
+    expect(await served(abc, 6)).toBe(4);
   });
 });
