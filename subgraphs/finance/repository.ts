@@ -273,12 +273,18 @@ export class FinanceRepository {
       .orderBy(asc(n.id), desc(ranked.fit), asc(ranked.rateFloor), asc(ranked.id));
   }
 
-  /** 受理回告 on these needs that the caller may read: agencies every answer, a bank its own. */
+  /**
+   * 受理回告 on these needs that the caller may read: agencies every answer, a bank its own, an
+   * enterprise every answer on its own needs (the reply is meant for it).
+   */
   async feedbackForNeeds(needIds: readonly string[]): Promise<FeedbackRow[]> {
     let scope: SQL | undefined;
     if (this.caller.party === 'bank') {
       if (!this.caller.org) return [];
       scope = eq(needFeedback.bankId, this.caller.org);
+    } else if (this.caller.party === 'enterprise') {
+      if (!this.caller.org) return [];
+      scope = sql`exists (select 1 from ${financingNeeds} where ${financingNeeds.id} = ${needFeedback.needId} and ${financingNeeds.enterpriseId} = ${this.caller.org})`;
     } else if (!this.caller.scopes.has('rows:all')) {
       return [];
     }

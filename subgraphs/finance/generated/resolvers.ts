@@ -612,8 +612,9 @@ export type FinancingNeed = {
   /** The enterprise's id, so that per-enterprise rules need no join. */
   enterpriseId: Scalars['ID']['output'];
   /**
-   * 受理回告 — the banks' answers to this need's assignments, oldest first: agencies see all of them,
-   * a bank its own.
+   * 受理回告 — the banks' answers to this need's assignments, oldest first: which bank accepted or
+   * declined it, when and why. Agencies see all of them, a bank its own, the enterprise every
+   * answer on its own needs.
    */
   feedback?: Maybe<Array<NeedFeedback>>;
   id: Scalars['ID']['output'];
@@ -622,7 +623,7 @@ export type FinancingNeed = {
   mainBankBasis?: Maybe<MainBankBasis>;
   /** True when the solution deadline has passed without a solution. */
   overdue: Scalars['Boolean']['output'];
-  /** 企业指定银行 — the bank the enterprise named, second in the main-bank order. */
+  /** 企业指定银行 — the bank the enterprise named, first in the main-bank order. */
   preferredBank?: Maybe<Bank>;
   purpose: Scalars['String']['output'];
   /**
@@ -915,15 +916,19 @@ export type ListingTierPayload = {
   tier?: Maybe<ListingTier>;
 };
 
-/** Why a bank is the main bank (主办银行) of a need, in the order the rule tries them. */
+/**
+ * Why a bank is the main bank (主办银行) of a need, in the order the rule tries them
+ * (由企业选择主办行或由基本户开户行或最大贷款银行): the enterprise's choice, then its basic-account
+ * bank, then its largest lender.
+ */
 export type MainBankBasis =
-  /** 基本结算账户开户行 */
+  /** 基本结算账户开户行 — the bank of its basic settlement account */
   | 'BASIC_ACCOUNT'
   /** 抢单 — first bank to claim an open need */
   | 'CLAIMED'
-  /** 最大贷款行 */
+  /** 最大贷款行 — its largest lender */
   | 'LARGEST_LENDER'
-  /** 企业指定银行 */
+  /** 企业指定银行 — the bank the enterprise named */
   | 'NAMED_BY_ENTERPRISE';
 
 /** A live need linking a bank, as main bank, to an enterprise. */
@@ -1026,12 +1031,12 @@ export type Mutation = {
   submitFinancingNeed?: Maybe<FinancingNeedPayload>;
   /**
    * The finance office triages a submitted need: open to all banks → OPEN; main-bank-only →
-   * ASSIGNED to the main bank (主办银行) by the rule: the basic-settlement-account bank, else the bank
-   * the enterprise named, else its largest lender (banks that declined the need are skipped). The
-   * basic-account bank is read from the technology bureau's library and the largest lender (most
-   * principal outstanding, then most credit approved) from the banks' credit, within this request;
-   * `basicAccountBankId` / `largestLenderId`, when given (null for none), stand in for those
-   * lookups. The main bank owes a solution within one day.
+   * ASSIGNED to the main bank (主办银行) by the rule: the bank the enterprise named, else its
+   * basic-settlement-account bank, else its largest lender (banks that declined the need are
+   * skipped). The basic-account bank is read from the technology bureau's library and the largest
+   * lender (most principal outstanding, then most credit approved) from the banks' credit, within
+   * this request, unless the named bank is chosen; `basicAccountBankId` / `largestLenderId`, when
+   * given (null for none), stand in for those lookups. The main bank owes a solution within one day.
    */
   triageFinancingNeed?: Maybe<FinancingNeedPayload>;
   /** A bank withdraws its own product from the catalogue (下架); it keeps it and may publish it again. */
