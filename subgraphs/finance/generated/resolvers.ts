@@ -628,14 +628,18 @@ export type FinancingNeed = {
   purpose: Scalars['String']['output'];
   /**
    * Published products that fit this need, ranked, each with its score and reasons. A product fits
-   * when it lends the need's amount for at least its term, accepts collateral the need offers or
-   * none at all (信用), and the enterprise meets what it asks for: a high-tech certificate
-   * (高新技术企业), granted patents, per the library. Built from public data only: pledge status
-   * is PATENT_VALUATION data, so whether the patents are free to pledge is for a bank with that
+   * when it lends the need's amount for at least its term, accepts collateral the need offers and
+   * the enterprise can give (a patent pledge only when it holds granted patents) or none at all
+   * (信用), and the enterprise meets what it asks for: a high-tech certificate (高新技术企业),
+   * granted patents, per the library. Built from public data only: pledge status is
+   * PATENT_VALUATION data, so whether the patents are free to pledge is for a bank with that
    * consent to check.
    */
   recommendations: Array<ProductRecommendation>;
-  /** Published products that fit this need, best first. */
+  /**
+   * Published products that fit this need as `recommendations` says (never against a pledge the
+   * enterprise cannot give, never one whose eligibility it does not meet), best first.
+   */
   recommendedProducts: Array<FinancialProduct>;
   /** The main bank owes a solution (一企一策) within one day of assignment. */
   solutionDueAt?: Maybe<Scalars['DateTime']['output']>;
@@ -1434,7 +1438,10 @@ export type ProspectFeedEntry = {
    * records. It counts this need's versions only, never changes to needs the bank cannot see.
    */
   change: Scalars['ID']['output'];
-  /** The calling bank's own published products that fit the need, best first; null when `removed`. */
+  /**
+   * The calling bank's own published products that fit the need (the fit of
+   * `FinancingNeed.recommendations`), best first; null when `removed`.
+   */
   matchingProducts?: Maybe<Array<FinancialProduct>>;
   /** The need as it is now; null when `removed`. */
   need?: Maybe<FinancingNeed>;
