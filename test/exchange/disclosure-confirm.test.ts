@@ -90,6 +90,30 @@ describe.each(BACKENDS)('disclosure log confirming consents (%s)', (backend) => 
     expect(await entries()).toBe(before);
   });
 
+  it('records the purposes the enterprise stated for the consents, else the ground', async () => {
+    const log = new DisclosureLog(exchange);
+    const before = await entries();
+    await log.record({ caller: caller('r-purpose'), operationName: 'Dossier' }, [
+      { ...contactOn('ent-a', 'cons-active'), purposes: ['授信审查', '贷后管理'] },
+      contactOn('ent-a', 'cons-active'),
+      {
+        enterpriseId: 'ent-b',
+        fields: ['Enterprise.contact'],
+        bases: [{ policy: 'main_bank', needId: 'need-b1' }],
+      },
+    ]);
+    const written = await exchange.rows<{ purpose: string | null }>(
+      sql`select purpose from disclosures where request_id = 'r-purpose' order by seq`,
+    );
+    expect(written.map((row) => row.purpose)).toEqual([
+      '授信审查; 贷后管理',
+      'consent',
+      'main_bank',
+    ]);
+    expect(await entries()).toBe(before + 3);
+    expect((await verifyChain(exchange)).broken).toBeUndefined();
+  });
+
   it('writes, unconfirmed, what the caller did not ask to confirm', async () => {
     const log = new DisclosureLog(exchange);
     const before = await entries();

@@ -105,7 +105,11 @@ export type Disclosure = {
   party: Scalars['String']['output'];
   /** The hash of the entry before it (64 zeros for the first). */
   prevHash: Scalars['String']['output'];
-  /** consent, main_bank or mandate: the ground the disclosure rested on. */
+  /**
+   * What the disclosure was for: on consent, the purpose the enterprise stated when it granted the
+   * consent (授权用途, several joined with "; "); main_bank as main bank of a live need; mandate
+   * under an agency's mandate.
+   */
   purpose?: Maybe<Scalars['String']['output']>;
   /** The gateway request that disclosed it. */
   requestId: Scalars['String']['output'];
