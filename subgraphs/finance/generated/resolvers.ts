@@ -41,6 +41,7 @@ import type {
 import type {
   NoticeRow as NoticeRowModel,
   ReceiptRow as ReceiptRowModel,
+  EnterpriseReceiptRow as EnterpriseReceiptRowModel,
 } from '../notices/index.js';
 import type {
   ListingTierChangeRow as ListingTierChangeRowModel,
@@ -517,6 +518,14 @@ export type Enterprise = {
    * agencies, and the enterprise itself.
    */
   listingTierHistory?: Maybe<Array<ListingTierChange>>;
+};
+
+export type EnterpriseNoticeReceipt = {
+  __typename?: 'EnterpriseNoticeReceipt';
+  enterprise: Enterprise;
+  enterpriseId: Scalars['ID']['output'];
+  noticeId: Scalars['ID']['output'];
+  readAt: Scalars['DateTime']['output'];
 };
 
 /**
@@ -1005,9 +1014,12 @@ export type Mutation = {
   editProduct?: Maybe<FinancialProductPayload>;
   /** 注资 — the finance office puts money into the pool; the ledger records it. */
   fundRiskPool?: Maybe<FundRiskPoolPayload>;
-  /** A bank marks a notice addressed to it read (已读回执); marking it again keeps the first time. */
+  /**
+   * A bank or an enterprise marks a notice addressed to it read (已读回执); marking it again keeps
+   * the first time.
+   */
   markNoticeRead?: Maybe<NoticePayload>;
-  /** The finance office or the technology bureau publishes a notice to the banks. */
+  /** The finance office or the technology bureau publishes a notice to banks or to enterprises. */
   publishNotice?: Maybe<NoticePayload>;
   /** A bank publishes a product of its own in the catalogue (发布产品). */
   publishProduct?: Maybe<FinancialProductPayload>;
@@ -1243,21 +1255,31 @@ export type NeedVisibility =
   | 'OPEN_TO_ALL_BANKS';
 
 /**
- * A notice from the finance office or the technology bureau to the banks. A bank sees the notices
- * addressed to it and marks them read; the finance office and the PBOC see every notice and the
- * read receipts; the technology bureau the notices it published.
+ * A notice from the finance office or the technology bureau to banks or to enterprises. A bank or
+ * an enterprise sees the notices addressed to it and marks them read; the finance office and the
+ * PBOC see every notice and the banks' read receipts; the technology bureau the notices it
+ * published. The enterprises' read receipts are seen by the agency that published the notice only.
  */
 export type Notice = {
   __typename?: 'Notice';
   audience: NoticeAudience;
-  /** The banks addressed when LISTED_BANKS; empty for ALL_BANKS. */
+  /** The banks addressed when LISTED_BANKS; empty for every other audience. */
   banks: Array<Bank>;
   body: Scalars['String']['output'];
+  /** The district addressed when DISTRICT. */
+  district?: Maybe<District>;
+  /**
+   * 已读回执 — the enterprises that marked it read, first reader first. Only the agency that published
+   * the notice sees them; on another agency's notice the list is empty.
+   */
+  enterpriseReceipts?: Maybe<Array<EnterpriseNoticeReceipt>>;
   id: Scalars['ID']['output'];
+  /** The industry addressed when INDUSTRY: a GB/T 4754 code or prefix ("C39" reaches "C391"). */
+  industry?: Maybe<Scalars['String']['output']>;
   kind: NoticeKind;
   publishedAt: Scalars['DateTime']['output'];
   publisher: NoticePublisher;
-  /** When the calling bank marked it read; null while unread. */
+  /** When the calling bank or enterprise marked it read; null while unread. */
   readAt?: Maybe<Scalars['DateTime']['output']>;
   /** 已读回执 — the banks that marked it read, first reader first. */
   receipts?: Maybe<Array<NoticeReceipt>>;
@@ -1269,9 +1291,21 @@ export type Notice = {
   unreadBanks?: Maybe<Array<Bank>>;
 };
 
+/**
+ * Who a notice is addressed to: banks (信息服务, 三(八)) or enterprises (宣传推广, 四(三)). An
+ * enterprise audience is decided when an enterprise reads, from the library as it stands then.
+ */
 export type NoticeAudience =
   /** All banks. */
   | 'ALL_BANKS'
+  /** Every enterprise. */
+  | 'ALL_ENTERPRISES'
+  /** The enterprises of one district (`district`). */
+  | 'DISTRICT'
+  /** The enterprises of one industry (`industry`, a GB/T 4754 code or prefix). */
+  | 'INDUSTRY'
+  /** 入库企业 — the enterprises admitted to the sci-tech enterprise library. */
+  | 'LIBRARY_MEMBERS'
   /** Only the banks listed. */
   | 'LISTED_BANKS';
 
@@ -1293,11 +1327,11 @@ export type NoticeFilter = {
   publisher?: InputMaybe<NoticePublisher>;
   /** Published at or after. */
   since?: InputMaybe<Scalars['DateTime']['input']>;
-  /** A bank: only the notices it has not marked read. */
+  /** A bank or an enterprise: only the notices it has not marked read. */
   unreadOnly?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
-/** What a notice to the banks is about (信息服务, 三(八)). */
+/** What a notice is about (信息服务, 三(八)). */
 export type NoticeKind =
   /** 调整 — an adjustment of a plan or policy */
   | 'ADJUSTMENT'
@@ -1478,10 +1512,17 @@ export type ProspectFeedFilter = {
 
 export type PublishNoticeInput = {
   audience: NoticeAudience;
-  /** For LISTED_BANKS: 1 to 100 distinct bank ids; left out (or empty) for ALL_BANKS. */
+  /** For LISTED_BANKS: 1 to 100 distinct bank ids; left out (or empty) for every other audience. */
   bankIds?: InputMaybe<Array<Scalars['ID']['input']>>;
   /** Not empty, at most 20,000 characters. */
   body: Scalars['String']['input'];
+  /** For DISTRICT: the district; left out for every other audience. */
+  district?: InputMaybe<District>;
+  /**
+   * For INDUSTRY: a GB/T 4754 code or prefix (a letter A–T and up to four digits, e.g. "C39");
+   * left out for every other audience.
+   */
+  industry?: InputMaybe<Scalars['String']['input']>;
   kind: NoticeKind;
   /** Not empty, at most 200 characters. */
   title: Scalars['String']['input'];
@@ -2491,6 +2532,7 @@ export type ResolversTypes = {
   EditFinancingNeedInput: EditFinancingNeedInput;
   EditProductInput: EditProductInput;
   Enterprise: ResolverTypeWrapper<{ id: string }>;
+  EnterpriseNoticeReceipt: ResolverTypeWrapper<EnterpriseReceiptRowModel>;
   EnterpriseProfileInput: EnterpriseProfileInput;
   FeedRemovalReason: FeedRemovalReason;
   FinancialProduct: ResolverTypeWrapper<ProductRowModel>;
@@ -2768,6 +2810,7 @@ export type ResolversParentTypes = {
   EditFinancingNeedInput: EditFinancingNeedInput;
   EditProductInput: EditProductInput;
   Enterprise: { id: string };
+  EnterpriseNoticeReceipt: EnterpriseReceiptRowModel;
   EnterpriseProfileInput: EnterpriseProfileInput;
   FinancialProduct: ProductRowModel;
   FinancialProductConnection: Omit<FinancialProductConnection, 'edges' | 'nodes'> & {
@@ -3171,6 +3214,17 @@ export type EnterpriseResolvers<
     ParentType,
     ContextType
   >;
+};
+
+export type EnterpriseNoticeReceiptResolvers<
+  ContextType = FinanceContext,
+  ParentType extends ResolversParentTypes['EnterpriseNoticeReceipt'] =
+    ResolversParentTypes['EnterpriseNoticeReceipt'],
+> = {
+  enterprise?: Resolver<ResolversTypes['Enterprise'], ParentType, ContextType>;
+  enterpriseId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  noticeId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  readAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 };
 
 export type FinancialProductResolvers<
@@ -3704,7 +3758,14 @@ export type NoticeResolvers<
   audience?: Resolver<ResolversTypes['NoticeAudience'], ParentType, ContextType>;
   banks?: Resolver<Array<ResolversTypes['Bank']>, ParentType, ContextType>;
   body?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  district?: Resolver<Maybe<ResolversTypes['District']>, ParentType, ContextType>;
+  enterpriseReceipts?: Resolver<
+    Maybe<Array<ResolversTypes['EnterpriseNoticeReceipt']>>,
+    ParentType,
+    ContextType
+  >;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  industry?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['NoticeKind'], ParentType, ContextType>;
   publishedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   publisher?: Resolver<ResolversTypes['NoticePublisher'], ParentType, ContextType>;
@@ -4386,6 +4447,7 @@ export type Resolvers<ContextType = FinanceContext> = {
   Decimal?: GraphQLScalarType;
   DepartmentSupportCount?: DepartmentSupportCountResolvers<ContextType>;
   Enterprise?: EnterpriseResolvers<ContextType>;
+  EnterpriseNoticeReceipt?: EnterpriseNoticeReceiptResolvers<ContextType>;
   FinancialProduct?: FinancialProductResolvers<ContextType>;
   FinancialProductConnection?: FinancialProductConnectionResolvers<ContextType>;
   FinancialProductEdge?: FinancialProductEdgeResolvers<ContextType>;
