@@ -278,40 +278,49 @@ for (const backend of BACKENDS) {
           (id, enterprise_id, amount_fen, term_months, purpose, collateral, visibility, status, submitted_at)
           values ('need-c-pledge', 'ent-c', 777500000, 12, '研发', '{PATENT_PLEDGE}'::text[],
             'OPEN_TO_ALL_BANKS', 'OPEN', now())`);
+        const BOTH = `{
+          financingNeed(id: "need-c-pledge") {
+            recommendations(first: 10) { reasons product { id } }
+            recommendedProducts(first: 10) { id } }
+          prospectFeed(first: 100) { nodes { needId matchingProducts(first: 10) { id } } } }`;
         const offered = async () => {
-          const BOTH = `{
-            financingNeed(id: "need-c-pledge") {
-              recommendations(first: 10) { reasons product { id } }
-              recommendedProducts(first: 10) { id } }
-            prospectFeed(first: 100) { nodes { needId matchingProducts(first: 10) { id } } } }`;
-          const data = ok(await graph.query(BOTH, {}, await as('bank', 'boc')));
-          const entry = data.prospectFeed.nodes.find(
-            (n: { needId: string }) => n.needId === 'need-c-pledge',
-          );
-          return {
-            recommendations: data.financingNeed.recommendations.map((r: any) => r.product.id),
-            reasons: data.financingNeed.recommendations.map((r: any) => r.reasons[0]),
-            recommendedProducts: data.financingNeed.recommendedProducts.map((p: any) => p.id),
-            matchingProducts: entry.matchingProducts.map((p: { id: string }) => p.id),
-          };
+          // On PostgreSQL the feed serves a change once no older transaction of the server is
+          // still open, so the new need may take a moment to reach it.
+          for (let attempt = 0; attempt < 100; attempt++) {
+            const data = ok(await graph.query(BOTH, {}, await as('bank', 'boc')));
+            const entry = data.prospectFeed.nodes.find(
+              (n: { needId: string }) => n.needId === 'need-c-pledge',
+            );
+            if (!entry) {
+              await new Promise((resolve) => setTimeout(resolve, 100));
+              continue;
+            }
+            return {
+              recommendations: data.financingNeed.recommendations.map((r: any) => r.product.id),
+              reasons: data.financingNeed.recommendations.map((r: any) => r.reasons[0]),
+              recommendedProducts: data.financingNeed.recommendedProducts.map((p: any) => p.id),
+              matchingProducts: entry.matchingProducts.map((p: { id: string }) => p.id),
+            };
+          }
+          throw new Error('need-c-pledge did not reach the prospect feed');
         };
-        const without = await offered();
-        for (const list of [
-          without.recommendations,
-          without.recommendedProducts,
-          without.matchingProducts,
-        ]) {
-          expect(list).toContain('prod-boc-credit');
-          expect(list).not.toContain('prod-boc-pledge');
-        }
-        expect(without.reasons).not.toContain(
-          'accepts patent pledge (专利权质押), which the need offers',
-        );
-        // A patent granted to ent-c reaches the read model: the pledge can be given now.
-        await financeDb().db.execute(
-          sql`update enterprise_profiles set pledgeable_patents = 1 where enterprise_id = 'ent-c'`,
-        );
         try {
+          const without = await offered();
+          for (const list of [
+            without.recommendations,
+            without.recommendedProducts,
+            without.matchingProducts,
+          ]) {
+            expect(list).toContain('prod-boc-credit');
+            expect(list).not.toContain('prod-boc-pledge');
+          }
+          expect(without.reasons).not.toContain(
+            'accepts patent pledge (专利权质押), which the need offers',
+          );
+          // A patent granted to ent-c reaches the read model: the pledge can be given now.
+          await financeDb().db.execute(
+            sql`update enterprise_profiles set pledgeable_patents = 1 where enterprise_id = 'ent-c'`,
+          );
           const withPatent = await offered();
           for (const list of [
             withPatent.recommendations,
