@@ -88,6 +88,7 @@ export const STANDARD_SCOPES: Record<Party, string[]> = {
     'disclosure:own',
     'guarantee:own',
     'event:register',
+    'notice:own',
   ],
 };
 

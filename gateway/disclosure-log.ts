@@ -15,6 +15,8 @@ export interface Disclosure {
   enterpriseId: string;
   fields: string[];
   bases: Basis[];
+  /** The purposes the enterprise stated for the consents among `bases` (授权用途), in order. */
+  purposes?: string[];
 }
 
 export interface DisclosureContext {
@@ -90,7 +92,7 @@ export class DisclosureLog {
       enterpriseId: item.enterpriseId,
       fields: [...item.fields].sort(),
       basis: item.bases,
-      purpose: purposeOf(item.bases),
+      purpose: purposeOf(item),
       confirm: context.confirmConsents === true,
     }));
     return new Promise<void>((resolve, reject) => {
@@ -131,8 +133,15 @@ export class DisclosureLog {
   }
 }
 
-function purposeOf(bases: Basis[]): string | null {
-  if (bases.some((b) => b.policy === 'consent')) return 'consent';
+/**
+ * What the disclosure was for: on consent, the purpose the enterprise stated when it granted it
+ * (several consents' purposes joined with "; "; "consent" only if none was given to the log);
+ * as main bank, "main_bank"; under an agency's mandate, "mandate".
+ */
+function purposeOf({ bases, purposes = [] }: Disclosure): string | null {
+  if (bases.some((b) => b.policy === 'consent')) {
+    return purposes.length > 0 ? purposes.join('; ') : 'consent';
+  }
   if (bases.some((b) => b.policy === 'main_bank')) return 'main_bank';
   if (bases.some((b) => b.policy === 'unrestricted')) return 'mandate';
   return null;

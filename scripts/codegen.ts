@@ -53,6 +53,7 @@ const MAPPERS: Record<SubgraphName, Record<string, string>> = {
     SigningEventSummary: '../signing-events/index.js#SummaryRow',
     Notice: '../notices/index.js#NoticeRow',
     NoticeReceipt: '../notices/index.js#ReceiptRow',
+    EnterpriseNoticeReceipt: '../notices/index.js#EnterpriseReceiptRow',
     ListingTierChange: '../listing-seeds/index.js#ListingTierChangeRow',
     ListingSeed: '../listing-seeds/index.js#ListingSeedRow',
     ListingTierPayload: '../listing-seeds/index.js#TierOutcome',

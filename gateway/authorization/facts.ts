@@ -38,7 +38,7 @@ export class ExchangeFactsSource implements FactsSource {
   /** Active consents per `bank \0 enterprise` from the last lookup, oldest first (an LRU). */
   private readonly consentsSeen = new Map<
     string,
-    { at: number; consents: SubjectFacts['consents'] }
+    { at: number; consents: SubjectFacts['consents']; purposes: Record<string, string> }
   >();
 
   constructor(
@@ -56,7 +56,9 @@ export class ExchangeFactsSource implements FactsSource {
     enterpriseIds: string[],
     needed: { consents: boolean; mainBank: boolean },
   ) {
-    const facts = new Map<string, SubjectFacts>(enterpriseIds.map((id) => [id, { consents: {} }]));
+    const facts = new Map<string, SubjectFacts>(
+      enterpriseIds.map((id) => [id, { consents: {}, purposes: {} }]),
+    );
     if (caller.party !== 'bank' || !caller.org || enterpriseIds.length === 0) return facts;
     const [consentRows, mainBankRows] = await Promise.all([
       needed.consents ? this.store.activeConsents(caller.org, enterpriseIds) : [],
@@ -68,13 +70,18 @@ export class ExchangeFactsSource implements FactsSource {
         if ((DATA_SETS as readonly string[]).includes(dataSet))
           entry.consents[dataSet as DataSet] ??= row.id;
       }
+      entry.purposes![row.id] = row.purpose;
     }
     if (needed.consents) {
       const at = Date.now();
       for (const [id, entry] of facts) {
         const key = `${caller.org}\u0000${id}`;
         this.consentsSeen.delete(key);
-        this.consentsSeen.set(key, { at, consents: { ...entry.consents } });
+        this.consentsSeen.set(key, {
+          at,
+          consents: { ...entry.consents },
+          purposes: { ...entry.purposes },
+        });
       }
       while (this.consentsSeen.size > REMEMBER_PAIRS) {
         this.consentsSeen.delete(this.consentsSeen.keys().next().value!);
@@ -91,7 +98,7 @@ export class ExchangeFactsSource implements FactsSource {
     for (const id of enterpriseIds) {
       const seen = this.consentsSeen.get(`${caller.org}\u0000${id}`);
       if (!seen || seen.at < oldest) return undefined;
-      facts.set(id, { consents: { ...seen.consents } });
+      facts.set(id, { consents: { ...seen.consents }, purposes: { ...seen.purposes } });
     }
     return facts;
   }

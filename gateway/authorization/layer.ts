@@ -269,7 +269,7 @@ export class AuthorizationLayer implements OperationLayer {
           : ['facts that could not be looked up just now; retry'];
         errors.push(withheld([...item.at, item.check.key], item.check.coordinate, 'policy', needs));
       }
-      const recorded = await this.recordDisclosures(rc, caller, granted);
+      const recorded = await this.recordDisclosures(rc, caller, granted, facts);
       if (recorded === 'stale' && attempt === 0) {
         source.forget?.(caller, subjects);
         remembered = undefined;
@@ -338,12 +338,14 @@ export class AuthorizationLayer implements OperationLayer {
 
   /**
    * Disclosures to anyone but the enterprise itself are written before the response leaves, each grant on consent confirmed
-   * by the write itself; what could not be recorded is withheld instead.
+   * by the write itself; what could not be recorded is withheld instead. A grant on consent is
+   * recorded with the purpose the enterprise stated for that consent.
    */
   private async recordDisclosures(
     rc: GatewayGraphQLRequestContext<GatewayContext>,
     caller: Caller,
     granted: { item: Pending; bases: Basis[] }[],
+    facts: Map<string, SubjectFacts> | null,
   ): Promise<'recorded' | 'stale' | 'failed'> {
     if (this.options.mode === 'dry-run') return 'recorded';
     const byEnterprise = new Map<string, Disclosure>();
@@ -358,6 +360,11 @@ export class AuthorizationLayer implements OperationLayer {
       for (const basis of bases) {
         if (!entry.bases.some((b) => JSON.stringify(b) === JSON.stringify(basis)))
           entry.bases.push(basis);
+        const stated =
+          basis.policy === 'consent' ? facts?.get(enterpriseId)?.purposes?.[basis.consentId] : null;
+        if (stated && !entry.purposes?.includes(stated)) {
+          entry.purposes = [...(entry.purposes ?? []), stated];
+        }
       }
       byEnterprise.set(enterpriseId, entry);
     }

@@ -90,6 +90,8 @@ export function decideStatically(requirement: Requirement, caller: Caller): Stat
 export interface SubjectFacts {
   /** Active consent id per data set. */
   consents: Partial<Record<DataSet, string>>;
+  /** The purpose the enterprise stated for each of those consents, by consent id. */
+  purposes?: Record<string, string>;
   /** A live need of the enterprise whose main bank is the caller. */
   mainBankNeedId?: string;
 }

@@ -25,6 +25,7 @@ import type {
 } from '../../subgraphs/banks/tables.js';
 import type { ListingTier } from '../../subgraphs/finance/generated/resolvers.js';
 import type { consents } from '../../subgraphs/exchange/tables.js';
+import { chooseMainBank } from '../../subgraphs/finance/needs/index.js';
 import { patentCheckChar, usccCheckChar } from '../../subgraphs/kernel/identifiers.js';
 import {
   BANK_WEIGHTS_CITY,
@@ -1169,10 +1170,12 @@ function assignMainBank(
     const bankId = rng.chance(0.5) ? rng.pick(e.relBanks) : rng.weighted(bankWeights);
     return { bankId, basis: 'CLAIMED' };
   }
-  if (e.basicAccountBankId) return { bankId: e.basicAccountBankId, basis: 'BASIC_ACCOUNT' };
-  if (need.preferredBankId) return { bankId: need.preferredBankId, basis: 'NAMED_BY_ENTERPRISE' };
-  const lender = largestLender(lines, timeline.submitted);
-  if (lender) return { bankId: lender, basis: 'LARGEST_LENDER' };
+  const chosen = chooseMainBank({
+    NAMED_BY_ENTERPRISE: need.preferredBankId,
+    BASIC_ACCOUNT: e.basicAccountBankId,
+    LARGEST_LENDER: largestLender(lines, timeline.submitted),
+  });
+  if (chosen) return chosen;
   need.preferredBankId = rng.weighted(bankWeights);
   return { bankId: need.preferredBankId, basis: 'NAMED_BY_ENTERPRISE' };
 }

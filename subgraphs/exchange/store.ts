@@ -8,11 +8,13 @@ export type DisclosureRow = typeof disclosures.$inferSelect;
 /** An entry to append, with its leaf hash; `confirm` asks for its consents to be checked. */
 export type DisclosureAppend = Omit<DisclosureRow, 'seq'> & { confirm: boolean };
 
-/** A bank's active consent from one enterprise, with the data sets it covers. */
+/** A bank's active consent from one enterprise, with the data sets it covers and why it was given. */
 export interface ActiveConsent {
   id: string;
   enterpriseId: string;
   dataSets: string[];
+  /** The purpose the enterprise stated when it granted the consent (授权用途). */
+  purpose: string;
 }
 
 /**
@@ -50,7 +52,12 @@ class DatabaseExchangeStore implements ExchangeStore {
 
   private prepareConsentQuery() {
     return this.exchange.db
-      .select({ id: consents.id, enterpriseId: consents.enterpriseId, dataSets: consents.dataSets })
+      .select({
+        id: consents.id,
+        enterpriseId: consents.enterpriseId,
+        dataSets: consents.dataSets,
+        purpose: consents.purpose,
+      })
       .from(consents)
       .where(
         and(

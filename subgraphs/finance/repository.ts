@@ -102,20 +102,41 @@ export function productFilterConditions(filter: ProductFilter): (SQL | undefined
 const isOverdue = sql`(${financingNeeds.status} = 'ASSIGNED' and ${financingNeeds.solutionProposedAt} is null and ${financingNeeds.solutionDueAt} < now())`;
 
 /**
+ * The collateral kinds a need offers that the enterprise can give: a patent pledge (专利权质押)
+ * only while the library read model counts granted patents of its own, so no product is offered
+ * against a pledge the enterprise has nothing to back. Granted patents are public data; whether
+ * they are already pledged is PATENT_VALUATION data and is never read here. For queries that
+ * left-join `enterprise_profiles` on the need's enterprise.
+ */
+export function givableCollateral(): SQL<string[]> {
+  const granted = sql`coalesce(${qualified(enterpriseProfiles.grantedPatents)}, 0)`;
+  const offered = qualified(financingNeeds.collateral);
+  return sql<
+    string[]
+  >`(case when ${granted} > 0 then ${offered} else array_remove(${offered}, 'PATENT_PLEDGE') end)`;
+}
+
+/**
  * A visible product that can serve a need: published, not hidden, the amount within its range,
- * the term within its longest, and collateral the need offers (or none needed). For queries
- * joining `financial_products` to `financing_needs`.
+ * the term within its longest, collateral the enterprise can give (`givableCollateral`) or none
+ * needed, and what it asks of the enterprise met: a high-tech certificate (高新技术企业), granted
+ * patents. For queries joining `financial_products` to `financing_needs` and left-joining
+ * `enterprise_profiles` on the need's enterprise (an enterprise missing from the read model
+ * holds nothing).
  */
 export function productFitsNeed(): SQL {
   const p = financialProducts;
   const n = financingNeeds;
+  const ep = enterpriseProfiles;
   return and(
     eq(p.published, true),
     eq(p.hidden, false),
     lte(p.minAmountFen, n.amountFen),
     gte(p.maxAmountFen, n.amountFen),
     gte(p.maxTermMonths, n.termMonths),
-    or(sql`${p.collateral} && ${n.collateral}`, sql`'NONE' = any(${p.collateral})`),
+    or(sql`${p.collateral} && ${givableCollateral()}`, sql`'NONE' = any(${p.collateral})`),
+    or(eq(p.requiresHighTech, false), sql`coalesce(${qualified(ep.highTech)}, false)`),
+    or(eq(p.requiresPatents, false), sql`coalesce(${qualified(ep.grantedPatents)}, 0) > 0`),
   )!;
 }
 
@@ -210,11 +231,10 @@ export class FinanceRepository {
 
   /**
    * The best `perNeed` published products for each need, in one statement: a lateral subquery per
-   * need. A product qualifies when it lends the need's amount, for at least its term, against
-   * collateral the enterprise offers or none at all (信用); qualifying products are ranked by how
-   * many of the offered collateral kinds they accept, then by the lowest rate floor. Eligibility
-   * criteria that need the technology bureau's data (high-tech certificate, patents) are not
-   * known here and do not filter.
+   * need. A product qualifies as `productFitsNeed` says (amount, term, collateral the enterprise
+   * can give or none at all (信用), eligibility per the library read model); qualifying products
+   * are ranked by how many of the givable collateral kinds they accept, then by the lowest rate
+   * floor.
    */
   async recommendationsForNeeds(
     needIds: readonly string[],
@@ -225,36 +245,30 @@ export class FinanceRepository {
 
   /**
    * A bank's own published products that fit each need (the prospect feed's `matchingProducts`):
-   * the same fit and ranking as the recommendations, and a product asking for a high-tech
-   * certificate only where the library read model says the enterprise holds one.
+   * the same fit and ranking as the recommendations.
    */
   async matchingProductsForNeeds(
     needIds: readonly string[],
     bankId: string,
     perNeed: number,
   ): Promise<RecommendationRow[]> {
-    const p = financialProducts;
-    const highTech = sql`coalesce(${qualified(enterpriseProfiles.highTech)}, false)`;
-    return this.rankedProducts(needIds, perNeed, {
-      product: and(eq(p.bankId, bankId), or(eq(p.requiresHighTech, false), highTech)),
-      withProfile: true,
-    });
+    return this.rankedProducts(needIds, perNeed, eq(financialProducts.bankId, bankId));
   }
 
   private async rankedProducts(
     needIds: readonly string[],
     perNeed: number,
-    narrow: { product?: SQL; withProfile?: boolean } = {},
+    narrow?: SQL,
   ): Promise<RecommendationRow[]> {
     const p = financialProducts;
     const n = financingNeeds;
     // Qualified by hand: drizzle drops the table name from columns in a select list, and both
     // tables have a `collateral` column.
-    const fit = sql<number>`(select count(*) from unnest(${qualified(p.collateral)}) as kind where kind = any(${qualified(n.collateral)}))::int`;
+    const fit = sql<number>`(select count(*) from unnest(${qualified(p.collateral)}) as kind where kind = any(${givableCollateral()}))::int`;
     const ranked = this.db
       .select({ ...getTableColumns(p), fit: fit.as('fit') })
       .from(p)
-      .where(and(productFitsNeed(), narrow.product))
+      .where(and(productFitsNeed(), narrow))
       .orderBy(desc(fit), asc(p.rateFloor), asc(p.id))
       .limit(perNeed)
       .as('ranked');
@@ -263,22 +277,27 @@ export class FinanceRepository {
     const product = Object.fromEntries(columns.map((key) => [key, ranked[key]])) as {
       [K in keyof ProductRow]: (typeof ranked)[K];
     };
-    const needs = this.db.select({ needId: n.id, product }).from(n).$dynamic();
-    if (narrow.withProfile) {
-      needs.leftJoin(enterpriseProfiles, eq(enterpriseProfiles.enterpriseId, n.enterpriseId));
-    }
-    return needs
+    return this.db
+      .select({ needId: n.id, product })
+      .from(n)
+      .leftJoin(enterpriseProfiles, eq(enterpriseProfiles.enterpriseId, n.enterpriseId))
       .crossJoinLateral(ranked)
       .where(and(anyOf(n.id, needIds), needScope(this.caller)))
       .orderBy(asc(n.id), desc(ranked.fit), asc(ranked.rateFloor), asc(ranked.id));
   }
 
-  /** 受理回告 on these needs that the caller may read: agencies every answer, a bank its own. */
+  /**
+   * 受理回告 on these needs that the caller may read: agencies every answer, a bank its own, an
+   * enterprise every answer on its own needs (the reply is meant for it).
+   */
   async feedbackForNeeds(needIds: readonly string[]): Promise<FeedbackRow[]> {
     let scope: SQL | undefined;
     if (this.caller.party === 'bank') {
       if (!this.caller.org) return [];
       scope = eq(needFeedback.bankId, this.caller.org);
+    } else if (this.caller.party === 'enterprise') {
+      if (!this.caller.org) return [];
+      scope = sql`exists (select 1 from ${financingNeeds} where ${financingNeeds.id} = ${needFeedback.needId} and ${financingNeeds.enterpriseId} = ${this.caller.org})`;
     } else if (!this.caller.scopes.has('rows:all')) {
       return [];
     }

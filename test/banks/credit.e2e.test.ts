@@ -280,6 +280,134 @@ for (const backend of BACKENDS) {
       });
     });
 
+    describe('the product’s rules at write time', () => {
+      // icbc's products for these tests: one open to any enterprise, one for high-tech
+      // enterprises only; prod-icbc-01 of the fixture asks for granted patents.
+      beforeAll(async () => {
+        await graph.graph.databases.finance.db.execute(sql`insert into financial_products
+          (id, bank_id, name, category, collateral, min_amount_fen, max_amount_fen, rate_floor,
+           rate_cap, max_term_months, requires_high_tech)
+          values
+          ('prod-icbc-plain', 'icbc', '科技流动资金贷', 'CREDIT_LOAN', array['NONE'], 100, 100000000000,
+           '0.0300', '0.0600', 36, false),
+          ('prod-icbc-ht', 'icbc', '高企信用贷', 'CREDIT_LOAN', array['NONE'], 100, 100000000000,
+           '0.0300', '0.0600', 36, true)`);
+      });
+      const events = async (needId: string) =>
+        Number(
+          (
+            await graph.graph.databases.finance.rows<{ n: number }>(
+              sql`select count(*)::int as n from bank_events where need_id = ${needId}`,
+            )
+          )[0].n,
+        );
+      const line = (needId: string, extra: Record<string, unknown> = {}) => ({
+        needId,
+        productId: 'prod-icbc-plain',
+        amount: '500000.00',
+        rate: '0.0450',
+        termMonths: 12,
+        ...extra,
+      });
+
+      it('refuses a solution whose rate is outside its product’s bounds, naming the rate and the bound', async () => {
+        const needId = await assignedNeed('ent-a', 'icbc');
+        const before = await count('financing_solutions');
+        const low = refusal(
+          await propose('icbc', solutionInput(needId, { rate: '0.0349' }), `low-${needId}`),
+        );
+        expect(low).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.rate' });
+        expect(low.message).toContain('below the rate floor of product "prod-icbc-01"');
+        expect(low.message).toContain('3.50% (rateFloor) to 5.50% (rateCap)');
+        const high = refusal(
+          await propose('icbc', solutionInput(needId, { rate: '0.055001' }), `high-${needId}`),
+        );
+        expect(high).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.rate' });
+        expect(high.message).toContain('above the rate cap');
+        // One product of several out of bounds is enough to refuse.
+        const mixed = refusal(
+          await propose(
+            'icbc',
+            solutionInput(needId, {
+              productIds: ['prod-icbc-plain', 'prod-icbc-01'],
+              rate: '0.03',
+            }),
+            `mixed-${needId}`,
+          ),
+        );
+        expect(mixed.message).toContain('product "prod-icbc-01"');
+        expect(await count('financing_solutions')).toBe(before);
+        expect(await events(needId)).toBe(0);
+        // The bounds themselves are within.
+        const atFloor = ok(
+          await propose('icbc', solutionInput(needId, { rate: '0.035' }), `floor-${needId}`),
+        );
+        expect(atFloor.proposeSolution.needStatus).toBe('SOLUTION_PROPOSED');
+      });
+
+      it('refuses a solution on a product whose eligibility the enterprise does not meet', async () => {
+        // ent-c holds no granted patent (its one patent is pending) and no high-tech certificate.
+        const needId = await assignedNeed('ent-c', 'icbc');
+        const patents = refusal(await propose('icbc', solutionInput(needId), `patents-${needId}`));
+        expect(patents).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.productIds' });
+        expect(patents.message).toMatch(/"prod-icbc-01".*requiresPatents.*"ent-c" holds none/);
+        const highTech = refusal(
+          await propose(
+            'icbc',
+            solutionInput(needId, { productIds: ['prod-icbc-ht'] }),
+            `high-tech-${needId}`,
+          ),
+        );
+        expect(highTech).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.productIds' });
+        expect(highTech.message).toMatch(/"prod-icbc-ht".*requiresHighTech.*"ent-c" does not hold/);
+        expect(await events(needId)).toBe(0);
+        // ent-a holds both: the same products are open to it.
+        const eligible = await assignedNeed('ent-a', 'icbc');
+        ok(
+          await propose(
+            'icbc',
+            solutionInput(eligible, { productIds: ['prod-icbc-01', 'prod-icbc-ht'] }),
+            `eligible-${eligible}`,
+          ),
+        );
+      });
+
+      it('refuses a credit line outside its product’s rate bounds or eligibility, writing nothing', async () => {
+        const needId = await assignedNeed('ent-c', 'icbc');
+        ok(
+          await propose(
+            'icbc',
+            solutionInput(needId, { productIds: ['prod-icbc-plain'] }),
+            `plain-${needId}`,
+          ),
+        );
+        const before = await count('credit_lines');
+        const cheap = refusal(
+          await approve('icbc', line(needId, { rate: '0.0299' }), `cheap-${needId}`),
+        );
+        expect(cheap).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.rate' });
+        expect(cheap.message).toContain('below the rate floor of product "prod-icbc-plain"');
+        const dear = refusal(
+          await approve('icbc', line(needId, { rate: '0.0601' }), `dear-${needId}`),
+        );
+        expect(dear.message).toContain('above the rate cap of product "prod-icbc-plain"');
+        const highTech = refusal(
+          await approve('icbc', line(needId, { productId: 'prod-icbc-ht' }), `ht-${needId}`),
+        );
+        expect(highTech).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.productId' });
+        expect(highTech.message).toContain('requiresHighTech');
+        expect(await count('credit_lines')).toBe(before);
+        expect((await needStatus(needId)).status).toBe('SOLUTION_PROPOSED');
+        const approved = ok(
+          await approve('icbc', line(needId, { rate: '0.06' }), `cap-${needId}`),
+        ).approveCreditLine;
+        expect(approved).toMatchObject({
+          needStatus: 'CREDIT_APPROVED',
+          creditLine: { rate: '0.060000' },
+        });
+      });
+    });
+
     describe('延期还本付息 and credit loans', () => {
       const DEFER = `mutation ($input: DeferLoanInput!, $key: String!) {
         deferLoan(input: $input, idempotencyKey: $key) {
@@ -383,7 +511,7 @@ for (const backend of BACKENDS) {
           declineReason: '利率偏高',
         });
 
-        const approved = await assignedNeed('ent-c', 'icbc');
+        const approved = await assignedNeed('ent-a', 'icbc');
         ok(await propose('icbc', solutionInput(approved), `decline-${approved}`));
         const other = await graph.query(
           DECLINE,
@@ -447,7 +575,7 @@ for (const backend of BACKENDS) {
       });
 
       it('accepts Beijing’s today as an approval date at 01:00 Beijing time, and refuses tomorrow', async () => {
-        const needId = await assignedNeed('ent-c', 'icbc');
+        const needId = await assignedNeed('ent-a', 'icbc');
         ok(await propose('icbc', solutionInput(needId), `early-${needId}`));
         const beijingToday = clock.today();
         // 01:00 in Beijing is 17:00 UTC on the previous day.
@@ -523,7 +651,7 @@ for (const backend of BACKENDS) {
 
     describe('when finance is down', () => {
       it('refuses with SUBGRAPH_UNAVAILABLE, writes nothing, and the retry with the same key completes', async () => {
-        const needId = await assignedNeed('ent-b', 'icbc');
+        const needId = await assignedNeed('ent-a', 'icbc');
         const before = await count('financing_solutions');
         await graph.graph.subgraphs.finance.stop();
         try {

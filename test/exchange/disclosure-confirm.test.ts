@@ -90,6 +90,32 @@ describe.each(BACKENDS)('disclosure log confirming consents (%s)', (backend) => 
     expect(await entries()).toBe(before);
   });
 
+  it('records the purposes the enterprise stated for the consents, else the ground', async () => {
+    const log = new DisclosureLog(exchange);
+    const before = await entries();
+    await log.record({ caller: caller('r-purpose'), operationName: 'Dossier' }, [
+      { ...contactOn('ent-a', 'cons-active'), purposes: ['授信审查', '贷后管理'] },
+      contactOn('ent-a', 'cons-active'),
+      {
+        enterpriseId: 'ent-b',
+        fields: ['Enterprise.contact'],
+        bases: [{ policy: 'main_bank', needId: 'need-b1' }],
+      },
+    ]);
+    const written = await exchange.rows<{ purpose: string | null }>(
+      sql`select purpose from disclosures where request_id = 'r-purpose' order by seq`,
+    );
+    expect(written.map((row) => row.purpose)).toEqual([
+      '授信审查; 贷后管理',
+      'consent',
+      'main_bank',
+    ]);
+    expect(await entries()).toBe(before + 3);
+    const report = await integratedAndAudited(exchange);
+    expect(report.problem).toBeUndefined();
+    expect(report.head?.treeSize).toBe(before + 3);
+  });
+
   it('writes, unconfirmed, what the caller did not ask to confirm', async () => {
     const log = new DisclosureLog(exchange);
     const before = await entries();
@@ -121,15 +147,20 @@ describe.each(BACKENDS)('disclosure log confirming consents (%s)', (backend) => 
     ]);
     expect((settled[3] as PromiseRejectedResult).reason).toBeInstanceOf(StaleConsentError);
     expect(await entries()).toBe(before + 5);
-    const keyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kx-confirm-'));
-    try {
-      const key = await loadTreeHeadKey({ dataDir: keyDir });
-      await new LogSequencer(exchange, key, 1_000).integrate();
-      const report = await auditLog(exchange, { jwks: { keys: [key.publicJwk] } });
-      expect(report.problem).toBeUndefined();
-      expect(report.head?.treeSize).toBe(before + 5);
-    } finally {
-      fs.rmSync(keyDir, { recursive: true, force: true });
-    }
+    const report = await integratedAndAudited(exchange);
+    expect(report.problem).toBeUndefined();
+    expect(report.head?.treeSize).toBe(before + 5);
   });
 });
+
+/** Every written entry integrated into the tree under a fresh key, then the auditor's verdict. */
+async function integratedAndAudited(exchange: Database) {
+  const keyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kx-confirm-'));
+  try {
+    const key = await loadTreeHeadKey({ dataDir: keyDir });
+    await new LogSequencer(exchange, key, 1_000).integrate();
+    return await auditLog(exchange, { jwks: { keys: [key.publicJwk] } });
+  } finally {
+    fs.rmSync(keyDir, { recursive: true, force: true });
+  }
+}

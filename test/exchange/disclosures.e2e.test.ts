@@ -113,7 +113,7 @@ for (const backend of BACKENDS) {
       graph = await startTestGraph(backend, { prepare: loadFixture });
       const granted = await ask(
         ['enterprise', 'ent-c'],
-        `mutation { grantConsent(input: { enterpriseId: "ent-c", bankId: "icbc", dataSets: [CREDIT_HISTORY, PATENT_VALUATION], purpose: "贷前调查" }) { id } }`,
+        `mutation { grantConsent(input: { enterpriseId: "ent-c", bankId: "icbc", dataSets: [CREDIT_HISTORY, PATENT_VALUATION], purpose: "知识产权质押贷款贷前调查" }) { id } }`,
       );
       creditConsentId = granted.data.grantConsent.id;
       // A log with entries of two banks about three enterprises, for the reading tests.
@@ -158,6 +158,24 @@ for (const backend of BACKENDS) {
           { policy: 'consent', dataSet: 'PATENT_VALUATION', consentId: creditConsentId },
         ]),
       );
+      // On consent, the purpose recorded is the one the enterprise stated when it granted it.
+      expect(byEnterprise['ent-c'].purpose).toBe('知识产权质押贷款贷前调查');
+    });
+
+    it('records the consent’s stated purpose whether the consent was looked up or remembered', async () => {
+      const DOSSIER = `query Dossier { enterprise(id: "ent-a") { contact { phone } } }`;
+      const before = await lastSeq();
+      // The second request within a minute decides on the consents the first looked up.
+      for (let i = 0; i < 2; i++) {
+        const { data, errors } = await ask(['bank', 'abc'], DOSSIER);
+        expect(errors ?? []).toEqual([]);
+        expect(data.enterprise.contact.phone).not.toBeNull();
+      }
+      const entries = await entriesAfter(before);
+      expect(entries.map((e) => [e.enterpriseId, e.basis, e.purpose])).toEqual([
+        ['ent-a', [{ policy: 'consent', dataSet: 'CONTACT', consentId: 'cons-1' }], '授信审查'],
+        ['ent-a', [{ policy: 'consent', dataSet: 'CONTACT', consentId: 'cons-1' }], '授信审查'],
+      ]);
     });
 
     it('leaves no disclosure without its log entry, and no entry without a disclosure, agencies included', async () => {
@@ -370,7 +388,7 @@ for (const backend of BACKENDS) {
           { policy: 'CONSENT', consentId: 'cons-1', dataSet: 'CONTACT', needId: null },
           { policy: 'CONSENT', consentId: 'cons-1', dataSet: 'FINANCIALS', needId: null },
         ]),
-        purpose: 'consent',
+        purpose: '授信审查',
         hash: row.hash,
         prevHash: '',
       });

@@ -239,18 +239,22 @@ for (const backend of BACKENDS) {
         expect(triageFinancingNeed.need).toMatchObject({ status: 'OPEN', mainBank: null });
       });
 
-      it('assigns a main-bank-only need by the rule: basic account, named bank, largest lender', async () => {
+      it('assigns a main-bank-only need by the rule: named bank, basic account, largest lender', async () => {
         const mainBankOnly = { visibility: 'MAIN_BANK_ONLY', preferredBankId: 'abc' };
-        const basic = ok(await triage((await submit('ent-b', mainBankOnly)).id, 'icbc', 'boc'));
+        // The enterprise's choice comes first, even when it has a basic-account bank and a lender.
+        const named = ok(await triage((await submit('ent-b', mainBankOnly)).id, 'icbc', 'boc'));
+        expect(named.triageFinancingNeed.need).toMatchObject({
+          status: 'ASSIGNED',
+          mainBank: { id: 'abc' },
+          mainBankBasis: 'NAMED_BY_ENTERPRISE',
+        });
+        const basic = ok(
+          await triage((await submit('ent-b', { visibility: 'MAIN_BANK_ONLY' })).id, 'icbc', 'boc'),
+        );
         expect(basic.triageFinancingNeed.need).toMatchObject({
           status: 'ASSIGNED',
           mainBank: { id: 'icbc' },
           mainBankBasis: 'BASIC_ACCOUNT',
-        });
-        const named = ok(await triage((await submit('ent-b', mainBankOnly)).id, undefined, 'boc'));
-        expect(named.triageFinancingNeed.need).toMatchObject({
-          mainBank: { id: 'abc' },
-          mainBankBasis: 'NAMED_BY_ENTERPRISE',
         });
         const lender = ok(
           await triage(
@@ -283,6 +287,18 @@ for (const backend of BACKENDS) {
           expect(basic.triageFinancingNeed.need).toMatchObject({
             mainBank: { id: 'boc' },
             mainBankBasis: 'BASIC_ACCOUNT',
+          });
+          // The bank ent-c names wins over the basic-account bank the library holds.
+          const named = ok(
+            await graph.query(
+              lookup,
+              { id: (await submit('ent-c', { ...mainBankOnly, preferredBankId: 'icbc' })).id },
+              await as('finance_office'),
+            ),
+          );
+          expect(named.triageFinancingNeed.need).toMatchObject({
+            mainBank: { id: 'icbc' },
+            mainBankBasis: 'NAMED_BY_ENTERPRISE',
           });
           // ent-b has no basic-account bank on file; icbc lent to it (cl-1, loan-1).
           const lender = ok(
@@ -447,27 +463,102 @@ for (const backend of BACKENDS) {
         expect(other.financingNeed).toEqual({ status: 'OPEN', feedback: [] });
       });
 
+      it('shows the enterprise the answers on its own needs, and no other enterprise’s', async () => {
+        const need = await openNeed('ent-a');
+        ok(await graph.query(CLAIM, { id: need.id }, await as('bank', 'abc')));
+        ok(
+          await graph.query(
+            RESPOND,
+            { id: need.id, accept: false, reason: '抵押物不足' },
+            await as('bank', 'abc'),
+          ),
+        );
+        ok(await graph.query(CLAIM, { id: need.id }, await as('bank', 'boc')));
+        ok(
+          await graph.query(
+            RESPOND,
+            { id: need.id, accept: true, reason: '已受理，三日内出方案' },
+            await as('bank', 'boc'),
+          ),
+        );
+        const FEEDBACK = `query ($id: ID!) {
+          financingNeed(id: $id) { id feedback { needId bank { id } accepted reason answeredAt } }
+          enterprise(id: "ent-a") { financingNeeds { id feedback { bank { id } accepted } } }
+        }`;
+        const own = await graph.query(FEEDBACK, { id: need.id }, await as('enterprise', 'ent-a'));
+        expect(own.body.errors).toBeUndefined();
+        const answers = own.body.data.financingNeed.feedback;
+        expect(
+          answers.map((f: Record<string, unknown>) => ({ ...f, answeredAt: undefined })),
+        ).toEqual([
+          {
+            needId: need.id,
+            bank: { id: 'abc' },
+            accepted: false,
+            reason: '抵押物不足',
+            answeredAt: undefined,
+          },
+          {
+            needId: need.id,
+            bank: { id: 'boc' },
+            accepted: true,
+            reason: '已受理，三日内出方案',
+            answeredAt: undefined,
+          },
+        ]);
+        expect(Date.parse(answers[0].answeredAt)).toBeLessThanOrEqual(
+          Date.parse(answers[1].answeredAt),
+        );
+        const listed = own.body.data.enterprise.financingNeeds.find(
+          (n: { id: string }) => n.id === need.id,
+        );
+        expect(listed.feedback).toEqual([
+          { bank: { id: 'abc' }, accepted: false },
+          { bank: { id: 'boc' }, accepted: true },
+        ]);
+        // Another enterprise reaches neither the need nor its answers.
+        const other = await graph.query(FEEDBACK, { id: need.id }, await as('enterprise', 'ent-b'));
+        expect(other.body.data.financingNeed).toBeNull();
+        expect(
+          (other.body.data.enterprise?.financingNeeds ?? []).some(
+            (n: { id: string }) => n.id === need.id,
+          ),
+        ).toBe(false);
+        const rows = await finance().rows<{ n: number }>(
+          sql`select count(*)::int as n from need_feedback where need_id = ${need.id}`,
+        );
+        expect(Number(rows[0].n)).toBe(2);
+      });
+
       it('sends a declined main-bank-only need back to triage, which then skips that bank', async () => {
         const need = await submit('ent-b', {
           visibility: 'MAIN_BANK_ONLY',
           preferredBankId: 'abc',
         });
-        ok(await triage(need.id, 'icbc'));
-        const declined = ok(
-          await graph.query(
-            RESPOND,
-            { id: need.id, accept: false, reason: '企业基本户已迁出' },
-            await as('bank', 'icbc'),
-          ),
-        );
-        expect(declined.respondToAssignment.need).toMatchObject({
+        const first = ok(await triage(need.id, 'icbc', 'boc'));
+        expect(first.triageFinancingNeed.need.mainBank).toEqual({ id: 'abc' });
+        const decline = async (bank: string, reason: string) =>
+          ok(
+            await graph.query(
+              RESPOND,
+              { id: need.id, accept: false, reason },
+              await as('bank', bank),
+            ),
+          ).respondToAssignment.need;
+        expect(await decline('abc', '不在本行服务区域')).toMatchObject({
           status: 'SUBMITTED',
           mainBank: null,
         });
-        const again = ok(await triage(need.id, 'icbc'));
-        expect(again.triageFinancingNeed.need).toMatchObject({
-          mainBank: { id: 'abc' },
-          mainBankBasis: 'NAMED_BY_ENTERPRISE',
+        const basic = ok(await triage(need.id, 'icbc', 'boc'));
+        expect(basic.triageFinancingNeed.need).toMatchObject({
+          mainBank: { id: 'icbc' },
+          mainBankBasis: 'BASIC_ACCOUNT',
+        });
+        await decline('icbc', '企业基本户已迁出');
+        const lender = ok(await triage(need.id, 'icbc', 'boc'));
+        expect(lender.triageFinancingNeed.need).toMatchObject({
+          mainBank: { id: 'boc' },
+          mainBankBasis: 'LARGEST_LENDER',
         });
       });
 

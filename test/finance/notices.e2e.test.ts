@@ -3,6 +3,8 @@ import { sql } from 'drizzle-orm';
 import type { Party } from '../../subgraphs/kernel/caller.js';
 import { BACKENDS } from '../helpers/databases.js';
 import { loadFixture, registerParticipants } from '../helpers/fixture.js';
+import { enterpriseProfileOf } from '../../subgraphs/finance/enterprise-profiles/index.js';
+import * as financeTables from '../../subgraphs/finance/tables.js';
 import { startTestGraph, type TestGraph } from '../helpers/graph.js';
 import { ok, parties, refusal } from './helpers.js';
 
@@ -24,7 +26,7 @@ const valid = {
 };
 
 for (const backend of BACKENDS) {
-  describe(`notices to banks (${backend})`, () => {
+  describe(`notices to banks and enterprises (${backend})`, () => {
     let graph: TestGraph;
     const as = parties(() => graph);
     const finance = () => graph.graph.databases.finance;
@@ -33,7 +35,24 @@ for (const backend of BACKENDS) {
       graph = await startTestGraph(backend, {
         prepare: async (databases) => {
           await loadFixture(databases);
-          await registerParticipants(databases, { banks: ['hubei'] });
+          await registerParticipants(databases, {
+            banks: ['hubei'],
+            enterprises: ['ent-n1', 'ent-n2'],
+          });
+          // Two enterprises of their own for the enterprise audiences (the fixture's three are
+          // all admitted C39 enterprises): the library's entries and finance's copy of them.
+          const entries = [
+            { id: 'ent-n1', district: 'CHONGYANG', industry: 'C3911', libraryStatus: 'ADMITTED' },
+            { id: 'ent-n2', district: 'TONGSHAN', industry: 'I65', libraryStatus: 'CANDIDATE' },
+          ];
+          for (const e of entries) {
+            await databases.tech.db.execute(
+              sql`update enterprises set district = ${e.district}, industry = ${e.industry}, library_status = ${e.libraryStatus} where id = ${e.id}`,
+            );
+          }
+          await databases.finance.db
+            .insert(financeTables.enterpriseProfiles)
+            .values(entries.map((e) => enterpriseProfileOf(e)));
         },
       });
     });
@@ -205,12 +224,11 @@ for (const backend of BACKENDS) {
         ]);
       });
 
-      it('shows an enterprise nothing', async () => {
+      it('shows an enterprise none of the notices to banks', async () => {
+        const seen = await visible('enterprise', 'ent-a');
+        for (const id of [toAll, toIcbc, fromBureau]) expect(seen.has(id)).toBe(false);
         const token = await as('enterprise', 'ent-a');
-        expect(refusal(await graph.query(LIST, {}, token)).code).toBe('UNAUTHORIZED_FIELD_OR_TYPE');
-        expect(refusal(await graph.query(GET, { id: toAll }, token)).code).toBe(
-          'UNAUTHORIZED_FIELD_OR_TYPE',
-        );
+        expect(ok(await graph.query(GET, { id: toAll }, token)).notice).toBeNull();
       });
 
       it('pages newest first', async () => {
@@ -319,6 +337,208 @@ for (const backend of BACKENDS) {
         expect(refusal(readAt).code).toBe('UNAUTHORIZED_FIELD_OR_TYPE');
         const all = ok(await graph.query(RECEIPTS, { id: (await publish()).id }, await as('pboc')));
         expect(all.notice).toMatchObject({ receipts: [], unreadBanks: null });
+      });
+    });
+
+    describe('notices to enterprises (宣传推广)', () => {
+      const ENTERPRISE_RECEIPTS = `query ($id: ID!) { notice(id: $id) {
+        id audience district industry
+        enterpriseReceipts { enterpriseId enterprise { id } readAt } } }`;
+      let toAllEnterprises: string;
+      let toMembers: string;
+      let toChongyang: string;
+      let toC39: string;
+      let toC391: string;
+      beforeAll(async () => {
+        toAllEnterprises = (await publish({ audience: 'ALL_ENTERPRISES', kind: 'ADJUSTMENT' })).id;
+        toMembers = (await publish({ audience: 'LIBRARY_MEMBERS' }, 'tech_bureau')).id;
+        toChongyang = (await publish({ audience: 'DISTRICT', district: 'CHONGYANG' })).id;
+        toC39 = (await publish({ audience: 'INDUSTRY', industry: 'C39' })).id;
+        toC391 = (await publish({ audience: 'INDUSTRY', industry: 'C391' }, 'tech_bureau')).id;
+      });
+
+      it('publishes to all enterprises, the library members, a district or an industry', async () => {
+        const district = await publish({ audience: 'DISTRICT', district: 'CHIBI' });
+        expect(district).toMatchObject({ audience: 'DISTRICT', banks: [] });
+        const fields = ok(
+          await graph.query(ENTERPRISE_RECEIPTS, { id: district.id }, await as('finance_office')),
+        ).notice;
+        expect(fields).toMatchObject({ district: 'CHIBI', industry: null, enterpriseReceipts: [] });
+        const industry = ok(
+          await graph.query(ENTERPRISE_RECEIPTS, { id: toC391 }, await as('tech_bureau')),
+        ).notice;
+        expect(industry).toMatchObject({ audience: 'INDUSTRY', industry: 'C391', district: null });
+      });
+
+      const invalid: [string, Record<string, unknown>, string, RegExp][] = [
+        [
+          'a district audience without a district',
+          { audience: 'DISTRICT' },
+          'input.district',
+          /must be given/,
+        ],
+        [
+          'an industry audience without an industry',
+          { audience: 'INDUSTRY' },
+          'input.industry',
+          /must be given/,
+        ],
+        [
+          'an industry that is not a GB/T 4754 code',
+          { audience: 'INDUSTRY', industry: 'C-39' },
+          'input.industry',
+          /GB\/T 4754/,
+        ],
+        [
+          'a district for all enterprises',
+          { audience: 'ALL_ENTERPRISES', district: 'CHIBI' },
+          'input.district',
+          /left out when the audience is ALL_ENTERPRISES/,
+        ],
+        [
+          'an industry for a district',
+          { audience: 'DISTRICT', district: 'CHIBI', industry: 'C39' },
+          'input.industry',
+          /left out when the audience is DISTRICT/,
+        ],
+        [
+          'banks for the library members',
+          { audience: 'LIBRARY_MEMBERS', bankIds: ['icbc'] },
+          'input.bankIds',
+          /left out when the audience is LIBRARY_MEMBERS/,
+        ],
+        [
+          'a district for banks',
+          { audience: 'ALL_BANKS', district: 'CHIBI' },
+          'input.district',
+          /left out when the audience is ALL_BANKS/,
+        ],
+      ];
+      for (const [what, input, field, rule] of invalid) {
+        it(`refuses ${what} with BAD_USER_INPUT naming ${field}, writing nothing`, async () => {
+          const before = await count('notices');
+          const error = refusal(
+            await graph.query(
+              PUBLISH,
+              { input: { ...valid, ...input } },
+              await as('finance_office'),
+            ),
+          );
+          expect(error).toMatchObject({ code: 'BAD_USER_INPUT', field });
+          expect(error.message).toMatch(rule);
+          expect(await count('notices')).toBe(before);
+        });
+      }
+
+      it('shows each enterprise the notices addressed to it, and no bank any of them', async () => {
+        const ids = [toAllEnterprises, toMembers, toChongyang, toC39, toC391];
+        const sees = async (party: Party, org?: string) => {
+          const seen = await visible(party, org);
+          return ids.map((id) => seen.has(id));
+        };
+        // ent-n1: admitted, 崇阳县, C3911; ent-n2: a candidate of 通山县, I65; ent-a: admitted, 咸安区, C39.
+        expect(await sees('enterprise', 'ent-n1')).toEqual([true, true, true, true, true]);
+        expect(await sees('enterprise', 'ent-n2')).toEqual([true, false, false, false, false]);
+        expect(await sees('enterprise', 'ent-a')).toEqual([true, true, false, true, false]);
+        expect(await sees('bank', 'icbc')).toEqual([false, false, false, false, false]);
+        expect(await sees('finance_office')).toEqual([true, true, true, true, true]);
+        expect(await sees('tech_bureau')).toEqual([false, true, false, false, true]);
+        const stranger = await as('enterprise', 'ent-n2');
+        expect(ok(await graph.query(GET, { id: toChongyang }, stranger)).notice).toBeNull();
+      });
+
+      it('follows the library: an enterprise admitted later is a library member then', async () => {
+        const members = (await publish({ audience: 'LIBRARY_MEMBERS', title: '入库企业通知' })).id;
+        const db = finance().db;
+        expect((await visible('enterprise', 'ent-n2')).has(members)).toBe(false);
+        await db.execute(
+          sql`update enterprise_profiles set library_status = 'ADMITTED' where enterprise_id = 'ent-n2'`,
+        );
+        try {
+          expect((await visible('enterprise', 'ent-n2')).has(members)).toBe(true);
+        } finally {
+          await db.execute(
+            sql`update enterprise_profiles set library_status = 'CANDIDATE' where enterprise_id = 'ent-n2'`,
+          );
+        }
+      });
+
+      it('lets an enterprise mark a notice read once, and pull only what it has not read', async () => {
+        const notice = await publish({
+          audience: 'DISTRICT',
+          district: 'CHONGYANG',
+          title: '崇阳专场',
+        });
+        const token = await as('enterprise', 'ent-n1');
+        expect(ok(await graph.query(READ_AT, { id: notice.id }, token)).notice.readAt).toBeNull();
+        const unreadBefore = ok(
+          await graph.query(LIST, { filter: { unreadOnly: true }, first: 100 }, token),
+        ).notices.nodes.map((n: { id: string }) => n.id);
+        expect(unreadBefore).toContain(notice.id);
+        const first = ok(await graph.query(MARK, { id: notice.id }, token)).markNoticeRead.notice;
+        expect(first.readAt).not.toBeNull();
+        const again = ok(await graph.query(MARK, { id: notice.id }, token)).markNoticeRead.notice;
+        expect(again.readAt).toBe(first.readAt);
+        const unreadAfter = ok(
+          await graph.query(LIST, { filter: { unreadOnly: true }, first: 100 }, token),
+        ).notices.nodes.map((n: { id: string }) => n.id);
+        expect(unreadAfter).not.toContain(notice.id);
+        // Not addressed to ent-n2: it does not exist for it, and nothing is written.
+        const other = refusal(
+          await graph.query(MARK, { id: notice.id }, await as('enterprise', 'ent-n2')),
+        );
+        expect(other).toMatchObject({ code: 'NOT_FOUND' });
+        const [row] = await finance().rows<{ n: number }>(
+          sql`select count(*)::int as n from enterprise_notice_receipts where notice_id = ${notice.id}`,
+        );
+        expect(Number(row.n)).toBe(1);
+      });
+
+      it('shows the enterprises’ receipts to the agency that published the notice only', async () => {
+        // The finance office published toC39, the technology bureau toC391; ent-n1 reads both.
+        const reader = await as('enterprise', 'ent-n1');
+        ok(await graph.query(MARK, { id: toC39 }, reader));
+        ok(await graph.query(MARK, { id: toC391 }, reader));
+        ok(await graph.query(MARK, { id: toC39 }, await as('enterprise', 'ent-a')));
+        const receipts = async (id: string, party: Party) =>
+          ok(await graph.query(ENTERPRISE_RECEIPTS, { id }, await as(party))).notice
+            .enterpriseReceipts;
+        const office = await receipts(toC39, 'finance_office');
+        expect(office.map((r: { enterpriseId: string }) => r.enterpriseId).sort()).toEqual([
+          'ent-a',
+          'ent-n1',
+        ]);
+        expect(office[0].enterprise).toEqual({ id: office[0].enterpriseId });
+        expect(await receipts(toC391, 'tech_bureau')).toMatchObject([{ enterpriseId: 'ent-n1' }]);
+        // The finance office sees the bureau's notice, but not who read it.
+        expect(await receipts(toC391, 'finance_office')).toEqual([]);
+        // The PBOC and the enterprise read the notice, not who read it; a bank not even the notice.
+        for (const [party, org] of [
+          ['pboc', undefined],
+          ['enterprise', 'ent-n1'],
+        ] as [Party, string | undefined][]) {
+          const response = await graph.query(
+            ENTERPRISE_RECEIPTS,
+            { id: toC39 },
+            await as(party, org),
+          );
+          expect(response.body.data.notice).toMatchObject({ id: toC39, enterpriseReceipts: null });
+          const codes = (response.body.errors ?? []).map((e) => e.extensions?.code);
+          expect(codes, party).toEqual(['UNAUTHORIZED_FIELD_OR_TYPE']);
+        }
+        const bank = await graph.query(
+          ENTERPRISE_RECEIPTS,
+          { id: toC39 },
+          await as('bank', 'icbc'),
+        );
+        expect(bank.body.data.notice).toBeNull();
+        // An enterprise reads its own readAt, never another's.
+        const own = ok(await graph.query(READ_AT, { id: toC39 }, reader)).notice;
+        expect(own.readAt).not.toBeNull();
+        const n2 = await as('enterprise', 'ent-n2');
+        expect(
+          ok(await graph.query(READ_AT, { id: toAllEnterprises }, n2)).notice.readAt,
+        ).toBeNull();
       });
     });
   });

@@ -248,6 +248,105 @@ for (const backend of BACKENDS) {
         );
       });
 
+      it('never offers a patent pledge to an enterprise that holds no granted patent', async () => {
+        // ent-c's one patent is pending. Its need offers a patent pledge, for an amount only the
+        // two products below lend: one taking a patent pledge (asking for no patents itself),
+        // one unsecured.
+        await financeDb()
+          .db.insert(finance.financialProducts)
+          .values([
+            product(
+              'prod-boc-pledge',
+              'boc',
+              'IP_PLEDGE_LOAN',
+              ['PATENT_PLEDGE'],
+              777_000_000,
+              778_000_000,
+              '0.0310',
+            ),
+            product(
+              'prod-boc-credit',
+              'boc',
+              'CREDIT_LOAN',
+              ['NONE'],
+              777_000_000,
+              778_000_000,
+              '0.0450',
+            ),
+          ]);
+        await financeDb().db.execute(sql`insert into financing_needs
+          (id, enterprise_id, amount_fen, term_months, purpose, collateral, visibility, status, submitted_at)
+          values ('need-c-pledge', 'ent-c', 777500000, 12, '研发', '{PATENT_PLEDGE}'::text[],
+            'OPEN_TO_ALL_BANKS', 'OPEN', now())`);
+        const BOTH = `{
+          financingNeed(id: "need-c-pledge") {
+            recommendations(first: 10) { reasons product { id } }
+            recommendedProducts(first: 10) { id } }
+          prospectFeed(first: 100) { nodes { needId matchingProducts(first: 10) { id } } } }`;
+        const offered = async () => {
+          // On PostgreSQL the feed serves a change once no older transaction of the server is
+          // still open, so the new need may take a moment to reach it.
+          for (let attempt = 0; attempt < 100; attempt++) {
+            const data = ok(await graph.query(BOTH, {}, await as('bank', 'boc')));
+            const entry = data.prospectFeed.nodes.find(
+              (n: { needId: string }) => n.needId === 'need-c-pledge',
+            );
+            if (!entry) {
+              await new Promise((resolve) => setTimeout(resolve, 100));
+              continue;
+            }
+            return {
+              recommendations: data.financingNeed.recommendations.map((r: any) => r.product.id),
+              reasons: data.financingNeed.recommendations.map((r: any) => r.reasons[0]),
+              recommendedProducts: data.financingNeed.recommendedProducts.map((p: any) => p.id),
+              matchingProducts: entry.matchingProducts.map((p: { id: string }) => p.id),
+            };
+          }
+          throw new Error('need-c-pledge did not reach the prospect feed');
+        };
+        try {
+          const without = await offered();
+          for (const list of [
+            without.recommendations,
+            without.recommendedProducts,
+            without.matchingProducts,
+          ]) {
+            expect(list).toContain('prod-boc-credit');
+            expect(list).not.toContain('prod-boc-pledge');
+          }
+          expect(without.reasons).not.toContain(
+            'accepts patent pledge (专利权质押), which the need offers',
+          );
+          // A patent granted to ent-c reaches the read model: the pledge can be given now.
+          await financeDb().db.execute(
+            sql`update enterprise_profiles set pledgeable_patents = 1 where enterprise_id = 'ent-c'`,
+          );
+          const withPatent = await offered();
+          for (const list of [
+            withPatent.recommendations,
+            withPatent.recommendedProducts,
+            withPatent.matchingProducts,
+          ]) {
+            expect(list).toContain('prod-boc-pledge');
+            expect(list).toContain('prod-boc-credit');
+          }
+          expect(withPatent.reasons).toContain(
+            'accepts patent pledge (专利权质押), which the need offers',
+          );
+        } finally {
+          // Left as the fixture has them, for the other tests of this file.
+          await financeDb().db.execute(
+            sql`update enterprise_profiles set pledgeable_patents = 0 where enterprise_id = 'ent-c'`,
+          );
+          await financeDb().db.execute(
+            sql`update financing_needs set status = 'WITHDRAWN' where id = 'need-c-pledge'`,
+          );
+          await financeDb().db.execute(
+            sql`update financial_products set published = false where id in ('prod-boc-pledge', 'prod-boc-credit')`,
+          );
+        }
+      });
+
       it('keeps recommendedProducts in the same order', async () => {
         const { financingNeed } = ok(
           await graph.query(

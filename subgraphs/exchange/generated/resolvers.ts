@@ -137,7 +137,11 @@ export type Disclosure = {
    * @deprecated The hash chain is retired: use leafHash and inclusionProof.
    */
   prevHash: Scalars['String']['output'];
-  /** consent, main_bank or mandate: the ground the disclosure rested on. */
+  /**
+   * What the disclosure was for: on consent, the purpose the enterprise stated when it granted the
+   * consent (授权用途, several joined with "; "); main_bank as main bank of a live need; mandate
+   * under an agency's mandate.
+   */
   purpose?: Maybe<Scalars['String']['output']>;
   /** The gateway request that disclosed it. */
   requestId: Scalars['String']['output'];

@@ -1,10 +1,11 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Caller } from '../../kernel/caller.js';
 import type { Db } from '../../kernel/db.js';
 import { badInput, conflict, forbidden, notFound } from '../../kernel/errors.js';
 import type { BankEventInput, Resolvers } from '../generated/resolvers.js';
 import type { NeedRow } from '../repository.js';
-import { financialProducts, financingNeeds } from '../tables.js';
+import { financingNeeds } from '../tables.js';
+import { checkProductRules } from './product-rules.js';
 import { bankEvents } from './tables.js';
 
 export type BankEventRow = typeof bankEvents.$inferSelect;
@@ -126,7 +127,13 @@ export class BankEventLedger {
 
       const need = input.needId ? await this.lockNeed(db, input.needId, bankId) : undefined;
       const enterpriseId = eventSubject(input, need);
-      await this.checkProducts(db, bankId, input.productIds ?? []);
+      await checkProductRules(db, {
+        bankId,
+        kind: input.kind,
+        enterpriseId,
+        productIds: input.productIds ?? [],
+        rate: input.rate,
+      });
 
       const [row] = await db
         .insert(bankEvents)
@@ -176,25 +183,6 @@ export class BankEventLedger {
       .for('update');
     if (!need || need.mainBankId !== bankId) throw notFound('financing need', needId);
     return need;
-  }
-
-  private async checkProducts(db: Db, bankId: string, productIds: string[]): Promise<void> {
-    if (productIds.length === 0) return;
-    const found = await db
-      .select({ id: financialProducts.id })
-      .from(financialProducts)
-      .where(
-        and(
-          inArray(financialProducts.id, productIds),
-          eq(financialProducts.bankId, bankId),
-          eq(financialProducts.published, true),
-        ),
-      );
-    const known = new Set(found.map((r) => r.id));
-    const missing = productIds.filter((id) => !known.has(id));
-    if (missing.length > 0) {
-      throw badInput('input.productIds', `not a published product of yours: ${missing.join(', ')}`);
-    }
   }
 
   /** A repeated report: the same write gets the first answer; another write under its key, a conflict. */

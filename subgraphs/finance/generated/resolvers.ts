@@ -41,6 +41,7 @@ import type {
 import type {
   NoticeRow as NoticeRowModel,
   ReceiptRow as ReceiptRowModel,
+  EnterpriseReceiptRow as EnterpriseReceiptRowModel,
 } from '../notices/index.js';
 import type {
   ListingTierChangeRow as ListingTierChangeRowModel,
@@ -577,6 +578,14 @@ export type Enterprise = {
   listingTierHistory?: Maybe<Array<ListingTierChange>>;
 };
 
+export type EnterpriseNoticeReceipt = {
+  __typename?: 'EnterpriseNoticeReceipt';
+  enterprise: Enterprise;
+  enterpriseId: Scalars['ID']['output'];
+  noticeId: Scalars['ID']['output'];
+  readAt: Scalars['DateTime']['output'];
+};
+
 /**
  * The library attributes finance keeps a copy of (prospect-feed filters, product eligibility).
  * Internal: sent by the tech subgraph whenever the library changes them.
@@ -678,8 +687,9 @@ export type FinancingNeed = {
   /** The enterprise's id, so that per-enterprise rules need no join. */
   enterpriseId: Scalars['ID']['output'];
   /**
-   * 受理回告 — the banks' answers to this need's assignments, oldest first: agencies see all of them,
-   * a bank its own.
+   * 受理回告 — the banks' answers to this need's assignments, oldest first: which bank accepted or
+   * declined it, when and why. Agencies see all of them, a bank its own, the enterprise every
+   * answer on its own needs.
    */
   feedback?: Maybe<Array<NeedFeedback>>;
   id: Scalars['ID']['output'];
@@ -688,19 +698,23 @@ export type FinancingNeed = {
   mainBankBasis?: Maybe<MainBankBasis>;
   /** True when the solution deadline has passed without a solution. */
   overdue: Scalars['Boolean']['output'];
-  /** 企业指定银行 — the bank the enterprise named, second in the main-bank order. */
+  /** 企业指定银行 — the bank the enterprise named, first in the main-bank order. */
   preferredBank?: Maybe<Bank>;
   purpose: Scalars['String']['output'];
   /**
    * Published products that fit this need, ranked, each with its score and reasons. A product fits
-   * when it lends the need's amount for at least its term, accepts collateral the need offers or
-   * none at all (信用), and the enterprise meets what it asks for: a high-tech certificate
-   * (高新技术企业), granted patents, per the library. Built from public data only: pledge status
-   * is PATENT_VALUATION data, so whether the patents are free to pledge is for a bank with that
+   * when it lends the need's amount for at least its term, accepts collateral the need offers and
+   * the enterprise can give (a patent pledge only when it holds granted patents) or none at all
+   * (信用), and the enterprise meets what it asks for: a high-tech certificate (高新技术企业),
+   * granted patents, per the library. Built from public data only: pledge status is
+   * PATENT_VALUATION data, so whether the patents are free to pledge is for a bank with that
    * consent to check.
    */
   recommendations: Array<ProductRecommendation>;
-  /** Published products that fit this need, best first. */
+  /**
+   * Published products that fit this need as `recommendations` says (never against a pledge the
+   * enterprise cannot give, never one whose eligibility it does not meet), best first.
+   */
   recommendedProducts: Array<FinancialProduct>;
   /** The main bank owes a solution (一企一策) within one day of assignment. */
   solutionDueAt?: Maybe<Scalars['DateTime']['output']>;
@@ -992,15 +1006,19 @@ export type ListingTierPayload = {
   tier?: Maybe<ListingTier>;
 };
 
-/** Why a bank is the main bank (主办银行) of a need, in the order the rule tries them. */
+/**
+ * Why a bank is the main bank (主办银行) of a need, in the order the rule tries them
+ * (由企业选择主办行或由基本户开户行或最大贷款银行): the enterprise's choice, then its basic-account
+ * bank, then its largest lender.
+ */
 export type MainBankBasis =
-  /** 基本结算账户开户行 */
+  /** 基本结算账户开户行 — the bank of its basic settlement account */
   | 'BASIC_ACCOUNT'
   /** 抢单 — first bank to claim an open need */
   | 'CLAIMED'
-  /** 最大贷款行 */
+  /** 最大贷款行 — its largest lender */
   | 'LARGEST_LENDER'
-  /** 企业指定银行 */
+  /** 企业指定银行 — the bank the enterprise named */
   | 'NAMED_BY_ENTERPRISE';
 
 /** A live need linking a bank, as main bank, to an enterprise. */
@@ -1073,9 +1091,12 @@ export type Mutation = {
   editProduct?: Maybe<FinancialProductPayload>;
   /** 注资 — the finance office puts money into the pool; the ledger records it. */
   fundRiskPool?: Maybe<FundRiskPoolPayload>;
-  /** A bank marks a notice addressed to it read (已读回执); marking it again keeps the first time. */
+  /**
+   * A bank or an enterprise marks a notice addressed to it read (已读回执); marking it again keeps
+   * the first time.
+   */
   markNoticeRead?: Maybe<NoticePayload>;
-  /** The finance office or the technology bureau publishes a notice to the banks. */
+  /** The finance office or the technology bureau publishes a notice to banks or to enterprises. */
   publishNotice?: Maybe<NoticePayload>;
   /** A bank publishes a product of its own in the catalogue (发布产品). */
   publishProduct?: Maybe<FinancialProductPayload>;
@@ -1103,12 +1124,12 @@ export type Mutation = {
   submitFinancingNeed?: Maybe<FinancingNeedPayload>;
   /**
    * The finance office triages a submitted need: open to all banks → OPEN; main-bank-only →
-   * ASSIGNED to the main bank (主办银行) by the rule: the basic-settlement-account bank, else the bank
-   * the enterprise named, else its largest lender (banks that declined the need are skipped). The
-   * basic-account bank is read from the technology bureau's library and the largest lender (most
-   * principal outstanding, then most credit approved) from the banks' credit, within this request;
-   * `basicAccountBankId` / `largestLenderId`, when given (null for none), stand in for those
-   * lookups. The main bank owes a solution within one day.
+   * ASSIGNED to the main bank (主办银行) by the rule: the bank the enterprise named, else its
+   * basic-settlement-account bank, else its largest lender (banks that declined the need are
+   * skipped). The basic-account bank is read from the technology bureau's library and the largest
+   * lender (most principal outstanding, then most credit approved) from the banks' credit, within
+   * this request, unless the named bank is chosen; `basicAccountBankId` / `largestLenderId`, when
+   * given (null for none), stand in for those lookups. The main bank owes a solution within one day.
    */
   triageFinancingNeed?: Maybe<FinancingNeedPayload>;
   /** A bank withdraws its own product from the catalogue (下架); it keeps it and may publish it again. */
@@ -1333,21 +1354,31 @@ export type NeedsRecord = {
 };
 
 /**
- * A notice from the finance office or the technology bureau to the banks. A bank sees the notices
- * addressed to it and marks them read; the finance office and the PBOC see every notice and the
- * read receipts; the technology bureau the notices it published.
+ * A notice from the finance office or the technology bureau to banks or to enterprises. A bank or
+ * an enterprise sees the notices addressed to it and marks them read; the finance office and the
+ * PBOC see every notice and the banks' read receipts; the technology bureau the notices it
+ * published. The enterprises' read receipts are seen by the agency that published the notice only.
  */
 export type Notice = {
   __typename?: 'Notice';
   audience: NoticeAudience;
-  /** The banks addressed when LISTED_BANKS; empty for ALL_BANKS. */
+  /** The banks addressed when LISTED_BANKS; empty for every other audience. */
   banks: Array<Bank>;
   body: Scalars['String']['output'];
+  /** The district addressed when DISTRICT. */
+  district?: Maybe<District>;
+  /**
+   * 已读回执 — the enterprises that marked it read, first reader first. Only the agency that published
+   * the notice sees them; on another agency's notice the list is empty.
+   */
+  enterpriseReceipts?: Maybe<Array<EnterpriseNoticeReceipt>>;
   id: Scalars['ID']['output'];
+  /** The industry addressed when INDUSTRY: a GB/T 4754 code or prefix ("C39" reaches "C391"). */
+  industry?: Maybe<Scalars['String']['output']>;
   kind: NoticeKind;
   publishedAt: Scalars['DateTime']['output'];
   publisher: NoticePublisher;
-  /** When the calling bank marked it read; null while unread. */
+  /** When the calling bank or enterprise marked it read; null while unread. */
   readAt?: Maybe<Scalars['DateTime']['output']>;
   /** 已读回执 — the banks that marked it read, first reader first. */
   receipts?: Maybe<Array<NoticeReceipt>>;
@@ -1359,9 +1390,21 @@ export type Notice = {
   unreadBanks?: Maybe<Array<Bank>>;
 };
 
+/**
+ * Who a notice is addressed to: banks (信息服务, 三(八)) or enterprises (宣传推广, 四(三)). An
+ * enterprise audience is decided when an enterprise reads, from the library as it stands then.
+ */
 export type NoticeAudience =
   /** All banks. */
   | 'ALL_BANKS'
+  /** Every enterprise. */
+  | 'ALL_ENTERPRISES'
+  /** The enterprises of one district (`district`). */
+  | 'DISTRICT'
+  /** The enterprises of one industry (`industry`, a GB/T 4754 code or prefix). */
+  | 'INDUSTRY'
+  /** 入库企业 — the enterprises admitted to the sci-tech enterprise library. */
+  | 'LIBRARY_MEMBERS'
   /** Only the banks listed. */
   | 'LISTED_BANKS';
 
@@ -1383,11 +1426,11 @@ export type NoticeFilter = {
   publisher?: InputMaybe<NoticePublisher>;
   /** Published at or after. */
   since?: InputMaybe<Scalars['DateTime']['input']>;
-  /** A bank: only the notices it has not marked read. */
+  /** A bank or an enterprise: only the notices it has not marked read. */
   unreadOnly?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
-/** What a notice to the banks is about (信息服务, 三(八)). */
+/** What a notice is about (信息服务, 三(八)). */
 export type NoticeKind =
   /** 调整 — an adjustment of a plan or policy */
   | 'ADJUSTMENT'
@@ -1528,7 +1571,10 @@ export type ProspectFeedEntry = {
    * records. It counts this need's versions only, never changes to needs the bank cannot see.
    */
   change: Scalars['ID']['output'];
-  /** The calling bank's own published products that fit the need, best first; null when `removed`. */
+  /**
+   * The calling bank's own published products that fit the need (the fit of
+   * `FinancingNeed.recommendations`), best first; null when `removed`.
+   */
   matchingProducts?: Maybe<Array<FinancialProduct>>;
   /** The need as it is now; null when `removed`. */
   need?: Maybe<FinancingNeed>;
@@ -1565,10 +1611,17 @@ export type ProspectFeedFilter = {
 
 export type PublishNoticeInput = {
   audience: NoticeAudience;
-  /** For LISTED_BANKS: 1 to 100 distinct bank ids; left out (or empty) for ALL_BANKS. */
+  /** For LISTED_BANKS: 1 to 100 distinct bank ids; left out (or empty) for every other audience. */
   bankIds?: InputMaybe<Array<Scalars['ID']['input']>>;
   /** Not empty, at most 20,000 characters. */
   body: Scalars['String']['input'];
+  /** For DISTRICT: the district; left out for every other audience. */
+  district?: InputMaybe<District>;
+  /**
+   * For INDUSTRY: a GB/T 4754 code or prefix (a letter A–T and up to four digits, e.g. "C39");
+   * left out for every other audience.
+   */
+  industry?: InputMaybe<Scalars['String']['input']>;
   kind: NoticeKind;
   /** Not empty, at most 200 characters. */
   title: Scalars['String']['input'];
@@ -2675,6 +2728,7 @@ export type ResolversTypes = {
   EditFinancingNeedInput: EditFinancingNeedInput;
   EditProductInput: EditProductInput;
   Enterprise: ResolverTypeWrapper<{ id: string }>;
+  EnterpriseNoticeReceipt: ResolverTypeWrapper<EnterpriseReceiptRowModel>;
   EnterpriseProfileInput: EnterpriseProfileInput;
   FeedRemovalReason: FeedRemovalReason;
   FinancialProduct: ResolverTypeWrapper<ProductRowModel>;
@@ -2969,6 +3023,7 @@ export type ResolversParentTypes = {
   EditFinancingNeedInput: EditFinancingNeedInput;
   EditProductInput: EditProductInput;
   Enterprise: { id: string };
+  EnterpriseNoticeReceipt: EnterpriseReceiptRowModel;
   EnterpriseProfileInput: EnterpriseProfileInput;
   FinancialProduct: ProductRowModel;
   FinancialProductConnection: Omit<FinancialProductConnection, 'edges' | 'nodes'> & {
@@ -3395,6 +3450,17 @@ export type EnterpriseResolvers<
     ParentType,
     ContextType
   >;
+};
+
+export type EnterpriseNoticeReceiptResolvers<
+  ContextType = FinanceContext,
+  ParentType extends ResolversParentTypes['EnterpriseNoticeReceipt'] =
+    ResolversParentTypes['EnterpriseNoticeReceipt'],
+> = {
+  enterprise?: Resolver<ResolversTypes['Enterprise'], ParentType, ContextType>;
+  enterpriseId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  noticeId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  readAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 };
 
 export type FinancialProductResolvers<
@@ -3962,7 +4028,14 @@ export type NoticeResolvers<
   audience?: Resolver<ResolversTypes['NoticeAudience'], ParentType, ContextType>;
   banks?: Resolver<Array<ResolversTypes['Bank']>, ParentType, ContextType>;
   body?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  district?: Resolver<Maybe<ResolversTypes['District']>, ParentType, ContextType>;
+  enterpriseReceipts?: Resolver<
+    Maybe<Array<ResolversTypes['EnterpriseNoticeReceipt']>>,
+    ParentType,
+    ContextType
+  >;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  industry?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['NoticeKind'], ParentType, ContextType>;
   publishedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   publisher?: Resolver<ResolversTypes['NoticePublisher'], ParentType, ContextType>;
@@ -4671,6 +4744,7 @@ export type Resolvers<ContextType = FinanceContext> = {
   Decimal?: GraphQLScalarType;
   DepartmentSupportCount?: DepartmentSupportCountResolvers<ContextType>;
   Enterprise?: EnterpriseResolvers<ContextType>;
+  EnterpriseNoticeReceipt?: EnterpriseNoticeReceiptResolvers<ContextType>;
   FinancialProduct?: FinancialProductResolvers<ContextType>;
   FinancialProductConnection?: FinancialProductConnectionResolvers<ContextType>;
   FinancialProductEdge?: FinancialProductEdgeResolvers<ContextType>;

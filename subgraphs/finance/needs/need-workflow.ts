@@ -8,6 +8,7 @@ import type { PeerClient } from '../../kernel/peers.js';
 import { badInput, conflict, exchangeError, forbidden, notFound } from '../../kernel/errors.js';
 import { inReadScope } from '../../kernel/scope.js';
 import { bankId, text, validateEdit, validateSubmission } from './need-input.js';
+import { chooseMainBank } from './main-bank.js';
 import { needScope, type FeedbackRow, type NeedRow } from '../repository.js';
 import type { EditFinancingNeedInput, SubmitFinancingNeedInput } from '../generated/resolvers.js';
 import { financingNeeds, needFeedback } from '../tables.js';
@@ -24,7 +25,7 @@ export const LIVE_STATUSES = [
 const EDITABLE_STATUSES = ['SUBMITTED', 'OPEN'];
 const DECLINABLE = ['SOLUTION_PROPOSED', 'CREDIT_APPROVED'];
 
-/** Where the main-bank rule looked, in its order (SPEC 三(二)(三)). */
+/** The facts of the main-bank rule (`main-bank.ts`) the finance office gives at triage. */
 export interface MainBankEvidence {
   basicAccountBankId?: string | null;
   largestLenderId?: string | null;
@@ -218,19 +219,15 @@ export class NeedWorkflow {
           .returning();
         return row;
       }
-      // A bank that declined this need is not assigned it again.
-      const declined = (
-        await tx
-          .select({ bankId: needFeedback.bankId })
-          .from(needFeedback)
-          .where(and(eq(needFeedback.needId, id), eq(needFeedback.accepted, false)))
-      ).map((r) => r.bankId);
-      const candidates: [string | null, string][] = [
-        [basicAccount, 'BASIC_ACCOUNT'],
-        [need.preferredBankId, 'NAMED_BY_ENTERPRISE'],
-        [largestLender, 'LARGEST_LENDER'],
-      ];
-      const chosen = candidates.find(([bank]) => bank !== null && !declined.includes(bank));
+      const declined = await declinedBanks(tx as unknown as Db, id);
+      const chosen = chooseMainBank(
+        {
+          NAMED_BY_ENTERPRISE: need.preferredBankId,
+          BASIC_ACCOUNT: basicAccount,
+          LARGEST_LENDER: largestLender,
+        },
+        declined,
+      );
       if (!chosen) {
         const refused = declined.length ? `; banks that declined it: ${declined.join(', ')}` : '';
         throw badInput(
@@ -242,7 +239,12 @@ export class NeedWorkflow {
       }
       const [row] = await tx
         .update(financingNeeds)
-        .set({ status: 'ASSIGNED', mainBankId: chosen[0], mainBankBasis: chosen[1], ...assignNow })
+        .set({
+          status: 'ASSIGNED',
+          mainBankId: chosen.bankId,
+          mainBankBasis: chosen.basis,
+          ...assignNow,
+        })
         .where(eq(financingNeeds.id, id))
         .returning();
       return row;
@@ -252,7 +254,8 @@ export class NeedWorkflow {
   /**
    * The facts the main-bank rule needs and the finance office did not give: the basic-account
    * bank from the technology bureau's library, the largest lender from the banks' credit. Asked
-   * only for a main-bank-only need that is still SUBMITTED, on the caller's delegated tokens.
+   * only for a main-bank-only need that is still SUBMITTED, on the caller's delegated tokens, and
+   * not when the bank the enterprise named will be chosen anyway (it comes first in the rule).
    */
   private async mainBankFacts(
     id: string,
@@ -264,7 +267,9 @@ export class NeedWorkflow {
       !this.peers ||
       !need ||
       need.visibility !== 'MAIN_BANK_ONLY' ||
-      need.status !== 'SUBMITTED'
+      need.status !== 'SUBMITTED' ||
+      (need.preferredBankId !== null &&
+        !(await declinedBanks(this.db, id)).includes(need.preferredBankId))
     ) {
       return given;
     }
@@ -513,6 +518,15 @@ export class NeedWorkflow {
       `financing need "${id}" was already accepted on ${need.acceptedAt!.toISOString()}`,
     );
   }
+}
+
+/** Banks that declined this need: the main-bank rule does not assign it to them again. */
+async function declinedBanks(db: Db, needId: string): Promise<string[]> {
+  const rows = await db
+    .select({ bankId: needFeedback.bankId })
+    .from(needFeedback)
+    .where(and(eq(needFeedback.needId, needId), eq(needFeedback.accepted, false)));
+  return rows.map((r) => r.bankId);
 }
 
 /** The bank gave back a need it had claimed: its open claim of that need counts as declined. */

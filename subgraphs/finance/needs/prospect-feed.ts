@@ -39,7 +39,7 @@ const ORIGIN: Position = { x: '0', s: 0 };
 type FeedRow = NeedRow & { visible: boolean; matches: boolean; changeOrdinal: number };
 
 /** GB/T 4754: a section letter and up to four digits ("C", "C39", "C3911"). */
-const INDUSTRY_CODE = /^[A-T]\d{0,4}$/;
+export const INDUSTRY_CODE = /^[A-T]\d{0,4}$/;
 
 function textArray(values: readonly string[]): SQL {
   return sql`${sql.param([...values])}::text[]`;

@@ -7,8 +7,9 @@ import { groupLoader, rowLoader } from '../../kernel/loader.js';
 import { pageOf } from '../../kernel/pagination.js';
 import { anyOf } from '../../kernel/sql.js';
 import type { NoticeFilter, PublishNoticeInput, Resolvers } from '../generated/resolvers.js';
-import { bankId } from '../needs/index.js';
-import { noticeReceipts, notices } from './tables.js';
+import { bankId, INDUSTRY_CODE } from '../needs/index.js';
+import { enterpriseProfiles } from '../tables.js';
+import { enterpriseNoticeReceipts, noticeReceipts, notices } from './tables.js';
 import { boundedText } from '../../kernel/text.js';
 
 export type NoticeRow = typeof notices.$inferSelect & {
@@ -16,6 +17,9 @@ export type NoticeRow = typeof notices.$inferSelect & {
   publishedKey: string;
 };
 export type ReceiptRow = typeof noticeReceipts.$inferSelect;
+export type EnterpriseReceiptRow = typeof enterpriseNoticeReceipts.$inferSelect;
+/** The caller's own receipt of a notice, a bank's or an enterprise's. */
+export type OwnReceiptRow = { noticeId: string; readAt: Date };
 
 export const NOTICE_KINDS = [
   'INDUSTRY_PLAN',
@@ -26,6 +30,8 @@ export const NOTICE_KINDS = [
 const MAX_TITLE_CHARS = 200;
 const MAX_BODY_CHARS = 20_000;
 const MAX_LISTED_BANKS = 100;
+/** Audiences of enterprises (宣传推广, 四(三)); the others are banks. */
+const ENTERPRISE_AUDIENCES = ['ALL_ENTERPRISES', 'LIBRARY_MEMBERS', 'DISTRICT', 'INDUSTRY'];
 
 const NO_ROWS = sql`false`;
 
@@ -38,18 +44,60 @@ const noticeColumns = {
   body: notices.body,
   audience: notices.audience,
   bankIds: notices.bankIds,
+  district: notices.district,
+  industry: notices.industry,
   publishedAt: notices.publishedAt,
   publishedKey: sql<string>`${notices.publishedAt}::text`,
 };
 
-function audienceBanks(input: PublishNoticeInput): string[] {
-  const ids = input.bankIds ?? [];
-  if (input.audience === 'ALL_BANKS') {
-    if (ids.length > 0) {
-      throw badInput('input.bankIds', 'must be left out when the audience is ALL_BANKS');
+/** Who a notice goes to, as stored: the listed banks, the district or the industry addressed. */
+interface Addressees {
+  bankIds: string[];
+  district: string | null;
+  industry: string | null;
+}
+
+/** The audience's own field must be given, every other audience's left out. */
+function audienceOf(input: PublishNoticeInput): Addressees {
+  const own: Record<string, keyof Addressees | undefined> = {
+    LISTED_BANKS: 'bankIds',
+    DISTRICT: 'district',
+    INDUSTRY: 'industry',
+  };
+  const given = {
+    bankIds: (input.bankIds ?? []).length > 0,
+    district: input.district != null,
+    industry: input.industry != null,
+  };
+  for (const field of ['bankIds', 'district', 'industry'] as const) {
+    if (given[field] && own[input.audience] !== field) {
+      throw badInput(`input.${field}`, `must be left out when the audience is ${input.audience}`);
     }
-    return [];
   }
+  return {
+    bankIds: input.audience === 'LISTED_BANKS' ? listedBanks(input.bankIds ?? []) : [],
+    district: input.audience === 'DISTRICT' ? required(input.district, 'input.district') : null,
+    industry: input.audience === 'INDUSTRY' ? industryCode(input.industry) : null,
+  };
+}
+
+function required<T>(value: T | null | undefined, field: string): T {
+  if (value == null) throw badInput(field, 'must be given for this audience');
+  return value;
+}
+
+function industryCode(value: string | null | undefined): string {
+  const code = required(value, 'input.industry').trim();
+  if (!INDUSTRY_CODE.test(code)) {
+    throw badInput(
+      'input.industry',
+      `"${code}" is not a GB/T 4754 code or prefix (a letter A–T and up to four digits, e.g. C39)`,
+    );
+  }
+  return code;
+}
+
+function listedBanks(ids: readonly string[]): string[] {
   if (ids.length === 0) {
     throw badInput(
       'input.bankIds',
@@ -69,14 +117,44 @@ function audienceBanks(input: PublishNoticeInput): string[] {
 }
 
 /**
- * 信息服务 (SPEC 三(八)): notices from the finance office and the technology bureau to the banks,
- * and the banks' read receipts.
+ * The notices addressed to an enterprise, from the library read model (`enterprise_profiles`) as
+ * it stands: every enterprise, the admitted members (入库), its district, its industry (the
+ * notice's code a prefix of the enterprise's).
+ */
+function addressedToEnterprise(enterpriseId: string): SQL {
+  const ep = enterpriseProfiles;
+  return sql`(${notices.audience} = 'ALL_ENTERPRISES' or exists (
+    select 1 from ${ep} where ${ep.enterpriseId} = ${enterpriseId} and (
+      (${notices.audience} = 'LIBRARY_MEMBERS' and ${ep.libraryStatus} = 'ADMITTED')
+      or (${notices.audience} = 'DISTRICT' and ${ep.district} = ${notices.district})
+      or (${notices.audience} = 'INDUSTRY' and ${ep.industry} like ${notices.industry} || '%'))))`;
+}
+
+/** The table of the caller's own read receipts: a bank's or an enterprise's; none for others. */
+function ownReceipts(caller: Caller) {
+  if (!caller.org) return null;
+  if (caller.party === 'bank') {
+    const t = noticeReceipts;
+    return { table: t, noticeId: t.noticeId, reader: t.bankId, org: caller.org };
+  }
+  if (caller.party === 'enterprise') {
+    const t = enterpriseNoticeReceipts;
+    return { table: t, noticeId: t.noticeId, reader: t.enterpriseId, org: caller.org };
+  }
+  return null;
+}
+
+/**
+ * 信息服务 (三(八)) and 宣传推广 (四(三)): notices from the finance office and the technology bureau
+ * to banks or to enterprises, and their read receipts.
  */
 export class Notices {
   readonly notice;
   /** Every bank's receipts per notice: for the agencies that read them. */
   readonly receipts;
-  /** The calling bank's own receipt per notice. */
+  /** The enterprises' receipts per notice: for the agency that published it. */
+  readonly enterpriseReceipts;
+  /** The calling bank's or enterprise's own receipt per notice. */
   readonly ownReceipt;
 
   constructor(
@@ -100,26 +178,35 @@ export class Notices {
           .orderBy(asc(noticeReceipts.readAt), asc(noticeReceipts.bankId)),
       (row) => row.noticeId,
     );
-    this.ownReceipt = rowLoader(
+    const r = enterpriseNoticeReceipts;
+    this.enterpriseReceipts = groupLoader(
       (ids) =>
-        this.caller.party === 'bank' && this.caller.org
-          ? this.db
-              .select()
-              .from(noticeReceipts)
-              .where(
-                and(
-                  anyOf(noticeReceipts.noticeId, ids),
-                  eq(noticeReceipts.bankId, this.caller.org),
-                ),
-              )
-          : Promise.resolve([]),
+        this.db
+          .select()
+          .from(r)
+          .where(and(anyOf(r.noticeId, ids), this.enterpriseReceiptScope()))
+          .orderBy(asc(r.readAt), asc(r.enterpriseId)),
+      (row) => row.noticeId,
+    );
+    this.ownReceipt = rowLoader(
+      (ids) => this.ownReceiptsOf(ids),
       (row) => row.noticeId,
     );
   }
 
+  private ownReceiptsOf(ids: readonly string[]): Promise<OwnReceiptRow[]> {
+    const own = ownReceipts(this.caller);
+    if (!own) return Promise.resolve([]);
+    return this.db
+      .select({ noticeId: own.noticeId, readAt: own.table.readAt })
+      .from(own.table)
+      .where(and(anyOf(own.noticeId, ids), eq(own.reader, own.org)));
+  }
+
   /**
    * Notices the caller sees: the finance office and the PBOC all; the technology bureau those it
-   * published; a bank those addressed to all banks or listing it; an enterprise none.
+   * published; a bank those addressed to all banks or listing it; an enterprise those addressed
+   * to it (`addressedToEnterprise`).
    */
   private scope(): SQL | undefined {
     switch (this.caller.party) {
@@ -134,6 +221,8 @@ export class Notices {
           eq(notices.audience, 'ALL_BANKS'),
           sql`${notices.bankIds} @> array[${this.caller.org}]::text[]`,
         );
+      case 'enterprise':
+        return this.caller.org ? addressedToEnterprise(this.caller.org) : NO_ROWS;
       default:
         return NO_ROWS;
     }
@@ -143,6 +232,14 @@ export class Notices {
     return this.caller.party === 'finance_office' || this.caller.party === 'pboc'
       ? undefined
       : NO_ROWS;
+  }
+
+  /** An enterprise's receipt is seen by the agency that published the notice, and no one else. */
+  private enterpriseReceiptScope(): SQL {
+    const publisher = publisherOf(this.caller);
+    if (!publisher) return NO_ROWS;
+    const r = enterpriseNoticeReceipts;
+    return sql`exists (select 1 from ${notices} where ${notices.id} = ${r.noticeId} and ${notices.publisher} = ${publisher})`;
   }
 
   async list(filter: NoticeFilter, limit: number, after?: string): Promise<NoticeRow[]> {
@@ -159,11 +256,15 @@ export class Notices {
     if (filter.publisher) conditions.push(eq(notices.publisher, filter.publisher));
     if (filter.since) conditions.push(gte(notices.publishedAt, filter.since));
     if (filter.unreadOnly) {
-      if (this.caller.party !== 'bank' || !this.caller.org) {
-        throw badInput('filter.unreadOnly', 'only a bank has read receipts of its own');
+      const own = ownReceipts(this.caller);
+      if (!own) {
+        throw badInput(
+          'filter.unreadOnly',
+          'only a bank or an enterprise has read receipts of its own',
+        );
       }
       conditions.push(
-        sql`not exists (select 1 from ${noticeReceipts} where ${noticeReceipts.noticeId} = ${notices.id} and ${noticeReceipts.bankId} = ${this.caller.org})`,
+        sql`not exists (select 1 from ${own.table} where ${own.noticeId} = ${notices.id} and ${own.reader} = ${own.org})`,
       );
     }
     return this.db
@@ -175,12 +276,7 @@ export class Notices {
   }
 
   async publish(input: PublishNoticeInput): Promise<NoticeRow> {
-    const publisher =
-      this.caller.party === 'finance_office'
-        ? 'FINANCE_OFFICE'
-        : this.caller.party === 'tech_bureau'
-          ? 'TECH_BUREAU'
-          : null;
+    const publisher = publisherOf(this.caller);
     if (!publisher) {
       throw forbidden('only the finance office and the technology bureau publish notices');
     }
@@ -195,32 +291,41 @@ export class Notices {
       title: boundedText(input.title, 'input.title', MAX_TITLE_CHARS),
       body: boundedText(input.body, 'input.body', MAX_BODY_CHARS),
       audience: input.audience,
-      bankIds: audienceBanks(input),
+      ...audienceOf(input),
     };
     const [row] = await this.db.insert(notices).values(values).returning(noticeColumns);
     return row;
   }
 
-  /** 已读回执: idempotent; the first time a bank marked the notice read is the one kept. */
+  /**
+   * 已读回执: a bank or an enterprise marks a notice addressed to it read; idempotent, the first
+   * time is the one kept.
+   */
   async markRead(id: string): Promise<NoticeRow> {
-    if (this.caller.party !== 'bank' || !this.caller.org) {
-      throw forbidden('only a bank marks notices read');
-    }
-    const bank = this.caller.org;
+    const own = ownReceipts(this.caller);
+    if (!own) throw forbidden('only a bank or an enterprise marks notices read');
     return this.db.transaction(async (tx) => {
       const [notice] = await tx
         .select(noticeColumns)
         .from(notices)
         .where(and(eq(notices.id, id), this.scope()));
-      // A notice addressed to other banks does not exist for this one.
+      // A notice addressed to others does not exist for this reader.
       if (!notice) throw notFound('notice', id);
-      await tx
-        .insert(noticeReceipts)
-        .values({ noticeId: id, bankId: bank, readBy: this.caller.sub })
-        .onConflictDoNothing();
+      const receipt = { noticeId: id, readBy: this.caller.sub };
+      await (
+        this.caller.party === 'bank'
+          ? tx.insert(noticeReceipts).values({ ...receipt, bankId: own.org })
+          : tx.insert(enterpriseNoticeReceipts).values({ ...receipt, enterpriseId: own.org })
+      ).onConflictDoNothing();
       return notice;
     });
   }
+}
+
+function publisherOf(caller: Caller): 'FINANCE_OFFICE' | 'TECH_BUREAU' | null {
+  if (caller.party === 'finance_office') return 'FINANCE_OFFICE';
+  if (caller.party === 'tech_bureau') return 'TECH_BUREAU';
+  return null;
 }
 
 export const noticeResolvers: Resolvers = {
@@ -249,8 +354,13 @@ export const noticeResolvers: Resolvers = {
       const read = new Set((await notices.receipts.load(row.id)).map((r) => r.bankId));
       return row.bankIds.filter((id) => !read.has(id)).map((id) => ({ id }));
     },
+    enterpriseReceipts: (row, _, { notices }) =>
+      ENTERPRISE_AUDIENCES.includes(row.audience) ? notices.enterpriseReceipts.load(row.id) : [],
   },
   NoticeReceipt: {
     bank: (row) => ({ id: row.bankId }),
+  },
+  EnterpriseNoticeReceipt: {
+    enterprise: (row) => ({ __typename: 'Enterprise', id: row.enterpriseId }),
   },
 };

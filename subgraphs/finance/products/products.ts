@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import DataLoader from 'dataloader';
-import { and, asc, desc, eq, getTableColumns, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Caller } from '../../kernel/caller.js';
 import type { Db } from '../../kernel/db.js';
 import { conflict, forbidden } from '../../kernel/errors.js';
@@ -18,6 +18,7 @@ import type {
 } from '../generated/resolvers.js';
 import { validateCuration, validateProduct, validateProductEdit } from './product-input.js';
 import {
+  givableCollateral,
   needScope,
   productFilterConditions,
   productFitsNeed,
@@ -269,38 +270,34 @@ export class ProductCatalogue {
 
   /**
    * Ranks in SQL, a lateral subquery per need. The filter is what makes a product usable at all
-   * (amount, term, collateral or none, the eligibility it asks for, per the library read model);
-   * the score is documented on `ProductRecommendation.score`, and the reasons are spelt out from
-   * the same parts.
+   * (`productFitsNeed`: amount, term, collateral the enterprise can give or none, the eligibility
+   * it asks for, per the library read model); the score is documented on
+   * `ProductRecommendation.score`, and the reasons are spelt out from the same parts.
    */
   private async rank(needIds: readonly string[], perNeed: number): Promise<RecommendationMatch[]> {
     const p = financialProducts;
     const n = financingNeeds;
     const ep = enterpriseProfiles;
-    const highTech = sql`coalesce(${qualified(ep.highTech)}, false)`;
     const granted = sql`coalesce(${qualified(ep.grantedPatents)}, 0)`;
     // Qualified by hand: in a select list drizzle drops the table name, and both tables have
     // a `collateral` column.
+    const givable = givableCollateral();
     const matched = sql<
       string[]
-    >`array(select kind from unnest(${qualified(p.collateral)}) as kind where kind = any(${qualified(n.collateral)}) order by kind)`;
+    >`array(select kind from unnest(${qualified(p.collateral)}) as kind where kind = any(${givable}) order by kind)`;
     const score = sql<number>`(
       (case when cardinality(${matched}) > 0
-        then 20 + (20 * cardinality(${matched})) / cardinality(${qualified(n.collateral)})
+        then 20 + (20 * cardinality(${matched})) / cardinality(${givable})
         else 15 end)
       + (case when ${qualified(p.requiresHighTech)} then 10 else 0 end)
       + (case when ${qualified(p.requiresPatents)} then 10 else 0 end)
       + greatest(0, least(30, floor((0.06 - ${qualified(p.rateFloor)}) * 1000)))
       + (case when ${qualified(p.featured)} then 10 else 0 end)
     )::int`;
-    const eligible: SQL | undefined = and(
-      or(eq(p.requiresHighTech, false), highTech),
-      or(eq(p.requiresPatents, false), sql`${granted} > 0`),
-    );
     const ranked = this.db
       .select({ ...getTableColumns(p), score: score.as('score'), matched: matched.as('matched') })
       .from(p)
-      .where(and(productFitsNeed(), eligible))
+      .where(productFitsNeed())
       .orderBy(sql`score desc`, asc(p.rateFloor), asc(p.id))
       .limit(perNeed)
       .as('ranked');
