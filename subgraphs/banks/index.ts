@@ -2,6 +2,7 @@ import type { Caller } from '../kernel/caller.js';
 import type { Db } from '../kernel/db.js';
 import type { PageLimits } from '../kernel/pagination.js';
 import type { ContextArgs, SubgraphModule } from '../kernel/subgraph.js';
+import { MonthEndBalances } from './balances/index.js';
 import { CreditWorkflow } from './credit/index.js';
 import { createLoaders, type BanksLoaders } from './loaders.js';
 import { BanksRepository } from './repository.js';
@@ -18,6 +19,7 @@ export interface BanksContext {
   repository: BanksRepository;
   loaders: BanksLoaders;
   credit: CreditWorkflow;
+  balances: MonthEndBalances;
   database: Db;
 }
 
@@ -29,6 +31,7 @@ export function createContext({ caller, database, limits, peers }: ContextArgs):
     repository,
     loaders: createLoaders(repository),
     credit: new CreditWorkflow(database.db, caller, peers),
+    balances: new MonthEndBalances(database.db, caller),
     database: database.db,
   };
 }

@@ -1,5 +1,6 @@
 import { mergeResolvers } from '../kernel/resolvers.js';
 import { withEnterpriseRowScope } from '../kernel/row-scope.js';
+import { balanceResolvers } from './balances/index.js';
 import { creditResolvers } from './credit/index.js';
 import { checkPeriod } from './statistics/index.js';
 import { earlySpringResolvers } from './early-spring/index.js';
@@ -105,6 +106,7 @@ const readResolvers: Resolvers = {
 export const resolvers = withEnterpriseRowScope(
   mergeResolvers<Resolvers>(
     readResolvers,
+    balanceResolvers,
     creditResolvers,
     earlySpringResolvers,
     internalResolvers,
