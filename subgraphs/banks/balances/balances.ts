@@ -214,6 +214,45 @@ export async function takeMonthEndBalances(db: Db, month: string): Promise<numbe
   return inserted.length;
 }
 
+/**
+ * The month-end balances of the `months` months before the one `today` falls in, reconstructed
+ * from the loans as they stand on `today`: for the seed, which writes loans with today's balances
+ * only. A loan's principal repaid so far is taken to have been repaid evenly from its
+ * disbursement to `today` (a repaid loan: to its maturity, if earlier), so the history grows as
+ * the loans were made and paid down. Months already recorded are kept.
+ */
+export async function reconstructMonthEndBalances(
+  db: Db,
+  today: string,
+  months: number,
+): Promise<void> {
+  const first = `${shiftMonth(today.slice(0, 7), -months)}-01`;
+  const last = `${shiftMonth(today.slice(0, 7), -1)}-01`;
+  await db.execute(sql`
+    with months as (
+      select to_char(m, 'YYYY-MM') as month, (m + interval '1 month' - interval '1 day')::date as month_end
+      from generate_series(${first}::date, ${last}::date, interval '1 month') as m
+    ), balances as (
+      select ${loans.bankId} as bank_id, ${loans.enterpriseId} as enterprise_id, months.month,
+        months.month_end,
+        ${loans.amountFen} - ((${loans.amountFen} - ${loans.outstandingFen}) * least(1,
+          (months.month_end - ${loans.disbursedOn})::numeric / greatest(1,
+            (case when ${loans.status} = 'REPAID' then least(${loans.maturesOn}, ${today}::date)
+                  else ${today}::date end) - ${loans.disbursedOn})))::bigint as outstanding_fen
+      from ${loans} join months on ${loans.disbursedOn} <= months.month_end
+    )
+    insert into ${monthEndBalances} (bank_id, month, month_end, outstanding_fen, loans, enterprises, taken_at)
+    select ${banks.id}, months.month, months.month_end,
+      coalesce(sum(b.outstanding_fen) filter (where b.outstanding_fen > 0), 0),
+      (count(*) filter (where b.outstanding_fen > 0))::int,
+      (count(distinct b.enterprise_id) filter (where b.outstanding_fen > 0))::int,
+      (months.month_end + 1)::timestamp at time zone 'Asia/Shanghai'
+    from ${banks} cross join months
+    left join balances b on b.bank_id = ${banks.id} and b.month = months.month
+    group by ${banks.id}, months.month, months.month_end
+    on conflict do nothing`);
+}
+
 export const balanceResolvers: Resolvers = {
   Query: {
     monthEndBalances: (_, { from, to }, { balances }) => balances.history(from, to),
