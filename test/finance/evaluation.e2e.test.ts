@@ -130,7 +130,7 @@ for (const backend of BACKENDS) {
     });
 
     it('scores and ranks every bank on the weighted dimensions, as computed by hand', () => {
-      // See subgraphs/finance/README: ev-a 7333.33 / 100, ev-b 5000 / 100, ev-c 1750 / 45.
+      // See subgraphs/finance/evaluation/README.md: ev-a 7333.33 / 100, ev-b 5000 / 100, ev-c 1750 / 45.
       expect(evaluated.replayed).toBe(false);
       expect(evaluated.evaluation.scores.map((s: any) => [s.bankId, s.score, s.rank])).toEqual([
         ['ev-a', '73.33', 1],
