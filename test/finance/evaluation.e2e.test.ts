@@ -8,21 +8,23 @@ import { ok, parties, refusal } from './helpers.js';
 import { bankReports, count, insertProfiles } from './ledger-helpers.js';
 
 const EVALUATE = `mutation ($input: EvaluateBanksInput!) { evaluateBanks(input: $input) {
-  replayed evaluation { id from to weights { dimension weight }
+  replayed evaluation { id fromMonth toMonth weights { dimension weight }
     scores { bankId score rank dimensions { dimension value score weight } }
     distribution { banks mean histogram } } } }`;
 const EVALUATIONS = `query { bankEvaluations(first: 10) { nodes { id
   scores { bankId score rank } distribution { banks mean histogram } } } }`;
 const RECORD = `mutation ($month: String!) { recordMonthEndBalances(month: $month) {
   month monthEnd replayed balances { bankId outstanding loans enterprises } } }`;
-const BALANCES = `query ($from: String!, $to: String!) { monthEndBalances(from: $from, to: $to) {
+const BALANCES = `query ($fromMonth: String!, $toMonth: String!) {
+  monthEndBalances(fromMonth: $fromMonth, toMonth: $toMonth) {
   banks { bankId month outstanding growth } } }`;
-const CITY_BALANCES = `query ($from: String!, $to: String!) { monthEndBalances(from: $from, to: $to) {
+const CITY_BALANCES = `query ($fromMonth: String!, $toMonth: String!) {
+  monthEndBalances(fromMonth: $fromMonth, toMonth: $toMonth) {
   cityTotals { month outstanding banks } } }`;
 const COMPUTE = `mutation ($input: ComputeSubsidiesInput!) { computeSubsidies(input: $input) {
   period { rewardEvaluationShare evaluationId rewards { bankId newLending reward evaluationScore } } } }`;
 
-const Q1 = { from: '2025-01', to: '2025-03' };
+const Q1 = { fromMonth: '2025-01', toMonth: '2025-03' };
 const at = (iso: string) => new Date(`${iso}T10:00:00+08:00`);
 
 for (const backend of BACKENDS) {
@@ -188,11 +190,36 @@ for (const backend of BACKENDS) {
     });
 
     const invalid: [string, Record<string, string>, string, RegExp][] = [
-      ['months out of order', { from: '2025-03', to: '2025-01' }, 'input.to', /not be before/],
-      ['more than twelve months', { from: '2024-01', to: '2025-01' }, 'input.to', /at most 12/],
-      ['a period not yet ended', { from: '2999-01', to: '2999-01' }, 'input.to', /ended/],
-      ['a month that is not one', { from: '2025-13', to: '2025-13' }, 'input.from', /YYYY-MM/],
-      ['a period without balances', { from: '2024-01', to: '2024-02' }, 'input.to', /balances/],
+      [
+        'months out of order',
+        { fromMonth: '2025-03', toMonth: '2025-01' },
+        'input.toMonth',
+        /not be before/,
+      ],
+      [
+        'more than twelve months',
+        { fromMonth: '2024-01', toMonth: '2025-01' },
+        'input.toMonth',
+        /at most 12/,
+      ],
+      [
+        'a period not yet ended',
+        { fromMonth: '2999-01', toMonth: '2999-01' },
+        'input.toMonth',
+        /ended/,
+      ],
+      [
+        'a month that is not one',
+        { fromMonth: '2025-13', toMonth: '2025-13' },
+        'input.fromMonth',
+        /YYYY-MM/,
+      ],
+      [
+        'a period without balances',
+        { fromMonth: '2024-01', toMonth: '2024-02' },
+        'input.toMonth',
+        /balances/,
+      ],
     ];
     for (const [what, input, field, rule] of invalid) {
       it(`refuses ${what} with BAD_USER_INPUT naming ${field}`, async () => {
@@ -206,7 +233,7 @@ for (const backend of BACKENDS) {
       const error = refusal(
         await graph.query(
           EVALUATE,
-          { input: { from: '2025-04', to: '2025-04' } },
+          { input: { fromMonth: '2025-04', toMonth: '2025-04' } },
           await as('pboc'),
         ),
       );
@@ -239,7 +266,11 @@ for (const backend of BACKENDS) {
 
     it('shows month-end balances with growth over the month before, each bank its own', async () => {
       const mine = ok(
-        await graph.query(BALANCES, { from: '2025-03', to: '2025-03' }, await as('bank', 'ev-a')),
+        await graph.query(
+          BALANCES,
+          { fromMonth: '2025-03', toMonth: '2025-03' },
+          await as('bank', 'ev-a'),
+        ),
       ).monthEndBalances;
       expect(mine.banks).toEqual([
         { bankId: 'ev-a', month: '2025-03', outstanding: '1500.00', growth: '0.2500' },
@@ -247,7 +278,7 @@ for (const backend of BACKENDS) {
       const city = ok(
         await graph.query(
           CITY_BALANCES,
-          { from: '2024-12', to: '2025-03' },
+          { fromMonth: '2024-12', toMonth: '2025-03' },
           await as('tech_bureau'),
         ),
       ).monthEndBalances;

@@ -10,9 +10,11 @@ import { count } from './ledger-helpers.js';
 const RATE = `mutation ($needId: ID!, $score: Int!, $comment: String) {
   rateService(needId: $needId, score: $score, comment: $comment) {
     rating { needId bankId needStatus score comment } } }`;
-const AGGREGATES = `query ($from: String!, $to: String!) { serviceRatings(from: $from, to: $to) {
+const AGGREGATES = `query ($fromMonth: String!, $toMonth: String!) {
+  serviceRatings(fromMonth: $fromMonth, toMonth: $toMonth) {
   banks { bankId ratings mean distribution } } }`;
-const CITY = `query ($from: String!, $to: String!) { serviceRatings(from: $from, to: $to) {
+const CITY = `query ($fromMonth: String!, $toMonth: String!) {
+  serviceRatings(fromMonth: $fromMonth, toMonth: $toMonth) {
   cityTotals { banks ratings mean distribution } } }`;
 const NEED_RATING = `query ($id: ID!) { financingNeed(id: $id) { id serviceRating { score comment } } }`;
 
@@ -152,7 +154,7 @@ for (const backend of BACKENDS) {
     });
 
     it('shows a bank its aggregate only for months with three ratings or more', async () => {
-      const period = { from: month(), to: month() };
+      const period = { fromMonth: month(), toMonth: month() };
       const few = ok(await graph.query(AGGREGATES, period, await as('bank', 'rt-a')));
       expect(few.serviceRatings.banks).toEqual([
         { bankId: 'rt-a', ratings: 0, mean: null, distribution: [0, 0, 0, 0, 0] },

@@ -139,11 +139,11 @@ export class MonthEndBalances {
 
   /** The months from `from` to `to`: the caller's banks, and the city's totals when it may. */
   async history(from: string, to: string) {
-    parseMonth(from, 'from');
-    parseMonth(to, 'to');
+    parseMonth(from, 'fromMonth');
+    parseMonth(to, 'toMonth');
     const span = monthsBetween(from, to);
-    if (span < 1) throw badInput('to', `must not be before from (${from}), got ${to}`);
-    if (span > MAX_MONTHS) throw badInput('to', `at most ${MAX_MONTHS} months, got ${span}`);
+    if (span < 1) throw badInput('toMonth', `must not be before fromMonth (${from}), got ${to}`);
+    if (span > MAX_MONTHS) throw badInput('toMonth', `at most ${MAX_MONTHS} months, got ${span}`);
     const scope = statisticsScope(this.caller);
     const since = shiftMonth(from, -1);
     const rows = async (bankId: string | null) =>
@@ -161,8 +161,8 @@ export class MonthEndBalances {
     const all = scope.rows === 'all' || scope.totals ? await rows(null) : [];
     const own = scope.rows !== null && scope.rows !== 'all' ? await rows(scope.rows) : all;
     return {
-      from,
-      to,
+      fromMonth: from,
+      toMonth: to,
       banks: scope.rows === null ? null : withGrowth(own).filter((row) => row.month >= from),
       cityTotals: scope.totals ? cityTotals(all, from) : null,
     };
@@ -255,7 +255,8 @@ export async function reconstructMonthEndBalances(
 
 export const balanceResolvers: Resolvers = {
   Query: {
-    monthEndBalances: (_, { from, to }, { balances }) => balances.history(from, to),
+    monthEndBalances: (_, { fromMonth, toMonth }, { balances }) =>
+      balances.history(fromMonth, toMonth),
     _monthEndBalances: async (_, { months }, { balances }) =>
       withGrowth(await balances.forEvaluation(months)),
   },

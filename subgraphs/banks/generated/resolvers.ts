@@ -381,8 +381,8 @@ export type MonthEndBalances = {
    * bureau.
    */
   cityTotals?: Maybe<Array<CityMonthEndBalance>>;
-  from: Scalars['String']['output'];
-  to: Scalars['String']['output'];
+  fromMonth: Scalars['String']['output'];
+  toMonth: Scalars['String']['output'];
 };
 
 export type Mutation = {
@@ -528,7 +528,7 @@ export type Query = {
    */
   earlySpring?: Maybe<CreditComparison>;
   /**
-   * 统计监测 — month-end balances (月末余额) from `from` to `to` (months as YYYY-MM, at most 120),
+   * 统计监测 — month-end balances (月末余额) from `fromMonth` to `toMonth` (YYYY-MM, at most 120),
    * with each month's growth over the one before: scale and growth on balances, not flows.
    */
   monthEndBalances?: Maybe<MonthEndBalances>;
@@ -576,8 +576,8 @@ export type QueryEarlySpringArgs = {
 };
 
 export type QueryMonthEndBalancesArgs = {
-  from: Scalars['String']['input'];
-  to: Scalars['String']['input'];
+  fromMonth: Scalars['String']['input'];
+  toMonth: Scalars['String']['input'];
 };
 
 export type RecordMonthEndBalancesPayload = {
@@ -1211,8 +1211,8 @@ export type MonthEndBalancesResolvers<
     ParentType,
     ContextType
   >;
-  from?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  to?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  fromMonth?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  toMonth?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type MutationResolvers<
@@ -1340,7 +1340,7 @@ export type QueryResolvers<
     Maybe<ResolversTypes['MonthEndBalances']>,
     ParentType,
     ContextType,
-    RequireFields<QueryMonthEndBalancesArgs, 'from' | 'to'>
+    RequireFields<QueryMonthEndBalancesArgs, 'fromMonth' | 'toMonth'>
   >;
 };
 

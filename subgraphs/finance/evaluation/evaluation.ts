@@ -46,16 +46,21 @@ const monthsBetween = (from: string, to: string) =>
   1;
 
 /** A period of whole months that has ended: in order, at most a year. */
-function checkPeriod({ from, to }: EvaluateBanksInput): void {
-  if (!MONTH.test(from)) throw badInput('input.from', `a month as YYYY-MM, got "${from}"`);
-  if (!MONTH.test(to)) throw badInput('input.to', `a month as YYYY-MM, got "${to}"`);
+function checkPeriod({ fromMonth: from, toMonth: to }: EvaluateBanksInput): void {
+  if (!MONTH.test(from)) throw badInput('input.fromMonth', `a month as YYYY-MM, got "${from}"`);
+  if (!MONTH.test(to)) throw badInput('input.toMonth', `a month as YYYY-MM, got "${to}"`);
   const span = monthsBetween(from, to);
-  if (span < 1) throw badInput('input.to', `must not be before input.from (${from}), got ${to}`);
+  if (span < 1) {
+    throw badInput('input.toMonth', `must not be before input.fromMonth (${from}), got ${to}`);
+  }
   if (span > MAX_MONTHS)
-    throw badInput('input.to', `a period is at most ${MAX_MONTHS} months, got ${span}`);
+    throw badInput('input.toMonth', `a period is at most ${MAX_MONTHS} months, got ${span}`);
   const latest = shiftMonth(clock.today().slice(0, 7), -1);
   if (to > latest) {
-    throw badInput('input.to', `the period must have ended: ${latest} at the latest, got ${to}`);
+    throw badInput(
+      'input.toMonth',
+      `the period must have ended: ${latest} at the latest, got ${to}`,
+    );
   }
 }
 
@@ -116,13 +121,13 @@ export class BankEvaluations {
   ): Promise<{ evaluation: EvaluationRow; replayed: boolean }> {
     requireFinanceOffice(this.caller, 'evaluates the banks');
     checkPeriod(input);
-    const id = `eval-${input.from}-${input.to}`;
+    const id = `eval-${input.fromMonth}-${input.toMonth}`;
     const [earlier] = await this.db
       .select()
       .from(bankEvaluations)
       .where(eq(bankEvaluations.id, id));
     if (earlier) return { evaluation: earlier, replayed: true };
-    const figures = await this.figures(input.from, input.to);
+    const figures = await this.figures(input.fromMonth, input.toMonth);
     const banks: BankFigures[] = [...figures].map(([bankId, values]) => ({
       bankId,
       values: Object.fromEntries(
@@ -138,7 +143,7 @@ export class BankEvaluations {
 
   private async record(
     id: string,
-    { from, to }: EvaluateBanksInput,
+    { fromMonth, toMonth }: EvaluateBanksInput,
     scores: ReturnType<typeof scoreBanks>,
     figures: Figures,
   ) {
@@ -149,8 +154,8 @@ export class BankEvaluations {
         .insert(bankEvaluations)
         .values({
           id,
-          fromMonth: from,
-          toMonth: to,
+          fromMonth,
+          toMonth,
           weights: this.settings.weights,
           banks: distribution.banks,
           meanScore: distribution.mean,
@@ -221,7 +226,7 @@ export class BankEvaluations {
     const closing = rows.filter((row) => row.month === to);
     if (closing.length === 0) {
       throw badInput(
-        'input.to',
+        'input.toMonth',
         `no month-end balances were recorded for ${to} (recordMonthEndBalances, at the month's close)`,
       );
     }
@@ -300,8 +305,6 @@ export const evaluationResolvers: Resolvers = {
     evaluateBanks: (_, { input }, { evaluations }) => evaluations.evaluate(input),
   },
   BankEvaluation: {
-    from: (row) => row.fromMonth,
-    to: (row) => row.toMonth,
     weights: (row) =>
       Object.entries(row.weights).map(([dimension, weight]) => ({
         dimension: dimension as EvaluationDimension,

@@ -143,12 +143,12 @@ export type BankEvaluation = {
   distribution?: Maybe<EvaluationDistribution>;
   evaluatedAt: Scalars['DateTime']['output'];
   /** First month of the period, YYYY-MM. */
-  from: Scalars['String']['output'];
+  fromMonth: Scalars['String']['output'];
   id: Scalars['ID']['output'];
   /** Scores and ranks, best first: the finance office and the PBOC every bank's, a bank its own. */
   scores?: Maybe<Array<BankEvaluationScore>>;
   /** Last month of the period, YYYY-MM. */
-  to: Scalars['String']['output'];
+  toMonth: Scalars['String']['output'];
   weights: Array<EvaluationWeight>;
 };
 
@@ -604,9 +604,9 @@ export type EnterpriseProfileInput = {
 
 export type EvaluateBanksInput = {
   /** First month, YYYY-MM. */
-  from: Scalars['String']['input'];
-  /** Last month, YYYY-MM: ended, at most twelve months after `from`'s start. */
-  to: Scalars['String']['input'];
+  fromMonth: Scalars['String']['input'];
+  /** Last month, YYYY-MM: ended, the period at most twelve months. */
+  toMonth: Scalars['String']['input'];
 };
 
 export type EvaluateBanksPayload = {
@@ -1877,8 +1877,8 @@ export type QueryRiskPoolEntriesArgs = {
 };
 
 export type QueryServiceRatingsArgs = {
-  from: Scalars['String']['input'];
-  to: Scalars['String']['input'];
+  fromMonth: Scalars['String']['input'];
+  toMonth: Scalars['String']['input'];
 };
 
 export type QueryServiceStatisticsArgs = {
@@ -2254,8 +2254,8 @@ export type ServiceRatings = {
   banks?: Maybe<Array<BankServiceRating>>;
   /** City totals: the finance office and the PBOC. */
   cityTotals?: Maybe<ServiceRatingTotals>;
-  from: Scalars['String']['output'];
-  to: Scalars['String']['output'];
+  fromMonth: Scalars['String']['output'];
+  toMonth: Scalars['String']['output'];
 };
 
 /** Service statistics for a period of calendar days (Xianning time), both ends inclusive. */
@@ -3262,10 +3262,10 @@ export type BankEvaluationResolvers<
 > = {
   distribution?: Resolver<Maybe<ResolversTypes['EvaluationDistribution']>, ParentType, ContextType>;
   evaluatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-  from?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  fromMonth?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   scores?: Resolver<Maybe<Array<ResolversTypes['BankEvaluationScore']>>, ParentType, ContextType>;
-  to?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  toMonth?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   weights?: Resolver<Array<ResolversTypes['EvaluationWeight']>, ParentType, ContextType>;
 };
 
@@ -4383,7 +4383,7 @@ export type QueryResolvers<
     Maybe<ResolversTypes['ServiceRatings']>,
     ParentType,
     ContextType,
-    RequireFields<QueryServiceRatingsArgs, 'from' | 'to'>
+    RequireFields<QueryServiceRatingsArgs, 'fromMonth' | 'toMonth'>
   >;
   serviceStatistics?: Resolver<
     Maybe<ResolversTypes['ServiceStatistics']>,
@@ -4656,8 +4656,8 @@ export type ServiceRatingsResolvers<
 > = {
   banks?: Resolver<Maybe<Array<ResolversTypes['BankServiceRating']>>, ParentType, ContextType>;
   cityTotals?: Resolver<Maybe<ResolversTypes['ServiceRatingTotals']>, ParentType, ContextType>;
-  from?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  to?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  fromMonth?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  toMonth?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type ServiceStatisticsResolvers<

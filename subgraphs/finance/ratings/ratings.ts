@@ -101,9 +101,11 @@ export async function ratingsByBank(
 }
 
 function checkMonths(from: string, to: string): void {
-  if (!MONTH.test(from)) throw badInput('from', `a month as YYYY-MM (e.g. 2026-01), got "${from}"`);
-  if (!MONTH.test(to)) throw badInput('to', `a month as YYYY-MM (e.g. 2026-03), got "${to}"`);
-  if (to < from) throw badInput('to', `must not be before from (${from}), got ${to}`);
+  if (!MONTH.test(from)) {
+    throw badInput('fromMonth', `a month as YYYY-MM (e.g. 2026-01), got "${from}"`);
+  }
+  if (!MONTH.test(to)) throw badInput('toMonth', `a month as YYYY-MM (e.g. 2026-03), got "${to}"`);
+  if (to < from) throw badInput('toMonth', `must not be before fromMonth (${from}), got ${to}`);
 }
 
 /**
@@ -198,10 +200,10 @@ export class ServiceRatings {
   async aggregates(from: string, to: string) {
     checkMonths(from, to);
     const scope = statisticsScope(this.caller);
-    if (scope.rows === null) return { from, to, banks: null, cityTotals: null };
+    if (scope.rows === null) return { fromMonth: from, toMonth: to, banks: null, cityTotals: null };
     if (scope.rows === 'all') {
       const banks = await ratingsByBank(this.db, from, to, null, 0);
-      return { from, to, banks, cityTotals: cityOf(banks) };
+      return { fromMonth: from, toMonth: to, banks, cityTotals: cityOf(banks) };
     }
     const [own] = await ratingsByBank(this.db, from, to, scope.rows, RATING_MINIMUM);
     const empty = {
@@ -211,7 +213,7 @@ export class ServiceRatings {
       mean: null,
       distribution: [0, 0, 0, 0, 0],
     };
-    return { from, to, banks: [own ?? empty], cityTotals: null };
+    return { fromMonth: from, toMonth: to, banks: [own ?? empty], cityTotals: null };
   }
 }
 
@@ -232,7 +234,8 @@ function cityOf(banks: BankRatingRow[]): RatingTotalsRow {
 
 export const ratingResolvers: Resolvers = {
   Query: {
-    serviceRatings: (_, { from, to }, { ratings }) => ratings.aggregates(from, to),
+    serviceRatings: (_, { fromMonth, toMonth }, { ratings }) =>
+      ratings.aggregates(fromMonth, toMonth),
   },
   Mutation: {
     rateService: async (_, { needId, score, comment }, { ratings }) => ({
