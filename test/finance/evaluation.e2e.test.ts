@@ -25,7 +25,8 @@ const COMPUTE = `mutation ($input: ComputeSubsidiesInput!) { computeSubsidies(in
   period { rewardEvaluationShare evaluationId rewards { bankId newLending reward evaluationScore } } } }`;
 
 const Q1 = { fromMonth: '2025-01', toMonth: '2025-03' };
-const at = (iso: string) => new Date(`${iso}T10:00:00+08:00`);
+/** A business day's 10:00 in Xianning, as SQL (postgres.js takes no Date in raw SQL). */
+const at = (day: string) => sql`${`${day}T10:00:00+08:00`}::timestamptz`;
 
 for (const backend of BACKENDS) {
   describe(`bank evaluation (考核评价) and month-end balances (${backend})`, () => {
@@ -85,7 +86,7 @@ for (const backend of BACKENDS) {
           term_months, purpose, collateral, visibility, status, main_bank_id, submitted_at,
           assigned_at, solution_due_at, solution_proposed_at) values (${id}, 'ent-e1', 100000, 12,
           '研发', '{NONE}', 'MAIN_BANK_ONLY', 'SOLUTION_PROPOSED', ${bankId},
-          ${at('2025-02-01')}, ${at('2025-02-01')}, ${at('2025-02-02')}, ${new Date(proposed)})`);
+          ${at('2025-02-01')}, ${at('2025-02-01')}, ${at('2025-02-02')}, ${proposed}::timestamptz)`);
       }
       for (const [id, bankId, accepted] of [
         ['fb-1', 'ev-a', true],
