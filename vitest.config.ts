@@ -22,6 +22,8 @@ export default defineConfig({
       'test/helpers/pglite-templates.ts',
       // Without TEST_DATABASE_URL, one line names the PostgreSQL proofs skipped and how to run them.
       'test/helpers/postgres-proofs.ts',
+      // The explorer and console under gateway/console/dist, rebuilt when their sources changed.
+      'test/helpers/console-build.ts',
     ],
     // Whole-graph tests start servers and databases: give them room on a 2-core machine.
     testTimeout: 60_000,

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import type { GatewayConfig } from './config.js';
 import type { Database } from '../subgraphs/kernel/db.js';
 import type { SigningKey } from '../subgraphs/kernel/keys.js';
-import { indexRequirements } from './authorization/directives.js';
+import { indexRequirements, requiresGaps } from './authorization/directives.js';
 import { ExchangeFactsSource } from './authorization/facts.js';
 import { AuthorizationLayer } from './authorization/layer.js';
 import { DisclosureLog } from './disclosure-log.js';
@@ -13,10 +13,19 @@ export function createExchangeLayer(
   config: GatewayConfig,
   exchange: Database,
   signingKey: SigningKey,
-  financeUrl: string,
+  /** The finance subgraph, asked for main-bank links; absent from a supergraph not the exchange's. */
+  financeUrl: string | undefined,
 ): OperationLayer {
+  const supergraph = fs.readFileSync(config.supergraphPath, 'utf8');
+  const index = indexRequirements(supergraph);
+  const gaps = requiresGaps(supergraph, index);
+  if (gaps.length > 0) {
+    throw new Error(
+      `${config.supergraphPath}: a field computed with @requires must carry the rules of what it requires: ${gaps.join('; ')}`,
+    );
+  }
   return new AuthorizationLayer({
-    index: indexRequirements(fs.readFileSync(config.supergraphPath, 'utf8')),
+    index,
     mode: config.auth.mode,
     facts: new ExchangeFactsSource(
       exchange,

@@ -5,7 +5,7 @@ import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLError, GraphQLFormattedError } from 'graphql';
-import type { Caller } from '../subgraphs/kernel/caller.js';
+import type { Caller, Party } from '../subgraphs/kernel/caller.js';
 import type { SubgraphName } from '../subgraphs/kernel/config.js';
 import type { GatewayConfig } from './config.js';
 import {
@@ -23,9 +23,17 @@ import type { SigningKey } from '../subgraphs/kernel/keys.js';
 import type { RunningSubgraph } from '../subgraphs/kernel/subgraph.js';
 import { apolloLogger, createLogger, type Logger } from '../subgraphs/kernel/logger.js';
 import { InProcessDataSource, SignedDataSource } from './data-source.js';
+import { withAbsentSubjects } from './authorization/absent.js';
 import { ExchangeGateway, type OperationLayer } from './exchange-gateway.js';
 import { reservedNamesRule } from './authorization/analyze.js';
 import { mintDevToken } from './dev-identity.js';
+import {
+  answerDevToken,
+  ConsolePages,
+  CONTENT_SECURITY_POLICY,
+  isConsolePath,
+  SANDBOX_PATH,
+} from './pages.js';
 import { AuthError, IdentityVerifier } from './identity.js';
 import { operationLimitsPlugin, tokenLimitError } from './limits.js';
 import { metrics, renderMetrics } from './metrics.js';
@@ -72,6 +80,8 @@ export interface GatewayOptions {
   devIssuer?: SigningKey;
   /** Where bank and enterprise orgs are looked up; defaults to the banks and tech subgraphs. */
   orgs?: OrgDirectory;
+  /** The built explorer and console; defaults to `gateway/console/dist`. */
+  pages?: ConsolePages;
   port?: number;
   /** Defaults to JSON lines on stdout (or LOG_FILE) at LOG_LEVEL. */
   logger?: Logger;
@@ -187,6 +197,11 @@ interface Served {
   subgraphUrls: Record<string, string>;
   jwks: { keys: unknown[] };
   readiness: Readiness;
+  pages: ConsolePages;
+  /** The explorer's preset token, where the Sandbox preset is offered. */
+  mintPreset: (() => Promise<string>) | undefined;
+  /** The console's development sign-in, offered exactly where the preset is. */
+  mintConsole: ((party: Party, org: string | null) => Promise<string>) | undefined;
 }
 
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
@@ -238,6 +253,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       subgraphUrls,
       jwks: { keys: [options.signingKey.publicJwk] },
       readiness,
+      pages: options.pages ?? new ConsolePages(),
+      mintPreset,
+      mintConsole: mintPreset && consoleDevMinter(options, ceiling),
     }),
   );
   server.keepAliveTimeout = 65_000;
@@ -278,6 +296,29 @@ function sandboxPresetMinter(
     });
 }
 
+/** How long a console dev token lives: a working day would outlast the sign-in's purpose. */
+const CONSOLE_DEV_TOKEN_TTL_SECONDS = 60 * 60;
+
+/**
+ * The console's development sign-in: a token of the party and org picked, with that party's
+ * ceiling of scopes, as `npm run token` mints. Only built where the Sandbox preset is offered.
+ */
+function consoleDevMinter(
+  options: GatewayOptions,
+  ceiling: ScopeCeiling,
+): ((party: Party, org: string | null) => Promise<string>) | undefined {
+  const { config, devIssuer } = options;
+  if (!devIssuer) return undefined;
+  return (party, org) =>
+    mintDevToken(devIssuer, config.auth, {
+      party,
+      org,
+      sub: `console-${party}${org ? `-${org}` : ''}`,
+      scopes: [...ceiling[party]],
+      ttlSeconds: CONSOLE_DEV_TOKEN_TTL_SECONDS,
+    });
+}
+
 /** The federation gateway, calling each subgraph in this process or over signed HTTP. */
 function apolloGateway(
   options: GatewayOptions,
@@ -289,21 +330,24 @@ function apolloGateway(
   return new ApolloGateway({
     supergraphSdl,
     logger: apolloLogger(logger),
+    // An entity the subgraph owning the subject lacks must not null its object (see absent.ts).
     buildService: ({ name, url }) =>
-      inProcess
-        ? new InProcessDataSource(
-            name as SubgraphName,
-            () => inProcess(name as SubgraphName),
-            options.signingKey,
-            config.gatewayToken.ttlSeconds,
-          )
-        : new SignedDataSource(
-            name,
-            subgraphUrls[name] ?? url!,
-            options.signingKey,
-            config.gatewayToken.ttlSeconds,
-            { policy: config.subgraphFetch, logger },
-          ),
+      withAbsentSubjects(
+        inProcess
+          ? new InProcessDataSource(
+              name as SubgraphName,
+              () => inProcess(name as SubgraphName),
+              options.signingKey,
+              config.gatewayToken.ttlSeconds,
+            )
+          : new SignedDataSource(
+              name,
+              subgraphUrls[name] ?? url!,
+              options.signingKey,
+              config.gatewayToken.ttlSeconds,
+              { policy: config.subgraphFetch, logger },
+            ),
+      ),
   });
 }
 
@@ -353,6 +397,10 @@ function requestHandler(served: Served): http.RequestListener {
   return async (req, res) => {
     const requestId = randomUUID();
     res.setHeader('x-request-id', requestId);
+    if (req.url?.split('?')[0] !== SANDBOX_PATH) {
+      // Every answer but Apollo's hosted Sandbox says: this origin only.
+      res.setHeader('content-security-policy', CONTENT_SECURITY_POLICY);
+    }
     const record: RequestRecord = { requestId, method: req.method };
     const observe = observer(res, record, served.logger);
     try {
@@ -360,9 +408,7 @@ function requestHandler(served: Served): http.RequestListener {
       record.path = url.pathname;
       if (await answerOperational(url, res, served)) return;
       observe();
-      if (wantsSandboxPage(req, url, served.config)) {
-        return await serveSandboxPage(req, res, served, record);
-      }
+      if (await answerPage(req, url, res, served, record)) return;
       const caller = await authenticate(req, requestId, served);
       record.party = caller.party;
       record.org = caller.org;
@@ -428,8 +474,10 @@ async function answerOperational(
       return true;
     case '/':
     case '/graphql':
+    case SANDBOX_PATH:
       return false;
     default:
+      if (isConsolePath(url.pathname)) return false;
       throw new HttpError(404, 'NOT_FOUND', 'not found');
   }
 }
@@ -455,19 +503,60 @@ async function answerReady(res: http.ServerResponse, served: Served): Promise<vo
   });
 }
 
-function wantsSandboxPage(req: http.IncomingMessage, url: URL, config: GatewayConfig): boolean {
+/**
+ * The pages: the console (`/console`, whatever SANDBOX says: it is a client of `/graphql` like any
+ * other), the offline explorer (`/` and `/graphql` asked for HTML) and Apollo's hosted Sandbox
+ * (`/sandbox`, for a browser that reaches Apollo's servers); false for a GraphQL request.
+ */
+async function answerPage(
+  req: http.IncomingMessage,
+  url: URL,
+  res: http.ServerResponse,
+  served: Served,
+  record: RequestRecord,
+): Promise<boolean> {
+  const { pathname } = url;
+  if (isConsolePath(pathname)) {
+    await answerConsole(req, pathname, res, served);
+    return true;
+  }
   const wantsPage =
     req.method === 'GET' &&
     !url.searchParams.has('query') &&
     (req.headers.accept ?? '').includes('text/html');
-  if (wantsPage && !config.sandbox) {
+  if (!wantsPage) {
+    if (pathname === SANDBOX_PATH) throw new HttpError(404, 'NOT_FOUND', 'not found');
+    return false;
+  }
+  if (!served.config.sandbox) {
     throw new HttpError(
       404,
       'NOT_FOUND',
-      'Apollo Sandbox is switched off on this gateway (SANDBOX=false); POST GraphQL requests to /graphql',
+      'the explorer and Apollo Sandbox are switched off on this gateway (SANDBOX=false); POST GraphQL requests to /graphql',
     );
   }
-  return wantsPage;
+  if (pathname === SANDBOX_PATH) await serveSandboxPage(req, res, served, record);
+  else served.pages.sendExplorer(res, served.mintPreset && `Bearer ${await served.mintPreset()}`);
+  return true;
+}
+
+async function answerConsole(
+  req: http.IncomingMessage,
+  pathname: string,
+  res: http.ServerResponse,
+  served: Served,
+): Promise<void> {
+  if (pathname === '/console/dev-token') {
+    return answerDevToken(req, res, served.mintConsole, served.config.maxBodyBytes);
+  }
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    throw new HttpError(405, 'METHOD_NOT_ALLOWED', 'the console is read with GET');
+  }
+  if (pathname.startsWith('/console/assets/')) {
+    if (!served.pages.sendAsset(pathname, res)) throw new HttpError(404, 'NOT_FOUND', 'not found');
+    return;
+  }
+  served.pages.sendConsole(res);
 }
 
 /** The Sandbox page carries no data; it needs no token. */

@@ -21,6 +21,8 @@ const MAPPERS: Record<SubgraphName, Record<string, string>> = {
     LibraryAssessment: '../repository.js#AssessmentRow',
     LibraryEvent: '../repository.js#LibraryEventRow',
     PatentPledge: '../repository.js#PatentPledgeValue',
+    CreditReport: '../credit-report/index.js#CreditReportRef',
+    CreditReportLibrary: '../repository.js#EnterpriseRow',
   },
   finance: {
     FinancingNeed: '../repository.js#NeedRow',
@@ -61,6 +63,8 @@ const MAPPERS: Record<SubgraphName, Record<string, string>> = {
     ListingTierPayload: '../listing-seeds/index.js#TierOutcome',
     Guarantee: '../guarantees/index.js#GuaranteeRow',
     GuaranteeLoss: '../guarantees/index.js#GuaranteeLossRow',
+    NeedsRecord: '../credit-report/index.js#NeedsRecordValue',
+    GuaranteeRecord: '../credit-report/index.js#GuaranteeRecordValue',
     // Extensions and references: this subgraph holds only their id.
     Enterprise: '{ id: string }',
     Bank: '{ id: string }',
@@ -77,6 +81,11 @@ const MAPPERS: Record<SubgraphName, Record<string, string>> = {
     CreditComparisonTotals: '../early-spring/index.js#Comparison',
     BankMonthEndBalance: '../balances/index.js#BalanceWithGrowth',
     CityMonthEndBalance: '../balances/index.js#CityMonthEndBalance',
+    LoanStatusChange: '../repository.js#LoanStatusEventRow',
+    CreditHistory: '../credit-report/index.js#CreditHistoryValue',
+    CreditHistoryLine: '../credit-report/index.js#HistoryLine',
+    CreditHistoryLoan: '../credit-report/index.js#HistoryLoan',
+    CreditReport: '{ enterpriseId: string }',
     // Extensions: this subgraph holds only facts keyed by their id.
     Enterprise: '{ id: string }',
     FinancingNeed: '{ id: string }',

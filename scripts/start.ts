@@ -6,6 +6,7 @@ import { graphPorts } from './ports.js';
 import { preflight } from './preflight.js';
 import { progressBar } from './progress.js';
 import { seedDatabases } from './seed/load.js';
+import { buildConsole } from './console-build.js';
 
 // `npm start`: the whole graph with embedded databases, seeded on first start.
 const config = loadGatewayConfig();
@@ -17,6 +18,8 @@ const lock = await preflight('npm start', config, {
   gatewayUrl: `http://${config.host}:${config.gatewayPort}/`,
   listen: ports,
 });
+// The explorer and console, built by `npm ci`; built again here if their sources changed since.
+if (await buildConsole({ ifStale: true })) console.log('explorer and console built');
 const bar = progressBar('seeding scale ' + config.seedScale);
 const graph = await startLocalGraph(config, {
   // Seeded on first start; a graph that holds data (seeded or not) is left as it is.
@@ -25,11 +28,12 @@ const graph = await startLocalGraph(config, {
 });
 bar.done();
 const preset = sandboxPreset(config, !config.auth.jwksUrl).offer
-  ? 'Sandbox starts with a read-only finance-office dev token (fresh each load, 15 minutes)'
-  : 'Sandbox starts without a token';
+  ? 'The explorer starts with a read-only finance-office dev token (fresh each load, 15 minutes);\n  the console offers a dev sign-in for every party'
+  : 'The explorer starts without a token';
 
 console.log(`Kechuang Exchange is up.
-  gateway + Apollo Sandbox  ${graph.gateway.url}
+  GraphQL explorer          ${graph.gateway.url}  (Apollo Sandbox, online only: ${graph.gateway.url}sandbox)
+  console                   ${graph.gateway.url}console/
   health / readiness        ${graph.gateway.url}health  ${graph.gateway.url}ready
   subgraphs                 ${Object.values(graph.subgraphs)
     .map((s) => `${s.name} ${s.url}`)

@@ -8,6 +8,7 @@ import {
   isInterfaceType,
   Kind,
   print,
+  type DirectiveNode,
   type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
@@ -84,6 +85,11 @@ export interface Denial {
   needs: string[];
   /** The response key present in an object where the field was asked (not left out by @skip). */
   asked: string;
+  /**
+   * The directives of the field and of every field and fragment above it: where one of their
+   * @skip or @include leaves it out for the request's variables, it was not asked.
+   */
+  conditions: (readonly DirectiveNode[])[];
 }
 
 /** A field kept for planning but decided per object once the data is back. */
@@ -180,6 +186,15 @@ interface Position {
   parent: GraphQLCompositeType;
   path: string[];
   onType: string | undefined;
+  /** The directives of the fields and fragments above (see `Denial.conditions`). */
+  conditions: (readonly DirectiveNode[])[];
+}
+
+function withDirectives(
+  conditions: (readonly DirectiveNode[])[],
+  node: { directives?: readonly DirectiveNode[] },
+): (readonly DirectiveNode[])[] {
+  return node.directives?.length ? [...conditions, node.directives] : conditions;
 }
 
 /**
@@ -206,6 +221,7 @@ export function analyzeOperation(
       parent: rootType(schema, operation)!,
       path: [],
       onType: undefined,
+      conditions: [],
     },
   );
   // A field selected twice at one place (plainly and through a fragment) is one response key:
@@ -245,6 +261,7 @@ function rewriteSelections(
           parent: condition,
           path: at.path,
           onType: narrowed,
+          conditions: withDirectives(at.conditions, selection),
         }),
       });
       continue;
@@ -272,9 +289,10 @@ function askedMarker(selection: FieldNode, key: string): FieldNode {
 function rewriteField(
   analysis: Analysis,
   selection: FieldNode,
-  { parent, path, onType }: Position,
+  { parent, path, onType, conditions: above }: Position,
 ): { field: FieldNode; checked: boolean } | undefined {
   const name = selection.name.value;
+  const conditions = withDirectives(above, selection);
   const key = selection.alias?.value ?? name;
   if (name.startsWith('__') || !(isObjectType(parent) || isInterfaceType(parent))) {
     return { field: selection, checked: false };
@@ -293,6 +311,7 @@ function rewriteField(
       rule: decision.rule,
       needs: decision.needs,
       asked: analysis.keepDenied ? key : askedAlias(key),
+      conditions,
     });
     if (!analysis.keepDenied) return { field: askedMarker(selection, key), checked: false };
   }
@@ -315,6 +334,7 @@ function rewriteField(
         rule: 'policy',
         needs: ['a subject to decide on'],
         asked: askedAlias(key),
+        conditions,
       });
       return { field: askedMarker(selection, key), checked: false };
     }
@@ -330,6 +350,7 @@ function rewriteField(
             parent: child,
             path: [...path, key],
             onType: undefined,
+            conditions,
           }),
         }
       : selection;

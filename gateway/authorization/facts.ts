@@ -43,7 +43,8 @@ export class ExchangeFactsSource implements FactsSource {
 
   constructor(
     exchange: Database,
-    private readonly financeUrl: string,
+    /** Where main-bank links are asked; without it (a supergraph with no finance subgraph) there are none. */
+    private readonly financeUrl: string | undefined,
     private readonly signingKey: SigningKey,
     private readonly ttlSeconds: number,
   ) {
@@ -100,6 +101,7 @@ export class ExchangeFactsSource implements FactsSource {
   }
 
   private async mainBankNeeds(caller: Caller, enterpriseIds: string[]) {
+    if (!this.financeUrl) return [];
     const token = await signGatewayToken(
       this.signingKey,
       {

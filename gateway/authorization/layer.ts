@@ -1,4 +1,11 @@
-import { GraphQLError, type GraphQLSchema } from 'graphql';
+import {
+  getDirectiveValues,
+  getVariableValues,
+  GraphQLError,
+  GraphQLIncludeDirective,
+  GraphQLSkipDirective,
+  type GraphQLSchema,
+} from 'graphql';
 import type {
   GatewayExecutionResult,
   GatewayExecutor,
@@ -9,11 +16,13 @@ import type { Caller } from '../../subgraphs/kernel/caller.js';
 import type { GatewayContext } from '../context.js';
 import { StaleConsentError, type Disclosure, type DisclosureLog } from '../disclosure-log.js';
 import type { OperationLayer } from '../exchange-gateway.js';
+import { absentKeys } from './absent.js';
 import {
   analyzeOperation,
   SUBJECT_ALIAS,
   TYPENAME_ALIAS,
   type AnalyzedOperation,
+  type Denial,
   type ObjectCheck,
 } from './analyze.js';
 import type { RequirementIndex } from './directives.js';
@@ -26,7 +35,7 @@ import {
   type Basis,
   type SubjectFacts,
 } from './policies.js';
-import { forEachObject, stripAdded } from './shape.js';
+import { forEachObject, stripAdded, withoutAddedErrors } from './shape.js';
 
 type Json = Record<string, unknown>;
 
@@ -54,6 +63,30 @@ function withheld(at: (string | number)[], coordinate: string, rule: string, nee
       extensions: { code: 'UNAUTHORIZED_FIELD_OR_TYPE', rule, needs },
     },
   );
+}
+
+/**
+ * Whether the client asked for a denied field, for the request's variables: neither it nor a
+ * field or fragment above it is left out by @skip or @include.
+ */
+function asked(denial: Denial, variables: Record<string, unknown>): boolean {
+  return denial.conditions.every((directives) => {
+    const node = { directives };
+    return (
+      getDirectiveValues(GraphQLSkipDirective, node, variables)?.if !== true &&
+      getDirectiveValues(GraphQLIncludeDirective, node, variables)?.if !== false
+    );
+  });
+}
+
+/** The request's variables with their defaults, as the operation's directives read them. */
+function variableValues(rc: GatewayGraphQLRequestContext<GatewayContext>): Record<string, unknown> {
+  const coerced = getVariableValues(
+    rc.schema,
+    rc.operation?.variableDefinitions ?? [],
+    rc.request.variables ?? {},
+  );
+  return coerced.coerced ?? rc.request.variables ?? {};
 }
 
 function needsOf(check: ObjectCheck): string[] {
@@ -110,18 +143,22 @@ export class AuthorizationLayer implements OperationLayer {
     const errors: GraphQLError[] = [];
 
     if (mode === 'reject' && analyzed.denials.length > 0) {
-      return {
-        errors: analyzed.denials.map((d) =>
-          withheld([...d.path, d.key], d.coordinate, d.rule, d.needs),
-        ),
-      };
+      const variables = variableValues(rc);
+      const refused = analyzed.denials.filter((d) => asked(d, variables));
+      if (refused.length > 0) {
+        return {
+          errors: refused.map((d) => withheld([...d.path, d.key], d.coordinate, d.rule, d.needs)),
+        };
+      }
     }
     const enforced = analyzed.rewritten;
-    const result = await next(
+    const sent = await next(
       enforced
         ? ({ ...rc, document: analyzed.document, queryHash: analyzed.queryHash } as typeof rc)
         : rc,
     );
+    // What the layer added answers nothing of its own: no error, no completion note about it.
+    const result = enforced ? withoutAddedErrors(sent) : sent;
     const data = (result.data ?? null) as Json | null;
     if (!data) return result;
 
@@ -145,7 +182,16 @@ export class AuthorizationLayer implements OperationLayer {
         // Decided whatever the value, null included: a withheld field must answer the same
         // whether or not there is anything behind it, or the errors would mark the values.
         const subject = object[SUBJECT_ALIAS];
-        pending.push({ check, object, at, subject: typeof subject === 'string' ? subject : null });
+        // The subgraph owning the subject has no such object, and this field was asked of it:
+        // it is null with nothing behind it, as stock federation answers (see absent.ts).
+        const absent = absentKeys(subject);
+        if (absent?.has(check.key)) return;
+        pending.push({
+          check,
+          object,
+          at,
+          subject: typeof subject === 'string' && !absent ? subject : null,
+        });
       });
     }
 

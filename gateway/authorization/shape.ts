@@ -1,3 +1,4 @@
+import type { GatewayExecutionResult } from '@apollo/server-gateway-interface';
 import type { GraphQLFormattedError } from 'graphql';
 import { RESERVED_PREFIX } from './analyze.js';
 
@@ -50,4 +51,28 @@ export function stripAdded(data: unknown): void {
     if (key.startsWith(RESERVED_PREFIX)) delete object[key];
     else stripAdded(object[key]);
   }
+}
+
+const added = (error: { path?: readonly (string | number)[] }) =>
+  error.path?.some((key) => typeof key === 'string' && key.startsWith(RESERVED_PREFIX)) ?? false;
+
+/**
+ * The result without the errors about the layer's own selections: a subgraph's error on an added
+ * subject, or Apollo's value-completion note about one. The client asked for neither.
+ */
+export function withoutAddedErrors(result: GatewayExecutionResult): GatewayExecutionResult {
+  const errors = result.errors?.filter((e) => !added(e));
+  const completion = result.extensions?.valueCompletion as { path?: string[] }[] | undefined;
+  const notes = completion?.filter((e) => !added(e));
+  const { valueCompletion: _, ...extensions } = result.extensions ?? {};
+  const out: GatewayExecutionResult = { ...result };
+  if (errors) {
+    if (errors.length) out.errors = errors;
+    else delete out.errors;
+  }
+  if (completion) {
+    out.extensions = notes?.length ? { ...extensions, valueCompletion: notes } : extensions;
+    if (!notes?.length && Object.keys(extensions).length === 0) delete out.extensions;
+  }
+  return out;
 }

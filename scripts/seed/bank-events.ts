@@ -1,7 +1,9 @@
+import type { loanStatusEvents } from '../../subgraphs/banks/tables.js';
 import type { bankEvents } from '../../subgraphs/finance/bank-events/index.js';
 import { REFERENCE_NOW, type SeedRows } from './generate.js';
 
 type BankEventInsert = typeof bankEvents.$inferInsert;
+type LoanStatusEventInsert = typeof loanStatusEvents.$inferInsert;
 
 const today = REFERENCE_NOW.toISOString().slice(0, 10);
 const dateOf = (value: Date | string) =>
@@ -89,4 +91,23 @@ export function seededBankEvents(rows: SeedRows): BankEventInsert[] {
     }
   }
   return events;
+}
+
+/**
+ * 逾期、违约 history of a block's seeded loans, as the banks would have recorded it: each loan
+ * overdue or defaulted today fell so on the day its bank reported it (the same day as the
+ * LOAN_OVERDUE or LOAN_DEFAULTED event above).
+ */
+export function seededLoanStatusEvents(rows: SeedRows): LoanStatusEventInsert[] {
+  return rows.banks.loans
+    .filter((loan) => loan.status === 'OVERDUE' || loan.status === 'DEFAULTED')
+    .map((loan) => ({
+      id: `lse-${loan.id}-${loan.status.toLowerCase()}`,
+      loanId: loan.id,
+      bankId: loan.bankId,
+      enterpriseId: loan.enterpriseId,
+      status: loan.status,
+      occurredOn: notAfterToday(dateOf(loan.maturesOn)),
+      outstandingFen: loan.outstandingFen,
+    }));
 }

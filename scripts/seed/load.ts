@@ -17,7 +17,7 @@ import {
 import * as financeTables from '../../subgraphs/finance/tables.js';
 import * as techTables from '../../subgraphs/tech/tables.js';
 import { bankEvents } from '../../subgraphs/finance/bank-events/index.js';
-import { seededBankEvents } from './bank-events.js';
+import { seededBankEvents, seededLoanStatusEvents } from './bank-events.js';
 import { businessDate } from '../../subgraphs/kernel/clock.js';
 import {
   enterpriseCount,
@@ -72,6 +72,7 @@ const TARGETS: Record<SubgraphName, Target[]> = {
     { table: banksTables.financingSolutions, rows: (r) => r.banks.financingSolutions },
     { table: banksTables.creditLines, rows: (r) => r.banks.creditLines },
     { table: banksTables.loans, rows: (r) => r.banks.loans },
+    { table: banksTables.loanStatusEvents, rows: seededLoanStatusEvents },
     // Filled after the loans, from them (`reconstructMonthEndBalances`); listed to be reset.
     { table: monthEndBalances, rows: () => [] },
   ],

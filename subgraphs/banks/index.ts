@@ -4,6 +4,7 @@ import type { PageLimits } from '../kernel/pagination.js';
 import type { ContextArgs, SubgraphModule } from '../kernel/subgraph.js';
 import { MonthEndBalances } from './balances/index.js';
 import { CreditWorkflow } from './credit/index.js';
+import { CreditHistories } from './credit-report/index.js';
 import { createLoaders, type BanksLoaders } from './loaders.js';
 import { BanksRepository } from './repository.js';
 import { resolvers } from './resolvers.js';
@@ -20,6 +21,7 @@ export interface BanksContext {
   loaders: BanksLoaders;
   credit: CreditWorkflow;
   balances: MonthEndBalances;
+  creditHistories: CreditHistories;
   database: Db;
 }
 
@@ -32,6 +34,7 @@ export function createContext({ caller, database, limits, peers }: ContextArgs):
     loaders: createLoaders(repository),
     credit: new CreditWorkflow(database.db, caller, peers),
     balances: new MonthEndBalances(database.db, caller),
+    creditHistories: new CreditHistories(database.db),
     database: database.db,
   };
 }

@@ -23,6 +23,10 @@ export function createLoaders(repository: BanksRepository) {
       (ids) => repository.deferralsByLoans(ids),
       (row) => row.loanId,
     ),
+    statusChangesByLoan: groupLoader(
+      (ids) => repository.statusChangesByLoans(ids),
+      (row) => row.loanId,
+    ),
     loansByCreditLine: groupLoader(
       (ids) => repository.loansByCreditLines(ids),
       (row) => row.creditLineId,

@@ -3,12 +3,20 @@ import type { Caller } from '../kernel/caller.js';
 import type { Db } from '../kernel/db.js';
 import { anyOf } from '../kernel/sql.js';
 import type { CreditLineFilter } from './generated/resolvers.js';
-import { banks, creditLines, financingSolutions, loanDeferrals, loans } from './tables.js';
+import {
+  banks,
+  creditLines,
+  financingSolutions,
+  loanDeferrals,
+  loans,
+  loanStatusEvents,
+} from './tables.js';
 
 export type BankRow = typeof banks.$inferSelect;
 export type SolutionRow = typeof financingSolutions.$inferSelect;
 export type CreditLineRow = typeof creditLines.$inferSelect;
 export type LoanRow = typeof loans.$inferSelect;
+export type LoanStatusEventRow = typeof loanStatusEvents.$inferSelect;
 
 /** Sums are carried as decimal strings of fen so they stay exact past 2^53. */
 export interface CreditSummaryRow {
@@ -161,6 +169,19 @@ export class BanksRepository {
       .from(loanDeferrals)
       .where(anyOf(loanDeferrals.loanId, loanIds))
       .orderBy(asc(loanDeferrals.loanId), asc(loanDeferrals.at));
+  }
+
+  /** Overdue and default history of loans the caller was already allowed to read. */
+  async statusChangesByLoans(loanIds: readonly string[]): Promise<LoanStatusEventRow[]> {
+    return this.db
+      .select()
+      .from(loanStatusEvents)
+      .where(anyOf(loanStatusEvents.loanId, loanIds))
+      .orderBy(
+        asc(loanStatusEvents.loanId),
+        asc(loanStatusEvents.occurredOn),
+        asc(loanStatusEvents.at),
+      );
   }
 
   async loansByCreditLines(creditLineIds: readonly string[]): Promise<LoanRow[]> {

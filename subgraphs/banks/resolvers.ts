@@ -2,6 +2,7 @@ import { mergeResolvers } from '../kernel/resolvers.js';
 import { withEnterpriseRowScope } from '../kernel/row-scope.js';
 import { balanceResolvers } from './balances/index.js';
 import { creditResolvers } from './credit/index.js';
+import { creditHistoryResolvers } from './credit-report/index.js';
 import { checkPeriod } from './statistics/index.js';
 import { earlySpringResolvers } from './early-spring/index.js';
 import { internalResolvers } from './internal/index.js';
@@ -83,6 +84,10 @@ const readResolvers: Resolvers = {
     amount: (row) => row.amountFen,
     outstanding: (row) => row.outstandingFen,
     deferrals: (row, _, { loaders }) => loaders.deferralsByLoan.load(row.id),
+    statusChanges: (row, _, { loaders }) => loaders.statusChangesByLoan.load(row.id),
+  },
+  LoanStatusChange: {
+    outstanding: (row) => row.outstandingFen,
   },
   CreditSummary: {
     totalApproved: (row) => row.totalApprovedFen,
@@ -108,6 +113,7 @@ export const resolvers = withEnterpriseRowScope(
     readResolvers,
     balanceResolvers,
     creditResolvers,
+    creditHistoryResolvers,
     earlySpringResolvers,
     internalResolvers,
   ),

@@ -125,3 +125,29 @@ export const loanDeferrals = pgTable(
   },
   (t) => [index('loan_deferrals_loan_idx').on(t.loanId, t.at)],
 );
+
+/**
+ * 逾期、违约 — each time a loan fell overdue or defaulted. A loan's status says where it is now; a
+ * deferral or a repayment moves an overdue loan on, and this history is what a credit report keeps.
+ */
+export const loanStatusEvents = pgTable(
+  'loan_status_events',
+  {
+    id: text('id').primaryKey(),
+    loanId: text('loan_id')
+      .notNull()
+      .references(() => loans.id),
+    bankId: text('bank_id').notNull(),
+    enterpriseId: text('enterprise_id').notNull(),
+    /** OVERDUE or DEFAULTED. */
+    status: text('status').notNull(),
+    occurredOn: date('occurred_on').notNull(),
+    /** Principal outstanding when it happened. */
+    outstandingFen: bigint('outstanding_fen', { mode: 'number' }).notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('loan_status_events_loan_idx').on(t.loanId, t.occurredOn),
+    index('loan_status_events_enterprise_idx').on(t.enterpriseId),
+  ],
+);

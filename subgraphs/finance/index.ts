@@ -3,6 +3,7 @@ import type { Db } from '../kernel/db.js';
 import type { PageLimits } from '../kernel/pagination.js';
 import type { ContextArgs, SubgraphModule } from '../kernel/subgraph.js';
 import { BankEventLedger, type BankEventFollower } from './bank-events/index.js';
+import { CreditReportSections } from './credit-report/index.js';
 import { Cultivation } from './cultivation/index.js';
 import { BankEvaluations } from './evaluation/index.js';
 import { ListingSeeds } from './listing-seeds/index.js';
@@ -36,6 +37,7 @@ export interface FinanceContext {
   products: ProductCatalogue;
   listingSeeds: ListingSeeds;
   cultivation: Cultivation;
+  creditReport: CreditReportSections;
   relending: Relending;
   signingEvents: SigningEvents;
   notices: Notices;
@@ -73,6 +75,7 @@ export function createContext({
     products: new ProductCatalogue(database.db, caller),
     listingSeeds: new ListingSeeds(database.db, caller),
     cultivation: new Cultivation(database.db, caller),
+    creditReport: new CreditReportSections(database.db),
     relending: new Relending(database.db, caller),
     signingEvents: new SigningEvents(database.db, caller),
     notices: new Notices(database.db, caller),

@@ -3,6 +3,7 @@ import { forbidden } from '../kernel/errors.js';
 import { mergeResolvers } from '../kernel/resolvers.js';
 import { withEnterpriseRowScope } from '../kernel/row-scope.js';
 import { bankEventResolvers } from './bank-events/index.js';
+import { creditReportResolvers } from './credit-report/index.js';
 import { cultivationResolvers } from './cultivation/index.js';
 import { evaluationResolvers } from './evaluation/index.js';
 import { listingSeedResolvers } from './listing-seeds/index.js';
@@ -125,6 +126,7 @@ export const resolvers = withEnterpriseRowScope(
     productResolvers,
     listingSeedResolvers,
     cultivationResolvers,
+    creditReportResolvers,
     relendingResolvers,
     signingEventResolvers,
     noticeResolvers,

@@ -34,3 +34,26 @@ export function parseRate(input: string, field: string): string {
   }
   return trimmed.startsWith('.') ? `0${trimmed}` : trimmed;
 }
+
+/**
+ * `numerator ÷ denominator` as an exact decimal string of `places` decimals, rounded half away
+ * from zero, e.g. ratio(6, 100) → "0.0600"; null when the denominator is not positive. Integer
+ * arithmetic throughout, so a threshold compared on the result is the one a reader computes by hand.
+ */
+export function ratio(
+  numerator: number | bigint,
+  denominator: number | bigint,
+  places = 4,
+): string | null {
+  const d = BigInt(denominator);
+  if (d <= 0n) return null;
+  const n = BigInt(numerator);
+  const scale = 10n ** BigInt(places);
+  const negative = n < 0n;
+  const abs = negative ? -n : n;
+  const scaled = (abs * scale * 2n + d) / (2n * d);
+  const whole = (scaled / scale).toString();
+  const fraction = (scaled % scale).toString().padStart(places, '0');
+  const text = places > 0 ? `${whole}.${fraction}` : whole;
+  return negative && scaled !== 0n ? `-${text}` : text;
+}

@@ -1,5 +1,6 @@
 import { badInput } from '../kernel/errors.js';
 import { mergeResolvers } from '../kernel/resolvers.js';
+import { creditReportResolvers } from './credit-report/index.js';
 import { internalResolvers } from './internal/index.js';
 import { displayPatentNumber, usccProblem } from '../kernel/identifiers.js';
 import { loadExisting } from '../kernel/loader.js';
@@ -93,4 +94,8 @@ export function patentStats(enterpriseId: string, rows: PatentRow[]) {
   };
 }
 
-export const resolvers = mergeResolvers<Resolvers>(libraryResolvers, internalResolvers);
+export const resolvers = mergeResolvers<Resolvers>(
+  libraryResolvers,
+  creditReportResolvers,
+  internalResolvers,
+);

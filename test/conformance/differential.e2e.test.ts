@@ -1,4 +1,12 @@
-import { parse, type GraphQLFormattedError } from 'graphql';
+import {
+  Kind,
+  parse,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type GraphQLFormattedError,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeOperation } from '../../gateway/authorization/analyze.js';
 import { indexRequirements } from '../../gateway/authorization/directives.js';
@@ -37,6 +45,61 @@ function gatedPaths(data: unknown, at: Path = []): Path[] {
   return Object.entries(data).flatMap(([key, value]) =>
     gatedPaths(value, [...at, Array.isArray(data) ? Number(key) : key]),
   );
+}
+
+/**
+ * The paths where the operation selects `secretNote` and the stock answer has the key, null or
+ * not: a field refused by scope is withheld wherever it is asked, even on an object the subgraph
+ * owning it does not have (a null entity, whose fields stock federation answers null). Read from
+ * the operation and the stock answer alone; type conditions by the answer's keys.
+ */
+function scopeRefusedPaths(
+  document: DocumentNode,
+  operationName: string | undefined,
+  data: unknown,
+) {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  let operation: OperationDefinitionNode | undefined;
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION)
+      fragments.set(definition.name.value, definition);
+    if (
+      definition.kind === Kind.OPERATION_DEFINITION &&
+      (!operationName || definition.name?.value === operationName)
+    )
+      operation ??= definition;
+  }
+  const out: Path[] = [];
+  const walk = (set: SelectionSetNode, value: unknown, at: Path) => {
+    if (Array.isArray(value)) return value.forEach((item, i) => walk(set, item, [...at, i]));
+    if (value === null || typeof value !== 'object') return;
+    const object = value as Record<string, unknown>;
+    for (const selection of set.selections) {
+      if (selection.kind === Kind.FRAGMENT_SPREAD) {
+        walk(fragments.get(selection.name.value)!.selectionSet, object, at);
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        walk(selection.selectionSet, object, at);
+      } else {
+        const key = selection.alias?.value ?? selection.name.value;
+        if (!(key in object)) continue;
+        if (selection.name.value === 'secretNote') out.push([...at, key]);
+        if (selection.selectionSet) walk(selection.selectionSet, object[key], [...at, key]);
+      }
+    }
+  };
+  if (operation) walk(operation.selectionSet, data, []);
+  return out;
+}
+
+/** Withheld from the enterprise: by its policies (from the values) and by scope (from the operation). */
+function withheldPaths(op: Operation, data: unknown): Path[] {
+  const paths = new Map<string, Path>();
+  for (const path of [
+    ...gatedPaths(data),
+    ...scopeRefusedPaths(parse(op.query), op.operationName, data),
+  ])
+    paths.set(JSON.stringify(path), path);
+  return [...paths.values()];
 }
 
 function withNulls(data: unknown, paths: Path[]): unknown {
@@ -92,12 +155,17 @@ describe('the exchange rewrite is transparent to federation', () => {
     }
   });
 
+  it('is served by `npm run gateway` with the exchange features that need its database made safe', () => {
+    expect(graph.startupLog).toContain('not the exchange supergraph');
+    expect(graph.startupLog).toContain('throwaway database');
+  });
+
   describe('an enterprise gets the same, but for the paths its policies withhold', () => {
     for (const op of OPERATIONS) {
       (op.knownDifference ? it.fails : it)(op.name, async () => {
         const stock = masked(await graph.stock(op));
         const exchange = await graph.exchange(op, 'enterprise', OWN);
-        const withheld = gatedPaths(stock.body.data);
+        const withheld = withheldPaths(op, stock.body.data);
         expect(exchange.status).toBe(stock.status);
         expect(exchange.body.data).toEqual(
           stock.body.data === undefined ? undefined : withNulls(stock.body.data, withheld),
@@ -109,6 +177,23 @@ describe('the exchange rewrite is transparent to federation', () => {
         const key = (path: Path | undefined) => JSON.stringify(path);
         expect(refusals.map((e) => key(e.path)).sort()).toEqual(withheld.map(key).sort());
         expect(exchange.body.extensions).toEqual(stock.body.extensions);
+      });
+    }
+  });
+
+  describe('in reject mode, an enterprise gets the same where nothing is withheld, else only refusals', () => {
+    for (const op of OPERATIONS) {
+      (op.knownDifference ? it.fails : it)(op.name, async () => {
+        const stock = masked(await graph.stock(op));
+        const exchange = await graph.rejecting(op, 'enterprise', OWN);
+        if (withheldPaths(op, stock.body.data).length === 0) {
+          expect(exchange).toEqual(stock);
+          return;
+        }
+        expect(exchange.body.data).toBeUndefined();
+        expect(exchange.body.errors?.length).toBeGreaterThan(0);
+        const codes = new Set(exchange.body.errors!.map((e) => e.extensions?.code));
+        expect([...codes]).toEqual(['UNAUTHORIZED_FIELD_OR_TYPE']);
       });
     }
   });

@@ -7,16 +7,12 @@ import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLSchema } from 'graphql';
-import { loadGatewayConfig, type GatewayConfig } from '../../gateway/config.js';
+import { loadGatewayConfig, type AuthorizationMode } from '../../gateway/config.js';
 import { ensureDevIssuer, mintDevToken } from '../../gateway/dev-identity.js';
-import { createExchangeLayer } from '../../gateway/layer.js';
-import { gatewaySigningKeyFile } from '../../gateway/local-graph.js';
-import { startGateway, type RunningGateway } from '../../gateway/server.js';
 import { stripSecurityPurpose } from '../../gateway/supergraph.js';
 import type { Party } from '../../subgraphs/kernel/caller.js';
-import { loadOrCreateSigningKey } from '../../subgraphs/kernel/keys.js';
-import { createTestDatabases, type TestDatabases } from '../helpers/databases.js';
 import type { GraphQLResponse } from '../helpers/graph.js';
+import { freePort, ServiceProcess } from '../helpers/processes.js';
 import { fixtureSubgraphs } from './subgraphs/index.js';
 
 export interface Request {
@@ -29,11 +25,14 @@ export interface FixtureGraph {
   supergraphSdl: string;
   /** The API schema both gateways serve. */
   apiSchema: GraphQLSchema;
-  config: GatewayConfig;
+  /** What the exchange gateway logged at start (warnings and errors). */
+  startupLog: string;
   /** Stock `@apollo/gateway` behind a plain Apollo Server: no authorization at all. */
   stock(request: Request): Promise<GraphQLResponse>;
-  /** The exchange gateway, asked with a token of this party and org. */
+  /** The exchange gateway (`AUTHZ_MODE=filter`), asked with a token of this party and org. */
   exchange(request: Request, party: Party, org?: string): Promise<GraphQLResponse>;
+  /** The exchange gateway in `AUTHZ_MODE=reject`: an operation asking for anything withheld fails whole. */
+  rejecting(request: Request, party: Party, org?: string): Promise<GraphQLResponse>;
   stop(): Promise<void>;
 }
 
@@ -90,72 +89,77 @@ async function startStock(supergraphSdl: string) {
 }
 
 /**
- * The exchange gateway over the fixture's supergraph, configured as in production but for the
- * Sandbox page and the rate limit. Its disclosure log writes to a throwaway exchange database;
- * the fixture's enterprises are taken as they are claimed (no org directory to ask).
+ * The exchange gateway over the fixture's supergraph, started as a user starts it: `npm run
+ * gateway -- --supergraph <file>` (`scripts/gateway.ts`, a process of its own), configured as in
+ * production but for the Sandbox page and the rate limit. The supergraph is not the exchange's,
+ * so the gateway keeps consents and its disclosure log in a throwaway database and takes the
+ * fixture's enterprises as they are claimed (no org directory to ask); it says so at start.
  */
-async function startExchange(supergraphSdl: string, databases: TestDatabases) {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kx-conformance-'));
-  const supergraphPath = path.join(dataDir, 'supergraph.graphql');
-  fs.writeFileSync(supergraphPath, supergraphSdl);
-  const config = loadGatewayConfig({
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'silent',
-    SUPERGRAPH_PATH: supergraphPath,
-    SANDBOX: 'false',
-    RATE_LIMIT_PER_SECOND: '0',
-  });
-  const devIssuer = await ensureDevIssuer(config);
-  const signingKey = await loadOrCreateSigningKey(gatewaySigningKeyFile(config), 'gateway');
-  const gateway = await startGateway({
-    config,
-    signingKey,
-    // No finance subgraph: the fixture's policies never ask for main-bank facts.
-    layer: createExchangeLayer(
-      config,
-      databases.databases.exchange,
-      signingKey,
-      'http://127.0.0.1:9/',
-    ),
-    orgs: { exists: async () => true },
-    port: 0,
-  });
-  return { gateway, config, devIssuer, dataDir };
+async function startExchange(supergraphPath: string, dataDir: string, mode: AuthorizationMode) {
+  const port = await freePort();
+  const gateway = new ServiceProcess(
+    `exchange gateway (${mode})`,
+    ['scripts/gateway.ts', '--supergraph', supergraphPath],
+    {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      SANDBOX: 'false',
+      DATA_DIR: path.join(dataDir, mode),
+      JWKS_FILE: path.join(dataDir, 'keys', 'dev-jwks.json'),
+      LOG_LEVEL: 'warn',
+      PORT: String(port),
+      RATE_LIMIT_PER_SECOND: '0',
+      AUTHZ_MODE: mode,
+    },
+    port,
+  );
+  gateway.spawn();
+  try {
+    await gateway.waitUntil('/health');
+  } catch (error) {
+    await gateway.stop();
+    throw error;
+  }
+  return gateway;
 }
 
 export async function startFixtureGraph(): Promise<FixtureGraph> {
   const subgraphs = await startSubgraphs();
   const supergraphSdl = compose(subgraphs);
   const stock = await startStock(supergraphSdl);
-  const databases = await createTestDatabases('pglite');
-  let exchange: Awaited<ReturnType<typeof startExchange>>;
-  try {
-    exchange = await startExchange(supergraphSdl, databases);
-  } catch (error) {
-    await databases.drop();
-    throw error;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kx-conformance-'));
+  const supergraphPath = path.join(dataDir, 'supergraph.graphql');
+  fs.writeFileSync(supergraphPath, supergraphSdl);
+  const config = loadGatewayConfig({ DATA_DIR: dataDir });
+  const devIssuer = await ensureDevIssuer(config);
+  const gateways = await Promise.allSettled(
+    (['filter', 'reject'] as const).map((mode) => startExchange(supergraphPath, dataDir, mode)),
+  );
+  const stop = async () => {
+    await Promise.all(gateways.map((g) => (g.status === 'fulfilled' ? g.value.stop() : undefined)));
+    await stock.server.stop();
+    await Promise.all(subgraphs.map((s) => s.server.stop()));
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  };
+  const failed = gateways.find((g) => g.status === 'rejected');
+  if (failed) {
+    await stop();
+    throw failed.reason;
   }
+  const [filter, reject] = gateways.map((g) => (g as PromiseFulfilledResult<ServiceProcess>).value);
   const tokens = new Map<string, Promise<string>>();
   const token = (party: Party, org?: string) => {
     const key = `${party}:${org ?? ''}`;
-    if (!tokens.has(key)) {
-      tokens.set(key, mintDevToken(exchange.devIssuer, exchange.config.auth, { party, org }));
-    }
+    if (!tokens.has(key)) tokens.set(key, mintDevToken(devIssuer, config.auth, { party, org }));
     return tokens.get(key)!;
   };
   return {
     supergraphSdl,
     apiSchema: stock.apiSchema,
-    config: exchange.config,
+    startupLog: filter.output(),
     stock: (request) => post(stock.url, request),
-    exchange: async (request, party, org) =>
-      post(exchange.gateway.url, request, await token(party, org)),
-    async stop() {
-      await exchange.gateway.stop();
-      await stock.server.stop();
-      await Promise.all(subgraphs.map((s) => s.server.stop()));
-      await databases.drop();
-      fs.rmSync(exchange.dataDir, { recursive: true, force: true });
-    },
+    exchange: async (request, party, org) => post(filter.url, request, await token(party, org)),
+    rejecting: async (request, party, org) => post(reject.url, request, await token(party, org)),
+    stop,
   };
 }

@@ -136,7 +136,9 @@ describe('tokens at the gateway', () => {
   });
 
   it('serves the Sandbox page and health without a token', async () => {
-    const page = await fetch(graph.graph.gateway.url, { headers: { accept: 'text/html' } });
+    const page = await fetch(new URL('/sandbox', graph.graph.gateway.url), {
+      headers: { accept: 'text/html' },
+    });
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('embeddable-sandbox');
     const health = await fetch(new URL('/health', graph.graph.gateway.url));

@@ -193,6 +193,15 @@ const SECRETS: Secret[] = [
     apply: async (d) => {
       await exec(d.banks, `update loans set outstanding_fen = 1 where id = 'loan-1'`);
       await exec(d.banks, `update credit_lines set rate = '0.0999' where id = 'cl-1'`);
+      await d.banks.db.insert(banks.loanStatusEvents).values({
+        id: 'lse-1',
+        loanId: 'loan-1',
+        bankId: 'icbc',
+        enterpriseId: 'ent-b',
+        status: 'OVERDUE',
+        occurredOn: '2026-06-01',
+        outstandingFen: 1,
+      });
     },
   },
   {

@@ -169,10 +169,10 @@ describe('a gateway safe to expose', () => {
       expect(typename.body.data).toEqual({ __typename: 'Query' });
     });
 
-    it('serves no Sandbox page when SANDBOX=false', async () => {
+    it('serves no explorer or Sandbox page when SANDBOX=false', async () => {
       const answer = await send({ method: 'GET', headers: { accept: 'text/html' } });
       expectClearError(answer, 404, 'NOT_FOUND');
-      expect(answer.body.errors[0].message).toMatch(/Sandbox is switched off/);
+      expect(answer.body.errors[0].message).toMatch(/explorer and Apollo Sandbox are switched off/);
     });
 
     it('masks a database failure inside a subgraph: no SQL, no stack, only the request id to quote', async () => {

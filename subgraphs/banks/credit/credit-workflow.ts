@@ -16,7 +16,13 @@ import type {
   Resolvers,
 } from '../generated/resolvers.js';
 import type { CreditLineRow, LoanRow, SolutionRow } from '../repository.js';
-import { creditLines, financingSolutions, loanDeferrals, loans } from '../tables.js';
+import {
+  creditLines,
+  financingSolutions,
+  loanDeferrals,
+  loans,
+  loanStatusEvents,
+} from '../tables.js';
 import { bankRequests } from './tables.js';
 
 /** What finance answers when it records a bank's write (its `_recordBankEvent`). */
@@ -457,6 +463,7 @@ export class CreditWorkflow {
         throw conflict(`loan "${loan.id}" is ${loan.status}: only a CURRENT loan becomes overdue`);
       }
       await tx.update(loans).set({ status: 'OVERDUE' }).where(eq(loans.id, loan.id));
+      await this.recordStatus(tx, key, loan, 'OVERDUE');
       return { kind: 'LOAN_OVERDUE', amountFen: loan.outstandingFen, occurredOn: today() };
     });
   }
@@ -475,9 +482,28 @@ export class CreditWorkflow {
           );
         }
         await tx.update(loans).set({ status: 'DEFAULTED' }).where(eq(loans.id, loan.id));
+        await this.recordStatus(tx, key, loan, 'DEFAULTED');
         return { kind: 'LOAN_DEFAULTED', amountFen: loan.outstandingFen, occurredOn: today() };
       },
     );
+  }
+
+  /** 逾期、违约 kept beside the loan's status, which a later deferral or repayment moves on. */
+  private async recordStatus(
+    tx: Db,
+    key: string,
+    loan: LoanRow,
+    status: 'OVERDUE' | 'DEFAULTED',
+  ): Promise<void> {
+    await tx.insert(loanStatusEvents).values({
+      id: this.objectId('lse', loan.bankId, key),
+      loanId: loan.id,
+      bankId: loan.bankId,
+      enterpriseId: loan.enterpriseId,
+      status,
+      occurredOn: today(),
+      outstandingFen: loan.outstandingFen,
+    });
   }
 
   /** A change to one of the bank's loans, locked, then reported to finance. */

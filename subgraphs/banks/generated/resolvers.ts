@@ -8,12 +8,18 @@ import type {
   LoanRow as LoanRowModel,
   CreditSummaryRow as CreditSummaryRowModel,
   StatisticsRow as StatisticsRowModel,
+  LoanStatusEventRow as LoanStatusEventRowModel,
 } from '../repository.js';
 import type { Comparison as ComparisonModel } from '../early-spring/index.js';
 import type {
   BalanceWithGrowth as BalanceWithGrowthModel,
   CityMonthEndBalance as CityMonthEndBalanceModel,
 } from '../balances/index.js';
+import type {
+  CreditHistoryValue as CreditHistoryValueModel,
+  HistoryLine as HistoryLineModel,
+  HistoryLoan as HistoryLoanModel,
+} from '../credit-report/index.js';
 import type { BanksContext } from '../index.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -186,6 +192,58 @@ export type CreditComparisonTotals = {
   previous: CreditTotals;
 };
 
+/**
+ * An enterprise's credit across all banks. Amounts and dates of each line and loan; not their rates,
+ * which stay between the enterprise and its bank.
+ */
+export type CreditHistory = {
+  __typename?: 'CreditHistory';
+  creditLines: Scalars['Int']['output'];
+  /** Principal outstanding when those loans defaulted. */
+  defaultedAmount: Scalars['Money']['output'];
+  /** Loans in default (违约). */
+  defaultedLoans: Scalars['Int']['output'];
+  /** 延期还本付息 — deferrals over all its loans. */
+  deferrals: Scalars['Int']['output'];
+  firstLoanBank?: Maybe<Bank>;
+  /** 首贷 — the date of the enterprise's first loan from any bank. */
+  firstLoanOn?: Maybe<Scalars['Date']['output']>;
+  lastOverdueOn?: Maybe<Scalars['Date']['output']>;
+  lenders: Scalars['Int']['output'];
+  /** The lines, oldest approval first, each with its loans. */
+  lines: Array<CreditHistoryLine>;
+  loans: Scalars['Int']['output'];
+  /** Principal outstanding today. */
+  outstanding: Scalars['Money']['output'];
+  /** Times any loan fell overdue, cured since or not. */
+  overdueEpisodes: Scalars['Int']['output'];
+  /** Loans overdue (逾期) today. */
+  overdueLoans: Scalars['Int']['output'];
+  totalApproved: Scalars['Money']['output'];
+};
+
+export type CreditHistoryLine = {
+  __typename?: 'CreditHistoryLine';
+  amount: Scalars['Money']['output'];
+  approvedOn: Scalars['Date']['output'];
+  bank: Bank;
+  loans: Array<CreditHistoryLoan>;
+  termMonths: Scalars['Int']['output'];
+};
+
+export type CreditHistoryLoan = {
+  __typename?: 'CreditHistoryLoan';
+  amount: Scalars['Money']['output'];
+  creditLoan: Scalars['Boolean']['output'];
+  deferrals: Array<LoanDeferral>;
+  disbursedOn: Scalars['Date']['output'];
+  firstLoan: Scalars['Boolean']['output'];
+  maturesOn: Scalars['Date']['output'];
+  outstanding: Scalars['Money']['output'];
+  status: LoanStatus;
+  statusChanges: Array<LoanStatusChange>;
+};
+
 /** 授信 — a credit line a bank approved for an enterprise. */
 export type CreditLine = {
   __typename?: 'CreditLine';
@@ -228,6 +286,21 @@ export type CreditLinePayload = {
   creditLine: CreditLine;
   needStatus?: Maybe<Scalars['String']['output']>;
   replayed: Scalars['Boolean']['output'];
+};
+
+/**
+ * 企业信用报告 — the credit report of one enterprise (see the technology bureau's subgraph); the
+ * banks contribute the credit history across every bank.
+ */
+export type CreditReport = {
+  __typename?: 'CreditReport';
+  /**
+   * 信贷记录 — the enterprise's credit with every bank: lines, loans, overdue and default history,
+   * deferrals and the first loan. Banks see it with the enterprise's CREDIT_HISTORY consent, like
+   * `Enterprise.pooledCreditSummary`.
+   */
+  creditHistory?: Maybe<CreditHistory>;
+  enterpriseId: Scalars['ID']['output'];
 };
 
 /** Credit statistics for a period, both ends inclusive. */
@@ -344,6 +417,8 @@ export type Loan = {
   /** 再贷款/再贴现 — the PBOC relending or rediscount quota that funds this loan, if any. */
   relendingQuotaId?: Maybe<Scalars['ID']['output']>;
   status: LoanStatus;
+  /** 逾期、违约 — each time the loan fell overdue or defaulted, oldest first. */
+  statusChanges: Array<LoanStatusChange>;
 };
 
 /** 延期还本付息 — a deferral of principal and interest: the maturity moved, and why. */
@@ -370,6 +445,19 @@ export type LoanStatus =
   | 'OVERDUE'
   /** 已结清 */
   | 'REPAID';
+
+/**
+ * 逾期 or 违约 — a loan falling overdue or defaulting: kept after the loan moves on (a deferral makes an
+ * overdue loan current again; its overdue spell stays on record).
+ */
+export type LoanStatusChange = {
+  __typename?: 'LoanStatusChange';
+  occurredOn: Scalars['Date']['output'];
+  /** Principal outstanding when it happened. */
+  outstanding: Scalars['Money']['output'];
+  /** OVERDUE or DEFAULTED. */
+  status: LoanStatus;
+};
 
 /** Month-end balances between two months (both included), oldest first. */
 export type MonthEndBalances = {
@@ -718,6 +806,7 @@ export type DirectiveResolverFn<
 export type FederationTypes = {
   Bank: Bank;
   CreditLine: CreditLine;
+  CreditReport: CreditReport;
   Enterprise: Enterprise;
   FinancingNeed: FinancingNeed;
   FinancingSolution: FinancingSolution;
@@ -730,6 +819,10 @@ export type FederationReferenceTypes = {
   CreditLine: { __typename: 'CreditLine' } & GraphQLRecursivePick<
     FederationTypes['CreditLine'],
     { id: true }
+  >;
+  CreditReport: { __typename: 'CreditReport' } & GraphQLRecursivePick<
+    FederationTypes['CreditReport'],
+    { enterpriseId: true }
   >;
   Enterprise: { __typename: 'Enterprise' } & GraphQLRecursivePick<
     FederationTypes['Enterprise'],
@@ -766,6 +859,10 @@ export type ResolversTypes = {
   >;
   CreditComparisonRow: ResolverTypeWrapper<ComparisonModel>;
   CreditComparisonTotals: ResolverTypeWrapper<ComparisonModel>;
+  CreditHistory: ResolverTypeWrapper<CreditHistoryValueModel>;
+  CreditHistoryLine: ResolverTypeWrapper<HistoryLineModel>;
+  CreditHistoryLoan: ResolverTypeWrapper<HistoryLoanModel>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   CreditLine: ResolverTypeWrapper<CreditLineRowModel>;
   CreditLineConnection: ResolverTypeWrapper<
     Omit<CreditLineConnection, 'edges' | 'nodes'> & {
@@ -780,7 +877,7 @@ export type ResolversTypes = {
   CreditLinePayload: ResolverTypeWrapper<
     Omit<CreditLinePayload, 'creditLine'> & { creditLine: ResolversTypes['CreditLine'] }
   >;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  CreditReport: ResolverTypeWrapper<{ enterpriseId: string }>;
   CreditStatistics: ResolverTypeWrapper<
     Omit<CreditStatistics, 'banks' | 'cityTotals'> & {
       banks?: Maybe<Array<ResolversTypes['BankCreditStatistics']>>;
@@ -801,6 +898,7 @@ export type ResolversTypes = {
   LoanDeferral: ResolverTypeWrapper<LoanDeferral>;
   LoanPayload: ResolverTypeWrapper<Omit<LoanPayload, 'loan'> & { loan: ResolversTypes['Loan'] }>;
   LoanStatus: LoanStatus;
+  LoanStatusChange: ResolverTypeWrapper<LoanStatusEventRowModel>;
   Money: ResolverTypeWrapper<Scalars['Money']['output']>;
   MonthEndBalances: ResolverTypeWrapper<
     Omit<MonthEndBalances, 'banks' | 'cityTotals'> & {
@@ -839,6 +937,10 @@ export type ResolversParentTypes = {
   };
   CreditComparisonRow: ComparisonModel;
   CreditComparisonTotals: ComparisonModel;
+  CreditHistory: CreditHistoryValueModel;
+  CreditHistoryLine: HistoryLineModel;
+  CreditHistoryLoan: HistoryLoanModel;
+  Boolean: Scalars['Boolean']['output'];
   CreditLine: CreditLineRowModel;
   CreditLineConnection: Omit<CreditLineConnection, 'edges' | 'nodes'> & {
     edges: Array<ResolversParentTypes['CreditLineEdge']>;
@@ -849,7 +951,7 @@ export type ResolversParentTypes = {
   CreditLinePayload: Omit<CreditLinePayload, 'creditLine'> & {
     creditLine: ResolversParentTypes['CreditLine'];
   };
-  Boolean: Scalars['Boolean']['output'];
+  CreditReport: { enterpriseId: string };
   CreditStatistics: Omit<CreditStatistics, 'banks' | 'cityTotals'> & {
     banks?: Maybe<Array<ResolversParentTypes['BankCreditStatistics']>>;
     cityTotals?: Maybe<ResolversParentTypes['CreditTotals']>;
@@ -867,6 +969,7 @@ export type ResolversParentTypes = {
   Loan: LoanRowModel;
   LoanDeferral: LoanDeferral;
   LoanPayload: Omit<LoanPayload, 'loan'> & { loan: ResolversParentTypes['Loan'] };
+  LoanStatusChange: LoanStatusEventRowModel;
   Money: Scalars['Money']['output'];
   MonthEndBalances: Omit<MonthEndBalances, 'banks' | 'cityTotals'> & {
     banks?: Maybe<Array<ResolversParentTypes['BankMonthEndBalance']>>;
@@ -991,6 +1094,54 @@ export type CreditComparisonTotalsResolvers<
   previous?: Resolver<ResolversTypes['CreditTotals'], ParentType, ContextType>;
 };
 
+export type CreditHistoryResolvers<
+  ContextType = BanksContext,
+  ParentType extends ResolversParentTypes['CreditHistory'] = ResolversParentTypes['CreditHistory'],
+> = {
+  creditLines?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  defaultedAmount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  defaultedLoans?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  deferrals?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  firstLoanBank?: Resolver<Maybe<ResolversTypes['Bank']>, ParentType, ContextType>;
+  firstLoanOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  lastOverdueOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  lenders?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  lines?: Resolver<Array<ResolversTypes['CreditHistoryLine']>, ParentType, ContextType>;
+  loans?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  outstanding?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  overdueEpisodes?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  overdueLoans?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  totalApproved?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+};
+
+export type CreditHistoryLineResolvers<
+  ContextType = BanksContext,
+  ParentType extends ResolversParentTypes['CreditHistoryLine'] =
+    ResolversParentTypes['CreditHistoryLine'],
+> = {
+  amount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  approvedOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  bank?: Resolver<ResolversTypes['Bank'], ParentType, ContextType>;
+  loans?: Resolver<Array<ResolversTypes['CreditHistoryLoan']>, ParentType, ContextType>;
+  termMonths?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type CreditHistoryLoanResolvers<
+  ContextType = BanksContext,
+  ParentType extends ResolversParentTypes['CreditHistoryLoan'] =
+    ResolversParentTypes['CreditHistoryLoan'],
+> = {
+  amount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  creditLoan?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  deferrals?: Resolver<Array<ResolversTypes['LoanDeferral']>, ParentType, ContextType>;
+  disbursedOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  firstLoan?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  maturesOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  outstanding?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['LoanStatus'], ParentType, ContextType>;
+  statusChanges?: Resolver<Array<ResolversTypes['LoanStatusChange']>, ParentType, ContextType>;
+};
+
 export type CreditLineResolvers<
   ContextType = BanksContext,
   ParentType extends ResolversParentTypes['CreditLine'] = ResolversParentTypes['CreditLine'],
@@ -1042,6 +1193,21 @@ export type CreditLinePayloadResolvers<
   creditLine?: Resolver<ResolversTypes['CreditLine'], ParentType, ContextType>;
   needStatus?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type CreditReportResolvers<
+  ContextType = BanksContext,
+  ParentType extends ResolversParentTypes['CreditReport'] = ResolversParentTypes['CreditReport'],
+  FederationReferenceType extends FederationReferenceTypes['CreditReport'] =
+    FederationReferenceTypes['CreditReport'],
+> = {
+  __resolveReference?: ReferenceResolver<
+    Maybe<ResolversTypes['CreditReport']> | FederationReferenceType,
+    FederationReferenceType,
+    ContextType
+  >;
+  creditHistory?: Resolver<Maybe<ResolversTypes['CreditHistory']>, ParentType, ContextType>;
+  enterpriseId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
 
 export type CreditStatisticsResolvers<
@@ -1176,6 +1342,7 @@ export type LoanResolvers<
   outstanding?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
   relendingQuotaId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['LoanStatus'], ParentType, ContextType>;
+  statusChanges?: Resolver<Array<ResolversTypes['LoanStatusChange']>, ParentType, ContextType>;
 };
 
 export type LoanDeferralResolvers<
@@ -1194,6 +1361,16 @@ export type LoanPayloadResolvers<
 > = {
   loan?: Resolver<ResolversTypes['Loan'], ParentType, ContextType>;
   replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type LoanStatusChangeResolvers<
+  ContextType = BanksContext,
+  ParentType extends ResolversParentTypes['LoanStatusChange'] =
+    ResolversParentTypes['LoanStatusChange'],
+> = {
+  occurredOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  outstanding?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['LoanStatus'], ParentType, ContextType>;
 };
 
 export interface MoneyScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Money'], any> {
@@ -1373,10 +1550,14 @@ export type Resolvers<ContextType = BanksContext> = {
   CreditComparison?: CreditComparisonResolvers<ContextType>;
   CreditComparisonRow?: CreditComparisonRowResolvers<ContextType>;
   CreditComparisonTotals?: CreditComparisonTotalsResolvers<ContextType>;
+  CreditHistory?: CreditHistoryResolvers<ContextType>;
+  CreditHistoryLine?: CreditHistoryLineResolvers<ContextType>;
+  CreditHistoryLoan?: CreditHistoryLoanResolvers<ContextType>;
   CreditLine?: CreditLineResolvers<ContextType>;
   CreditLineConnection?: CreditLineConnectionResolvers<ContextType>;
   CreditLineEdge?: CreditLineEdgeResolvers<ContextType>;
   CreditLinePayload?: CreditLinePayloadResolvers<ContextType>;
+  CreditReport?: CreditReportResolvers<ContextType>;
   CreditStatistics?: CreditStatisticsResolvers<ContextType>;
   CreditSummary?: CreditSummaryResolvers<ContextType>;
   CreditTotals?: CreditTotalsResolvers<ContextType>;
@@ -1389,6 +1570,7 @@ export type Resolvers<ContextType = BanksContext> = {
   Loan?: LoanResolvers<ContextType>;
   LoanDeferral?: LoanDeferralResolvers<ContextType>;
   LoanPayload?: LoanPayloadResolvers<ContextType>;
+  LoanStatusChange?: LoanStatusChangeResolvers<ContextType>;
   Money?: GraphQLScalarType;
   MonthEndBalances?: MonthEndBalancesResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;

@@ -60,6 +60,10 @@ import type {
   GuaranteeRow as GuaranteeRowModel,
   GuaranteeLossRow as GuaranteeLossRowModel,
 } from '../guarantees/index.js';
+import type {
+  NeedsRecordValue as NeedsRecordValueModel,
+  GuaranteeRecordValue as GuaranteeRecordValueModel,
+} from '../credit-report/index.js';
 import type { FinanceContext } from '../index.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -365,6 +369,60 @@ export type CreateRelendingQuotaInput = {
   /** The period, inclusive: validFrom on or before validTo, at most 5 years long. */
   validFrom: Scalars['Date']['input'];
   validTo: Scalars['Date']['input'];
+};
+
+export type CreditHistory = {
+  __typename?: 'CreditHistory';
+  defaultedLoans: Scalars['Int']['output'];
+  deferrals: Scalars['Int']['output'];
+  outstanding: Scalars['Money']['output'];
+  overdueEpisodes: Scalars['Int']['output'];
+  overdueLoans: Scalars['Int']['output'];
+};
+
+/**
+ * 企业信用报告 — the credit report of one enterprise (see the technology bureau's subgraph). The
+ * finance office contributes the financing needs and their outcomes, the guarantees, and the risk
+ * evaluation (风险评估) built from the other parties' sections.
+ */
+export type CreditReport = {
+  __typename?: 'CreditReport';
+  creditHistory?: Maybe<CreditHistory>;
+  enterpriseId: Scalars['ID']['output'];
+  financialRatios?: Maybe<Array<FinancialRatios>>;
+  /**
+   * 融资需求 — the enterprise's financing needs over every bank and what became of them. Banks see it
+   * with the enterprise's CREDIT_HISTORY consent (a bank's own needs stay readable as needs).
+   */
+  financingNeeds?: Maybe<NeedsRecord>;
+  /**
+   * 担保 — guarantees (4321) on the enterprise's lines with every bank, and the losses shared under
+   * them. Banks see it with the enterprise's CREDIT_HISTORY consent.
+   */
+  guarantees?: Maybe<GuaranteeRecord>;
+  library: CreditReportLibrary;
+  patents: CreditReportPatents;
+  /**
+   * 风险评估 — a grade and the factors behind it, computed from the library standing, patents and
+   * their valuation, the financial ratios and the credit history across all banks, which it requires
+   * (`@requires`) from their owners. It carries the rules of every field it is computed from
+   * (`CreditReport.financialRatios`, `CreditReportPatents.unpledgedValuation`,
+   * `CreditReport.creditHistory`), so a bank sees it only while the enterprise's FINANCIALS,
+   * PATENT_VALUATION and CREDIT_HISTORY consents are all active.
+   */
+  riskEvaluation?: Maybe<RiskEvaluation>;
+};
+
+export type CreditReportLibrary = {
+  __typename?: 'CreditReportLibrary';
+  highTech: Scalars['Boolean']['output'];
+  status: LibraryStatus;
+};
+
+export type CreditReportPatents = {
+  __typename?: 'CreditReportPatents';
+  grantedInventions: Scalars['Int']['output'];
+  unpledgedValuation?: Maybe<Scalars['Money']['output']>;
 };
 
 /** 意向签约 — credit a bank intends to grant an enterprise, signed at an event. */
@@ -727,6 +785,14 @@ export type FinancialProductPayload = {
   product: FinancialProduct;
 };
 
+export type FinancialRatios = {
+  __typename?: 'FinancialRatios';
+  rdIntensity?: Maybe<Scalars['Decimal']['output']>;
+  revenueGrowth?: Maybe<Scalars['Decimal']['output']>;
+  totalAssets: Scalars['Money']['output'];
+  year: Scalars['Int']['output'];
+};
+
 /**
  * A financing need (融资需求) submitted by an enterprise. Banks see needs open to all banks and
  * the ones they are main bank of; an enterprise sees its own.
@@ -949,6 +1015,17 @@ export type GuaranteeLoss = {
 export type GuaranteePayload = {
   __typename?: 'GuaranteePayload';
   guarantee: Guarantee;
+};
+
+export type GuaranteeRecord = {
+  __typename?: 'GuaranteeRecord';
+  coveredAmount: Scalars['Money']['output'];
+  /** Covered losses shared so far under them (代偿分担). */
+  coveredLoss: Scalars['Money']['output'];
+  enterpriseId: Scalars['ID']['output'];
+  guarantees: Scalars['Int']['output'];
+  /** 担保机构 — the guarantee companies, by name. */
+  guarantors: Array<Scalars['String']['output']>;
 };
 
 /** 贷款贴息 — the subsidy on one new sci-tech loan. */
@@ -1373,6 +1450,14 @@ export type NeedFeedback = {
   reason: Scalars['String']['output'];
 };
 
+/** How many of an enterprise's needs are in one status, and their requested amount. */
+export type NeedOutcome = {
+  __typename?: 'NeedOutcome';
+  amount: Scalars['Money']['output'];
+  needs: Scalars['Int']['output'];
+  status: NeedStatus;
+};
+
 export type NeedStatus =
   /** 已分配 — a main bank is responsible */
   | 'ASSIGNED'
@@ -1397,6 +1482,20 @@ export type NeedVisibility =
   | 'MAIN_BANK_ONLY'
   /** 面向全部银行 — any bank may claim it (抢单) */
   | 'OPEN_TO_ALL_BANKS';
+
+export type NeedsRecord = {
+  __typename?: 'NeedsRecord';
+  /** Needs that reached a loan (已放款). */
+  disbursed: Scalars['Int']['output'];
+  enterpriseId: Scalars['ID']['output'];
+  lastSubmittedAt?: Maybe<Scalars['DateTime']['output']>;
+  needs: Scalars['Int']['output'];
+  /** One entry per status the enterprise has needs in, in the order of the need's life. */
+  outcomes: Array<NeedOutcome>;
+  requestedAmount: Scalars['Money']['output'];
+  /** Needs withdrawn by the enterprise or declined. */
+  withdrawnOrDeclined: Scalars['Int']['output'];
+};
 
 /**
  * A notice from the finance office or the technology bureau to the banks. A bank sees the notices
@@ -2077,6 +2176,66 @@ export type RelendingUseFilter = {
   to?: InputMaybe<Scalars['Date']['input']>;
 };
 
+export type RiskEvaluation = {
+  __typename?: 'RiskEvaluation';
+  /** The rule that capped the grade below its band, if any. */
+  cappedBy?: Maybe<Scalars['String']['output']>;
+  enterpriseId: Scalars['ID']['output'];
+  factors: Array<RiskFactor>;
+  grade: RiskGrade;
+  /** The method's version: the factors, weights and bands documented in the finance subgraph's README. */
+  method: Scalars['String']['output'];
+  /** 0–100, the sum of the factors' points; higher is lower risk. */
+  score: Scalars['Int']['output'];
+};
+
+/**
+ * One factor of the evaluation: the points it earned of its weight, the value measured, and the
+ * report fields it was computed from.
+ */
+export type RiskFactor = {
+  __typename?: 'RiskFactor';
+  code: RiskFactorCode;
+  /** The report fields it was computed from, e.g. "CreditReport.creditHistory.defaultedLoans". */
+  inputs: Array<Scalars['String']['output']>;
+  label: Scalars['String']['output'];
+  maxPoints: Scalars['Int']['output'];
+  points: Scalars['Int']['output'];
+  reason: Scalars['String']['output'];
+  /** The measured value, e.g. "0.0600" or "ADMITTED, high-tech"; null when the data is missing. */
+  value?: Maybe<Scalars['String']['output']>;
+};
+
+export type RiskFactorCode =
+  /** 信用记录 — defaults, overdue spells and deferrals (30 points) */
+  | 'CREDIT_CONDUCT'
+  /** 知识产权 — granted inventions and unpledged patent value (15 points) */
+  | 'IP_STRENGTH'
+  /** 负债水平 — principal outstanding against total assets (15 points) */
+  | 'LEVERAGE'
+  /** 入库与资质 — library standing and the high-tech certificate (10 points) */
+  | 'LIBRARY_STANDING'
+  /** 研发强度 — R&D expense against revenue (15 points) */
+  | 'RD_INTENSITY'
+  /** 成长性 — revenue growth on the year before (15 points) */
+  | 'REVENUE_GROWTH';
+
+/**
+ * The risk grade: A (lowest risk) to E (highest), from the score's bands; a loan in default caps it
+ * at D, a loan overdue today at C.
+ */
+export type RiskGrade =
+  /** 低风险 — score 85 or more */
+  | 'A'
+  /** 较低风险 — 70 to 84 */
+  | 'B'
+  /** 中等风险 — 55 to 69 */
+  | 'C'
+  /** 较高风险 — 40 to 54 */
+  | 'D'
+  /** 高风险 — below 40 */
+  | 'E';
+
 /**
  * 风险补偿资金池 — the city's risk-compensation pool for sci-tech loans (SPEC 三(十二)). The finance
  * office funds it; a bank claims compensation for a default of its own on a covered loan and is paid
@@ -2634,6 +2793,7 @@ export type DirectiveResolverFn<
 
 /** Mapping of federation types */
 export type FederationTypes = {
+  CreditReport: CreditReport;
   Enterprise: Enterprise;
   FinancialProduct: FinancialProduct;
   FinancingNeed: FinancingNeed;
@@ -2641,6 +2801,33 @@ export type FederationTypes = {
 
 /** Mapping of federation reference types */
 export type FederationReferenceTypes = {
+  CreditReport: { __typename: 'CreditReport' } & GraphQLRecursivePick<
+    FederationTypes['CreditReport'],
+    { enterpriseId: true }
+  > &
+    (
+      | Record<PropertyKey, never>
+      | GraphQLRecursivePick<
+          FederationTypes['CreditReport'],
+          {
+            library: { status: true; highTech: true };
+            patents: { grantedInventions: true; unpledgedValuation: true };
+            financialRatios: {
+              year: true;
+              totalAssets: true;
+              rdIntensity: true;
+              revenueGrowth: true;
+            };
+            creditHistory: {
+              outstanding: true;
+              overdueLoans: true;
+              overdueEpisodes: true;
+              defaultedLoans: true;
+              deferrals: true;
+            };
+          }
+        >
+    );
   Enterprise: { __typename: 'Enterprise' } & GraphQLRecursivePick<
     FederationTypes['Enterprise'],
     { id: true }
@@ -2696,6 +2883,15 @@ export type ResolversTypes = {
     Omit<ComputeSubsidiesPayload, 'period'> & { period: ResolversTypes['SubsidyPeriod'] }
   >;
   CreateRelendingQuotaInput: CreateRelendingQuotaInput;
+  CreditHistory: ResolverTypeWrapper<CreditHistory>;
+  CreditReport: ResolverTypeWrapper<
+    Omit<CreditReport, 'financingNeeds' | 'guarantees'> & {
+      financingNeeds?: Maybe<ResolversTypes['NeedsRecord']>;
+      guarantees?: Maybe<ResolversTypes['GuaranteeRecord']>;
+    }
+  >;
+  CreditReportLibrary: ResolverTypeWrapper<CreditReportLibrary>;
+  CreditReportPatents: ResolverTypeWrapper<CreditReportPatents>;
   CreditSigning: ResolverTypeWrapper<SigningRowModel>;
   CreditSigningPayload: ResolverTypeWrapper<
     Omit<CreditSigningPayload, 'signing'> & { signing: ResolversTypes['CreditSigning'] }
@@ -2759,6 +2955,7 @@ export type ResolversTypes = {
   FinancialProductPayload: ResolverTypeWrapper<
     Omit<FinancialProductPayload, 'product'> & { product: ResolversTypes['FinancialProduct'] }
   >;
+  FinancialRatios: ResolverTypeWrapper<FinancialRatios>;
   FinancingNeed: ResolverTypeWrapper<NeedRowModel>;
   FinancingNeedConnection: ResolverTypeWrapper<
     Omit<FinancingNeedConnection, 'edges' | 'nodes'> & {
@@ -2796,6 +2993,7 @@ export type ResolversTypes = {
   GuaranteePayload: ResolverTypeWrapper<
     Omit<GuaranteePayload, 'guarantee'> & { guarantee: ResolversTypes['Guarantee'] }
   >;
+  GuaranteeRecord: ResolverTypeWrapper<GuaranteeRecordValueModel>;
   InterestSubsidy: ResolverTypeWrapper<InterestSubsidyRowModel>;
   InterestSubsidyConnection: ResolverTypeWrapper<
     Omit<InterestSubsidyConnection, 'edges' | 'nodes'> & {
@@ -2826,8 +3024,10 @@ export type ResolversTypes = {
   Money: ResolverTypeWrapper<Scalars['Money']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   NeedFeedback: ResolverTypeWrapper<FeedbackRowModel>;
+  NeedOutcome: ResolverTypeWrapper<NeedOutcome>;
   NeedStatus: NeedStatus;
   NeedVisibility: NeedVisibility;
+  NeedsRecord: ResolverTypeWrapper<NeedsRecordValueModel>;
   Notice: ResolverTypeWrapper<NoticeRowModel>;
   NoticeAudience: NoticeAudience;
   NoticeConnection: ResolverTypeWrapper<
@@ -2898,6 +3098,10 @@ export type ResolversTypes = {
     Omit<RelendingUseEdge, 'node'> & { node: ResolversTypes['RelendingUse'] }
   >;
   RelendingUseFilter: RelendingUseFilter;
+  RiskEvaluation: ResolverTypeWrapper<RiskEvaluation>;
+  RiskFactor: ResolverTypeWrapper<RiskFactor>;
+  RiskFactorCode: RiskFactorCode;
+  RiskGrade: RiskGrade;
   RiskPool: ResolverTypeWrapper<RiskPoolRowModel>;
   RiskPoolClaim: ResolverTypeWrapper<RiskPoolClaimRowModel>;
   RiskPoolClaimConnection: ResolverTypeWrapper<
@@ -3012,6 +3216,15 @@ export type ResolversParentTypes = {
     period: ResolversParentTypes['SubsidyPeriod'];
   };
   CreateRelendingQuotaInput: CreateRelendingQuotaInput;
+  CreditHistory: CreditHistory;
+  CreditReport:
+    | (Omit<CreditReport, 'financingNeeds' | 'guarantees'> & {
+        financingNeeds?: Maybe<ResolversParentTypes['NeedsRecord']>;
+        guarantees?: Maybe<ResolversParentTypes['GuaranteeRecord']>;
+      })
+    | FederationReferenceTypes['CreditReport'];
+  CreditReportLibrary: CreditReportLibrary;
+  CreditReportPatents: CreditReportPatents;
   CreditSigning: SigningRowModel;
   CreditSigningPayload: Omit<CreditSigningPayload, 'signing'> & {
     signing: ResolversParentTypes['CreditSigning'];
@@ -3062,6 +3275,7 @@ export type ResolversParentTypes = {
   FinancialProductPayload: Omit<FinancialProductPayload, 'product'> & {
     product: ResolversParentTypes['FinancialProduct'];
   };
+  FinancialRatios: FinancialRatios;
   FinancingNeed: NeedRowModel;
   FinancingNeedConnection: Omit<FinancingNeedConnection, 'edges' | 'nodes'> & {
     edges: Array<ResolversParentTypes['FinancingNeedEdge']>;
@@ -3090,6 +3304,7 @@ export type ResolversParentTypes = {
   GuaranteePayload: Omit<GuaranteePayload, 'guarantee'> & {
     guarantee: ResolversParentTypes['Guarantee'];
   };
+  GuaranteeRecord: GuaranteeRecordValueModel;
   InterestSubsidy: InterestSubsidyRowModel;
   InterestSubsidyConnection: Omit<InterestSubsidyConnection, 'edges' | 'nodes'> & {
     edges: Array<ResolversParentTypes['InterestSubsidyEdge']>;
@@ -3111,6 +3326,8 @@ export type ResolversParentTypes = {
   Money: Scalars['Money']['output'];
   Mutation: Record<PropertyKey, never>;
   NeedFeedback: FeedbackRowModel;
+  NeedOutcome: NeedOutcome;
+  NeedsRecord: NeedsRecordValueModel;
   Notice: NoticeRowModel;
   NoticeConnection: Omit<NoticeConnection, 'edges' | 'nodes'> & {
     edges: Array<ResolversParentTypes['NoticeEdge']>;
@@ -3164,6 +3381,8 @@ export type ResolversParentTypes = {
   };
   RelendingUseEdge: Omit<RelendingUseEdge, 'node'> & { node: ResolversParentTypes['RelendingUse'] };
   RelendingUseFilter: RelendingUseFilter;
+  RiskEvaluation: RiskEvaluation;
+  RiskFactor: RiskFactor;
   RiskPool: RiskPoolRowModel;
   RiskPoolClaim: RiskPoolClaimRowModel;
   RiskPoolClaimConnection: Omit<RiskPoolClaimConnection, 'edges' | 'nodes'> & {
@@ -3365,6 +3584,23 @@ export type ComputeSubsidiesPayloadResolvers<
 > = {
   period?: Resolver<ResolversTypes['SubsidyPeriod'], ParentType, ContextType>;
   replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type CreditReportResolvers<
+  ContextType = FinanceContext,
+  ParentType extends ResolversParentTypes['CreditReport'] = ResolversParentTypes['CreditReport'],
+  FederationReferenceType extends FederationReferenceTypes['CreditReport'] =
+    FederationReferenceTypes['CreditReport'],
+> = {
+  __resolveReference?: ReferenceResolver<
+    Maybe<ResolversTypes['CreditReport']> | FederationReferenceType,
+    FederationReferenceType,
+    ContextType
+  >;
+  enterpriseId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  financingNeeds?: Resolver<Maybe<ResolversTypes['NeedsRecord']>, ParentType, ContextType>;
+  guarantees?: Resolver<Maybe<ResolversTypes['GuaranteeRecord']>, ParentType, ContextType>;
+  riskEvaluation?: Resolver<Maybe<ResolversTypes['RiskEvaluation']>, ParentType, ContextType>;
 };
 
 export type CreditSigningResolvers<
@@ -3768,6 +4004,18 @@ export type GuaranteePayloadResolvers<
   guarantee?: Resolver<ResolversTypes['Guarantee'], ParentType, ContextType>;
 };
 
+export type GuaranteeRecordResolvers<
+  ContextType = FinanceContext,
+  ParentType extends ResolversParentTypes['GuaranteeRecord'] =
+    ResolversParentTypes['GuaranteeRecord'],
+> = {
+  coveredAmount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  coveredLoss?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  enterpriseId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  guarantees?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  guarantors?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
 export type InterestSubsidyResolvers<
   ContextType = FinanceContext,
   ParentType extends ResolversParentTypes['InterestSubsidy'] =
@@ -4096,6 +4344,28 @@ export type NeedFeedbackResolvers<
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   needId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type NeedOutcomeResolvers<
+  ContextType = FinanceContext,
+  ParentType extends ResolversParentTypes['NeedOutcome'] = ResolversParentTypes['NeedOutcome'],
+> = {
+  amount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  needs?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['NeedStatus'], ParentType, ContextType>;
+};
+
+export type NeedsRecordResolvers<
+  ContextType = FinanceContext,
+  ParentType extends ResolversParentTypes['NeedsRecord'] = ResolversParentTypes['NeedsRecord'],
+> = {
+  disbursed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  enterpriseId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lastSubmittedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  needs?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  outcomes?: Resolver<Array<ResolversTypes['NeedOutcome']>, ParentType, ContextType>;
+  requestedAmount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  withdrawnOrDeclined?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type NoticeResolvers<
@@ -4528,6 +4798,32 @@ export type RelendingUseEdgeResolvers<
   node?: Resolver<ResolversTypes['RelendingUse'], ParentType, ContextType>;
 };
 
+export type RiskEvaluationResolvers<
+  ContextType = FinanceContext,
+  ParentType extends ResolversParentTypes['RiskEvaluation'] =
+    ResolversParentTypes['RiskEvaluation'],
+> = {
+  cappedBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  enterpriseId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  factors?: Resolver<Array<ResolversTypes['RiskFactor']>, ParentType, ContextType>;
+  grade?: Resolver<ResolversTypes['RiskGrade'], ParentType, ContextType>;
+  method?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  score?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type RiskFactorResolvers<
+  ContextType = FinanceContext,
+  ParentType extends ResolversParentTypes['RiskFactor'] = ResolversParentTypes['RiskFactor'],
+> = {
+  code?: Resolver<ResolversTypes['RiskFactorCode'], ParentType, ContextType>;
+  inputs?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  label?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  maxPoints?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  points?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  value?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
 export type RiskPoolResolvers<
   ContextType = FinanceContext,
   ParentType extends ResolversParentTypes['RiskPool'] = ResolversParentTypes['RiskPool'],
@@ -4842,6 +5138,7 @@ export type Resolvers<ContextType = FinanceContext> = {
   BankServiceRating?: BankServiceRatingResolvers<ContextType>;
   BankServiceStatistics?: BankServiceStatisticsResolvers<ContextType>;
   ComputeSubsidiesPayload?: ComputeSubsidiesPayloadResolvers<ContextType>;
+  CreditReport?: CreditReportResolvers<ContextType>;
   CreditSigning?: CreditSigningResolvers<ContextType>;
   CreditSigningPayload?: CreditSigningPayloadResolvers<ContextType>;
   CultivationItem?: CultivationItemResolvers<ContextType>;
@@ -4873,6 +5170,7 @@ export type Resolvers<ContextType = FinanceContext> = {
   GuaranteeEdge?: GuaranteeEdgeResolvers<ContextType>;
   GuaranteeLoss?: GuaranteeLossResolvers<ContextType>;
   GuaranteePayload?: GuaranteePayloadResolvers<ContextType>;
+  GuaranteeRecord?: GuaranteeRecordResolvers<ContextType>;
   InterestSubsidy?: InterestSubsidyResolvers<ContextType>;
   InterestSubsidyConnection?: InterestSubsidyConnectionResolvers<ContextType>;
   InterestSubsidyEdge?: InterestSubsidyEdgeResolvers<ContextType>;
@@ -4885,6 +5183,8 @@ export type Resolvers<ContextType = FinanceContext> = {
   Money?: GraphQLScalarType;
   Mutation?: MutationResolvers<ContextType>;
   NeedFeedback?: NeedFeedbackResolvers<ContextType>;
+  NeedOutcome?: NeedOutcomeResolvers<ContextType>;
+  NeedsRecord?: NeedsRecordResolvers<ContextType>;
   Notice?: NoticeResolvers<ContextType>;
   NoticeConnection?: NoticeConnectionResolvers<ContextType>;
   NoticeEdge?: NoticeEdgeResolvers<ContextType>;
@@ -4907,6 +5207,8 @@ export type Resolvers<ContextType = FinanceContext> = {
   RelendingUse?: RelendingUseResolvers<ContextType>;
   RelendingUseConnection?: RelendingUseConnectionResolvers<ContextType>;
   RelendingUseEdge?: RelendingUseEdgeResolvers<ContextType>;
+  RiskEvaluation?: RiskEvaluationResolvers<ContextType>;
+  RiskFactor?: RiskFactorResolvers<ContextType>;
   RiskPool?: RiskPoolResolvers<ContextType>;
   RiskPoolClaim?: RiskPoolClaimResolvers<ContextType>;
   RiskPoolClaimConnection?: RiskPoolClaimConnectionResolvers<ContextType>;

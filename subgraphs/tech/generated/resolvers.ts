@@ -9,6 +9,7 @@ import type {
   LibraryEventRow as LibraryEventRowModel,
   PatentPledgeValue as PatentPledgeValueModel,
 } from '../repository.js';
+import type { CreditReportRef as CreditReportRefModel } from '../credit-report/index.js';
 import type { TechContext } from '../index.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -62,6 +63,59 @@ export type AnnualFinancialsInput = {
   year: Scalars['Int']['input'];
 };
 
+/**
+ * 企业信用报告 — an enterprise's credit report, assembled by federation from the parties that own
+ * each part: the library standing, patents and financial ratios (technology bureau), the credit
+ * history across all banks (banks), needs and their outcomes, guarantees and the risk evaluation
+ * (finance office). Each section is gated by the data set it is made of, like the data itself.
+ */
+export type CreditReport = {
+  __typename?: 'CreditReport';
+  /** The business date (Asia/Shanghai) the report is drawn up on. */
+  asOf: Scalars['Date']['output'];
+  /** The enterprise the report is about: whose consents decide the gated sections. */
+  enterpriseId: Scalars['ID']['output'];
+  /**
+   * 财务指标 — ratios of the last three years on file, newest first. Derived from
+   * `Enterprise.financials`, and withheld where it is.
+   */
+  financialRatios?: Maybe<Array<FinancialRatios>>;
+  /** 科创企业库 standing: public, except the assessment (agencies only). */
+  library: CreditReportLibrary;
+  /** Patents: public counts; valuation and pledges with the PATENT_VALUATION consent. */
+  patents: CreditReportPatents;
+};
+
+export type CreditReportLibrary = {
+  __typename?: 'CreditReportLibrary';
+  /** The technology bureau's latest assessment (入库评价): agencies only, as `Enterprise.assessment`. */
+  assessment?: Maybe<LibraryAssessment>;
+  enterpriseId: Scalars['ID']['output'];
+  /** True while the enterprise holds a high-tech certificate (高新技术企业) valid on the report's date. */
+  highTech: Scalars['Boolean']['output'];
+  highTechValidUntil?: Maybe<Scalars['Date']['output']>;
+  status: LibraryStatus;
+  techSmeRegistered: Scalars['Boolean']['output'];
+};
+
+export type CreditReportPatents = {
+  __typename?: 'CreditReportPatents';
+  enterpriseId: Scalars['ID']['output'];
+  granted: Scalars['Int']['output'];
+  /** Granted invention patents (发明专利, PCT inventions included). */
+  grantedInventions: Scalars['Int']['output'];
+  /** Patents under pledge (已质押). Derived from `Patent.pledge`, and withheld where it is. */
+  pledged?: Maybe<Scalars['Int']['output']>;
+  total: Scalars['Int']['output'];
+  /**
+   * Appraised value of the valued patents not under pledge: what could still secure an IP-pledge
+   * loan (知识产权质押). Derived from `Patent.valuation` and `Patent.pledge`, and withheld where they are.
+   */
+  unpledgedValuation?: Maybe<Scalars['Money']['output']>;
+  /** Appraised value of every valued patent. Derived from `Patent.valuation`, and withheld where it is. */
+  valuedTotal?: Maybe<Scalars['Money']['output']>;
+};
+
 /** The seven districts of 咸宁市 served by the exchange. */
 export type District =
   /** 赤壁市 */
@@ -92,6 +146,11 @@ export type Enterprise = {
    * CONTACT consent or while they are main bank (主办银行) of one of its live needs.
    */
   contact?: Maybe<EnterpriseContact>;
+  /**
+   * 企业信用报告 — the enterprise's credit report: one object to which each subgraph contributes the
+   * section it owns, each section gated as the data it is made of.
+   */
+  creditReport?: Maybe<CreditReport>;
   district: District;
   /** Annual financials, newest year first. Banks see them with the FINANCIALS consent. */
   financials?: Maybe<Array<AnnualFinancials>>;
@@ -168,6 +227,25 @@ export type EnterpriseStage =
   | 'SEED'
   /** 初创期 */
   | 'STARTUP';
+
+/**
+ * One year's financial ratios, computed exactly from the year's statements (four decimals, rounded
+ * half away from zero); a ratio whose divisor is zero is null.
+ */
+export type FinancialRatios = {
+  __typename?: 'FinancialRatios';
+  /** 资产周转率 — revenue ÷ total assets. */
+  assetTurnover?: Maybe<Scalars['Decimal']['output']>;
+  /** 研发强度 — R&D expense ÷ revenue. */
+  rdIntensity?: Maybe<Scalars['Decimal']['output']>;
+  revenue: Scalars['Money']['output'];
+  /** 营收增长率 — (revenue − the year before's) ÷ the year before's; null without the year before. */
+  revenueGrowth?: Maybe<Scalars['Decimal']['output']>;
+  /** 科技人员占比 — tech staff ÷ employees. */
+  techStaffRatio?: Maybe<Scalars['Decimal']['output']>;
+  totalAssets: Scalars['Money']['output'];
+  year: Scalars['Int']['output'];
+};
 
 /** What the technology bureau does to an enterprise's library standing. */
 export type LibraryAction =
@@ -562,12 +640,17 @@ export type DirectiveResolverFn<
 
 /** Mapping of federation types */
 export type FederationTypes = {
+  CreditReport: CreditReport;
   Enterprise: Enterprise;
   Patent: Patent;
 };
 
 /** Mapping of federation reference types */
 export type FederationReferenceTypes = {
+  CreditReport: { __typename: 'CreditReport' } & GraphQLRecursivePick<
+    FederationTypes['CreditReport'],
+    { enterpriseId: true }
+  >;
   Enterprise: { __typename: 'Enterprise' } & (
     | GraphQLRecursivePick<FederationTypes['Enterprise'], { id: true }>
     | GraphQLRecursivePick<FederationTypes['Enterprise'], { uscc: true }>
@@ -580,14 +663,17 @@ export type ResolversTypes = {
   AnnualFinancials: ResolverTypeWrapper<FinancialsRowModel>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   AnnualFinancialsInput: AnnualFinancialsInput;
+  CreditReport: ResolverTypeWrapper<CreditReportRefModel>;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  CreditReportLibrary: ResolverTypeWrapper<EnterpriseRowModel>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  CreditReportPatents: ResolverTypeWrapper<CreditReportPatents>;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Decimal: ResolverTypeWrapper<Scalars['Decimal']['output']>;
   District: District;
   Enterprise: ResolverTypeWrapper<EnterpriseRowModel>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
-  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   EnterpriseConnection: ResolverTypeWrapper<
     Omit<EnterpriseConnection, 'edges' | 'nodes'> & {
       edges: Array<ResolversTypes['EnterpriseEdge']>;
@@ -601,6 +687,7 @@ export type ResolversTypes = {
   >;
   EnterpriseFilter: EnterpriseFilter;
   EnterpriseStage: EnterpriseStage;
+  FinancialRatios: ResolverTypeWrapper<FinancialRatios>;
   LibraryAction: LibraryAction;
   LibraryAssessment: ResolverTypeWrapper<AssessmentRowModel>;
   LibraryEvent: ResolverTypeWrapper<LibraryEventRowModel>;
@@ -633,13 +720,16 @@ export type ResolversParentTypes = {
   AnnualFinancials: FinancialsRowModel;
   Int: Scalars['Int']['output'];
   AnnualFinancialsInput: AnnualFinancialsInput;
+  CreditReport: CreditReportRefModel;
+  ID: Scalars['ID']['output'];
+  CreditReportLibrary: EnterpriseRowModel;
+  Boolean: Scalars['Boolean']['output'];
+  CreditReportPatents: CreditReportPatents;
   Date: Scalars['Date']['output'];
   DateTime: Scalars['DateTime']['output'];
   Decimal: Scalars['Decimal']['output'];
   Enterprise: EnterpriseRowModel;
   String: Scalars['String']['output'];
-  ID: Scalars['ID']['output'];
-  Boolean: Scalars['Boolean']['output'];
   EnterpriseConnection: Omit<EnterpriseConnection, 'edges' | 'nodes'> & {
     edges: Array<ResolversParentTypes['EnterpriseEdge']>;
     nodes: Array<ResolversParentTypes['Enterprise']>;
@@ -648,6 +738,7 @@ export type ResolversParentTypes = {
   EnterpriseContactInput: EnterpriseContactInput;
   EnterpriseEdge: Omit<EnterpriseEdge, 'node'> & { node: ResolversParentTypes['Enterprise'] };
   EnterpriseFilter: EnterpriseFilter;
+  FinancialRatios: FinancialRatios;
   LibraryAssessment: AssessmentRowModel;
   LibraryEvent: LibraryEventRowModel;
   Money: Scalars['Money']['output'];
@@ -681,6 +772,55 @@ export type AnnualFinancialsResolvers<
   year?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
+export type CreditReportResolvers<
+  ContextType = TechContext,
+  ParentType extends ResolversParentTypes['CreditReport'] = ResolversParentTypes['CreditReport'],
+  FederationReferenceType extends FederationReferenceTypes['CreditReport'] =
+    FederationReferenceTypes['CreditReport'],
+> = {
+  __resolveReference?: ReferenceResolver<
+    Maybe<ResolversTypes['CreditReport']> | FederationReferenceType,
+    FederationReferenceType,
+    ContextType
+  >;
+  asOf?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  enterpriseId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  financialRatios?: Resolver<
+    Maybe<Array<ResolversTypes['FinancialRatios']>>,
+    ParentType,
+    ContextType
+  >;
+  library?: Resolver<ResolversTypes['CreditReportLibrary'], ParentType, ContextType>;
+  patents?: Resolver<ResolversTypes['CreditReportPatents'], ParentType, ContextType>;
+};
+
+export type CreditReportLibraryResolvers<
+  ContextType = TechContext,
+  ParentType extends ResolversParentTypes['CreditReportLibrary'] =
+    ResolversParentTypes['CreditReportLibrary'],
+> = {
+  assessment?: Resolver<Maybe<ResolversTypes['LibraryAssessment']>, ParentType, ContextType>;
+  enterpriseId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  highTech?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  highTechValidUntil?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['LibraryStatus'], ParentType, ContextType>;
+  techSmeRegistered?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type CreditReportPatentsResolvers<
+  ContextType = TechContext,
+  ParentType extends ResolversParentTypes['CreditReportPatents'] =
+    ResolversParentTypes['CreditReportPatents'],
+> = {
+  enterpriseId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  granted?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  grantedInventions?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  pledged?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  total?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  unpledgedValuation?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
+  valuedTotal?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
+};
+
 export interface DateScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Date'], any> {
   name: 'Date';
 }
@@ -712,6 +852,7 @@ export type EnterpriseResolvers<
   >;
   assessment?: Resolver<Maybe<ResolversTypes['LibraryAssessment']>, ParentType, ContextType>;
   contact?: Resolver<Maybe<ResolversTypes['EnterpriseContact']>, ParentType, ContextType>;
+  creditReport?: Resolver<Maybe<ResolversTypes['CreditReport']>, ParentType, ContextType>;
   district?: Resolver<ResolversTypes['District'], ParentType, ContextType>;
   financials?: Resolver<Maybe<Array<ResolversTypes['AnnualFinancials']>>, ParentType, ContextType>;
   foundedOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
@@ -757,6 +898,20 @@ export type EnterpriseEdgeResolvers<
 > = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Enterprise'], ParentType, ContextType>;
+};
+
+export type FinancialRatiosResolvers<
+  ContextType = TechContext,
+  ParentType extends ResolversParentTypes['FinancialRatios'] =
+    ResolversParentTypes['FinancialRatios'],
+> = {
+  assetTurnover?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  rdIntensity?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  revenue?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  revenueGrowth?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  techStaffRatio?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  totalAssets?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  year?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type LibraryAssessmentResolvers<
@@ -960,6 +1115,9 @@ export type ScoreItemResolvers<
 
 export type Resolvers<ContextType = TechContext> = {
   AnnualFinancials?: AnnualFinancialsResolvers<ContextType>;
+  CreditReport?: CreditReportResolvers<ContextType>;
+  CreditReportLibrary?: CreditReportLibraryResolvers<ContextType>;
+  CreditReportPatents?: CreditReportPatentsResolvers<ContextType>;
   Date?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
   Decimal?: GraphQLScalarType;
@@ -967,6 +1125,7 @@ export type Resolvers<ContextType = TechContext> = {
   EnterpriseConnection?: EnterpriseConnectionResolvers<ContextType>;
   EnterpriseContact?: EnterpriseContactResolvers<ContextType>;
   EnterpriseEdge?: EnterpriseEdgeResolvers<ContextType>;
+  FinancialRatios?: FinancialRatiosResolvers<ContextType>;
   LibraryAssessment?: LibraryAssessmentResolvers<ContextType>;
   LibraryEvent?: LibraryEventResolvers<ContextType>;
   Money?: GraphQLScalarType;

@@ -49,7 +49,7 @@ export const catalog: FixtureSubgraph = {
 
   type Book implements Media @key(fields: "id") ${READ} {
     id: ID!
-    title: String!
+    title: String! @shareable
     enterpriseId: ID!
     pages: Int
     contact: String ${CONTACT_POLICY}

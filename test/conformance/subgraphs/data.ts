@@ -101,9 +101,11 @@ export const secretOf = (row: { id: string }) => `secret/${row.id}`;
 /** Scopes the policies of the fixture use: one both callers hold, one only the agency holds. */
 export const LINK = `extend schema
   @link(
-    url: "https://specs.apollo.dev/federation/v2.7"
+    url: "https://specs.apollo.dev/federation/v2.9"
     import: [
       "@key"
+      "@cost"
+      "@listSize"
       "@shareable"
       "@external"
       "@requires"

@@ -13,7 +13,18 @@ export const inventory: FixtureSubgraph = {
 
   type Query {
     shop: Shop @shareable
-    stock: [StockItem!]!
+    stock: [StockItem!]! @listSize(assumedSize: 20)
+    "What is on the shelf: the titles of its books kept here."
+    shelf: [Shelved!]! @provides(fields: "... on Book { title }")
+    "The titled things of the shop, their titles kept here."
+    titled: [Titled!]! @provides(fields: "... on Book { title }") @cost(weight: 3)
+  }
+
+  union Shelved = Book | StockItem
+
+  interface Titled {
+    id: ID!
+    title: String!
   }
 
   type Mutation {
@@ -26,8 +37,9 @@ export const inventory: FixtureSubgraph = {
     name: String!
   }
 
-  type Book @key(fields: "id") ${READ} {
+  type Book implements Titled @key(fields: "id") ${READ} {
     id: ID!
+    title: String! @external
     pages: Int @external
     readingMinutes(wordsPerMinute: Int! = 250): Int @requires(fields: "pages")
     price: Int @override(from: "catalog")
@@ -45,6 +57,15 @@ export const inventory: FixtureSubgraph = {
     Query: {
       shop: () => ({ name: '科创书店' }),
       stock: () => stock,
+      shelf: () => [
+        { __typename: 'Book', id: 'b2', title: '家' },
+        { __typename: 'StockItem', ...stock[0] },
+        { __typename: 'Book', id: 'b1', title: '呐喊' },
+      ],
+      titled: () => [
+        { __typename: 'Book', id: 'b1', title: '呐喊' },
+        { __typename: 'Book', id: 'b3', title: '彷徨' },
+      ],
     },
     Mutation: {
       recordInInventory: (_: unknown, { entry }: { entry: string }) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fenToYuan, yuanToFen } from '../../../subgraphs/kernel/money.js';
+import { fenToYuan, ratio, yuanToFen } from '../../../subgraphs/kernel/money.js';
 
 describe('money', () => {
   it('round-trips yuan strings through integer fen exactly', () => {
@@ -19,5 +19,22 @@ describe('money', () => {
         }),
       );
     }
+  });
+});
+
+describe('exact ratios', () => {
+  it('round half away from zero at four decimals', () => {
+    expect(ratio(6, 100)).toBe('0.0600');
+    expect(ratio(2, 3)).toBe('0.6667');
+    expect(ratio(1, 3)).toBe('0.3333');
+    expect(ratio(1, 20_000)).toBe('0.0001'); // 0.00005 rounds up
+    expect(ratio(-1, 20_000)).toBe('-0.0001');
+    expect(ratio(-1, 30_000)).toBe('0.0000');
+    expect(ratio(5, 2)).toBe('2.5000');
+  });
+
+  it('have no value without a positive divisor', () => {
+    expect(ratio(1, 0)).toBeNull();
+    expect(ratio(1, -5)).toBeNull();
   });
 });

@@ -1,0 +1,6 @@
+export {
+  creditReportResolvers,
+  financialRatios,
+  patentSection,
+  type CreditReportRef,
+} from './credit-report.js';
