@@ -43,6 +43,7 @@ export const STANDARD_SCOPES: Record<Party, string[]> = {
     'quota:read',
     'event:write',
     'stats:read',
+    'evaluation:write',
   ],
   pboc: [
     'rows:all',

@@ -5,6 +5,10 @@ import type { PgTable } from 'drizzle-orm/pg-core';
 import type { SubgraphName } from '../../subgraphs/kernel/config.js';
 import type { Database, Db } from '../../subgraphs/kernel/db.js';
 import * as banksTables from '../../subgraphs/banks/tables.js';
+import {
+  monthEndBalances,
+  reconstructMonthEndBalances,
+} from '../../subgraphs/banks/balances/index.js';
 import * as exchangeTables from '../../subgraphs/exchange/tables.js';
 import {
   enterpriseProfileOf,
@@ -14,7 +18,14 @@ import * as financeTables from '../../subgraphs/finance/tables.js';
 import * as techTables from '../../subgraphs/tech/tables.js';
 import { bankEvents } from '../../subgraphs/finance/bank-events/index.js';
 import { seededBankEvents, seededLoanStatusEvents } from './bank-events.js';
-import { enterpriseCount, generateSeed, type SeedBlock, type SeedRows } from './generate.js';
+import { businessDate } from '../../subgraphs/kernel/clock.js';
+import {
+  enterpriseCount,
+  generateSeed,
+  REFERENCE_NOW,
+  type SeedBlock,
+  type SeedRows,
+} from './generate.js';
 
 export type SeedDatabases = Record<SubgraphName, Database>;
 
@@ -62,6 +73,8 @@ const TARGETS: Record<SubgraphName, Target[]> = {
     { table: banksTables.creditLines, rows: (r) => r.banks.creditLines },
     { table: banksTables.loans, rows: (r) => r.banks.loans },
     { table: banksTables.loanStatusEvents, rows: seededLoanStatusEvents },
+    // Filled after the loans, from them (`reconstructMonthEndBalances`); listed to be reset.
+    { table: monthEndBalances, rows: () => [] },
   ],
   exchange: [
     // The operator's registry of participating banks: the banks seeded into the banks subgraph.
@@ -221,6 +234,8 @@ export async function seedDatabases(
       const oldest = inflight.shift()!;
       await oldest.promise;
     }
+    // A year of month-end balances before the seed's "now", so growth shows on balances at once.
+    await reconstructMonthEndBalances(dbs.banks.db, businessDate(REFERENCE_NOW), 12);
     meter.finish();
   } catch (error) {
     await Promise.allSettled(inflight.map((f) => f.promise));

@@ -2,6 +2,7 @@ import type { Caller } from '../kernel/caller.js';
 import type { Db } from '../kernel/db.js';
 import type { PageLimits } from '../kernel/pagination.js';
 import type { ContextArgs, SubgraphModule } from '../kernel/subgraph.js';
+import { MonthEndBalances } from './balances/index.js';
 import { CreditWorkflow } from './credit/index.js';
 import { CreditHistories } from './credit-report/index.js';
 import { createLoaders, type BanksLoaders } from './loaders.js';
@@ -19,6 +20,7 @@ export interface BanksContext {
   repository: BanksRepository;
   loaders: BanksLoaders;
   credit: CreditWorkflow;
+  balances: MonthEndBalances;
   creditHistories: CreditHistories;
   database: Db;
 }
@@ -31,6 +33,7 @@ export function createContext({ caller, database, limits, peers }: ContextArgs):
     repository,
     loaders: createLoaders(repository),
     credit: new CreditWorkflow(database.db, caller, peers),
+    balances: new MonthEndBalances(database.db, caller),
     creditHistories: new CreditHistories(database.db),
     database: database.db,
   };

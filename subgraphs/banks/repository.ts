@@ -96,7 +96,7 @@ function solutionScope(caller: Caller): SQL | undefined {
  * `stats:read` every bank's row and the totals, `stats:own` a bank its own row, `stats:aggregate`
  * the city totals only.
  */
-function statisticsScope(caller: Caller): { rows: 'all' | string | null; totals: boolean } {
+export function statisticsScope(caller: Caller): { rows: 'all' | string | null; totals: boolean } {
   const read = caller.scopes.has('stats:read');
   const own = caller.party === 'bank' && caller.org && caller.scopes.has('stats:own');
   return {

@@ -1,5 +1,6 @@
 import { mergeResolvers } from '../kernel/resolvers.js';
 import { withEnterpriseRowScope } from '../kernel/row-scope.js';
+import { balanceResolvers } from './balances/index.js';
 import { creditResolvers } from './credit/index.js';
 import { creditHistoryResolvers } from './credit-report/index.js';
 import { checkPeriod } from './statistics/index.js';
@@ -110,6 +111,7 @@ const readResolvers: Resolvers = {
 export const resolvers = withEnterpriseRowScope(
   mergeResolvers<Resolvers>(
     readResolvers,
+    balanceResolvers,
     creditResolvers,
     creditHistoryResolvers,
     earlySpringResolvers,

@@ -5,6 +5,7 @@ import type { ContextArgs, SubgraphModule } from '../kernel/subgraph.js';
 import { BankEventLedger, type BankEventFollower } from './bank-events/index.js';
 import { CreditReportSections } from './credit-report/index.js';
 import { Cultivation } from './cultivation/index.js';
+import { BankEvaluations } from './evaluation/index.js';
 import { ListingSeeds } from './listing-seeds/index.js';
 import { createLoaders, type FinanceLoaders } from './loaders.js';
 import { NeedWorkflow, ProspectFeed } from './needs/index.js';
@@ -13,6 +14,7 @@ import { ProductCatalogue } from './products/index.js';
 import { drawOnRelendingQuota, Relending } from './relending/index.js';
 import { FinanceRepository } from './repository.js';
 import { GuaranteeLedger, guaranteeLossFollower } from './guarantees/index.js';
+import { ServiceRatings } from './ratings/index.js';
 import { RiskPool } from './risk-pool/index.js';
 import { ServiceStatistics } from './statistics/index.js';
 import { SubsidyLedger } from './subsidies/index.js';
@@ -43,6 +45,8 @@ export interface FinanceContext {
   riskPool: RiskPool;
   subsidies: SubsidyLedger;
   statistics: ServiceStatistics;
+  ratings: ServiceRatings;
+  evaluations: BankEvaluations;
   database: Db;
 }
 
@@ -77,8 +81,15 @@ export function createContext({
     notices: new Notices(database.db, caller),
     guarantees: new GuaranteeLedger(database.db, caller),
     riskPool: new RiskPool(database.db, caller, config.riskPool),
-    subsidies: new SubsidyLedger(database.db, caller, config.interestSubsidyRate),
+    subsidies: new SubsidyLedger(
+      database.db,
+      caller,
+      config.interestSubsidyRate,
+      config.evaluation.rewardShare,
+    ),
     statistics: new ServiceStatistics(database.db, caller),
+    ratings: new ServiceRatings(database.db, caller),
+    evaluations: new BankEvaluations(database.db, caller, config.evaluation, peers),
     database: database.db,
   };
 }

@@ -5,12 +5,14 @@ import { withEnterpriseRowScope } from '../kernel/row-scope.js';
 import { bankEventResolvers } from './bank-events/index.js';
 import { creditReportResolvers } from './credit-report/index.js';
 import { cultivationResolvers } from './cultivation/index.js';
+import { evaluationResolvers } from './evaluation/index.js';
 import { listingSeedResolvers } from './listing-seeds/index.js';
 import { noticeResolvers } from './notices/index.js';
 import { productResolvers } from './products/index.js';
 import { relendingResolvers } from './relending/index.js';
 import { signingEventResolvers } from './signing-events/index.js';
 import { guaranteeResolvers } from './guarantees/index.js';
+import { ratingResolvers } from './ratings/index.js';
 import { riskPoolResolvers } from './risk-pool/index.js';
 import { statisticsResolvers } from './statistics/index.js';
 import { subsidyResolvers } from './subsidies/index.js';
@@ -132,6 +134,8 @@ export const resolvers = withEnterpriseRowScope(
     riskPoolResolvers,
     subsidyResolvers,
     statisticsResolvers,
+    ratingResolvers,
+    evaluationResolvers,
     enterpriseProfileResolvers,
   ),
 );

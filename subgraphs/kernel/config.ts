@@ -58,6 +58,68 @@ export interface Config {
   /** 贷款贴息: share of a new sci-tech loan's principal subsidised, a decimal rate ("0.01"). */
   interestSubsidyRate: string;
   claimThrottle: ClaimThrottle;
+  evaluation: EvaluationSettings;
+}
+
+/** The dimensions of the bank evaluation (考核评价, SPEC 四(二)), each weighed by the config. */
+export const EVALUATION_DIMENSIONS = [
+  'BALANCE',
+  'BALANCE_GROWTH',
+  'FIRST_LOAN_ENTERPRISES',
+  'NEW_PRODUCTS',
+  'SLA',
+  'ACCEPTANCE',
+  'RATINGS',
+] as const;
+export type EvaluationDimension = (typeof EVALUATION_DIMENSIONS)[number];
+
+export interface EvaluationSettings {
+  /** Each dimension's weight (≥ 0, at least one above 0); only their proportions matter. */
+  weights: Record<EvaluationDimension, number>;
+  /**
+   * The share of a bank's reward (以奖代补) that follows its evaluation score, a decimal rate: 0
+   * splits the reward by new sci-tech lending alone; s weighs each bank's lending by
+   * (1 − s) + s × score ÷ 100.
+   */
+  rewardShare: string;
+}
+
+/**
+ * The balance scale and growth weigh most (the plan's 科技信贷规模和增速), then new first-loan
+ * enterprises and the service, then product innovation.
+ */
+const DEFAULT_EVALUATION_WEIGHTS: Record<EvaluationDimension, number> = {
+  BALANCE: 20,
+  BALANCE_GROWTH: 20,
+  FIRST_LOAN_ENTERPRISES: 15,
+  NEW_PRODUCTS: 10,
+  SLA: 15,
+  ACCEPTANCE: 10,
+  RATINGS: 10,
+};
+
+/** `EVALUATION_WEIGHTS`, e.g. "BALANCE=30,RATINGS=5": the dimensions named replace their default. */
+function evaluationWeights(env: NodeJS.ProcessEnv): Record<EvaluationDimension, number> {
+  const weights = { ...DEFAULT_EVALUATION_WEIGHTS };
+  const raw = env.EVALUATION_WEIGHTS?.trim();
+  if (!raw) return weights;
+  for (const part of raw.split(',')) {
+    const [name, value] = part.split('=').map((s) => s.trim());
+    const weight = Number(value);
+    if (!(EVALUATION_DIMENSIONS as readonly string[]).includes(name)) {
+      throw new Error(
+        `EVALUATION_WEIGHTS names "${name}", not one of ${EVALUATION_DIMENSIONS.join(', ')}`,
+      );
+    }
+    if (value === undefined || value === '' || !Number.isFinite(weight) || weight < 0) {
+      throw new Error(`EVALUATION_WEIGHTS: ${name} must be a number ≥ 0, got "${value ?? ''}"`);
+    }
+    weights[name as EvaluationDimension] = weight;
+  }
+  if (Object.values(weights).every((weight) => weight === 0)) {
+    throw new Error('EVALUATION_WEIGHTS: at least one dimension must weigh more than 0');
+  }
+  return weights;
 }
 
 /**
@@ -212,6 +274,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       declineMinimum: int(env, 'CLAIM_DECLINE_MINIMUM', 4),
       declineRatio: rate(env, 'CLAIM_DECLINE_RATIO', '0.5'),
       cooldownMinutes: int(env, 'CLAIM_COOLDOWN_MINUTES', 60, 1),
+    },
+    // Rewards follow new lending alone unless the finance office ties them to the evaluation.
+    evaluation: {
+      weights: evaluationWeights(env),
+      rewardShare: rate(env, 'REWARD_EVALUATION_SHARE', '0'),
     },
   };
 }

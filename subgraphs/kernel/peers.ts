@@ -22,7 +22,7 @@ export const PEER_MUTATIONS: Partial<
     markLoanOverdue: ['finance'],
     markLoanDefaulted: ['finance'],
   },
-  finance: { triageFinancingNeed: ['tech', 'banks'] },
+  finance: { triageFinancingNeed: ['tech', 'banks'], evaluateBanks: ['banks'] },
   tech: {
     registerEnterprise: ['finance', 'banks'],
     updateEnterprise: ['finance', 'banks'],

@@ -58,7 +58,10 @@ export interface ContextArgs {
   config: WorkflowConfig;
 }
 
-export type WorkflowConfig = Pick<Config, 'riskPool' | 'interestSubsidyRate' | 'claimThrottle'>;
+export type WorkflowConfig = Pick<
+  Config,
+  'riskPool' | 'interestSubsidyRate' | 'claimThrottle' | 'evaluation'
+>;
 
 /** What every subgraph folder exports from its index.ts. */
 export interface SubgraphModule<TContext extends BaseContext = BaseContext> {

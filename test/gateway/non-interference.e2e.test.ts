@@ -9,6 +9,8 @@ import * as banks from '../../subgraphs/banks/tables.js';
 import * as exchange from '../../subgraphs/exchange/tables.js';
 import * as finance from '../../subgraphs/finance/tables.js';
 import * as events from '../../subgraphs/finance/signing-events/index.js';
+import * as evaluation from '../../subgraphs/finance/evaluation/index.js';
+import * as balances from '../../subgraphs/banks/balances/index.js';
 import * as tech from '../../subgraphs/tech/tables.js';
 import {
   enterpriseProfileOf,
@@ -41,6 +43,7 @@ const PARTIES: Record<PartyKey, { party: Party; org?: string; note: string }> = 
 };
 
 const DAY = 86_400_000;
+const EVALUATION_ID = 'eval-2026-01-2026-03';
 
 /** What both worlds hold besides the shared fixture: a signing event two enterprises joined. */
 async function baseWorld(databases: Databases): Promise<void> {
@@ -81,6 +84,48 @@ async function baseWorld(databases: Databases): Promise<void> {
     tier: 'SILVER_SEED',
     since: new Date('2026-01-01T00:00:00Z'),
   });
+  await evaluationWorld(databases);
+}
+
+/** An evaluation of three banks and two banks' month-end balances, in both worlds. */
+async function evaluationWorld(databases: Databases): Promise<void> {
+  await databases.finance.db.insert(evaluation.bankEvaluations).values({
+    id: EVALUATION_ID,
+    fromMonth: '2026-01',
+    toMonth: '2026-03',
+    weights: { BALANCE: 1 },
+    banks: 3,
+    meanScore: '70.00',
+    histogram: [0, 0, 0, 0, 0, 0, 1, 1, 1, 0],
+    evaluatedBy: 'x',
+  });
+  await databases.finance.db.insert(evaluation.bankEvaluationScores).values(
+    (
+      [
+        ['icbc', '80.00', 1],
+        ['abc', '70.00', 2],
+        ['boc', '60.00', 3],
+      ] as const
+    ).map(([bankId, score, rank]) => ({
+      evaluationId: EVALUATION_ID,
+      bankId,
+      score,
+      rank,
+      dimensions: [{ dimension: 'BALANCE', value: score, score, weight: 1 }],
+    })),
+  );
+  for (const bankId of ['icbc', 'abc']) {
+    for (const month of ['2026-02', '2026-03']) {
+      await databases.banks.db.insert(balances.monthEndBalances).values({
+        bankId,
+        month,
+        monthEnd: `${month}-28`,
+        outstandingFen: 1_000_000,
+        loans: 1,
+        enterprises: 1,
+      });
+    }
+  }
 }
 
 /**
@@ -283,6 +328,38 @@ const SECRETS: Secret[] = [
       exec(d.banks, `update financing_solutions set conditions = '另议' where id = 'sol-1'`),
   },
   {
+    what: 'which of icbc and boc scored what in the evaluation (the distribution is the same)',
+    hiddenFrom: ['abc', 'entA', 'tech'],
+    rows: {},
+    apply: async (d) => {
+      await exec(
+        d.finance,
+        `update bank_evaluation_scores set score = case bank_id when 'icbc' then 60 else 80 end,
+           rank = case bank_id when 'icbc' then 3 else 1 end,
+           dimensions = jsonb_set(dimensions, '{0,value}', to_jsonb(case bank_id when 'icbc' then '60.00' else '80.00' end))
+         where bank_id in ('icbc', 'boc')`,
+      );
+    },
+  },
+  {
+    what: "ent-b's rating of icbc's service, fewer than a bank is shown",
+    hiddenFrom: ['icbc', 'abc', 'entA', 'tech'],
+    rows: { FinancingNeed: ['need-b1'] },
+    apply: (d) =>
+      exec(
+        d.finance,
+        `insert into service_ratings (need_id, enterprise_id, bank_id, need_status, score, comment, rated_by, rated_at)
+         values ('need-b1', 'ent-b', 'icbc', 'DISBURSED', 1, '很差', 'x', '2026-03-15T10:00:00+08:00')`,
+      ),
+  },
+  {
+    what: "abc's month-end balances",
+    hiddenFrom: ['icbc', 'entA'],
+    rows: {},
+    apply: (d) =>
+      exec(d.banks, `update month_end_balances set outstanding_fen = 7 where bank_id = 'abc'`),
+  },
+  {
     what: "ent-a's assessment notes",
     hiddenFrom: ['icbc', 'abc', 'pboc', 'entA'],
     rows: {},
@@ -325,6 +402,7 @@ const QUERY_POOLS: IdPools = {
   Consent: ['cons-1', 'cons-x'],
   FinancingSolution: ['sol-1'],
   SigningEvent: ['ev-1'],
+  BankEvaluation: [EVALUATION_ID],
   Bank: ['icbc', 'abc'],
   uscc: ['91421200MA4F0B0B0T'],
 };
@@ -333,6 +411,8 @@ const DEFAULTS = {
   from: '2025-01-01',
   to: '2026-12-31',
   year: '2026',
+  fromMonth: '2025-01',
+  toMonth: '2026-12',
   idempotencyKey: '@KEY@',
   reason: '不符合条件',
   purpose: '授信审查',

@@ -12,6 +12,10 @@ import type {
 } from '../repository.js';
 import type { Comparison as ComparisonModel } from '../early-spring/index.js';
 import type {
+  BalanceWithGrowth as BalanceWithGrowthModel,
+  CityMonthEndBalance as CityMonthEndBalanceModel,
+} from '../balances/index.js';
+import type {
   CreditHistoryValue as CreditHistoryValueModel,
   HistoryLine as HistoryLineModel,
   HistoryLoan as HistoryLoanModel,
@@ -101,6 +105,44 @@ export type BankKind =
   | 'RURAL_COMMERCIAL'
   /** 国有大型商业银行 */
   | 'STATE_OWNED';
+
+/**
+ * 月末余额 — a bank's loan balance at the close of a month: principal outstanding on its loans
+ * disbursed by the month's last day, as the month-end job found it.
+ */
+export type BankMonthEndBalance = {
+  __typename?: 'BankMonthEndBalance';
+  bank: Bank;
+  bankId: Scalars['ID']['output'];
+  /** 贷款户数 — enterprises owing the bank principal. */
+  enterprises: Scalars['Int']['output'];
+  /**
+   * Growth over the bank's balance at the close of the month before, as a ratio to four decimals
+   * (0.0250 = +2.5%); null when that month was not recorded or its balance was zero.
+   */
+  growth?: Maybe<Scalars['Decimal']['output']>;
+  /** Loans with principal outstanding. */
+  loans: Scalars['Int']['output'];
+  /** The month, as YYYY-MM. */
+  month: Scalars['String']['output'];
+  monthEnd: Scalars['Date']['output'];
+  /** 贷款余额 at the month's close. */
+  outstanding: Scalars['Money']['output'];
+  takenAt: Scalars['DateTime']['output'];
+};
+
+/** The city's balance at the close of a month, over every bank recorded. */
+export type CityMonthEndBalance = {
+  __typename?: 'CityMonthEndBalance';
+  /** Banks recorded for the month. */
+  banks: Scalars['Int']['output'];
+  /** Growth over the month before, four decimals; null when not recorded or zero. */
+  growth?: Maybe<Scalars['Decimal']['output']>;
+  loans: Scalars['Int']['output'];
+  month: Scalars['String']['output'];
+  monthEnd: Scalars['Date']['output'];
+  outstanding: Scalars['Money']['output'];
+};
 
 /** What a period is compared with. */
 export type ComparisonBase =
@@ -417,6 +459,20 @@ export type LoanStatusChange = {
   status: LoanStatus;
 };
 
+/** Month-end balances between two months (both included), oldest first. */
+export type MonthEndBalances = {
+  __typename?: 'MonthEndBalances';
+  /** One row per bank and month: the finance office and the PBOC every bank, a bank its own. */
+  banks?: Maybe<Array<BankMonthEndBalance>>;
+  /**
+   * City totals per month: the finance office, the PBOC and (as aggregates only) the technology
+   * bureau.
+   */
+  cityTotals?: Maybe<Array<CityMonthEndBalance>>;
+  fromMonth: Scalars['String']['output'];
+  toMonth: Scalars['String']['output'];
+};
+
 export type Mutation = {
   __typename?: 'Mutation';
   /**
@@ -444,6 +500,13 @@ export type Mutation = {
    * the first result and writes nothing new; a key reused for another request is a CONFLICT.
    */
   proposeSolution?: Maybe<SolutionPayload>;
+  /**
+   * The month-end job (月末余额): records every bank's balance for `month` (YYYY-MM), which must be
+   * the month that ended last, since balances are kept as current figures. Run at each month's close
+   * (a scheduler calls it on the 1st); calling it again for a recorded month changes nothing and
+   * answers `replayed: true`. The finance office.
+   */
+  recordMonthEndBalances?: Maybe<RecordMonthEndBalancesPayload>;
   /** Records a repayment of principal; a loan repaid in full is REPAID. */
   repayLoan?: Maybe<LoanPayload>;
 };
@@ -476,6 +539,10 @@ export type MutationMarkLoanOverdueArgs = {
 export type MutationProposeSolutionArgs = {
   idempotencyKey: Scalars['String']['input'];
   input: ProposeSolutionInput;
+};
+
+export type MutationRecordMonthEndBalancesArgs = {
+  month: Scalars['String']['input'];
 };
 
 export type MutationRepayLoanArgs = {
@@ -519,6 +586,11 @@ export type Query = {
    */
   _largestLender?: Maybe<Scalars['ID']['output']>;
   /**
+   * For the finance office's bank evaluation, asked by the finance subgraph within the same
+   * request: every bank's month-end balance for these months. Not part of the public graph.
+   */
+  _monthEndBalances: Array<BankMonthEndBalance>;
+  /**
    * For the technology bureau's library, asked by the tech subgraph within the same request
    * (registerEnterprise, updateEnterprise): whether `bankId` names a participating bank, so an
    * enterprise's basic-settlement-account bank is always one. Not part of the public graph.
@@ -543,6 +615,11 @@ export type Query = {
    * the city, against the previous year's first quarter. `year` from 2000 to next year.
    */
   earlySpring?: Maybe<CreditComparison>;
+  /**
+   * 统计监测 — month-end balances (月末余额) from `fromMonth` to `toMonth` (YYYY-MM, at most 120),
+   * with each month's growth over the one before: scale and growth on balances, not flows.
+   */
+  monthEndBalances?: Maybe<MonthEndBalances>;
 };
 
 export type Query_KnownBanksArgs = {
@@ -551,6 +628,10 @@ export type Query_KnownBanksArgs = {
 
 export type Query_LargestLenderArgs = {
   enterpriseId: Scalars['ID']['input'];
+};
+
+export type Query_MonthEndBalancesArgs = {
+  months: Array<Scalars['String']['input']>;
 };
 
 export type Query_ParticipatingBankArgs = {
@@ -580,6 +661,21 @@ export type QueryCreditStatisticsArgs = {
 
 export type QueryEarlySpringArgs = {
   year: Scalars['Int']['input'];
+};
+
+export type QueryMonthEndBalancesArgs = {
+  fromMonth: Scalars['String']['input'];
+  toMonth: Scalars['String']['input'];
+};
+
+export type RecordMonthEndBalancesPayload = {
+  __typename?: 'RecordMonthEndBalancesPayload';
+  /** Every bank's balance for the month. */
+  balances: Array<BankMonthEndBalance>;
+  month: Scalars['String']['output'];
+  monthEnd: Scalars['Date']['output'];
+  /** True when the month had been recorded before: nothing changed. */
+  replayed: Scalars['Boolean']['output'];
 };
 
 export type RepayLoanInput = {
@@ -752,6 +848,8 @@ export type ResolversTypes = {
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   BankCreditStatistics: ResolverTypeWrapper<StatisticsRowModel>;
   BankKind: BankKind;
+  BankMonthEndBalance: ResolverTypeWrapper<BalanceWithGrowthModel>;
+  CityMonthEndBalance: ResolverTypeWrapper<CityMonthEndBalanceModel>;
   ComparisonBase: ComparisonBase;
   CreditComparison: ResolverTypeWrapper<
     Omit<CreditComparison, 'banks' | 'cityTotals'> & {
@@ -802,10 +900,21 @@ export type ResolversTypes = {
   LoanStatus: LoanStatus;
   LoanStatusChange: ResolverTypeWrapper<LoanStatusEventRowModel>;
   Money: ResolverTypeWrapper<Scalars['Money']['output']>;
+  MonthEndBalances: ResolverTypeWrapper<
+    Omit<MonthEndBalances, 'banks' | 'cityTotals'> & {
+      banks?: Maybe<Array<ResolversTypes['BankMonthEndBalance']>>;
+      cityTotals?: Maybe<Array<ResolversTypes['CityMonthEndBalance']>>;
+    }
+  >;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   ProposeSolutionInput: ProposeSolutionInput;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  RecordMonthEndBalancesPayload: ResolverTypeWrapper<
+    Omit<RecordMonthEndBalancesPayload, 'balances'> & {
+      balances: Array<ResolversTypes['BankMonthEndBalance']>;
+    }
+  >;
   RepayLoanInput: RepayLoanInput;
   SolutionPayload: ResolverTypeWrapper<
     Omit<SolutionPayload, 'solution'> & { solution: ResolversTypes['FinancingSolution'] }
@@ -820,6 +929,8 @@ export type ResolversParentTypes = {
   Bank: BankRowModel;
   String: Scalars['String']['output'];
   BankCreditStatistics: StatisticsRowModel;
+  BankMonthEndBalance: BalanceWithGrowthModel;
+  CityMonthEndBalance: CityMonthEndBalanceModel;
   CreditComparison: Omit<CreditComparison, 'banks' | 'cityTotals'> & {
     banks?: Maybe<Array<ResolversParentTypes['CreditComparisonRow']>>;
     cityTotals?: Maybe<ResolversParentTypes['CreditComparisonTotals']>;
@@ -860,10 +971,17 @@ export type ResolversParentTypes = {
   LoanPayload: Omit<LoanPayload, 'loan'> & { loan: ResolversParentTypes['Loan'] };
   LoanStatusChange: LoanStatusEventRowModel;
   Money: Scalars['Money']['output'];
+  MonthEndBalances: Omit<MonthEndBalances, 'banks' | 'cityTotals'> & {
+    banks?: Maybe<Array<ResolversParentTypes['BankMonthEndBalance']>>;
+    cityTotals?: Maybe<Array<ResolversParentTypes['CityMonthEndBalance']>>;
+  };
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
   ProposeSolutionInput: ProposeSolutionInput;
   Query: Record<PropertyKey, never>;
+  RecordMonthEndBalancesPayload: Omit<RecordMonthEndBalancesPayload, 'balances'> & {
+    balances: Array<ResolversParentTypes['BankMonthEndBalance']>;
+  };
   RepayLoanInput: RepayLoanInput;
   SolutionPayload: Omit<SolutionPayload, 'solution'> & {
     solution: ResolversParentTypes['FinancingSolution'];
@@ -899,6 +1017,35 @@ export type BankCreditStatisticsResolvers<
   firstLoanEnterprises?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   loansDisbursed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   loansDisbursedAmount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  outstanding?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+};
+
+export type BankMonthEndBalanceResolvers<
+  ContextType = BanksContext,
+  ParentType extends ResolversParentTypes['BankMonthEndBalance'] =
+    ResolversParentTypes['BankMonthEndBalance'],
+> = {
+  bank?: Resolver<ResolversTypes['Bank'], ParentType, ContextType>;
+  bankId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  enterprises?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  growth?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  loans?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  month?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  monthEnd?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  outstanding?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  takenAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type CityMonthEndBalanceResolvers<
+  ContextType = BanksContext,
+  ParentType extends ResolversParentTypes['CityMonthEndBalance'] =
+    ResolversParentTypes['CityMonthEndBalance'],
+> = {
+  banks?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  growth?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  loans?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  month?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  monthEnd?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   outstanding?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
 };
 
@@ -1230,6 +1377,21 @@ export interface MoneyScalarConfig extends GraphQLScalarTypeConfig<ResolversType
   name: 'Money';
 }
 
+export type MonthEndBalancesResolvers<
+  ContextType = BanksContext,
+  ParentType extends ResolversParentTypes['MonthEndBalances'] =
+    ResolversParentTypes['MonthEndBalances'],
+> = {
+  banks?: Resolver<Maybe<Array<ResolversTypes['BankMonthEndBalance']>>, ParentType, ContextType>;
+  cityTotals?: Resolver<
+    Maybe<Array<ResolversTypes['CityMonthEndBalance']>>,
+    ParentType,
+    ContextType
+  >;
+  fromMonth?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  toMonth?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type MutationResolvers<
   ContextType = BanksContext,
   ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation'],
@@ -1270,6 +1432,12 @@ export type MutationResolvers<
     ContextType,
     RequireFields<MutationProposeSolutionArgs, 'idempotencyKey' | 'input'>
   >;
+  recordMonthEndBalances?: Resolver<
+    Maybe<ResolversTypes['RecordMonthEndBalancesPayload']>,
+    ParentType,
+    ContextType,
+    RequireFields<MutationRecordMonthEndBalancesArgs, 'month'>
+  >;
   repayLoan?: Resolver<
     Maybe<ResolversTypes['LoanPayload']>,
     ParentType,
@@ -1301,6 +1469,12 @@ export type QueryResolvers<
     ParentType,
     ContextType,
     RequireFields<Query_LargestLenderArgs, 'enterpriseId'>
+  >;
+  _monthEndBalances?: Resolver<
+    Array<ResolversTypes['BankMonthEndBalance']>,
+    ParentType,
+    ContextType,
+    RequireFields<Query_MonthEndBalancesArgs, 'months'>
   >;
   _participatingBank?: Resolver<
     ResolversTypes['Boolean'],
@@ -1339,6 +1513,23 @@ export type QueryResolvers<
     ContextType,
     RequireFields<QueryEarlySpringArgs, 'year'>
   >;
+  monthEndBalances?: Resolver<
+    Maybe<ResolversTypes['MonthEndBalances']>,
+    ParentType,
+    ContextType,
+    RequireFields<QueryMonthEndBalancesArgs, 'fromMonth' | 'toMonth'>
+  >;
+};
+
+export type RecordMonthEndBalancesPayloadResolvers<
+  ContextType = BanksContext,
+  ParentType extends ResolversParentTypes['RecordMonthEndBalancesPayload'] =
+    ResolversParentTypes['RecordMonthEndBalancesPayload'],
+> = {
+  balances?: Resolver<Array<ResolversTypes['BankMonthEndBalance']>, ParentType, ContextType>;
+  month?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  monthEnd?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type SolutionPayloadResolvers<
@@ -1354,6 +1545,8 @@ export type SolutionPayloadResolvers<
 export type Resolvers<ContextType = BanksContext> = {
   Bank?: BankResolvers<ContextType>;
   BankCreditStatistics?: BankCreditStatisticsResolvers<ContextType>;
+  BankMonthEndBalance?: BankMonthEndBalanceResolvers<ContextType>;
+  CityMonthEndBalance?: CityMonthEndBalanceResolvers<ContextType>;
   CreditComparison?: CreditComparisonResolvers<ContextType>;
   CreditComparisonRow?: CreditComparisonRowResolvers<ContextType>;
   CreditComparisonTotals?: CreditComparisonTotalsResolvers<ContextType>;
@@ -1379,8 +1572,10 @@ export type Resolvers<ContextType = BanksContext> = {
   LoanPayload?: LoanPayloadResolvers<ContextType>;
   LoanStatusChange?: LoanStatusChangeResolvers<ContextType>;
   Money?: GraphQLScalarType;
+  MonthEndBalances?: MonthEndBalancesResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  RecordMonthEndBalancesPayload?: RecordMonthEndBalancesPayloadResolvers<ContextType>;
   SolutionPayload?: SolutionPayloadResolvers<ContextType>;
 };

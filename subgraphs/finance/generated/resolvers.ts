@@ -26,6 +26,15 @@ import type {
   ServiceTotalsRow as ServiceTotalsRowModel,
 } from '../statistics/index.js';
 import type {
+  ServiceRatingRow as ServiceRatingRowModel,
+  BankRatingRow as BankRatingRowModel,
+  RatingTotalsRow as RatingTotalsRowModel,
+} from '../ratings/index.js';
+import type {
+  EvaluationRow as EvaluationRowModel,
+  EvaluationScoreRow as EvaluationScoreRowModel,
+} from '../evaluation/index.js';
+import type {
   QuotaRow as QuotaRowModel,
   RelendingUseRow as RelendingUseRowModel,
   BankUseRow as BankUseRowModel,
@@ -129,6 +138,53 @@ export type BankCompensation = {
   paid: Scalars['Money']['output'];
 };
 
+/**
+ * 考核评价 — every bank evaluated over a period of whole months (SPEC 四(二)). Computed once with the
+ * weights then in force (EVALUATION_WEIGHTS).
+ */
+export type BankEvaluation = {
+  __typename?: 'BankEvaluation';
+  /** The city's distribution of scores: the finance office, the PBOC and every bank. */
+  distribution?: Maybe<EvaluationDistribution>;
+  evaluatedAt: Scalars['DateTime']['output'];
+  /** First month of the period, YYYY-MM. */
+  fromMonth: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  /** Scores and ranks, best first: the finance office and the PBOC every bank's, a bank its own. */
+  scores?: Maybe<Array<BankEvaluationScore>>;
+  /** Last month of the period, YYYY-MM. */
+  toMonth: Scalars['String']['output'];
+  weights: Array<EvaluationWeight>;
+};
+
+export type BankEvaluationConnection = {
+  __typename?: 'BankEvaluationConnection';
+  edges: Array<BankEvaluationEdge>;
+  nodes: Array<BankEvaluation>;
+  pageInfo: PageInfo;
+};
+
+export type BankEvaluationEdge = {
+  __typename?: 'BankEvaluationEdge';
+  cursor: Scalars['String']['output'];
+  node: BankEvaluation;
+};
+
+/** A bank's score and rank in an evaluation. */
+export type BankEvaluationScore = {
+  __typename?: 'BankEvaluationScore';
+  bank: Bank;
+  bankId: Scalars['ID']['output'];
+  dimensions: Array<EvaluationDimensionScore>;
+  /** 1 for the best; equal scores share a rank (1, 2, 2, 4). */
+  rank: Scalars['Int']['output'];
+  /**
+   * 0–100, two decimals: the weighted mean of its dimension scores over the dimensions it has a
+   * figure on.
+   */
+  score: Scalars['Decimal']['output'];
+};
+
 export type BankEventInput = {
   amount: Scalars['Money']['input'];
   creditLineId?: InputMaybe<Scalars['ID']['input']>;
@@ -175,11 +231,25 @@ export type BankReward = {
   __typename?: 'BankReward';
   bank: Bank;
   bankId: Scalars['ID']['output'];
+  /** The bank's evaluation score the reward was weighted by; null when it followed lending alone. */
+  evaluationScore?: Maybe<Scalars['Decimal']['output']>;
   loans: Scalars['Int']['output'];
   /** Its new sci-tech lending in the period (新发放科创企业贷款). */
   newLending: Scalars['Money']['output'];
   periodId: Scalars['ID']['output'];
   reward: Scalars['Money']['output'];
+};
+
+/** A bank's ratings over a range of months. */
+export type BankServiceRating = {
+  __typename?: 'BankServiceRating';
+  bank: Bank;
+  bankId: Scalars['ID']['output'];
+  /** How many ratings gave each score, 1 to 5 (five counts). */
+  distribution: Array<Scalars['Int']['output']>;
+  /** Mean score to two decimals (e.g. "4.33"); null without ratings. */
+  mean?: Maybe<Scalars['Decimal']['output']>;
+  ratings: Scalars['Int']['output'];
 };
 
 /**
@@ -599,6 +669,71 @@ export type EnterpriseProfileInput = {
   libraryStatus: LibraryStatus;
 };
 
+export type EvaluateBanksInput = {
+  /** First month, YYYY-MM. */
+  fromMonth: Scalars['String']['input'];
+  /** Last month, YYYY-MM: ended, the period at most twelve months. */
+  toMonth: Scalars['String']['input'];
+};
+
+export type EvaluateBanksPayload = {
+  __typename?: 'EvaluateBanksPayload';
+  evaluation: BankEvaluation;
+  /** True when the period had been evaluated before: the recorded evaluation, unchanged. */
+  replayed: Scalars['Boolean']['output'];
+};
+
+/**
+ * The dimensions of the bank evaluation (考核评价), as the plan names them: sci-tech lending scale
+ * and growth, new first-loan customers, product innovation and service.
+ */
+export type EvaluationDimension =
+  /** 受理回告 — answers to assignments that accepted, a ratio; declines count against it. */
+  | 'ACCEPTANCE'
+  /** 贷款余额 — balance at the close of the period, yuan (month-end balances). */
+  | 'BALANCE'
+  /** 余额增速 — growth of the balance since the close of the month before the period, a ratio. */
+  | 'BALANCE_GROWTH'
+  /** 首贷户 — enterprises whose first-ever loan the bank disbursed in the period. */
+  | 'FIRST_LOAN_ENTERPRISES'
+  /** 产品创新 — products the bank added to the catalogue in the period. */
+  | 'NEW_PRODUCTS'
+  /** 服务评价 — the enterprises' mean rating, 1 to 5; with fewer than three ratings, none. */
+  | 'RATINGS'
+  /** 服务时效 — solutions (一企一策) within one day of assignment, a ratio. */
+  | 'SLA';
+
+/** One dimension of a bank's evaluation. */
+export type EvaluationDimensionScore = {
+  __typename?: 'EvaluationDimensionScore';
+  dimension: EvaluationDimension;
+  /**
+   * 0–100 among the banks with a figure: the lowest 0, the highest 100, the others in proportion
+   * (all equal: 100); null when the bank had no figure and the dimension is left out.
+   */
+  score?: Maybe<Scalars['Decimal']['output']>;
+  /** The bank's figure, as a decimal in the dimension's unit; null when it had none. */
+  value?: Maybe<Scalars['Decimal']['output']>;
+  weight: Scalars['Float']['output'];
+};
+
+/**
+ * The city's scores without any bank's own: how many banks, their mean, and how many scored in
+ * each band of ten points ([0, 10), [10, 20) … [90, 100]).
+ */
+export type EvaluationDistribution = {
+  __typename?: 'EvaluationDistribution';
+  banks: Scalars['Int']['output'];
+  histogram: Array<Scalars['Int']['output']>;
+  mean: Scalars['Decimal']['output'];
+};
+
+export type EvaluationWeight = {
+  __typename?: 'EvaluationWeight';
+  dimension: EvaluationDimension;
+  weight: Scalars['Float']['output'];
+};
+
 /** Why a need left a bank's prospect feed. */
 export type FeedRemovalReason =
   /** Another bank claimed it or became its main bank. */
@@ -716,6 +851,11 @@ export type FinancingNeed = {
    * enterprise cannot give, never one whose eligibility it does not meet), best first.
    */
   recommendedProducts: Array<FinancialProduct>;
+  /**
+   * The enterprise's rating of the service on this need: the enterprise itself and the finance
+   * office.
+   */
+  serviceRating?: Maybe<ServiceRating>;
   /** The main bank owes a solution (一企一策) within one day of assignment. */
   solutionDueAt?: Maybe<Scalars['DateTime']['output']>;
   status: NeedStatus;
@@ -1089,6 +1229,13 @@ export type Mutation = {
   editFinancingNeed?: Maybe<FinancingNeedPayload>;
   /** A bank changes its own product; another bank's is FORBIDDEN. */
   editProduct?: Maybe<FinancialProductPayload>;
+  /**
+   * The finance office evaluates every bank over an ended period of whole months (YYYY-MM), once:
+   * the same period again returns the recorded evaluation. Needs the month-end balances of the
+   * period's last month (recordMonthEndBalances); BAD_USER_INPUT names the field (months out of
+   * order, more than twelve, not yet ended, no balances recorded).
+   */
+  evaluateBanks?: Maybe<EvaluateBanksPayload>;
   /** 注资 — the finance office puts money into the pool; the ledger records it. */
   fundRiskPool?: Maybe<FundRiskPoolPayload>;
   /**
@@ -1100,6 +1247,14 @@ export type Mutation = {
   publishNotice?: Maybe<NoticePayload>;
   /** A bank publishes a product of its own in the catalogue (发布产品). */
   publishProduct?: Maybe<FinancialProductPayload>;
+  /**
+   * The enterprise rates the service of the bank that served its need (its main bank), once the need
+   * has closed (DISBURSED, DECLINED or WITHDRAWN): `score` 1–5, an optional `comment` (at most 500
+   * characters). Once per need. BAD_USER_INPUT names `score` or `comment`; NOT_FOUND for a need
+   * that is not the enterprise's (as for one that does not exist); CONFLICT for a need not yet
+   * closed, one no bank served, or one rated already.
+   */
+  rateService?: Maybe<RateServicePayload>;
   /**
    * The finance office records intended credit signed at an event (意向签约) between a registered
    * bank and a registered enterprise, from the event's day on; one signing per pair and event.
@@ -1218,6 +1373,10 @@ export type MutationEditProductArgs = {
   input: EditProductInput;
 };
 
+export type MutationEvaluateBanksArgs = {
+  input: EvaluateBanksInput;
+};
+
 export type MutationFundRiskPoolArgs = {
   input: FundRiskPoolInput;
 };
@@ -1232,6 +1391,12 @@ export type MutationPublishNoticeArgs = {
 
 export type MutationPublishProductArgs = {
   input: PublishProductInput;
+};
+
+export type MutationRateServiceArgs = {
+  comment?: InputMaybe<Scalars['String']['input']>;
+  needId: Scalars['ID']['input'];
+  score: Scalars['Int']['input'];
 };
 
 export type MutationRecordCreditSigningArgs = {
@@ -1659,6 +1824,9 @@ export type Query = {
    * approved) of these enterprises whose main bank is `bankId`. Not part of the public graph.
    */
   _mainBankNeeds: Array<MainBankNeed>;
+  bankEvaluation?: Maybe<BankEvaluation>;
+  /** Evaluations, newest period first: the finance office, the PBOC and the banks. */
+  bankEvaluations?: Maybe<BankEvaluationConnection>;
   cultivationPlan?: Maybe<CultivationPlan>;
   /**
    * Plans the caller may see, ordered by id: the finance office all, a bank its own, an enterprise
@@ -1723,6 +1891,11 @@ export type Query = {
   /** The pool's ledger, oldest first: the finance office and the PBOC. */
   riskPoolEntries?: Maybe<RiskPoolEntryConnection>;
   /**
+   * 四(三) service ratings (服务评价) per bank between two months (YYYY-MM): count, mean and
+   * distribution. Feeds the bank evaluation (考核评价).
+   */
+  serviceRatings?: Maybe<ServiceRatings>;
+  /**
    * 统计监测 — service statistics per bank and for the city between two dates (inclusive), e.g. a
    * quarter: the main bank's solution SLA, new products, new sci-tech lending. At most ten years;
    * BAD_USER_INPUT names `to` when it is before `from` or too far from it.
@@ -1741,6 +1914,15 @@ export type Query = {
 export type Query_MainBankNeedsArgs = {
   bankId: Scalars['ID']['input'];
   enterpriseIds: Array<Scalars['ID']['input']>;
+};
+
+export type QueryBankEvaluationArgs = {
+  id: Scalars['ID']['input'];
+};
+
+export type QueryBankEvaluationsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type QueryCultivationPlanArgs = {
@@ -1846,6 +2028,11 @@ export type QueryRiskPoolEntriesArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
+export type QueryServiceRatingsArgs = {
+  fromMonth: Scalars['String']['input'];
+  toMonth: Scalars['String']['input'];
+};
+
 export type QueryServiceStatisticsArgs = {
   from: Scalars['Date']['input'];
   to: Scalars['Date']['input'];
@@ -1864,6 +2051,11 @@ export type QuerySigningEventsArgs = {
 export type QuerySubsidyPeriodsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type RateServicePayload = {
+  __typename?: 'RateServicePayload';
+  rating: ServiceRating;
 };
 
 export type RecordCreditSigningInput = {
@@ -2234,6 +2426,50 @@ export type ScheduleSigningEventInput = {
   title: Scalars['String']['input'];
 };
 
+/**
+ * 服务评价 — an enterprise's rating of the service it got from a bank on one need, given once the
+ * need closed. Seen by the enterprise that gave it and the finance office; banks see aggregates
+ * only (`serviceRatings`), never who rated what.
+ */
+export type ServiceRating = {
+  __typename?: 'ServiceRating';
+  /** The bank rated: the need's main bank when it closed, or the last bank that served it. */
+  bank: Bank;
+  bankId: Scalars['ID']['output'];
+  comment?: Maybe<Scalars['String']['output']>;
+  needId: Scalars['ID']['output'];
+  /** The need's status when it was rated: DISBURSED, DECLINED or WITHDRAWN. */
+  needStatus: Scalars['String']['output'];
+  ratedAt: Scalars['DateTime']['output'];
+  /** 1 (poor) to 5 (excellent). */
+  score: Scalars['Int']['output'];
+};
+
+/** The city's ratings over a range of months. */
+export type ServiceRatingTotals = {
+  __typename?: 'ServiceRatingTotals';
+  /** Banks rated in the range. */
+  banks: Scalars['Int']['output'];
+  distribution: Array<Scalars['Int']['output']>;
+  mean?: Maybe<Scalars['Decimal']['output']>;
+  ratings: Scalars['Int']['output'];
+};
+
+/** Ratings between two months (YYYY-MM, both included), by when each was given. */
+export type ServiceRatings = {
+  __typename?: 'ServiceRatings';
+  /**
+   * The finance office and the PBOC: every bank rated, every rating. A bank: its own row, counting
+   * only the months in which it got at least three ratings, so that no enterprise's rating can be
+   * told from it.
+   */
+  banks?: Maybe<Array<BankServiceRating>>;
+  /** City totals: the finance office and the PBOC. */
+  cityTotals?: Maybe<ServiceRatingTotals>;
+  fromMonth: Scalars['String']['output'];
+  toMonth: Scalars['String']['output'];
+};
+
 /** Service statistics for a period of calendar days (Xianning time), both ends inclusive. */
 export type ServiceStatistics = {
   __typename?: 'ServiceStatistics';
@@ -2443,8 +2679,9 @@ export type SubmitFinancingNeedInput = {
  * New sci-tech loans: loans disbursed in the period (LOAN_DISBURSED, by its date) to enterprises
  * admitted to the sci-tech enterprise library (科创企业库) when the period was computed. A loan's
  * subsidy is its principal × `subsidyRate` (or × the loan's own rate when lower), rounded down to the
- * fen. The reward budget is split among the banks in proportion to their new sci-tech lending,
- * exactly in fen: each bank gets the floor of its share and the fen left over go one each to the
+ * fen. The reward budget is split among the banks in proportion to their new sci-tech lending (when
+ * REWARD_EVALUATION_SHARE s is above 0, each bank's lending weighed by (1 − s) + s × its score ÷ 100
+ * in the evaluation 考核评价 of the period's months, which must exist), exactly in fen: each bank gets the floor of its share and the fen left over go one each to the
  * largest remainders (equal remainders: bank id order). A period is computed once and never
  * overlaps another, so no loan is subsidised twice; reports arriving after it was computed are not
  * added to it.
@@ -2452,12 +2689,19 @@ export type SubmitFinancingNeedInput = {
 export type SubsidyPeriod = {
   __typename?: 'SubsidyPeriod';
   computedAt: Scalars['DateTime']['output'];
+  /** The evaluation the rewards were weighted by, if any. */
+  evaluationId?: Maybe<Scalars['ID']['output']>;
   from: Scalars['Date']['output'];
   id: Scalars['ID']['output'];
   /** The city's new sci-tech lending in the period: finance office and PBOC. */
   newLending?: Maybe<Scalars['Money']['output']>;
   /** The reward budget the finance office gave (奖励资金): finance office and PBOC. */
   rewardBudget?: Maybe<Scalars['Money']['output']>;
+  /**
+   * REWARD_EVALUATION_SHARE when computed: how far the rewards followed the evaluation; "0" when
+   * they followed new lending alone.
+   */
+  rewardEvaluationShare: Scalars['Decimal']['output'];
   /** Each bank's reward, largest first: the finance office and the PBOC every bank's, a bank its own. */
   rewards?: Maybe<Array<BankReward>>;
   /** INTEREST_SUBSIDY_RATE when the period was computed. */
@@ -2666,11 +2910,23 @@ export type ResolversTypes = {
   Bank: ResolverTypeWrapper<{ id: string }>;
   BankCompensation: ResolverTypeWrapper<BankCompensationRowModel>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  BankEvaluation: ResolverTypeWrapper<EvaluationRowModel>;
+  BankEvaluationConnection: ResolverTypeWrapper<
+    Omit<BankEvaluationConnection, 'edges' | 'nodes'> & {
+      edges: Array<ResolversTypes['BankEvaluationEdge']>;
+      nodes: Array<ResolversTypes['BankEvaluation']>;
+    }
+  >;
+  BankEvaluationEdge: ResolverTypeWrapper<
+    Omit<BankEvaluationEdge, 'node'> & { node: ResolversTypes['BankEvaluation'] }
+  >;
+  BankEvaluationScore: ResolverTypeWrapper<EvaluationScoreRowModel>;
   BankEventInput: BankEventInput;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   BankEventKind: BankEventKind;
   BankEventReceipt: ResolverTypeWrapper<BankEventReceipt>;
   BankReward: ResolverTypeWrapper<BankRewardRowModel>;
+  BankServiceRating: ResolverTypeWrapper<BankRatingRowModel>;
   BankServiceStatistics: ResolverTypeWrapper<BankServiceRowModel>;
   ClaimRiskCompensationInput: ClaimRiskCompensationInput;
   ClearListingTierInput: ClearListingTierInput;
@@ -2730,6 +2986,15 @@ export type ResolversTypes = {
   Enterprise: ResolverTypeWrapper<{ id: string }>;
   EnterpriseNoticeReceipt: ResolverTypeWrapper<EnterpriseReceiptRowModel>;
   EnterpriseProfileInput: EnterpriseProfileInput;
+  EvaluateBanksInput: EvaluateBanksInput;
+  EvaluateBanksPayload: ResolverTypeWrapper<
+    Omit<EvaluateBanksPayload, 'evaluation'> & { evaluation: ResolversTypes['BankEvaluation'] }
+  >;
+  EvaluationDimension: EvaluationDimension;
+  EvaluationDimensionScore: ResolverTypeWrapper<EvaluationDimensionScore>;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  EvaluationDistribution: ResolverTypeWrapper<EvaluationDistribution>;
+  EvaluationWeight: ResolverTypeWrapper<EvaluationWeight>;
   FeedRemovalReason: FeedRemovalReason;
   FinancialProduct: ResolverTypeWrapper<ProductRowModel>;
   FinancialProductConnection: ResolverTypeWrapper<
@@ -2855,6 +3120,9 @@ export type ResolversTypes = {
   PublishNoticeInput: PublishNoticeInput;
   PublishProductInput: PublishProductInput;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  RateServicePayload: ResolverTypeWrapper<
+    Omit<RateServicePayload, 'rating'> & { rating: ResolversTypes['ServiceRating'] }
+  >;
   RecordCreditSigningInput: RecordCreditSigningInput;
   RelendingBankUse: ResolverTypeWrapper<BankUseRowModel>;
   RelendingBankUseFilter: RelendingBankUseFilter;
@@ -2916,6 +3184,14 @@ export type ResolversTypes = {
   >;
   RiskPoolEntryKind: RiskPoolEntryKind;
   ScheduleSigningEventInput: ScheduleSigningEventInput;
+  ServiceRating: ResolverTypeWrapper<ServiceRatingRowModel>;
+  ServiceRatingTotals: ResolverTypeWrapper<RatingTotalsRowModel>;
+  ServiceRatings: ResolverTypeWrapper<
+    Omit<ServiceRatings, 'banks' | 'cityTotals'> & {
+      banks?: Maybe<Array<ResolversTypes['BankServiceRating']>>;
+      cityTotals?: Maybe<ResolversTypes['ServiceRatingTotals']>;
+    }
+  >;
   ServiceStatistics: ResolverTypeWrapper<ServiceStatisticsPeriodModel>;
   ServiceTotals: ResolverTypeWrapper<ServiceTotalsRowModel>;
   SetListingTierInput: SetListingTierInput;
@@ -2972,10 +3248,20 @@ export type ResolversParentTypes = {
   Bank: { id: string };
   BankCompensation: BankCompensationRowModel;
   Int: Scalars['Int']['output'];
+  BankEvaluation: EvaluationRowModel;
+  BankEvaluationConnection: Omit<BankEvaluationConnection, 'edges' | 'nodes'> & {
+    edges: Array<ResolversParentTypes['BankEvaluationEdge']>;
+    nodes: Array<ResolversParentTypes['BankEvaluation']>;
+  };
+  BankEvaluationEdge: Omit<BankEvaluationEdge, 'node'> & {
+    node: ResolversParentTypes['BankEvaluation'];
+  };
+  BankEvaluationScore: EvaluationScoreRowModel;
   BankEventInput: BankEventInput;
   Boolean: Scalars['Boolean']['output'];
   BankEventReceipt: BankEventReceipt;
   BankReward: BankRewardRowModel;
+  BankServiceRating: BankRatingRowModel;
   BankServiceStatistics: BankServiceRowModel;
   ClaimRiskCompensationInput: ClaimRiskCompensationInput;
   ClearListingTierInput: ClearListingTierInput;
@@ -3025,6 +3311,14 @@ export type ResolversParentTypes = {
   Enterprise: { id: string };
   EnterpriseNoticeReceipt: EnterpriseReceiptRowModel;
   EnterpriseProfileInput: EnterpriseProfileInput;
+  EvaluateBanksInput: EvaluateBanksInput;
+  EvaluateBanksPayload: Omit<EvaluateBanksPayload, 'evaluation'> & {
+    evaluation: ResolversParentTypes['BankEvaluation'];
+  };
+  EvaluationDimensionScore: EvaluationDimensionScore;
+  Float: Scalars['Float']['output'];
+  EvaluationDistribution: EvaluationDistribution;
+  EvaluationWeight: EvaluationWeight;
   FinancialProduct: ProductRowModel;
   FinancialProductConnection: Omit<FinancialProductConnection, 'edges' | 'nodes'> & {
     edges: Array<ResolversParentTypes['FinancialProductEdge']>;
@@ -3117,6 +3411,9 @@ export type ResolversParentTypes = {
   PublishNoticeInput: PublishNoticeInput;
   PublishProductInput: PublishProductInput;
   Query: Record<PropertyKey, never>;
+  RateServicePayload: Omit<RateServicePayload, 'rating'> & {
+    rating: ResolversParentTypes['ServiceRating'];
+  };
   RecordCreditSigningInput: RecordCreditSigningInput;
   RelendingBankUse: BankUseRowModel;
   RelendingBankUseFilter: RelendingBankUseFilter;
@@ -3163,6 +3460,12 @@ export type ResolversParentTypes = {
     node: ResolversParentTypes['RiskPoolEntry'];
   };
   ScheduleSigningEventInput: ScheduleSigningEventInput;
+  ServiceRating: ServiceRatingRowModel;
+  ServiceRatingTotals: RatingTotalsRowModel;
+  ServiceRatings: Omit<ServiceRatings, 'banks' | 'cityTotals'> & {
+    banks?: Maybe<Array<ResolversParentTypes['BankServiceRating']>>;
+    cityTotals?: Maybe<ResolversParentTypes['ServiceRatingTotals']>;
+  };
   ServiceStatistics: ServiceStatisticsPeriodModel;
   ServiceTotals: ServiceTotalsRowModel;
   SetListingTierInput: SetListingTierInput;
@@ -3226,6 +3529,51 @@ export type BankCompensationResolvers<
   paid?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
 };
 
+export type BankEvaluationResolvers<
+  ContextType = FinanceContext,
+  ParentType extends ResolversParentTypes['BankEvaluation'] =
+    ResolversParentTypes['BankEvaluation'],
+> = {
+  distribution?: Resolver<Maybe<ResolversTypes['EvaluationDistribution']>, ParentType, ContextType>;
+  evaluatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  fromMonth?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  scores?: Resolver<Maybe<Array<ResolversTypes['BankEvaluationScore']>>, ParentType, ContextType>;
+  toMonth?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  weights?: Resolver<Array<ResolversTypes['EvaluationWeight']>, ParentType, ContextType>;
+};
+
+export type BankEvaluationConnectionResolvers<
+  ContextType = FinanceContext,
+  ParentType extends ResolversParentTypes['BankEvaluationConnection'] =
+    ResolversParentTypes['BankEvaluationConnection'],
+> = {
+  edges?: Resolver<Array<ResolversTypes['BankEvaluationEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['BankEvaluation']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type BankEvaluationEdgeResolvers<
+  ContextType = FinanceContext,
+  ParentType extends ResolversParentTypes['BankEvaluationEdge'] =
+    ResolversParentTypes['BankEvaluationEdge'],
+> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['BankEvaluation'], ParentType, ContextType>;
+};
+
+export type BankEvaluationScoreResolvers<
+  ContextType = FinanceContext,
+  ParentType extends ResolversParentTypes['BankEvaluationScore'] =
+    ResolversParentTypes['BankEvaluationScore'],
+> = {
+  bank?: Resolver<ResolversTypes['Bank'], ParentType, ContextType>;
+  bankId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  dimensions?: Resolver<Array<ResolversTypes['EvaluationDimensionScore']>, ParentType, ContextType>;
+  rank?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  score?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+};
+
 export type BankEventReceiptResolvers<
   ContextType = FinanceContext,
   ParentType extends ResolversParentTypes['BankEventReceipt'] =
@@ -3244,10 +3592,23 @@ export type BankRewardResolvers<
 > = {
   bank?: Resolver<ResolversTypes['Bank'], ParentType, ContextType>;
   bankId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  evaluationScore?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
   loans?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   newLending?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
   periodId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   reward?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+};
+
+export type BankServiceRatingResolvers<
+  ContextType = FinanceContext,
+  ParentType extends ResolversParentTypes['BankServiceRating'] =
+    ResolversParentTypes['BankServiceRating'],
+> = {
+  bank?: Resolver<ResolversTypes['Bank'], ParentType, ContextType>;
+  bankId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  distribution?: Resolver<Array<ResolversTypes['Int']>, ParentType, ContextType>;
+  mean?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  ratings?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type BankServiceStatisticsResolvers<
@@ -3463,6 +3824,45 @@ export type EnterpriseNoticeReceiptResolvers<
   readAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 };
 
+export type EvaluateBanksPayloadResolvers<
+  ContextType = FinanceContext,
+  ParentType extends ResolversParentTypes['EvaluateBanksPayload'] =
+    ResolversParentTypes['EvaluateBanksPayload'],
+> = {
+  evaluation?: Resolver<ResolversTypes['BankEvaluation'], ParentType, ContextType>;
+  replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type EvaluationDimensionScoreResolvers<
+  ContextType = FinanceContext,
+  ParentType extends ResolversParentTypes['EvaluationDimensionScore'] =
+    ResolversParentTypes['EvaluationDimensionScore'],
+> = {
+  dimension?: Resolver<ResolversTypes['EvaluationDimension'], ParentType, ContextType>;
+  score?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  value?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  weight?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+};
+
+export type EvaluationDistributionResolvers<
+  ContextType = FinanceContext,
+  ParentType extends ResolversParentTypes['EvaluationDistribution'] =
+    ResolversParentTypes['EvaluationDistribution'],
+> = {
+  banks?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  histogram?: Resolver<Array<ResolversTypes['Int']>, ParentType, ContextType>;
+  mean?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+};
+
+export type EvaluationWeightResolvers<
+  ContextType = FinanceContext,
+  ParentType extends ResolversParentTypes['EvaluationWeight'] =
+    ResolversParentTypes['EvaluationWeight'],
+> = {
+  dimension?: Resolver<ResolversTypes['EvaluationDimension'], ParentType, ContextType>;
+  weight?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+};
+
 export type FinancialProductResolvers<
   ContextType = FinanceContext,
   ParentType extends ResolversParentTypes['FinancialProduct'] =
@@ -3564,6 +3964,7 @@ export type FinancingNeedResolvers<
     ContextType,
     Partial<FinancingNeedRecommendedProductsArgs>
   >;
+  serviceRating?: Resolver<Maybe<ResolversTypes['ServiceRating']>, ParentType, ContextType>;
   solutionDueAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['NeedStatus'], ParentType, ContextType>;
   submittedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -3883,6 +4284,12 @@ export type MutationResolvers<
     ContextType,
     RequireFields<MutationEditProductArgs, 'id' | 'input'>
   >;
+  evaluateBanks?: Resolver<
+    Maybe<ResolversTypes['EvaluateBanksPayload']>,
+    ParentType,
+    ContextType,
+    RequireFields<MutationEvaluateBanksArgs, 'input'>
+  >;
   fundRiskPool?: Resolver<
     Maybe<ResolversTypes['FundRiskPoolPayload']>,
     ParentType,
@@ -3906,6 +4313,12 @@ export type MutationResolvers<
     ParentType,
     ContextType,
     RequireFields<MutationPublishProductArgs, 'input'>
+  >;
+  rateService?: Resolver<
+    Maybe<ResolversTypes['RateServicePayload']>,
+    ParentType,
+    ContextType,
+    RequireFields<MutationRateServiceArgs, 'needId' | 'score'>
   >;
   recordCreditSigning?: Resolver<
     Maybe<ResolversTypes['CreditSigningPayload']>,
@@ -4166,6 +4579,18 @@ export type QueryResolvers<
     ContextType,
     RequireFields<Query_MainBankNeedsArgs, 'bankId' | 'enterpriseIds'>
   >;
+  bankEvaluation?: Resolver<
+    Maybe<ResolversTypes['BankEvaluation']>,
+    ParentType,
+    ContextType,
+    RequireFields<QueryBankEvaluationArgs, 'id'>
+  >;
+  bankEvaluations?: Resolver<
+    Maybe<ResolversTypes['BankEvaluationConnection']>,
+    ParentType,
+    ContextType,
+    Partial<QueryBankEvaluationsArgs>
+  >;
   cultivationPlan?: Resolver<
     Maybe<ResolversTypes['CultivationPlan']>,
     ParentType,
@@ -4297,6 +4722,12 @@ export type QueryResolvers<
     ContextType,
     Partial<QueryRiskPoolEntriesArgs>
   >;
+  serviceRatings?: Resolver<
+    Maybe<ResolversTypes['ServiceRatings']>,
+    ParentType,
+    ContextType,
+    RequireFields<QueryServiceRatingsArgs, 'fromMonth' | 'toMonth'>
+  >;
   serviceStatistics?: Resolver<
     Maybe<ResolversTypes['ServiceStatistics']>,
     ParentType,
@@ -4321,6 +4752,14 @@ export type QueryResolvers<
     ContextType,
     Partial<QuerySubsidyPeriodsArgs>
   >;
+};
+
+export type RateServicePayloadResolvers<
+  ContextType = FinanceContext,
+  ParentType extends ResolversParentTypes['RateServicePayload'] =
+    ResolversParentTypes['RateServicePayload'],
+> = {
+  rating?: Resolver<ResolversTypes['ServiceRating'], ParentType, ContextType>;
 };
 
 export type RelendingBankUseResolvers<
@@ -4555,6 +4994,41 @@ export type RiskPoolEntryEdgeResolvers<
   node?: Resolver<ResolversTypes['RiskPoolEntry'], ParentType, ContextType>;
 };
 
+export type ServiceRatingResolvers<
+  ContextType = FinanceContext,
+  ParentType extends ResolversParentTypes['ServiceRating'] = ResolversParentTypes['ServiceRating'],
+> = {
+  bank?: Resolver<ResolversTypes['Bank'], ParentType, ContextType>;
+  bankId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  comment?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  needId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  needStatus?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  ratedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  score?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type ServiceRatingTotalsResolvers<
+  ContextType = FinanceContext,
+  ParentType extends ResolversParentTypes['ServiceRatingTotals'] =
+    ResolversParentTypes['ServiceRatingTotals'],
+> = {
+  banks?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  distribution?: Resolver<Array<ResolversTypes['Int']>, ParentType, ContextType>;
+  mean?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  ratings?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type ServiceRatingsResolvers<
+  ContextType = FinanceContext,
+  ParentType extends ResolversParentTypes['ServiceRatings'] =
+    ResolversParentTypes['ServiceRatings'],
+> = {
+  banks?: Resolver<Maybe<Array<ResolversTypes['BankServiceRating']>>, ParentType, ContextType>;
+  cityTotals?: Resolver<Maybe<ResolversTypes['ServiceRatingTotals']>, ParentType, ContextType>;
+  fromMonth?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  toMonth?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type ServiceStatisticsResolvers<
   ContextType = FinanceContext,
   ParentType extends ResolversParentTypes['ServiceStatistics'] =
@@ -4693,10 +5167,12 @@ export type SubsidyPeriodResolvers<
   ParentType extends ResolversParentTypes['SubsidyPeriod'] = ResolversParentTypes['SubsidyPeriod'],
 > = {
   computedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  evaluationId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   from?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   newLending?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
   rewardBudget?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
+  rewardEvaluationShare?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
   rewards?: Resolver<Maybe<Array<ResolversTypes['BankReward']>>, ParentType, ContextType>;
   subsidyRate?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
   subsidyTotal?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
@@ -4726,8 +5202,13 @@ export type Resolvers<ContextType = FinanceContext> = {
   AssignmentResponsePayload?: AssignmentResponsePayloadResolvers<ContextType>;
   Bank?: BankResolvers<ContextType>;
   BankCompensation?: BankCompensationResolvers<ContextType>;
+  BankEvaluation?: BankEvaluationResolvers<ContextType>;
+  BankEvaluationConnection?: BankEvaluationConnectionResolvers<ContextType>;
+  BankEvaluationEdge?: BankEvaluationEdgeResolvers<ContextType>;
+  BankEvaluationScore?: BankEvaluationScoreResolvers<ContextType>;
   BankEventReceipt?: BankEventReceiptResolvers<ContextType>;
   BankReward?: BankRewardResolvers<ContextType>;
+  BankServiceRating?: BankServiceRatingResolvers<ContextType>;
   BankServiceStatistics?: BankServiceStatisticsResolvers<ContextType>;
   ComputeSubsidiesPayload?: ComputeSubsidiesPayloadResolvers<ContextType>;
   CreditReport?: CreditReportResolvers<ContextType>;
@@ -4745,6 +5226,10 @@ export type Resolvers<ContextType = FinanceContext> = {
   DepartmentSupportCount?: DepartmentSupportCountResolvers<ContextType>;
   Enterprise?: EnterpriseResolvers<ContextType>;
   EnterpriseNoticeReceipt?: EnterpriseNoticeReceiptResolvers<ContextType>;
+  EvaluateBanksPayload?: EvaluateBanksPayloadResolvers<ContextType>;
+  EvaluationDimensionScore?: EvaluationDimensionScoreResolvers<ContextType>;
+  EvaluationDistribution?: EvaluationDistributionResolvers<ContextType>;
+  EvaluationWeight?: EvaluationWeightResolvers<ContextType>;
   FinancialProduct?: FinancialProductResolvers<ContextType>;
   FinancialProductConnection?: FinancialProductConnectionResolvers<ContextType>;
   FinancialProductEdge?: FinancialProductEdgeResolvers<ContextType>;
@@ -4787,6 +5272,7 @@ export type Resolvers<ContextType = FinanceContext> = {
   ProspectFeedEdge?: ProspectFeedEdgeResolvers<ContextType>;
   ProspectFeedEntry?: ProspectFeedEntryResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  RateServicePayload?: RateServicePayloadResolvers<ContextType>;
   RelendingBankUse?: RelendingBankUseResolvers<ContextType>;
   RelendingQuota?: RelendingQuotaResolvers<ContextType>;
   RelendingQuotaConnection?: RelendingQuotaConnectionResolvers<ContextType>;
@@ -4805,6 +5291,9 @@ export type Resolvers<ContextType = FinanceContext> = {
   RiskPoolEntry?: RiskPoolEntryResolvers<ContextType>;
   RiskPoolEntryConnection?: RiskPoolEntryConnectionResolvers<ContextType>;
   RiskPoolEntryEdge?: RiskPoolEntryEdgeResolvers<ContextType>;
+  ServiceRating?: ServiceRatingResolvers<ContextType>;
+  ServiceRatingTotals?: ServiceRatingTotalsResolvers<ContextType>;
+  ServiceRatings?: ServiceRatingsResolvers<ContextType>;
   ServiceStatistics?: ServiceStatisticsResolvers<ContextType>;
   ServiceTotals?: ServiceTotalsResolvers<ContextType>;
   SigningEvent?: SigningEventResolvers<ContextType>;

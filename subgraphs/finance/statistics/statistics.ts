@@ -36,7 +36,7 @@ export interface ServiceStatisticsPeriod {
  * every bank's row and the city totals, `stats:own` a bank its own row, `stats:aggregate` (the
  * technology bureau) the city totals only.
  */
-function statisticsScope(caller: Caller): { rows: 'all' | string | null; totals: boolean } {
+export function statisticsScope(caller: Caller): { rows: 'all' | string | null; totals: boolean } {
   const read = caller.scopes.has('stats:read');
   const own = caller.party === 'bank' && caller.org && caller.scopes.has('stats:own');
   return {

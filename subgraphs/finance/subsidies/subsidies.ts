@@ -6,7 +6,8 @@ import { badInput, conflict } from '../../kernel/errors.js';
 import { groupLoader } from '../../kernel/loader.js';
 import { fenToYuan } from '../../kernel/money.js';
 import { pageOf } from '../../kernel/pagination.js';
-import { applyRate, largestRemainder, minRate } from '../apportion.js';
+import { applyRate, largestRemainder, minRate, rateMillionths } from '../apportion.js';
+import { bankEvaluations, bankEvaluationScores } from '../evaluation/index.js';
 import type {
   ComputeSubsidiesInput,
   InterestSubsidyFilter,
@@ -22,6 +23,11 @@ export type BankRewardRow = typeof bankRewards.$inferSelect;
 const DAY_MS = 86_400_000;
 /** A period is at most a year (a leap year's 366 days). */
 const MAX_PERIOD_DAYS = 366;
+
+interface RewardEvaluation {
+  id: string;
+  scores: Map<string, string>;
+}
 
 interface NewLoan {
   loanId: string;
@@ -117,6 +123,8 @@ export class SubsidyLedger {
     private readonly db: Db,
     private readonly caller: Caller,
     private readonly subsidyRate: string,
+    /** REWARD_EVALUATION_SHARE: how far the rewards follow the evaluation ("0": not at all). */
+    private readonly rewardEvaluationShare = '0',
   ) {}
 
   /**
@@ -135,8 +143,49 @@ export class SubsidyLedger {
       const earlier = await computedAlready(db, input);
       if (earlier) return { period: earlier, replayed: true };
       const loans = await this.newSciTechLoans(db, input.from, input.to);
-      return { period: await this.writePeriod(db, input, loans), replayed: false };
+      const evaluation = await this.evaluationScores(db, input);
+      return { period: await this.writePeriod(db, input, loans, evaluation), replayed: false };
     });
+  }
+
+  /**
+   * When the rewards follow the evaluation (a share above 0), the scores of the evaluation of
+   * exactly the period's months; a reward budget to split without one is a CONFLICT.
+   */
+  private async evaluationScores(
+    db: Db,
+    { from, to, rewardBudget }: ComputeSubsidiesInput,
+  ): Promise<RewardEvaluation | null> {
+    if (rateMillionths(this.rewardEvaluationShare) === 0n) return null;
+    const fromMonth = from.slice(0, 7);
+    const toMonth = to.slice(0, 7);
+    const id = `eval-${fromMonth}-${toMonth}`;
+    const whole = from.endsWith('-01') && clock.addDays(to, 1).endsWith('-01');
+    const [evaluation] = whole
+      ? await db.select().from(bankEvaluations).where(eq(bankEvaluations.id, id))
+      : [];
+    if (!evaluation) {
+      if (rewardBudget === 0) return null;
+      throw conflict(
+        `rewards follow the banks' evaluation (REWARD_EVALUATION_SHARE ${this.rewardEvaluationShare}): evaluate the banks for ${fromMonth}–${toMonth} (evaluateBanks) first, over whole months from ${from} to ${to}`,
+      );
+    }
+    const scores = await db
+      .select({ bankId: bankEvaluationScores.bankId, score: bankEvaluationScores.score })
+      .from(bankEvaluationScores)
+      .where(eq(bankEvaluationScores.evaluationId, id));
+    return { id, scores: new Map(scores.map((row) => [row.bankId, row.score])) };
+  }
+
+  /**
+   * A bank's weight in the reward split: its new lending, times (1 − s) + s × score ÷ 100 when the
+   * rewards follow the evaluation (s the share; a bank not evaluated scores 0). Integers only:
+   * s in millionths, the score in hundredths.
+   */
+  private rewardWeight(lendingFen: number, score: string | undefined | null): bigint {
+    const share = rateMillionths(this.rewardEvaluationShare);
+    const hundredths = score ? BigInt(Math.round(Number(score) * 100)) : 0n;
+    return BigInt(lendingFen) * ((1_000_000n - share) * 10_000n + share * hundredths);
   }
 
   /** The period's subsidies, loan by loan, and the reward budget apportioned by new lending. */
@@ -144,6 +193,7 @@ export class SubsidyLedger {
     db: Db,
     { from, to, rewardBudget }: ComputeSubsidiesInput,
     loans: NewLoan[],
+    evaluation: RewardEvaluation | null,
   ): Promise<SubsidyPeriodRow> {
     const subsidies = loans.map((loan) => {
       const rate = loan.rate ? minRate(this.subsidyRate, loan.rate) : this.subsidyRate;
@@ -159,7 +209,11 @@ export class SubsidyLedger {
     const banks = [...byBank.keys()].sort();
     const rewards = largestRemainder(
       rewardBudget,
-      banks.map((bank) => byBank.get(bank)!.lendingFen),
+      banks.map((bank) =>
+        evaluation
+          ? this.rewardWeight(byBank.get(bank)!.lendingFen, evaluation.scores.get(bank))
+          : byBank.get(bank)!.lendingFen,
+      ),
     );
 
     const id = `sub-${from}-${to}`;
@@ -173,6 +227,8 @@ export class SubsidyLedger {
         rewardBudgetFen: rewardBudget,
         newLendingFen: loans.reduce((sum, loan) => sum + loan.principalFen, 0),
         subsidyTotalFen: subsidies.reduce((sum, s) => sum + s.subsidyFen, 0),
+        rewardEvaluationShare: evaluation ? this.rewardEvaluationShare : '0',
+        evaluationId: evaluation?.id ?? null,
         computedBy: this.caller.sub,
       })
       .returning();
@@ -199,6 +255,7 @@ export class SubsidyLedger {
           newLendingFen: byBank.get(bankId)!.lendingFen,
           loans: byBank.get(bankId)!.loans,
           rewardFen: rewards[i],
+          evaluationScore: evaluation ? (evaluation.scores.get(bankId) ?? '0.00') : null,
         })),
       );
     }

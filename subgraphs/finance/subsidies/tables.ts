@@ -24,6 +24,12 @@ export const subsidyPeriods = pgTable(
     rewardBudgetFen: bigint('reward_budget_fen', { mode: 'number' }).notNull(),
     newLendingFen: bigint('new_lending_fen', { mode: 'number' }).notNull(),
     subsidyTotalFen: bigint('subsidy_total_fen', { mode: 'number' }).notNull(),
+    /** REWARD_EVALUATION_SHARE when computed: how far the rewards followed the evaluation. */
+    rewardEvaluationShare: numeric('reward_evaluation_share', { precision: 7, scale: 6 })
+      .notNull()
+      .default('0'),
+    /** The evaluation (考核评价) of the same months the rewards were weighted by, if any. */
+    evaluationId: text('evaluation_id'),
     computedBy: text('computed_by').notNull(),
     computedAt: timestamp('computed_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -54,7 +60,10 @@ export const interestSubsidies = pgTable(
   ],
 );
 
-/** 以奖代补 — a bank's reward for a period, in proportion to its new sci-tech lending. */
+/**
+ * 以奖代补 — a bank's reward for a period, in proportion to its new sci-tech lending, weighted by
+ * its evaluation score when the period's rewards follow the evaluation.
+ */
 export const bankRewards = pgTable(
   'bank_rewards',
   {
@@ -65,6 +74,7 @@ export const bankRewards = pgTable(
     newLendingFen: bigint('new_lending_fen', { mode: 'number' }).notNull(),
     loans: bigint('loans', { mode: 'number' }).notNull(),
     rewardFen: bigint('reward_fen', { mode: 'number' }).notNull(),
+    evaluationScore: numeric('evaluation_score', { precision: 5, scale: 2 }),
   },
   (t) => [
     primaryKey({ columns: [t.periodId, t.bankId] }),

@@ -42,3 +42,39 @@ describe('risk pool and subsidy settings', () => {
     );
   });
 });
+
+describe('bank evaluation settings', () => {
+  it('default to the documented weights and rewards by new lending alone', () => {
+    const { evaluation } = loadConfig({});
+    expect(evaluation).toEqual({
+      weights: {
+        BALANCE: 20,
+        BALANCE_GROWTH: 20,
+        FIRST_LOAN_ENTERPRISES: 15,
+        NEW_PRODUCTS: 10,
+        SLA: 15,
+        ACCEPTANCE: 10,
+        RATINGS: 10,
+      },
+      rewardShare: '0',
+    });
+  });
+
+  it('replace the weights named, keeping the others', () => {
+    const { evaluation } = loadConfig({
+      EVALUATION_WEIGHTS: 'BALANCE=30, RATINGS=0',
+      REWARD_EVALUATION_SHARE: '0.25',
+    });
+    expect(evaluation.weights).toMatchObject({ BALANCE: 30, RATINGS: 0, SLA: 15 });
+    expect(evaluation.rewardShare).toBe('0.25');
+  });
+
+  it('refuse an unknown dimension, a negative weight, all weights 0 and a share above 1', () => {
+    expect(() => loadConfig({ EVALUATION_WEIGHTS: 'SIZE=1' })).toThrow(/not one of BALANCE/);
+    expect(() => loadConfig({ EVALUATION_WEIGHTS: 'SLA=-1' })).toThrow(/SLA must be a number/);
+    const zeros =
+      'BALANCE=0,BALANCE_GROWTH=0,FIRST_LOAN_ENTERPRISES=0,NEW_PRODUCTS=0,SLA=0,ACCEPTANCE=0,RATINGS=0';
+    expect(() => loadConfig({ EVALUATION_WEIGHTS: zeros })).toThrow(/at least one/);
+    expect(() => loadConfig({ REWARD_EVALUATION_SHARE: '2' })).toThrow(/REWARD_EVALUATION_SHARE/);
+  });
+});

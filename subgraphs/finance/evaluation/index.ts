@@ -1,0 +1,3 @@
+export * from './evaluation.js';
+export * from './scoring.js';
+export * from './tables.js';

@@ -1,0 +1,2 @@
+export * from './ratings.js';
+export * from './tables.js';
