@@ -607,7 +607,8 @@ describe('non-interference', () => {
           written.mismatches.map((m) => m.label),
           report(written.mismatches),
         ).toEqual([]);
-      });
+        // Some two thousand operations per world: well past the default on a loaded machine.
+      }, 300_000);
     });
   }
 
