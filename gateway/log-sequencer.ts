@@ -5,6 +5,7 @@ import { loadOrCreateSigningKey, type SigningKey } from '../subgraphs/kernel/key
 import {
   integrateQueued,
   latestTreeHead,
+  prepareMonths,
   treeHeadPayload,
   type SignedTreeHead,
   type TreeHead,
@@ -34,7 +35,9 @@ export function signTreeHead(key: SigningKey, head: TreeHead): Promise<string> {
  * head. Writers only insert their entries (and a queue row) and return; the sequencer takes them
  * in order every `intervalMs`, so an entry is in a signed tree head within about one interval
  * plus one integration (the log's maximum merge delay). Every gateway replica runs one; a round
- * that another replica's sequencer beat writes nothing, and its entries go in with the next.
+ * that another replica's sequencer beat writes nothing, and its entries go in with the next. It
+ * also makes the entries' month partitions ahead: this month's and the next, on its first round
+ * and when the month changes.
  */
 export class LogSequencer {
   private timer?: NodeJS.Timeout;
@@ -53,11 +56,25 @@ export class LogSequencer {
 
   start(): void {
     this.timer ??= setInterval(() => {
-      this.integrate().catch(() => {
-        // A failed round leaves the queue as it was; the next round takes it again.
-      });
+      this.prepareMonths()
+        .then(() => this.integrate())
+        .catch(() => {
+          // A failed round leaves the queue as it was; the next round takes it again.
+        });
     }, this.intervalMs);
     this.timer.unref();
+  }
+
+  /** The month (UTC) whose partitions were last made: they are made again when it changes. */
+  private preparedMonth?: string;
+
+  /** Makes the entries' partitions of this month and the next, once a month (and on start). */
+  private async prepareMonths(): Promise<void> {
+    const now = new Date();
+    const month = now.toISOString().slice(0, 7);
+    if (month === this.preparedMonth) return;
+    await prepareMonths(this.exchange.db, now);
+    this.preparedMonth = month;
   }
 
   /** Integrates everything queued now; the rounds of one process never overlap. */

@@ -4,6 +4,7 @@ import type { Database } from '../../subgraphs/kernel/db.js';
 import { EMPTY_ROOT, leafHash } from '../../subgraphs/exchange/log-hash.js';
 import {
   disclosures,
+  logArchives,
   logLeaves,
   logNodes,
   logQueue,
@@ -37,8 +38,13 @@ export interface Problem {
 
 export interface LogReport {
   head?: PublishedHead;
-  /** Leaves re-hashed and found to match. */
+  /** Leaves found sound: re-hashed from their entry, or archived (see `archived`). */
   checked: number;
+  /**
+   * Leaves whose month was archived (its partition detached, recorded in log_archives): their
+   * entries are no longer in the log, so the tree's stored leaf hash stands for them.
+   */
+  archived?: { entries: number; months: string[] };
   /** Entries written but not yet integrated by the sequencer. */
   pending: number;
   problem?: Problem;
@@ -112,11 +118,46 @@ function leafPage(exchange: Database, from: number, to: number, limit: number) {
     .limit(limit);
 }
 
+type Archive = typeof logArchives.$inferSelect;
+
+/**
+ * The archived months, and how many of each month's entries the walk has met: a leaf without its
+ * entry is archived only within a month's seq range and up to its recorded count, so an entry
+ * deleted from a month still in the log is not passed off as archived.
+ */
+class ArchivedLeaves {
+  private readonly met = new Map<string, number>();
+  entries = 0;
+
+  constructor(private readonly archives: Archive[]) {}
+
+  static async load(exchange: Database): Promise<ArchivedLeaves> {
+    return new ArchivedLeaves(await exchange.db.select().from(logArchives));
+  }
+
+  take(seq: number): boolean {
+    const archive = this.archives.find((a) => seq >= a.firstSeq && seq <= a.lastSeq);
+    if (!archive) return false;
+    const met = (this.met.get(archive.partition) ?? 0) + 1;
+    if (met > archive.entries) return false;
+    this.met.set(archive.partition, met);
+    this.entries++;
+    return true;
+  }
+
+  report(): LogReport['archived'] {
+    if (this.entries === 0) return undefined;
+    const months = this.archives.filter((a) => this.met.has(a.partition)).map((a) => a.month);
+    return { entries: this.entries, months: months.sort() };
+  }
+}
+
 const hex = (leaves: Buffer, index: number) =>
   leaves.subarray(index * 32, index * 32 + 32).toString('hex');
 
 interface Walk {
   root?: string;
+  archived?: LogReport['archived'];
   /** The root of the first `witnessed.head.treeSize` leaves, when the walk passed there. */
   witnessedRoot?: string;
   checked: number;
@@ -126,11 +167,18 @@ interface Walk {
 type Leaf = Awaited<ReturnType<typeof leafPage>>[number];
 
 /** Why one leaf fails, in order of what a reader most needs to know. */
-function leafProblem(leaf: Leaf, expected: number, witnessed?: Witnessed): Problem | undefined {
+function leafProblem(
+  leaf: Leaf,
+  expected: number,
+  archived: ArchivedLeaves,
+  witnessed?: Witnessed,
+): Problem | undefined {
   const { leafIndex, seq, stored, entry } = leaf;
   if (leafIndex !== expected) return { reason: 'missing from the tree', leafIndex: expected };
-  if (!entry) return { reason: 'its entry is missing from the log', leafIndex, seq };
-  const hash = leafHash(entry);
+  if (!entry && !(stored && archived.take(seq))) {
+    return { reason: 'its entry is missing from the log', leafIndex, seq };
+  }
+  const hash = entry ? leafHash(entry) : stored!;
   if (witnessed?.leaves && leafIndex < witnessed.head.treeSize) {
     if (hex(witnessed.leaves, leafIndex) !== hash) {
       return { reason: 'differs from the entry the trusted tree head covered', leafIndex, seq };
@@ -148,6 +196,7 @@ function leafProblem(leaf: Leaf, expected: number, witnessed?: Witnessed): Probl
  */
 async function walkLeaves(exchange: Database, size: number, options: AuditOptions): Promise<Walk> {
   const { witnessed, pageSize = 5_000 } = options;
+  const archived = await ArchivedLeaves.load(exchange);
   const tree = new StreamingRoot();
   let witnessedRoot = witnessed?.head.treeSize === 0 ? EMPTY_ROOT : undefined;
   while (tree.count < size) {
@@ -160,7 +209,7 @@ async function walkLeaves(exchange: Database, size: number, options: AuditOption
     }
     const hashes: string[] = [];
     for (const leaf of page) {
-      const problem = leafProblem(leaf, tree.count, witnessed);
+      const problem = leafProblem(leaf, tree.count, archived, witnessed);
       if (problem) return { checked: tree.count, problem };
       tree.push(leaf.stored!);
       hashes.push(leaf.stored!);
@@ -169,7 +218,12 @@ async function walkLeaves(exchange: Database, size: number, options: AuditOption
     options.onLeaves?.(hashes);
     options.onProgress?.(tree.count, size);
   }
-  return { root: tree.root() ?? EMPTY_ROOT, witnessedRoot, checked: tree.count };
+  return {
+    root: tree.root() ?? EMPTY_ROOT,
+    witnessedRoot,
+    checked: tree.count,
+    archived: archived.report(),
+  };
 }
 
 /** The witness's checks before the walk: its own head, and a log that shrank below it. */
@@ -226,7 +280,7 @@ export async function auditLog(exchange: Database, options: AuditOptions): Promi
   const early = await witnessProblem(head, options);
   if (early) return { head, checked: 0, pending, problem: early };
   const walk = await walkLeaves(exchange, head.treeSize, options);
-  const report = { head, checked: walk.checked, pending };
+  const report = { head, checked: walk.checked, pending, archived: walk.archived };
   if (walk.problem) return { ...report, problem: walk.problem };
   const witnessed = options.witnessed;
   if (witnessed && walk.witnessedRoot !== witnessed.head.rootHash) {
@@ -258,5 +312,8 @@ export function describeLogReport(report: LogReport): string {
   }
   if (!report.head) return `no signed tree head yet${pending}`;
   const { treeSize, rootHash } = report.head;
-  return `${count(report.checked)} in the Merkle tree, intact (signed head: size ${treeSize}, root ${rootHash})${pending}`;
+  const archived = report.archived
+    ? `; ${count(report.archived.entries)} archived (${report.archived.months.join(', ')}), covered by the tree's leaf hashes`
+    : '';
+  return `${count(report.checked)} in the Merkle tree, intact (signed head: size ${treeSize}, root ${rootHash})${archived}${pending}`;
 }

@@ -64,6 +64,19 @@ export async function leafIndexes(db: Db, seqs: number[]): Promise<Map<number, n
   return new Map(rows.map((row) => [row.seq, row.leafIndex]));
 }
 
+/**
+ * Makes the month partitions of `disclosures` (UTC) for the month of `now` and the next one, if
+ * missing (disclosures_add_month in drizzle/exchange/0004_disclosures_by_month.sql). Entries of a
+ * month without its partition are kept in the default partition and moved when it is made.
+ */
+export async function prepareMonths(db: Db, now: Date): Promise<void> {
+  const next = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1));
+  await db.execute(
+    sql`select disclosures_add_month(${now.toISOString()}::timestamptz),
+      disclosures_add_month(${next.toISOString()}::timestamptz)`,
+  );
+}
+
 /** How many entries wait for the sequencer. */
 export async function queuedEntries(db: Db): Promise<number> {
   const [{ total }] = await rowsOf<{ total: number | string }>(

@@ -8,7 +8,6 @@ import {
   smallint,
   text,
   timestamp,
-  uniqueIndex,
 } from 'drizzle-orm/pg-core';
 
 /**
@@ -42,12 +41,14 @@ export const consents = pgTable(
 /**
  * Append-only record of every disclosure of sensitive data to a bank or an agency. Each entry is
  * a leaf of the log's Merkle tree (log_leaves); the entries written before the tree were also
- * hash-chained (prev_hash), and keep that chain.
+ * hash-chained (prev_hash), and keep that chain. Partitioned by month of `at` (range partitions
+ * plus a default one, made in drizzle/exchange/0004_disclosures_by_month.sql, which drizzle cannot
+ * express): an old month is archived by detaching its partition (see log_archives).
  */
 export const disclosures = pgTable(
   'disclosures',
   {
-    seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+    seq: bigserial('seq', { mode: 'number' }).notNull(),
     at: timestamp('at', { withTimezone: true }).notNull(),
     requestId: text('request_id').notNull(),
     operationName: text('operation_name'),
@@ -64,12 +65,26 @@ export const disclosures = pgTable(
     hash: text('hash').notNull(),
   },
   (t) => [
+    // A partitioned table's keys include its partition key.
+    primaryKey({ columns: [t.seq, t.at] }),
     index('disclosures_enterprise_idx').on(t.enterpriseId, t.seq),
     index('disclosures_org_idx').on(t.org, t.seq),
-    // No two entries follow the same one: the chain cannot fork, so writers need no lock.
-    uniqueIndex('disclosures_prev_hash_idx').on(t.prevHash),
   ],
 );
+
+/**
+ * Months detached from `disclosures` by disclosures_archive_month(): their entries stay in the
+ * tree (log_leaves, log_nodes hold their leaf hashes), so proofs and the audit still cover them.
+ */
+export const logArchives = pgTable('log_archives', {
+  /** The partition's table name, e.g. disclosures_2026_01. */
+  partition: text('partition').primaryKey(),
+  month: text('month').notNull(),
+  firstSeq: bigint('first_seq', { mode: 'number' }).notNull(),
+  lastSeq: bigint('last_seq', { mode: 'number' }).notNull(),
+  entries: bigint('entries', { mode: 'number' }).notNull(),
+  archivedAt: timestamp('archived_at', { withTimezone: true }).notNull(),
+});
 
 /** Entries written but not yet in the tree: the sequencer takes them in `seq` order. */
 export const logQueue = pgTable('log_queue', {
