@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium, type Browser } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS } from './chromium.js';
 import { loadGatewayConfig } from '../gateway/config.js';
 import { startLocalGraph, type LocalGraph } from '../gateway/local-graph.js';
 import { buildConsole } from './console-build.js';
@@ -17,7 +18,7 @@ const { values } = parseArgs({
     url: { type: 'string' },
     scale: { type: 'string', default: '0.05' },
     runs: { type: 'string', default: '5' },
-    chromium: { type: 'string', default: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium' },
+    chromium: { type: 'string', default: CHROMIUM },
   },
 });
 const runs = Math.max(1, Number(values.runs));
@@ -125,14 +126,7 @@ const base = values.url ?? own!.url;
 const browser = await chromium.launch({
   executablePath: values.chromium,
   headless: true,
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--no-first-run',
-  ],
+  args: CHROMIUM_ARGS,
 });
 try {
   const lines = await measure(browser, base);
