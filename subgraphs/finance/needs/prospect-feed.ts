@@ -180,6 +180,25 @@ function later(a: Position, b: Position): Position {
  * tombstones in order leaves exactly the needs now in its feed; a bank may get a tombstone for a
  * need it never stored (deleting it is a no-op) but never for one it could not have seen.
  */
+/**
+ * An edge whose cursor is sealed when first read: a page of 50 usually asks for `endCursor` only,
+ * and sealing costs a random nonce and an AES-GCM pass per edge.
+ */
+function feedEdge(
+  node: ProspectFeedEntry,
+  position: () => Position,
+  key: string,
+  sealing: Buffer,
+): { cursor: string; node: ProspectFeedEntry } {
+  let cursor: string | undefined;
+  return {
+    node,
+    get cursor() {
+      return (cursor ??= encodeFeedCursor(position(), key, sealing));
+    },
+  };
+}
+
 export class ProspectFeed {
   constructor(
     private readonly db: Db,
@@ -204,10 +223,11 @@ export class ProspectFeed {
     const { horizon, heldBack } = await this.horizon();
     const rows = await this.changes(bank, filter, after, horizon, limit);
     const hasNextPage = rows.length > limit;
-    const edges = rows.slice(0, limit).map((row) => ({
-      cursor: encodeFeedCursor({ x: row.changeXid, s: row.changeSeq }, key, sealing),
-      node: entryOf(row, bank),
-    }));
+    const edges = rows
+      .slice(0, limit)
+      .map((row) =>
+        feedEdge(entryOf(row, bank), () => ({ x: row.changeXid, s: row.changeSeq }), key, sealing),
+      );
     let endCursor: string | null;
     if (hasNextPage) {
       endCursor = edges.length ? edges[edges.length - 1].cursor : (args.after ?? null);

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
+import { KeyObject, sign } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   gatewayKeyResolver,
@@ -18,8 +19,8 @@ const caller = {
   requestId: 'req-1',
 };
 
-// The gateway signs its per-call tokens with node:crypto; subgraphs verify them with jose. Both
-// must agree on every byte of the JWS.
+// The gateway signs its per-call tokens with node:crypto and subgraphs verify them with node:crypto
+// against the keys jose resolves. jose's own verifier must agree on every token, good or bad.
 describe('gateway tokens', () => {
   let dir: string;
   let key: SigningKey;
@@ -69,5 +70,84 @@ describe('gateway tokens', () => {
   it('is refused once expired', async () => {
     const token = await signGatewayToken(key, caller, 'tech', -60);
     await expect(verifyGatewayToken(token, keys(), 'tech')).rejects.toThrow(/exp/);
+  });
+
+  /** A token signed by `key` with the header and claims given, as an attacker with the key could. */
+  function craft(header: Record<string, unknown>, claims: Record<string, unknown>): string {
+    const input = [header, claims]
+      .map((part) => Buffer.from(JSON.stringify(part)).toString('base64url'))
+      .join('.');
+    const signature = sign('sha256', Buffer.from(input), {
+      key: KeyObject.from(key.privateKey),
+      dsaEncoding: 'ieee-p1363',
+    });
+    return `${input}.${signature.toString('base64url')}`;
+  }
+
+  const now = () => Math.floor(Date.now() / 1000);
+  const goodClaims = () => ({
+    party: 'bank',
+    org: 'icbc',
+    scope: 'contact:read',
+    rid: 'r',
+    iss: 'kechuang-gateway',
+    aud: 'tech',
+    sub: 's',
+    iat: now(),
+    exp: now() + 60,
+  });
+
+  it.each([
+    ['another algorithm', { alg: 'ES384' }, {}, /alg/],
+    ['no algorithm', { alg: 'none' }, {}, /alg/],
+    ['a critical header parameter', { crit: ['x-extra'], 'x-extra': 1 }, {}, /header/],
+    ['an unencoded payload', { b64: false, crit: ['b64'] }, {}, /header/],
+    ['another issuer', {}, { iss: 'someone-else' }, /iss/],
+    ['no expiry', {}, { exp: undefined }, /exp/],
+    ['a text expiry', {}, { exp: String(now() + 60) }, /exp/],
+    ['a start in the future', {}, { nbf: now() + 120 }, /nbf/],
+    ['an audience list without this subgraph', {}, { aud: ['banks', 'finance'] }, /aud/],
+  ])(
+    'refuses a validly signed token with %s, as jose does',
+    async (_what, header, claims, error) => {
+      const token = craft(
+        { alg: 'ES256', kid: key.kid, typ: 'JWT', ...header },
+        {
+          ...goodClaims(),
+          ...claims,
+        },
+      );
+      await expect(verifyGatewayToken(token, keys(), 'tech')).rejects.toThrow(error);
+      await expect(
+        jwtVerify(token, keys(), {
+          issuer: 'kechuang-gateway',
+          audience: 'tech',
+          algorithms: ['ES256'],
+          requiredClaims: ['exp'],
+        }),
+      ).rejects.toThrow();
+    },
+  );
+
+  it('accepts what jose accepts: an audience list naming this subgraph, a skew within 5 s', async () => {
+    const token = craft(
+      { alg: 'ES256', kid: key.kid, typ: 'JWT' },
+      { ...goodClaims(), aud: ['banks', 'tech'], nbf: now() + 3, exp: now() - 2 },
+    );
+    await expect(
+      jwtVerify(token, keys(), { audience: 'tech', algorithms: ['ES256'], clockTolerance: 5 }),
+    ).resolves.toBeDefined();
+    expect(await verifyGatewayToken(token, keys(), 'tech')).toMatchObject({ party: 'bank' });
+  });
+
+  it('refuses tokens that are not three parts of JSON', async () => {
+    for (const token of [
+      'a.b',
+      'a.b.c.d',
+      '!!.!!.!!',
+      `${Buffer.from('[1]').toString('base64url')}.e30.AA`,
+    ]) {
+      await expect(verifyGatewayToken(token, keys(), 'tech')).rejects.toThrow(/token/);
+    }
   });
 });
