@@ -288,7 +288,13 @@ async function startGraph(
   });
   await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
   const jwksUrl = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/.well-known/jwks.json`;
-  const env: Record<string, string> = { DATA_DIR: dataDir, GATEWAY_JWKS_URL: jwksUrl };
+  // Every process runs as deployed: NODE_ENV=production (graphql-js, for one, drops its
+  // development-time checks; the gateway only turns introspection and Sandbox off).
+  const env: Record<string, string> = {
+    DATA_DIR: dataDir,
+    GATEWAY_JWKS_URL: jwksUrl,
+    NODE_ENV: 'production',
+  };
   for (const name of SUBGRAPH_NAMES) env[`DATABASE_URL_${name.toUpperCase()}`] = urls[name];
   const subgraphs = await Promise.all(
     SUBGRAPH_NAMES.map(async (name) => {
