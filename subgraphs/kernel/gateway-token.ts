@@ -4,7 +4,7 @@ import {
   createRemoteJWKSet,
   type JWK,
   type JWTVerifyGetKey,
-  type JWSHeaderParameters,
+  type CompactJWSHeaderParameters,
 } from 'jose';
 import type { Caller } from './caller.js';
 import { isParty } from './caller.js';
@@ -113,7 +113,7 @@ async function verifiedClaims(
   const parts = token.split('.');
   if (parts.length !== 3) throw new Error('token is not a compact JWS');
   const [encodedHeader, encodedPayload, encodedSignature] = parts;
-  const header = jsonPart(encodedHeader, 'header') as JWSHeaderParameters;
+  const header = jsonPart(encodedHeader, 'header') as CompactJWSHeaderParameters;
   if (header.alg !== 'ES256') throw new Error('token "alg" is not ES256');
   if (header.crit !== undefined || header.b64 !== undefined)
     throw new Error('token header has parameters this verifier does not know');
