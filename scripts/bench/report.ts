@@ -4,7 +4,7 @@ import type { Operation, OperationId } from './operations.js';
 import type { Distribution } from './stats.js';
 import type { StatementCounts } from './statements.js';
 
-export type TargetName = 'ours' | 'embedded' | 'stock' | 'hive' | 'floor';
+export type TargetName = 'ours' | 'embedded' | 'stock' | 'hive' | 'hive-router' | 'floor';
 
 /** CPU (user + system) ms per request while measured, by process. */
 export interface CpuShare {
@@ -71,6 +71,7 @@ const TARGET_LABEL: Record<TargetName, string> = {
   embedded: 'ours, embedded (one process)',
   stock: 'stock @apollo/gateway',
   hive: 'Hive Gateway',
+  'hive-router': 'Hive Gateway, Rust planner',
   floor: 'floor (direct SQL)',
 };
 
@@ -192,8 +193,8 @@ export function writeReport(report: Report, file: string): string {
   }
   lines.push('', '## Ratios (ours ÷ each)', '');
   lines.push(
-    '| op | ours | req/s ÷ stock | req/s ÷ Hive | req/s ÷ floor | p50 ÷ floor, loaded | p50 ÷ floor, one at a time | target CPU/req ÷ stock |',
-    '|---|---|---:|---:|---:|---:|---:|---:|',
+    '| op | ours | req/s ÷ stock | req/s ÷ Hive | req/s ÷ Hive, Rust planner | req/s ÷ floor | p50 ÷ floor, loaded | p50 ÷ floor, one at a time | target CPU/req ÷ stock |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
   );
   for (const op of report.operations) {
     for (const mine of ['ours', 'embedded'] as const) {
@@ -207,7 +208,8 @@ export function writeReport(report: Report, file: string): string {
       const single = ours.single && floor?.single ? f2(ours.single.p50 / floor.single.p50) : '—';
       lines.push(
         `| ${op.id} | ${mine === 'ours' ? 'server mode' : 'embedded'} | ${ratio('stock', 'rps')} | ` +
-          `${ratio('hive', 'rps')} | ${ratio('floor', 'rps')} | ${ratio('floor', 'p50')} | ` +
+          `${ratio('hive', 'rps')} | ${ratio('hive-router', 'rps')} | ${ratio('floor', 'rps')} | ` +
+          `${ratio('floor', 'p50')} | ` +
           // The embedded process holds the subgraphs too: its CPU compares in the table above.
           `${single} | ${mine === 'ours' ? ratio('stock', 'cpuMsPerRequest') : '—'} |`,
       );
@@ -225,6 +227,8 @@ export function writeReport(report: Report, file: string): string {
     ['O2 ours ≥ 0.85× stock (req/s, disclosure log on)', rpsRatio('O2', 'stock'), (v) => v >= 0.85],
     ['O1 ours ≥ 1.0× Hive (req/s)', rpsRatio('O1', 'hive'), (v) => v >= 1],
     ['O2 ours ≥ 1.0× Hive (req/s)', rpsRatio('O2', 'hive'), (v) => v >= 1],
+    ['O1 ours ≥ 1.0× Hive, Rust planner (req/s)', rpsRatio('O1', 'hive-router'), (v) => v >= 1],
+    ['O2 ours ≥ 1.0× Hive, Rust planner (req/s)', rpsRatio('O2', 'hive-router'), (v) => v >= 1],
   ];
   const o2 = find('O2', 'ours');
   const o2floor = find('O2', 'floor');
@@ -326,6 +330,10 @@ export function writeReport(report: Report, file: string): string {
       'against the same JWKS (its JWT plugin), @authenticated / @requiresScopes / @policy enforced ' +
       'per field from the token alone (generic-auth; a bank is granted the per-object policies ' +
       'wholesale), no disclosure log; signs each subgraph call like ours.',
+    '- **Hive Gateway, Rust planner**: the same process and configuration with Hive Router’s ' +
+      'query planner (`@graphql-hive/router-runtime` as its `unifiedGraphHandler`, planning in ' +
+      'the native `@graphql-hive/router-query-planner`) in place of the JavaScript one; its CPU ' +
+      'includes the planner’s threads.',
     '- **floor**: `scripts/bench/floor.ts` — the same answers from hand-written SQL (postgres.js) against ' +
       'the four databases in one process, behind the same HTTP/JSON; it checks the consent and ' +
       'writes the disclosure-log entry for the dossier, and trusts the token unverified.',
