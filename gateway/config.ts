@@ -75,6 +75,8 @@ export interface GatewayConfig extends Config {
    * call rather than over HTTP. Server mode is HTTP whatever this says.
    */
   subgraphsInProcess: boolean;
+  /** Keep-alive connections the gateway holds to each subgraph at most (server mode). */
+  subgraphConnections: number;
   /**
    * How often the disclosure log's sequencer integrates written entries into the Merkle tree and
    * signs a tree head: an entry is in a signed head within about this long.
@@ -151,6 +153,10 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
       replicas: int(env, 'GATEWAY_REPLICAS', 1, 1),
     },
     subgraphsInProcess: bool(env, 'SUBGRAPHS_IN_PROCESS', true),
+    // A subgraph answers from 10 database connections: 32 calls in flight keep it busy, with room
+    // for the parallel fetches of many plans at once, while a stalled subgraph ties up 32 sockets
+    // of the gateway rather than one per waiting call.
+    subgraphConnections: int(env, 'SUBGRAPH_CONNECTIONS', 32, 1),
     // A fifth of a second: a tree head soon after the response, a few statements a second idle.
     logIntegrationMs: int(env, 'LOG_INTEGRATION_MS', 200, 10),
   };

@@ -13,6 +13,7 @@ import type { Logger } from '../subgraphs/kernel/logger.js';
 import type { RunningSubgraph } from '../subgraphs/kernel/subgraph.js';
 import type { GatewayContext } from './context.js';
 import { metrics } from './metrics.js';
+import { SubgraphConnectionError, subgraphFetcher, SubgraphTimeoutError } from './subgraph-http.js';
 
 export type FetchPolicy = GatewayConfig['subgraphFetch'];
 
@@ -23,30 +24,15 @@ type Failure =
   | { reason: 'http'; status: number }
   | { reason: 'invalid_response' };
 
-// Failures to open a connection: the request itself was never sent.
-const NOT_CONNECTED = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-]);
-
 // Statuses a proxy or a restarting server gives for a moment; a retry can succeed.
 const TRANSIENT_STATUSES = new Set([502, 503, 504]);
 
 function classify(error: unknown): Failure {
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
-    return { reason: 'timeout' };
-  }
+  if (error instanceof SubgraphTimeoutError) return { reason: 'timeout' };
+  if (error instanceof SubgraphConnectionError) return { reason: 'unreachable', sent: error.sent };
   if (error instanceof GraphQLError) {
     const response = error.extensions.response as { status?: unknown } | undefined;
     if (typeof response?.status === 'number') return { reason: 'http', status: response.status };
-  }
-  // undici reports every socket-level failure (refused, reset, DNS) as a TypeError "fetch failed".
-  if (error instanceof TypeError) {
-    const code = (error.cause as { code?: unknown } | undefined)?.code;
-    return { reason: 'unreachable', sent: !(typeof code === 'string' && NOT_CONNECTED.has(code)) };
   }
   return { reason: 'invalid_response' };
 }
@@ -97,11 +83,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * carrying the verified caller's claims and the request id. Headers from the client are never
  * forwarded, so nothing a caller sends can speak for it downstream.
  *
- * Every attempt has a deadline. A query that could not reach the subgraph, or got a 502/503/504,
- * is sent again after a jittered, doubling backoff; a mutation never is, since its first attempt
- * may have been applied. A timed-out query is not retried either: its caller has already waited
- * the whole timeout. What finally fails becomes one SUBGRAPH_UNAVAILABLE error naming the
- * subgraph (never its URL), and the plan goes on to serve the rest of the response.
+ * Calls go over a pool of at most `connections` keep-alive connections to the subgraph; a call
+ * finding them all busy waits for one. Every attempt has a deadline, the wait included. A query
+ * that could not reach the subgraph, or got a 502/503/504, is sent again after a jittered,
+ * doubling backoff; a mutation never is, since its first attempt may have been applied. A
+ * timed-out query is not retried either: its caller has already waited the whole timeout. What
+ * finally fails becomes one SUBGRAPH_UNAVAILABLE error naming the subgraph (never its URL), and
+ * the plan goes on to serve the rest of the response.
  */
 export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   private readonly policy: FetchPolicy;
@@ -113,18 +101,17 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     url: string,
     private readonly key: SigningKey,
     private readonly ttlSeconds: number,
-    options: { policy?: FetchPolicy; logger?: Logger } = {},
+    options: { policy?: FetchPolicy; connections?: number; logger?: Logger } = {},
   ) {
     super({ url });
     this.policy = options.policy ?? { timeoutMs: 10_000, retries: 2, backoffMs: 100 };
     this.peers = isSubgraphName(subgraph) ? (SUBGRAPH_PEERS[subgraph] ?? []) : [];
     this.logger = options.logger;
-    const timeoutMs = this.policy.timeoutMs;
-    this.fetcher = ((input: string, init: RequestInit) =>
-      fetch(input, {
-        ...init,
-        signal: AbortSignal.timeout(timeoutMs),
-      })) as unknown as RemoteGraphQLDataSource['fetcher'];
+    // The fetcher answers only what the data source reads of a response (see subgraphFetcher).
+    this.fetcher = subgraphFetcher(url, {
+      connections: options.connections ?? 32,
+      timeoutMs: this.policy.timeoutMs,
+    }) as unknown as RemoteGraphQLDataSource['fetcher'];
   }
 
   override async willSendRequest({

@@ -366,7 +366,7 @@ function apolloGateway(
               subgraphUrls[name] ?? url!,
               options.signingKey,
               config.gatewayToken.ttlSeconds,
-              { policy: config.subgraphFetch, logger },
+              { policy: config.subgraphFetch, connections: config.subgraphConnections, logger },
             ),
       ),
   });

@@ -324,8 +324,9 @@ export function writeReport(report: Report, file: string): string {
       'targets above are for `ours` (server mode) unless a row names the embedded graph.',
     '- **stock**: `scripts/bench/stock-gateway.ts` — `@apollo/gateway` + `@apollo/server` with no ' +
       'exchange layer: no verification, no authorization, no log. Subgraphs refuse unsigned calls, ' +
-      'so it reuses SignedDataSource, carrying the client token’s claims decoded without ' +
-      'verification (a fixed caller would change the rows the subgraphs return).',
+      'so its data source (Apollo’s RemoteGraphQLDataSource over Node’s global fetch, not ours) ' +
+      'signs their tokens, carrying the client token’s claims decoded without verification (a ' +
+      'fixed caller would change the rows the subgraphs return).',
     '- **Hive Gateway**: `scripts/bench/hive-gateway.ts` — `@graphql-hive/gateway` runtime: JWT verified ' +
       'against the same JWKS (its JWT plugin), @authenticated / @requiresScopes / @policy enforced ' +
       'per field from the token alone (generic-auth; a bank is granted the per-object policies ' +

@@ -14,11 +14,12 @@ type Reply = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 /** A stand-in subgraph answering each request with the next scripted reply. */
 async function scriptedSubgraph() {
   const replies: Reply[] = [];
-  const seen: { authorization?: string; requestId?: string }[] = [];
+  const seen: { authorization?: string; requestId?: string; port?: number }[] = [];
   const server = http.createServer((req, res) => {
     seen.push({
       authorization: req.headers.authorization,
       requestId: req.headers['x-request-id'] as string,
+      port: req.socket.remotePort,
     });
     req.resume();
     const reply = replies.shift() ?? ((_q, r) => r.writeHead(500).end());
@@ -87,6 +88,18 @@ describe('subgraph data source', () => {
     expect(response.data).toEqual({ banks: [{ id: 'icbc' }] });
     expect(subgraph.seen).toHaveLength(3);
     expect(metrics.subgraphFetchRetries.get({ subgraph: 'banks' })).toBe(retries + 2);
+  });
+
+  it('opens no more connections than configured: the calls beyond wait for one', async () => {
+    const pooled = new SignedDataSource('banks', subgraph.url, key, 60, {
+      policy: { timeoutMs: 2_000, retries: 0, backoffMs: 1 },
+      connections: 1,
+    });
+    subgraph.replies.push(ok, ok, ok);
+    subgraph.seen.length = 0;
+    const responses = await Promise.all([1, 2, 3].map(() => call(pooled, '{ banks { id } }')));
+    expect(responses.map((r) => r.data)).toEqual(Array(3).fill({ banks: [{ id: 'icbc' }] }));
+    expect(new Set(subgraph.seen.map((s) => s.port)).size).toBe(1);
   });
 
   it('gives up after the configured retries with SUBGRAPH_UNAVAILABLE naming the subgraph', async () => {
