@@ -3,7 +3,10 @@ import type { AddressInfo } from 'node:net';
 import type { DocumentNode, FormattedExecutionResult } from 'graphql';
 import { sql } from 'drizzle-orm';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+} from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { JWTVerifyGetKey } from 'jose';
 import type { Caller } from './caller.js';
@@ -205,6 +208,9 @@ function subgraphApollo<TContext extends BaseContext>(
     plugins: [
       // Traces would be built for every request only to be dropped: the gateway does not report them.
       ApolloServerPluginInlineTraceDisabled(),
+      // No response is cached, so no field needs a cache hint: without this plugin Apollo wraps
+      // every field's resolver to compute one.
+      ApolloServerPluginCacheControlDisabled(),
       unexpectedErrorLogging(logger),
     ],
     introspection: true,
