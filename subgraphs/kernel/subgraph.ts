@@ -2,25 +2,27 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DocumentNode, FormattedExecutionResult } from 'graphql';
 import { sql } from 'drizzle-orm';
-import { ApolloServer, HeaderMap, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { JWTVerifyGetKey } from 'jose';
 import type { Caller } from './caller.js';
 import type { Config, SubgraphName } from './config.js';
 import type { Database } from './db.js';
 import {
+  createOperationExecutor,
+  type OperationExecutor,
+  type SubgraphRequest,
+} from './executor.js';
+import {
   answerClientErrors,
   closeGracefully,
   drainDelay,
-  executeApollo,
   HttpError,
   parseRequestUrl,
   readJsonBody,
   sendHttpError,
   sendJson,
 } from './http.js';
-import { apolloLogger, createLogger, type Logger } from './logger.js';
+import { createLogger, type Logger } from './logger.js';
 import { verifyGatewayToken } from './gateway-token.js';
 import { PeerClient, peerTokenHeader, SUBGRAPH_PEERS } from './peers.js';
 import type { PageLimits } from './pagination.js';
@@ -64,19 +66,14 @@ export type WorkflowConfig = Pick<
 >;
 
 /** What every subgraph folder exports from its index.ts. */
-export interface SubgraphModule<TContext extends BaseContext = BaseContext> {
+export interface SubgraphModule<TContext extends object = object> {
   name: SubgraphName;
   typeDefs: DocumentNode;
   resolvers: ResolverMap;
   createContext(args: ContextArgs): TContext;
 }
 
-/** One operation as the gateway's query plan sends it to a subgraph. */
-export interface SubgraphRequest {
-  query: string;
-  variables?: Record<string, unknown>;
-  operationName?: string;
-}
+export type { SubgraphRequest };
 
 /** A subgraph asked in-process after it stopped: the gateway reports it unavailable. */
 export class SubgraphStoppedError extends Error {
@@ -124,10 +121,10 @@ export interface SubgraphOptions {
 }
 
 /** What one subgraph serves with, over HTTP and in-process alike. */
-interface Serving<TContext extends BaseContext> {
+interface Serving<TContext extends object> {
   module: SubgraphModule<TContext>;
   options: SubgraphOptions;
-  apollo: ApolloServer<TContext>;
+  execute: OperationExecutor;
   logger: Logger;
   /** Set once the server is stopping: `/ready` answers 503 so a balancer stops sending. */
   readiness: { draining: boolean };
@@ -135,13 +132,19 @@ interface Serving<TContext extends BaseContext> {
   context(caller: Caller, peerTokens: Partial<Record<SubgraphName, string>>): TContext;
 }
 
-export async function startSubgraph<TContext extends BaseContext>(
+export async function startSubgraph<TContext extends object>(
   module: SubgraphModule<TContext>,
   options: SubgraphOptions,
 ): Promise<RunningSubgraph> {
-  const logger = createLogger(options.config, { service: `subgraph-${module.name}` });
-  const apollo = subgraphApollo(module, logger);
-  await apollo.start();
+  const logger = createLogger(options.config, {
+    service: `subgraph-${module.name}`,
+  });
+  const schema = buildSubgraphSchema([
+    {
+      typeDefs: module.typeDefs,
+      resolvers: module.resolvers as SchemaModuleResolvers,
+    },
+  ]);
   const limits = {
     maxPageSize: options.config.maxPageSize,
     defaultPageSize: options.config.defaultPageSize,
@@ -149,7 +152,7 @@ export async function startSubgraph<TContext extends BaseContext>(
   const serving: Serving<TContext> = {
     module,
     options,
-    apollo,
+    execute: createOperationExecutor(schema, logger),
     logger,
     readiness: { draining: false },
     context: (caller, peerTokens) =>
@@ -185,63 +188,12 @@ export async function startSubgraph<TContext extends BaseContext>(
       await drainDelay(options.config.drainDelayMs);
       stopped = true;
       await closeGracefully(server, options.config.shutdownTimeoutMs);
-      await apollo.stop();
-    },
-  };
-}
-
-function subgraphApollo<TContext extends BaseContext>(
-  module: SubgraphModule<TContext>,
-  logger: Logger,
-): ApolloServer<TContext> {
-  return new ApolloServer<TContext>({
-    logger: apolloLogger(logger),
-    // The scripts own SIGINT/SIGTERM and drain the HTTP server first; Apollo's own handler would
-    // start a second, concurrent stop that never settles.
-    stopOnTerminationSignals: false,
-    schema: buildSubgraphSchema([
-      { typeDefs: module.typeDefs, resolvers: module.resolvers as SchemaModuleResolvers },
-    ]),
-    plugins: [
-      // Traces would be built for every request only to be dropped: the gateway does not report them.
-      ApolloServerPluginInlineTraceDisabled(),
-      unexpectedErrorLogging(logger),
-    ],
-    introspection: true,
-    includeStacktraceInErrorResponses: false,
-    csrfPrevention: false,
-  });
-}
-
-/**
- * The gateway shows its client only "internal error"; the cause is logged here, under the
- * request id the gateway logged too. Errors with a code were raised on purpose.
- */
-function unexpectedErrorLogging(logger: Logger): ApolloServerPlugin<BaseContext> {
-  return {
-    async requestDidStart() {
-      return {
-        async didEncounterErrors({ errors, request }) {
-          for (const error of errors) {
-            const code = error.extensions?.code;
-            if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') continue;
-            logger.error(
-              {
-                requestId: request.http?.headers.get('x-request-id'),
-                path: error.path,
-                err: error.originalError ?? error,
-              },
-              'resolver error',
-            );
-          }
-        },
-      };
     },
   };
 }
 
 /** One HTTP request: probes → POST /graphql → gateway token → body → execute. */
-function subgraphRequestHandler<TContext extends BaseContext>(
+function subgraphRequestHandler<TContext extends object>(
   serving: Serving<TContext>,
 ): http.RequestListener {
   const { module, options, logger } = serving;
@@ -253,19 +205,48 @@ function subgraphRequestHandler<TContext extends BaseContext>(
       if (url.pathname !== '/graphql') throw new HttpError(404, 'NOT_FOUND', 'not found');
       if (req.method !== 'POST') throw new HttpError(405, 'METHOD_NOT_ALLOWED', 'POST only');
       const caller = await authenticateGateway(req, options.gatewayKeys, module.name);
-      Object.assign(line, { requestId: caller.requestId, party: caller.party, org: caller.org });
-      const body = await readJsonBody(req, options.config.maxBodyBytes);
-      const operationName = (body as { operationName?: unknown } | undefined)?.operationName;
-      if (typeof operationName === 'string') line.operationName = operationName;
-      await executeApollo(serving.apollo, req, res, body, async () =>
-        serving.context(caller, peerTokensOf(req, module.name)),
-      );
+      Object.assign(line, {
+        requestId: caller.requestId,
+        party: caller.party,
+        org: caller.org,
+      });
+      const request = subgraphRequestOf(await readJsonBody(req, options.config.maxBodyBytes));
+      if (request.operationName) line.operationName = request.operationName;
+      const context = serving.context(caller, peerTokensOf(req, module.name));
+      const answer = await serving.execute(request, context, caller.requestId);
+      sendJson(res, answer.status, answer.body);
     } catch (error) {
       if (error instanceof HttpError) return sendHttpError(res, error);
       logger.error({ err: error, requestId: line.requestId }, 'request failed');
       sendHttpError(res, new HttpError(500, 'INTERNAL_SERVER_ERROR', 'internal error'));
     }
   };
+}
+
+/** The operation a POST body carries; a body that carries none is refused as Apollo Server did. */
+function subgraphRequestOf(body: unknown): SubgraphRequest {
+  const refuse = (message: string) => new HttpError(400, 'BAD_REQUEST', message);
+  if (!isRecord(body) || Object.keys(body).length === 0) {
+    throw refuse('POST body missing, invalid Content-Type, or JSON object has no keys.');
+  }
+  const { query, variables, operationName } = body;
+  if (query != null && typeof query !== 'string') throw refuse('GraphQL queries must be strings.');
+  if (!query) throw refuse('GraphQL operations must contain a non-empty `query`.');
+  if (variables != null && !isRecord(variables)) {
+    throw refuse('`variables` in a POST body must be an object if provided.');
+  }
+  if (operationName != null && typeof operationName !== 'string') {
+    throw refuse('`operationName` in a POST body must be a string if provided.');
+  }
+  return {
+    query,
+    variables: variables ?? undefined,
+    operationName: operationName ?? undefined,
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** The request's log line, written when the response closes; the caller fills it in. */
@@ -292,7 +273,7 @@ function logRequestLine(
 }
 
 /** Answers `/health` and `/ready`; false for any other path. */
-async function answerProbe<TContext extends BaseContext>(
+async function answerProbe<TContext extends object>(
   url: URL,
   res: http.ServerResponse,
   { module, options, readiness }: Serving<TContext>,
@@ -350,7 +331,7 @@ function peerTokensOf(
 }
 
 /** The embedded graph's path: one operation, no HTTP, logged as the HTTP path logs it. */
-async function executeInProcess<TContext extends BaseContext>(
+async function executeInProcess<TContext extends object>(
   serving: Serving<TContext>,
   request: SubgraphRequest,
   caller: Caller,
@@ -365,24 +346,10 @@ async function executeInProcess<TContext extends BaseContext>(
   };
   if (request.operationName) line.operationName = request.operationName;
   try {
-    const response = await serving.apollo.executeOperation(
-      {
-        query: request.query,
-        variables: request.variables,
-        operationName: request.operationName,
-        // What the error logging reads the request id from.
-        http: {
-          method: 'POST',
-          headers: new HeaderMap([['x-request-id', caller.requestId]]),
-          search: '',
-          body: undefined,
-        },
-      },
-      { contextValue: serving.context(caller, peerTokens) },
-    );
-    if (response.body.kind !== 'single') throw new Error('incremental delivery is not served');
-    line.status = response.http.status ?? 200;
-    return response.body.singleResult;
+    const context = serving.context(caller, peerTokens);
+    const answer = await serving.execute(request, context, caller.requestId);
+    line.status = answer.status;
+    return answer.body;
   } finally {
     line.durationMs = Number(process.hrtime.bigint() - started) / 1e6;
     serving.logger.info(line, 'request');

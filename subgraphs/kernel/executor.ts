@@ -1,0 +1,168 @@
+import {
+  execute,
+  getOperationAST,
+  GraphQLError,
+  Kind,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type ExecutionResult,
+  type FormattedExecutionResult,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+} from 'graphql';
+import type { Logger } from './logger.js';
+
+/** One operation as the gateway's query plan sends it to a subgraph. */
+export interface SubgraphRequest {
+  query: string;
+  variables?: Record<string, unknown>;
+  operationName?: string;
+}
+
+/** An operation's answer: its HTTP status (400 for a request that never ran) and its body. */
+export interface OperationAnswer {
+  status: number;
+  body: FormattedExecutionResult;
+}
+
+/** Runs one operation for a request's context; the request id names it in the error log. */
+export type OperationExecutor = (
+  request: SubgraphRequest,
+  contextValue: object,
+  requestId: string,
+) => Promise<OperationAnswer>;
+
+/** A query text parsed and validated once: its document, or the refusal it always gets. */
+type Prepared = { document: DocumentNode } | { refusal: OperationAnswer };
+
+/** The query plans send the same few texts again and again; more than this is not a working set. */
+const PREPARED_TEXTS = 1_000;
+
+/**
+ * Executes subgraph operations with graphql-js directly: each query text is parsed and validated
+ * (graphql's specified rules, introspection allowed) once, and every request after that only
+ * executes it. Answers and error codes are those Apollo Server gave: GRAPHQL_PARSE_FAILED,
+ * GRAPHQL_VALIDATION_FAILED and OPERATION_RESOLUTION_FAILURE with 400, a variable that does not
+ * coerce BAD_USER_INPUT with 400, an error without a code INTERNAL_SERVER_ERROR, never a stack.
+ */
+export function createOperationExecutor(schema: GraphQLSchema, logger: Logger): OperationExecutor {
+  const prepared = new Map<string, Prepared>();
+  const prepare = (query: string): Prepared => {
+    let entry = prepared.get(query);
+    if (entry) {
+      // Re-inserted, so the map's order is least recently used first.
+      prepared.delete(query);
+    } else {
+      entry = prepareText(schema, query);
+      if (prepared.size >= PREPARED_TEXTS) prepared.delete(prepared.keys().next().value!);
+    }
+    prepared.set(query, entry);
+    return entry;
+  };
+  return async (request, contextValue, requestId) => {
+    const entry = prepare(request.query);
+    if ('refusal' in entry) return entry.refusal;
+    const { document } = entry;
+    const resolved = getOperationAST(document, request.operationName) !== null;
+    let result: ExecutionResult;
+    try {
+      result = await execute({
+        schema,
+        document,
+        contextValue,
+        variableValues: request.variables,
+        operationName: request.operationName,
+      });
+    } catch (error) {
+      const failure = asGraphQLError(error);
+      logUnexpected(logger, [failure], requestId);
+      return { status: 500, body: { errors: [formatError(failure)] } };
+    }
+    const errors = resolved
+      ? result.errors?.map(asUserInputError)
+      : result.errors?.slice(0, 1).map((e) => withCode(e, 'OPERATION_RESOLUTION_FAILURE'));
+    if (!errors?.length) return { status: 200, body: { data: result.data } };
+    logUnexpected(logger, errors, requestId);
+    return {
+      // No data at all: the operation never ran (its variables did not coerce, or none was named).
+      status: result.data === undefined ? 400 : 200,
+      body: { errors: errors.map(formatError), data: result.data },
+    };
+  };
+}
+
+function prepareText(schema: GraphQLSchema, query: string): Prepared {
+  let document: DocumentNode;
+  try {
+    document = parse(query);
+  } catch (error) {
+    return refusal([withCode(asGraphQLError(error), 'GRAPHQL_PARSE_FAILED')]);
+  }
+  const invalid = validate(schema, document, specifiedRules);
+  if (invalid.length > 0) {
+    return refusal(invalid.map((error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED')));
+  }
+  return { document };
+}
+
+function refusal(errors: GraphQLError[]): Prepared {
+  return { refusal: { status: 400, body: { errors: errors.map(formatError) } } };
+}
+
+function asGraphQLError(error: unknown): GraphQLError {
+  if (error instanceof GraphQLError) return error;
+  const cause = error instanceof Error ? error : new Error(`Unexpected error value: ${error}`);
+  return new GraphQLError(cause.message, { originalError: cause });
+}
+
+function withCode(error: GraphQLError, code: string): GraphQLError {
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    originalError: error.originalError ?? error,
+    extensions: { ...error.extensions, code },
+  });
+}
+
+/** Beginnings of graphql's own refusals of a variable's value, which carry no code. */
+const COERCION_FAILURES = [
+  'has invalid value',
+  'got invalid value ',
+  'of required type ',
+  'of non-null type ',
+];
+
+/** A variable graphql could not coerce is the client's mistake: BAD_USER_INPUT. */
+function asUserInputError(error: GraphQLError): GraphQLError {
+  const node = error.nodes?.length === 1 ? error.nodes[0] : undefined;
+  if (error.extensions.code != null || node?.kind !== Kind.VARIABLE_DEFINITION) return error;
+  const prefix = `Variable "$${node.variable.name.value}" `;
+  if (!COERCION_FAILURES.some((rest) => error.message.startsWith(prefix + rest))) return error;
+  return withCode(error, 'BAD_USER_INPUT');
+}
+
+function formatError(error: GraphQLError): GraphQLFormattedError {
+  return {
+    ...error.toJSON(),
+    extensions: { ...error.extensions, code: error.extensions.code ?? 'INTERNAL_SERVER_ERROR' },
+  };
+}
+
+/**
+ * The gateway shows its client only "internal error"; the cause is logged here, under the
+ * request id the gateway logged too. Errors with a code were raised on purpose.
+ */
+function logUnexpected(logger: Logger, errors: readonly GraphQLError[], requestId: string): void {
+  for (const error of errors) {
+    const code = error.extensions.code;
+    if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') continue;
+    logger.error(
+      { requestId, path: error.path, err: error.originalError ?? error },
+      'resolver error',
+    );
+  }
+}
