@@ -1,6 +1,7 @@
 import { sql, type AnyColumn, type Placeholder, type SQL } from 'drizzle-orm';
 import type { Caller } from './caller.js';
 import type { Db } from './db.js';
+import { rowMapper, type RowMapper, type SelectedField } from './row-mapper.js';
 
 /**
  * `column = any($1::text[])`: one array parameter, so the statement text is the same whatever the
@@ -37,13 +38,31 @@ export function scopeShape(caller: Caller): string {
 
 const preparedStatements = new WeakMap<Db, Map<string, unknown>>();
 
+/** What drizzle keeps of a prepared select to map its rows (fields its types call private). */
+interface PreparedSelect {
+  fields?: SelectedField[];
+  joinsNotNullableMap?: Record<string, boolean>;
+  customResultMapper?: RowMapper;
+}
+
+/**
+ * Has a prepared select map its rows with `rowMapper`, worked out once, rather than with drizzle's
+ * per-value `mapResultRow`: both drivers hand a result mapper the rows as arrays of values.
+ */
+function mapRowsOnce(statement: unknown): void {
+  const select = statement as PreparedSelect;
+  if (!select.fields || select.customResultMapper) return;
+  const mapper = rowMapper(select.fields, select.joinsNotNullableMap);
+  if (mapper) select.customResultMapper = mapper;
+}
+
 /**
  * A statement built once per database handle and kept (drizzle's `prepare` with placeholders):
  * otherwise drizzle walks the query builder and renders the SQL text again on every call, which
- * costs the hot lookups more CPU than reading their rows. `key` names the statement and
- * everything its text depends on (`scopeShape`, which variant); the values are placeholders bound
- * per execution. Only for the database handle itself: a statement prepared on it runs outside any
- * transaction.
+ * costs the hot lookups more CPU than reading their rows; its rows are mapped by `rowMapper`.
+ * `key` names the statement and everything its text depends on (`scopeShape`, which variant);
+ * the values are placeholders bound per execution. Only for the database handle itself: a
+ * statement prepared on it runs outside any transaction.
  */
 export function preparedOnce<T>(db: Db, key: string, prepare: (name: string) => T): T {
   let statements = preparedStatements.get(db);
@@ -54,6 +73,7 @@ export function preparedOnce<T>(db: Db, key: string, prepare: (name: string) => 
   let statement = statements.get(key) as T | undefined;
   if (statement === undefined) {
     statement = prepare(key);
+    mapRowsOnce(statement);
     statements.set(key, statement);
   }
   return statement;
