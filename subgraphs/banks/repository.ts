@@ -1,7 +1,24 @@
-import { and, asc, eq, gt, gte, lte, sql, type AnyColumn, type SQL } from 'drizzle-orm';
+import {
+  and,
+  asc,
+  eq,
+  gt,
+  gte,
+  lte,
+  sql,
+  type AnyColumn,
+  type Placeholder,
+  type SQL,
+} from 'drizzle-orm';
 import type { Caller } from '../kernel/caller.js';
 import type { Db } from '../kernel/db.js';
-import { anyOf } from '../kernel/sql.js';
+import {
+  anyOf,
+  anyOfPlaceholder,
+  orgPlaceholder,
+  preparedOnce,
+  scopeShape,
+} from '../kernel/sql.js';
 import type { CreditLineFilter } from './generated/resolvers.js';
 import {
   banks,
@@ -49,26 +66,28 @@ export interface CreditStatistics {
 
 const NOTHING = sql`false`;
 
-function ownedBy(column: AnyColumn, org: string | null): SQL {
+function ownedBy(column: AnyColumn, org: string | Placeholder | null): SQL {
   return org ? eq(column, org) : NOTHING;
 }
 
 /**
  * Credit lines and loans: the finance office and the PBOC see every row, a bank its own, an
  * enterprise its own. The technology bureau gets aggregates only, through statistics, never rows.
+ * `org` is `orgPlaceholder(caller)` in a prepared statement.
  */
 function creditScope(
   caller: Caller,
   table: { bankId: AnyColumn; enterpriseId: AnyColumn },
+  org: string | Placeholder | null = caller.org,
 ): SQL | undefined {
   switch (caller.party) {
     case 'finance_office':
     case 'pboc':
       return undefined;
     case 'bank':
-      return ownedBy(table.bankId, caller.org);
+      return ownedBy(table.bankId, org);
     case 'enterprise':
-      return ownedBy(table.enterpriseId, caller.org);
+      return ownedBy(table.enterpriseId, org);
     case 'tech_bureau':
     case 'anonymous':
       return NOTHING;
@@ -105,6 +124,40 @@ export function statisticsScope(caller: Caller): { rows: 'all' | string | null; 
   };
 }
 
+/**
+ * Credit summaries of the enterprises `ids` (placeholder), as a statement to prepare: over the
+ * lines and loans `caller` may see, or every bank's without one. See `creditSummaries`.
+ */
+function creditSummaries(db: Db, caller?: Caller) {
+  const lineScope = caller && creditScope(caller, creditLines, orgPlaceholder(caller));
+  const loanScope = caller && creditScope(caller, loans, orgPlaceholder(caller));
+  const perLine = db
+    .select({
+      creditLineId: loans.creditLineId,
+      outstandingFen: sql`sum(${loans.outstandingFen})`.as('outstanding_fen'),
+      firstLoanOn: sql`min(${loans.disbursedOn}) filter (where ${loans.firstLoan})`.as(
+        'first_loan_on',
+      ),
+    })
+    .from(loans)
+    .where(and(anyOfPlaceholder(loans.enterpriseId, 'ids'), loanScope))
+    .groupBy(loans.creditLineId)
+    .as('per_line');
+  return db
+    .select({
+      enterpriseId: creditLines.enterpriseId,
+      totalApprovedFen: sql<string>`sum(${creditLines.amountFen})::text`,
+      outstandingFen: sql<string>`coalesce(sum(${perLine.outstandingFen}), 0)::text`,
+      lenders: sql<number>`count(distinct ${creditLines.bankId})::int`,
+      creditLines: sql<number>`count(*)::int`,
+      firstLoanOn: sql<string | null>`min(${perLine.firstLoanOn})::text`,
+    })
+    .from(creditLines)
+    .leftJoin(perLine, eq(perLine.creditLineId, creditLines.id))
+    .where(and(anyOfPlaceholder(creditLines.enterpriseId, 'ids'), lineScope))
+    .groupBy(creditLines.enterpriseId);
+}
+
 export class BanksRepository {
   constructor(
     private readonly db: Db,
@@ -112,7 +165,10 @@ export class BanksRepository {
   ) {}
 
   async banksByIds(ids: readonly string[]): Promise<BankRow[]> {
-    return this.db.select().from(banks).where(anyOf(banks.id, ids));
+    const { db } = this;
+    return preparedOnce(db, 'banks.banksByIds', (name) =>
+      db.select().from(banks).where(anyOfPlaceholder(banks.id, 'ids')).prepare(name),
+    ).execute({ ids });
   }
 
   async listBanks(): Promise<BankRow[]> {
@@ -201,33 +257,11 @@ export class BanksRepository {
     enterpriseIds: readonly string[],
     over: 'visible' | 'pooled',
   ): Promise<CreditSummaryRow[]> {
-    const lineScope = over === 'pooled' ? undefined : creditScope(this.caller, creditLines);
-    const loanScope = over === 'pooled' ? undefined : creditScope(this.caller, loans);
-    const perLine = this.db
-      .select({
-        creditLineId: loans.creditLineId,
-        outstandingFen: sql`sum(${loans.outstandingFen})`.as('outstanding_fen'),
-        firstLoanOn: sql`min(${loans.disbursedOn}) filter (where ${loans.firstLoan})`.as(
-          'first_loan_on',
-        ),
-      })
-      .from(loans)
-      .where(and(anyOf(loans.enterpriseId, enterpriseIds), loanScope))
-      .groupBy(loans.creditLineId)
-      .as('per_line');
-    return this.db
-      .select({
-        enterpriseId: creditLines.enterpriseId,
-        totalApprovedFen: sql<string>`sum(${creditLines.amountFen})::text`,
-        outstandingFen: sql<string>`coalesce(sum(${perLine.outstandingFen}), 0)::text`,
-        lenders: sql<number>`count(distinct ${creditLines.bankId})::int`,
-        creditLines: sql<number>`count(*)::int`,
-        firstLoanOn: sql<string | null>`min(${perLine.firstLoanOn})::text`,
-      })
-      .from(creditLines)
-      .leftJoin(perLine, eq(perLine.creditLineId, creditLines.id))
-      .where(and(anyOf(creditLines.enterpriseId, enterpriseIds), lineScope))
-      .groupBy(creditLines.enterpriseId);
+    const { db, caller } = this;
+    const shape = over === 'pooled' ? 'pooled' : `visible.${scopeShape(caller)}`;
+    return preparedOnce(db, `banks.creditSummaries.${shape}`, (name) =>
+      creditSummaries(db, over === 'pooled' ? undefined : caller).prepare(name),
+    ).execute({ ids: enterpriseIds, org: caller.org });
   }
 
   async solutionsByIds(ids: readonly string[]): Promise<SolutionRow[]> {

@@ -12,13 +12,14 @@ import {
   lte,
   sql,
   type AnyColumn,
+  type Placeholder,
   type SQL,
 } from 'drizzle-orm';
 import type { Caller } from '../kernel/caller.js';
 import * as clock from '../kernel/clock.js';
 import type { Db } from '../kernel/db.js';
 import { badInput, exchangeError, forbidden, notFound } from '../kernel/errors.js';
-import { anyOf } from '../kernel/sql.js';
+import { anyOfPlaceholder, orgPlaceholder, preparedOnce, scopeShape } from '../kernel/sql.js';
 import { boundedText } from '../kernel/text.js';
 import type {
   ConsentFilter,
@@ -44,19 +45,25 @@ export const MAX_PURPOSE_LENGTH = 500;
 
 const NOTHING = sql`false`;
 
-function ownedBy(column: AnyColumn, org: string | null): SQL {
+function ownedBy(column: AnyColumn, org: string | Placeholder | null): SQL {
   return org ? eq(column, org) : NOTHING;
 }
 
-/** The finance office sees every consent, a bank those granted to it, an enterprise its own. */
-function consentScope(caller: Caller): SQL | undefined {
+/**
+ * The finance office sees every consent, a bank those granted to it, an enterprise its own.
+ * `org` is `orgPlaceholder(caller)` in a prepared statement.
+ */
+function consentScope(
+  caller: Caller,
+  org: string | Placeholder | null = caller.org,
+): SQL | undefined {
   switch (caller.party) {
     case 'finance_office':
       return undefined;
     case 'bank':
-      return ownedBy(consents.bankId, caller.org);
+      return ownedBy(consents.bankId, org);
     case 'enterprise':
-      return ownedBy(consents.enterpriseId, caller.org);
+      return ownedBy(consents.enterpriseId, org);
     case 'pboc':
     case 'tech_bureau':
     case 'anonymous':
@@ -153,18 +160,33 @@ export class ExchangeRepository {
   ) {}
 
   async consentsByIds(ids: readonly string[]): Promise<ConsentRow[]> {
-    return this.db
-      .select()
-      .from(consents)
-      .where(and(anyOf(consents.id, ids), consentScope(this.caller)));
+    const { db, caller } = this;
+    return preparedOnce(db, `exchange.consentsByIds.${scopeShape(caller)}`, (name) =>
+      db
+        .select()
+        .from(consents)
+        .where(
+          and(anyOfPlaceholder(consents.id, 'ids'), consentScope(caller, orgPlaceholder(caller))),
+        )
+        .prepare(name),
+    ).execute({ ids, org: caller.org });
   }
 
   async consentsByEnterprises(enterpriseIds: readonly string[]): Promise<ConsentRow[]> {
-    return this.db
-      .select()
-      .from(consents)
-      .where(and(anyOf(consents.enterpriseId, enterpriseIds), consentScope(this.caller)))
-      .orderBy(asc(consents.enterpriseId), asc(consents.id));
+    const { db, caller } = this;
+    return preparedOnce(db, `exchange.consentsByEnterprises.${scopeShape(caller)}`, (name) =>
+      db
+        .select()
+        .from(consents)
+        .where(
+          and(
+            anyOfPlaceholder(consents.enterpriseId, 'ids'),
+            consentScope(caller, orgPlaceholder(caller)),
+          ),
+        )
+        .orderBy(asc(consents.enterpriseId), asc(consents.id))
+        .prepare(name),
+    ).execute({ ids: enterpriseIds, org: caller.org });
   }
 
   async listConsents(filter: ConsentFilter, limit: number, after?: string): Promise<ConsentRow[]> {

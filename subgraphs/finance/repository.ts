@@ -12,12 +12,13 @@ import {
   lte,
   or,
   sql,
+  type Placeholder,
   type SQL,
 } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Caller } from '../kernel/caller.js';
 import type { Db } from '../kernel/db.js';
-import { anyOf } from '../kernel/sql.js';
+import { anyOf, anyOfPlaceholder, CALLER_ORG, preparedOnce, scopeShape } from '../kernel/sql.js';
 import {
   enterpriseProfiles,
   financialProducts,
@@ -39,9 +40,12 @@ const NO_ROWS = sql`false`;
 /**
  * Needs the caller may see: the finance office and the technology bureau all of them; a bank the
  * needs open to every bank plus the ones it is main bank of; an enterprise its own. The PBOC gets
- * aggregates elsewhere, never rows.
+ * aggregates elsewhere, never rows. `org` is `CALLER_ORG` in a prepared statement.
  */
-export function needScope(caller: Caller): SQL | undefined {
+export function needScope(
+  caller: Caller,
+  org: string | Placeholder = caller.org ?? '',
+): SQL | undefined {
   switch (caller.party) {
     case 'tech_bureau':
     case 'finance_office':
@@ -50,10 +54,10 @@ export function needScope(caller: Caller): SQL | undefined {
       if (!caller.org) return NO_ROWS;
       return or(
         and(eq(financingNeeds.visibility, 'OPEN_TO_ALL_BANKS'), eq(financingNeeds.status, 'OPEN')),
-        eq(financingNeeds.mainBankId, caller.org),
+        eq(financingNeeds.mainBankId, org),
       );
     case 'enterprise':
-      return caller.org ? eq(financingNeeds.enterpriseId, caller.org) : NO_ROWS;
+      return caller.org ? eq(financingNeeds.enterpriseId, org) : NO_ROWS;
     default:
       return NO_ROWS;
   }
@@ -148,6 +152,38 @@ function textArray(values: readonly string[]): SQL {
   return sql`${sql.param([...values])}::text[]`;
 }
 
+/**
+ * The best `perNeed` products (placeholder) for each need of `needIds` (placeholder) in the
+ * caller's scope, as a statement to prepare: a lateral subquery per need. See
+ * `recommendationsForNeeds`.
+ */
+function rankedProducts(db: Db, caller: Caller, narrow?: SQL) {
+  const p = financialProducts;
+  const n = financingNeeds;
+  // Qualified by hand: drizzle drops the table name from columns in a select list, and both
+  // tables have a `collateral` column.
+  const fit = sql<number>`(select count(*) from unnest(${qualified(p.collateral)}) as kind where kind = any(${givableCollateral()}))::int`;
+  const ranked = db
+    .select({ ...getTableColumns(p), fit: fit.as('fit') })
+    .from(p)
+    .where(and(productFitsNeed(), narrow))
+    .orderBy(desc(fit), asc(p.rateFloor), asc(p.id))
+    .limit(sql.placeholder('perNeed'))
+    .as('ranked');
+  // Nested under `product` so that the need's id and the product's id do not collide.
+  const columns = Object.keys(getTableColumns(p)) as (keyof ProductRow)[];
+  const product = Object.fromEntries(columns.map((key) => [key, ranked[key]])) as {
+    [K in keyof ProductRow]: (typeof ranked)[K];
+  };
+  return db
+    .select({ needId: n.id, product })
+    .from(n)
+    .leftJoin(enterpriseProfiles, eq(enterpriseProfiles.enterpriseId, n.enterpriseId))
+    .crossJoinLateral(ranked)
+    .where(and(anyOfPlaceholder(n.id, 'needIds'), needScope(caller, CALLER_ORG)))
+    .orderBy(asc(n.id), desc(ranked.fit), asc(ranked.rateFloor), asc(ranked.id));
+}
+
 /** Statuses in which a need has a main bank and is not yet closed. */
 export const LIVE_WITH_MAIN_BANK = ['ASSIGNED', 'SOLUTION_PROPOSED', 'CREDIT_APPROVED'];
 
@@ -158,32 +194,46 @@ export class FinanceRepository {
   ) {}
 
   async needsByIds(ids: readonly string[]): Promise<NeedRow[]> {
-    return this.db
-      .select()
-      .from(financingNeeds)
-      .where(and(anyOf(financingNeeds.id, ids), needScope(this.caller)));
+    const { db, caller } = this;
+    return preparedOnce(db, `finance.needsByIds.${scopeShape(caller)}`, (name) =>
+      db
+        .select()
+        .from(financingNeeds)
+        .where(and(anyOfPlaceholder(financingNeeds.id, 'ids'), needScope(caller, CALLER_ORG)))
+        .prepare(name),
+    ).execute({ ids, org: caller.org });
   }
 
   /** Live needs of these enterprises whose main bank is `bankId` (the gateway's main_bank facts). */
   async mainBankNeeds(bankId: string, enterpriseIds: readonly string[]) {
-    return this.db
-      .select({ needId: financingNeeds.id, enterpriseId: financingNeeds.enterpriseId })
-      .from(financingNeeds)
-      .where(
-        and(
-          anyOf(financingNeeds.enterpriseId, enterpriseIds),
-          eq(financingNeeds.mainBankId, bankId),
-          inArray(financingNeeds.status, LIVE_WITH_MAIN_BANK),
-        ),
-      );
+    const { db } = this;
+    return preparedOnce(db, 'finance.mainBankNeeds', (name) =>
+      db
+        .select({ needId: financingNeeds.id, enterpriseId: financingNeeds.enterpriseId })
+        .from(financingNeeds)
+        .where(
+          and(
+            anyOfPlaceholder(financingNeeds.enterpriseId, 'enterpriseIds'),
+            eq(financingNeeds.mainBankId, sql.placeholder('bankId')),
+            inArray(financingNeeds.status, LIVE_WITH_MAIN_BANK),
+          ),
+        )
+        .prepare(name),
+    ).execute({ bankId, enterpriseIds });
   }
 
   async needsByEnterprises(enterpriseIds: readonly string[]): Promise<NeedRow[]> {
-    return this.db
-      .select()
-      .from(financingNeeds)
-      .where(and(anyOf(financingNeeds.enterpriseId, enterpriseIds), needScope(this.caller)))
-      .orderBy(asc(financingNeeds.enterpriseId), asc(financingNeeds.id));
+    const { db, caller } = this;
+    return preparedOnce(db, `finance.needsByEnterprises.${scopeShape(caller)}`, (name) =>
+      db
+        .select()
+        .from(financingNeeds)
+        .where(
+          and(anyOfPlaceholder(financingNeeds.enterpriseId, 'ids'), needScope(caller, CALLER_ORG)),
+        )
+        .orderBy(asc(financingNeeds.enterpriseId), asc(financingNeeds.id))
+        .prepare(name),
+    ).execute({ ids: enterpriseIds, org: caller.org });
   }
 
   async listNeeds(filter: FinancingNeedFilter, limit: number, after?: string): Promise<NeedRow[]> {
@@ -240,7 +290,10 @@ export class FinanceRepository {
     needIds: readonly string[],
     perNeed: number,
   ): Promise<RecommendationRow[]> {
-    return this.rankedProducts(needIds, perNeed);
+    const { db, caller } = this;
+    return preparedOnce(db, `finance.recommendations.${scopeShape(caller)}`, (name) =>
+      rankedProducts(db, caller).prepare(name),
+    ).execute({ needIds, perNeed, org: caller.org ?? '' });
   }
 
   /**
@@ -252,38 +305,12 @@ export class FinanceRepository {
     bankId: string,
     perNeed: number,
   ): Promise<RecommendationRow[]> {
-    return this.rankedProducts(needIds, perNeed, eq(financialProducts.bankId, bankId));
-  }
-
-  private async rankedProducts(
-    needIds: readonly string[],
-    perNeed: number,
-    narrow?: SQL,
-  ): Promise<RecommendationRow[]> {
-    const p = financialProducts;
-    const n = financingNeeds;
-    // Qualified by hand: drizzle drops the table name from columns in a select list, and both
-    // tables have a `collateral` column.
-    const fit = sql<number>`(select count(*) from unnest(${qualified(p.collateral)}) as kind where kind = any(${givableCollateral()}))::int`;
-    const ranked = this.db
-      .select({ ...getTableColumns(p), fit: fit.as('fit') })
-      .from(p)
-      .where(and(productFitsNeed(), narrow))
-      .orderBy(desc(fit), asc(p.rateFloor), asc(p.id))
-      .limit(perNeed)
-      .as('ranked');
-    // Nested under `product` so that the need's id and the product's id do not collide.
-    const columns = Object.keys(getTableColumns(p)) as (keyof ProductRow)[];
-    const product = Object.fromEntries(columns.map((key) => [key, ranked[key]])) as {
-      [K in keyof ProductRow]: (typeof ranked)[K];
-    };
-    return this.db
-      .select({ needId: n.id, product })
-      .from(n)
-      .leftJoin(enterpriseProfiles, eq(enterpriseProfiles.enterpriseId, n.enterpriseId))
-      .crossJoinLateral(ranked)
-      .where(and(anyOf(n.id, needIds), needScope(this.caller)))
-      .orderBy(asc(n.id), desc(ranked.fit), asc(ranked.rateFloor), asc(ranked.id));
+    const { db, caller } = this;
+    return preparedOnce(db, `finance.matchingProducts.${scopeShape(caller)}`, (name) =>
+      rankedProducts(db, caller, eq(financialProducts.bankId, sql.placeholder('bankId'))).prepare(
+        name,
+      ),
+    ).execute({ needIds, perNeed, bankId, org: caller.org ?? '' });
   }
 
   /**

@@ -1,7 +1,20 @@
-import { and, asc, eq, gt, ilike, inArray, isNotNull, like, or, sql, type SQL } from 'drizzle-orm';
+import {
+  and,
+  asc,
+  eq,
+  gt,
+  ilike,
+  inArray,
+  isNotNull,
+  like,
+  or,
+  sql,
+  type Placeholder,
+  type SQL,
+} from 'drizzle-orm';
 import type { Caller } from '../kernel/caller.js';
 import type { Db } from '../kernel/db.js';
-import { anyOf } from '../kernel/sql.js';
+import { anyOf, anyOfPlaceholder, CALLER_ORG, preparedOnce, scopeShape } from '../kernel/sql.js';
 import type { EnterpriseFilter, PatentFilter } from './generated/resolvers.js';
 import {
   annualFinancials,
@@ -19,14 +32,23 @@ export type LibraryEventRow = typeof libraryEvents.$inferSelect;
 /** A patent's pledge as `Patent.pledge` builds it from the patent's row. */
 export type PatentPledgeValue = { status: string } & Pick<PatentRow, 'pledgeeBankId' | 'valuedOn'>;
 
-/** Rows an enterprise caller may see are its own; every other party sees every enterprise. */
-function enterpriseScope(caller: Caller): SQL | undefined {
-  if (caller.party === 'enterprise') return eq(enterprises.id, caller.org ?? '');
+/**
+ * Rows an enterprise caller may see are its own; every other party sees every enterprise. `org`
+ * is `CALLER_ORG` in a prepared statement.
+ */
+function enterpriseScope(
+  caller: Caller,
+  org: string | Placeholder = caller.org ?? '',
+): SQL | undefined {
+  if (caller.party === 'enterprise') return eq(enterprises.id, org);
   return undefined;
 }
 
-function patentScope(caller: Caller): SQL | undefined {
-  if (caller.party === 'enterprise') return eq(patents.enterpriseId, caller.org ?? '');
+function patentScope(
+  caller: Caller,
+  org: string | Placeholder = caller.org ?? '',
+): SQL | undefined {
+  if (caller.party === 'enterprise') return eq(patents.enterpriseId, org);
   return undefined;
 }
 
@@ -37,10 +59,14 @@ export class TechRepository {
   ) {}
 
   async enterprisesByIds(ids: readonly string[]): Promise<EnterpriseRow[]> {
-    return this.db
-      .select()
-      .from(enterprises)
-      .where(and(anyOf(enterprises.id, ids), enterpriseScope(this.caller)));
+    const { db, caller } = this;
+    return preparedOnce(db, `tech.enterprisesByIds.${scopeShape(caller)}`, (name) =>
+      db
+        .select()
+        .from(enterprises)
+        .where(and(anyOfPlaceholder(enterprises.id, 'ids'), enterpriseScope(caller, CALLER_ORG)))
+        .prepare(name),
+    ).execute({ ids, org: caller.org ?? '' });
   }
 
   async enterprisesByUsccs(usccs: readonly string[]): Promise<EnterpriseRow[]> {
@@ -87,11 +113,15 @@ export class TechRepository {
   }
 
   async patentsByEnterprises(enterpriseIds: readonly string[]): Promise<PatentRow[]> {
-    return this.db
-      .select()
-      .from(patents)
-      .where(and(anyOf(patents.enterpriseId, enterpriseIds), patentScope(this.caller)))
-      .orderBy(asc(patents.enterpriseId), asc(patents.id));
+    const { db, caller } = this;
+    return preparedOnce(db, `tech.patentsByEnterprises.${scopeShape(caller)}`, (name) =>
+      db
+        .select()
+        .from(patents)
+        .where(and(anyOfPlaceholder(patents.enterpriseId, 'ids'), patentScope(caller, CALLER_ORG)))
+        .orderBy(asc(patents.enterpriseId), asc(patents.id))
+        .prepare(name),
+    ).execute({ ids: enterpriseIds, org: caller.org ?? '' });
   }
 
   async listPatents(filter: PatentFilter, limit: number, after?: string): Promise<PatentRow[]> {
@@ -109,11 +139,15 @@ export class TechRepository {
   }
 
   async financialsByEnterprises(enterpriseIds: readonly string[]): Promise<FinancialsRow[]> {
-    return this.db
-      .select()
-      .from(annualFinancials)
-      .where(anyOf(annualFinancials.enterpriseId, enterpriseIds))
-      .orderBy(asc(annualFinancials.enterpriseId), sql`${annualFinancials.year} desc`);
+    const { db } = this;
+    return preparedOnce(db, 'tech.financialsByEnterprises', (name) =>
+      db
+        .select()
+        .from(annualFinancials)
+        .where(anyOfPlaceholder(annualFinancials.enterpriseId, 'ids'))
+        .orderBy(asc(annualFinancials.enterpriseId), sql`${annualFinancials.year} desc`)
+        .prepare(name),
+    ).execute({ ids: enterpriseIds });
   }
 
   async assessmentsByEnterprises(enterpriseIds: readonly string[]): Promise<AssessmentRow[]> {

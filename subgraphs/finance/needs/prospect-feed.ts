@@ -4,6 +4,7 @@ import type { Caller } from '../../kernel/caller.js';
 import type { Db } from '../../kernel/db.js';
 import { badInput, forbidden } from '../../kernel/errors.js';
 import { pageWindow, type PageArgs, type PageLimits } from '../../kernel/pagination.js';
+import { preparedOnce } from '../../kernel/sql.js';
 import { LIVE_WITH_MAIN_BANK, type NeedRow } from '../repository.js';
 import { enterpriseProfiles, financingNeeds, needChanges, subgraphSecrets } from '../tables.js';
 import type { ProspectFeedFilter } from '../generated/resolvers.js';
@@ -41,8 +42,9 @@ type FeedRow = NeedRow & { visible: boolean; matches: boolean; changeOrdinal: nu
 /** GB/T 4754: a section letter and up to four digits ("C", "C39", "C3911"). */
 export const INDUSTRY_CODE = /^[A-T]\d{0,4}$/;
 
-function textArray(values: readonly string[]): SQL {
-  return sql`${sql.param([...values])}::text[]`;
+/** A text array bound on each execution of a prepared statement as the placeholder `name`. */
+function textArray(name: string): SQL {
+  return sql`${sql.placeholder(name)}::text[]`;
 }
 
 function normalise(filter: ProspectFeedFilter): Required<ProspectFeedFilter> {
@@ -246,54 +248,81 @@ export class ProspectFeed {
 
   /** The snapshot horizon, and whether committed changes already wait above it. */
   private async horizon(): Promise<{ horizon: string; heldBack: boolean }> {
+    const { db } = this;
     const n = financingNeeds;
-    const [row] = await this.db
-      .select({
-        horizon: sql<string>`pg_snapshot_xmin(pg_current_snapshot())::text`,
-        heldBack: sql<boolean>`exists (select 1 from ${n} where ${n.changeXid} >= pg_snapshot_xmin(pg_current_snapshot()))`,
-      })
-      .from(sql`(values (1)) as one (x)`);
+    const [row] = await preparedOnce(db, 'finance.feed.horizon', (name) =>
+      db
+        .select({
+          horizon: sql<string>`pg_snapshot_xmin(pg_current_snapshot())::text`,
+          heldBack: sql<boolean>`exists (select 1 from ${n} where ${n.changeXid} >= pg_snapshot_xmin(pg_current_snapshot()))`,
+        })
+        .from(sql`(values (1)) as one (x)`)
+        .prepare(name),
+    ).execute();
     return { horizon: row.horizon, heldBack: row.heldBack === true };
   }
 
-  private async changes(
+  /** Needs changed after `after` and below the horizon, in change order: `limit + 1` rows. */
+  private changes(
     bank: string,
     filter: Required<ProspectFeedFilter>,
     after: Position | null,
     horizon: string,
     limit: number,
   ): Promise<FeedRow[]> {
+    const from = after ?? ORIGIN;
+    const statement = preparedOnce(this.db, `finance.feed.${feedShape(filter, after)}`, (name) =>
+      this.changesQuery(filter, after !== null).prepare(name),
+    );
+    return statement.execute({
+      bank,
+      horizon,
+      x: from.x,
+      s: from.s,
+      limit: limit + 1,
+      districts: filter.districts,
+      industries: filter.industries?.map((code) => `${code}%`),
+      libraryStatuses: filter.libraryStatuses,
+      collateral: filter.collateral,
+      minAmount: filter.minAmount,
+      maxAmount: filter.maxAmount,
+    }) as Promise<FeedRow[]>;
+  }
+
+  /**
+   * The changes statement of one `feedShape`, with placeholders for what `changes` binds: only
+   * whether each filter condition is set is read here.
+   */
+  private changesQuery(filter: Required<ProspectFeedFilter>, resumes: boolean) {
     const n = financingNeeds;
     const p = enterpriseProfiles;
     const c = needChanges;
+    const bank = sql.placeholder('bank');
     const visible = or(
       and(eq(n.visibility, 'OPEN_TO_ALL_BANKS'), eq(n.status, 'OPEN')),
       and(eq(n.mainBankId, bank), inArray(n.status, LIVE_WITH_MAIN_BANK)),
     )!;
     const conditions: SQL[] = [];
-    if (filter.districts) conditions.push(sql`${p.district} = any(${textArray(filter.districts)})`);
-    if (filter.industries) {
-      const prefixes = filter.industries.map((code) => `${code}%`);
-      conditions.push(sql`${p.industry} like any(${textArray(prefixes)})`);
-    }
+    if (filter.districts) conditions.push(sql`${p.district} = any(${textArray('districts')})`);
+    if (filter.industries) conditions.push(sql`${p.industry} like any(${textArray('industries')})`);
     if (filter.highTechOnly) conditions.push(eq(p.highTech, true));
     if (filter.libraryStatuses) {
-      conditions.push(sql`${p.libraryStatus} = any(${textArray(filter.libraryStatuses)})`);
+      conditions.push(sql`${p.libraryStatus} = any(${textArray('libraryStatuses')})`);
     }
-    if (filter.collateral) conditions.push(sql`${n.collateral} && ${textArray(filter.collateral)}`);
-    if (filter.minAmount != null) conditions.push(gte(n.amountFen, filter.minAmount));
-    if (filter.maxAmount != null) conditions.push(lte(n.amountFen, filter.maxAmount));
+    if (filter.collateral) conditions.push(sql`${n.collateral} && ${textArray('collateral')}`);
+    if (filter.minAmount != null) conditions.push(gte(n.amountFen, sql.placeholder('minAmount')));
+    if (filter.maxAmount != null) conditions.push(lte(n.amountFen, sql.placeholder('maxAmount')));
     const matches = conditions.length ? and(...conditions)! : sql`true`;
-    const from = after ?? ORIGIN;
+    const from = sql`(${sql.placeholder('x')}::xid8, ${sql.placeholder('s')}::bigint)`;
     // Could the bank see the need in a version at or before the cursor? Only asked of needs not
     // in the feed now, and never on a first pull, when the bank holds nothing. A scalar subquery,
     // not EXISTS: PostgreSQL would hash an EXISTS over the whole change log once per page; this
     // probes the few versions of each candidate need by the log's primary key instead.
-    const seenBefore = after
+    const seenBefore = resumes
       ? sql`coalesce((select true from ${c} where ${c.needId} = ${n.id}
-          and (${c.changeXid}, ${c.changeSeq}) <= (${from.x}::xid8, ${from.s}::bigint)
+          and (${c.changeXid}, ${c.changeSeq}) <= ${from}
           and ((${c.visibility} = 'OPEN_TO_ALL_BANKS' and ${c.status} = 'OPEN')
-            or (${c.mainBankId} = ${bank} and ${c.status} = any(${textArray(LIVE_WITH_MAIN_BANK)})))
+            or (${c.mainBankId} = ${bank} and ${c.status} = any(${sql.param([...LIVE_WITH_MAIN_BANK])}::text[])))
           limit 1), false)`
       : sql`false`;
     const needsProfile =
@@ -317,14 +346,23 @@ export class ProspectFeed {
     return query
       .where(
         and(
-          sql`${n.changeXid} < ${horizon}::xid8`,
-          sql`(${n.changeXid}, ${n.changeSeq}) > (${from.x}::xid8, ${from.s}::bigint)`,
+          sql`${n.changeXid} < ${sql.placeholder('horizon')}::xid8`,
+          sql`(${n.changeXid}, ${n.changeSeq}) > ${from}`,
           or(and(visible, matches), seenBefore),
         ),
       )
       .orderBy(asc(n.changeXid), asc(n.changeSeq))
-      .limit(limit + 1) as Promise<FeedRow[]>;
+      .limit(sql.placeholder('limit'));
   }
+}
+
+/**
+ * All that the text of the changes statement depends on: which conditions the filter sets and
+ * whether the pull resumes from a cursor. Their values are bound per execution.
+ */
+function feedShape(filter: Required<ProspectFeedFilter>, after: Position | null): string {
+  const set = Object.entries(filter).filter(([, value]) => value !== null);
+  return [...set.map(([name]) => name), after ? 'after' : 'first'].join('+');
 }
 
 function entryOf(row: FeedRow, bank: string): ProspectFeedEntry {
