@@ -128,6 +128,11 @@ export const LEVERS = [
   '- Method: every target warms up before any is measured, then rounds alternate in order. ' +
     'Before, the first target measured also warmed the shared subgraphs and PostgreSQL, and lost ' +
     '10–20 % in its first round.',
+  'Where the four subgraphs’ CPU went before the second round (V8 profiles of every process, ' +
+    '`--profile`, O1 and O2 at scale 100, start-up excluded): execution (graphql-js, Apollo Server, ' +
+    'resolvers) 24 %, the SQL layer (drizzle building and mapping, postgres.js) 23 %, HTTP, ' +
+    'sockets and events 22 %, token verification (jose) 6 %, GC 6 %, JSON 2 %, logging 1 %, ' +
+    'parsing and validation 1 % (cached by Apollo), the rest spread thinly (cursor sealing 1.2 %).',
   'Second round, each measured alone (CPU per call with `process.cpuUsage`, on a loaded machine, ' +
     'so read the direction and size; the run above measures them together):',
   '- Subgraphs execute with graphql-js directly (`subgraphs/kernel/executor.ts`) instead of Apollo ' +
