@@ -128,13 +128,16 @@ export const LEVERS = [
   '- Method: every target warms up before any is measured, then rounds alternate in order. ' +
     'Before, the first target measured also warmed the shared subgraphs and PostgreSQL, and lost ' +
     '10–20 % in its first round.',
+  '',
   'Where the four subgraphs’ CPU went before the second round (V8 profiles of every process, ' +
     '`--profile`, O1 and O2 at scale 100, start-up excluded): execution (graphql-js, Apollo Server, ' +
     'resolvers) 24 %, the SQL layer (drizzle building and mapping, postgres.js) 23 %, HTTP, ' +
     'sockets and events 22 %, token verification (jose) 6 %, GC 6 %, JSON 2 %, logging 1 %, ' +
     'parsing and validation 1 % (cached by Apollo), the rest spread thinly (cursor sealing 1.2 %).',
+  '',
   'Second round, each measured alone (CPU per call with `process.cpuUsage`, on a loaded machine, ' +
     'so read the direction and size; the run above measures them together):',
+  '',
   '- Subgraphs execute with graphql-js directly (`subgraphs/kernel/executor.ts`) instead of Apollo ' +
     'Server: each query text parsed and validated once, no request pipeline, no query hash, and ' +
     'no cache-control plugin wrapping every field resolver. The five subgraph calls of an O1 ' +
@@ -157,8 +160,14 @@ export const LEVERS = [
     'data source over global `fetch`.',
   '- Every process runs with `NODE_ENV=production`, as deployed: graphql-js then skips its ' +
     'development-time `instanceOf` checks (4 % of each subgraph’s CPU). Applies to every target.',
-  '- Not tried: compiling the subgraphs’ operations with graphql-jit (the executor now makes it ' +
-    'a local change: one compiled query per prepared text).',
+  '- Subgraph operations compiled with graphql-jit (each text compiled once it had run three ' +
+    'times; refusals of variables left to graphql-js for its wording): subgraph CPU per O1 ' +
+    'request 8.66 and 10.75 → 8.33 and 8.92 ms, per O2 5.00 and 5.02 → 4.96 and 6.58 ms, in two ' +
+    'runs each taking turns (`--targets ours --ops O1,O2`), within their noise. A profile shows ' +
+    'why: graphql-js’s execution is now 7 % of the subgraphs’ CPU (writes to PostgreSQL’s and ' +
+    'HTTP sockets 29 %, token verification 6 %), so compiling could save at most about 0.5 ms of ' +
+    'an O1 request. Not kept: a code generator and its JSON-schema dependencies in every subgraph ' +
+    'for a gain below the noise.',
 ];
 
 /** Renders the run as Markdown, writes it to `file`, and returns it. */
@@ -347,7 +356,7 @@ export function writeReport(report: Report, file: string): string {
     '- **ours**: `scripts/gateway.ts` — verifies the client JWT (JWKS file, ES256, iss, aud, exp), ' +
       'enforces @authenticated / @requiresScopes / @policy (rewrites the operation, decides ' +
       'consent and main-bank policies per object from one lookup per request), writes the ' +
-      'hash-chained disclosure log before answering, signs an ES256 token per subgraph call.',
+      'disclosure log (a Merkle transparency log) before answering, signs an ES256 token per subgraph call.',
     '- **embedded**: `scripts/start.ts` (what `npm start` runs) on the same PostgreSQL databases — ' +
       'the same gateway and layer, with its own four subgraphs in its process, asked by function ' +
       'call (`InProcessDataSource`: no HTTP, no JSON, no per-call token between them). Ratios and ' +
