@@ -67,13 +67,18 @@ async function prospectFeed(caller: Claims, first: number) {
       from financing_needs n
       left join enterprise_profiles ep on ep.enterprise_id = n.enterprise_id
       cross join lateral (
+        select case when coalesce(ep.pledgeable_patents, 0) > 0 then n.collateral
+                    else array_remove(n.collateral, 'PATENT_PLEDGE') end as givable
+      ) g
+      cross join lateral (
         select p.*, (select count(*) from unnest(p.collateral) as kind
-                     where kind = any(n.collateral))::int as fit
+                     where kind = any(g.givable))::int as fit
         from financial_products p
-        where p.published and p.min_amount_fen <= n.amount_fen
+        where p.published and not p.hidden and p.min_amount_fen <= n.amount_fen
           and p.max_amount_fen >= n.amount_fen and p.max_term_months >= n.term_months
-          and (p.collateral && n.collateral or 'NONE' = any(p.collateral))
+          and (p.collateral && g.givable or 'NONE' = any(p.collateral))
           and p.bank_id = ${bank} and (not p.requires_high_tech or coalesce(ep.high_tech, false))
+          and (not p.requires_patents or coalesce(ep.pledgeable_patents, 0) > 0)
         order by fit desc, p.rate_floor, p.id
         limit 3
       ) r

@@ -334,7 +334,8 @@ export function writeReport(report: Report, file: string): string {
     '',
     'Counted in-process (the same gateway and subgraph code over the same databases): each ' +
       'database handle counts the statements drizzle sends; BEGIN/COMMIT are not counted. ' +
-      '`exchange` includes the gateway’s consent lookup and the disclosure-log write.',
+      '`exchange` includes the gateway’s consent lookup and the disclosure-log write, not the ' +
+      'sequencer’s rounds that integrate written entries into the tree in the background.',
   );
 
   lines.push('', '## Same answers', '');
