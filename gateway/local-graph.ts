@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { gatewayKeyResolver } from '../subgraphs/kernel/gateway-token.js';
 import { loadOrCreateSigningKey, type SigningKey } from '../subgraphs/kernel/keys.js';
-import { openDatabase, type Database } from '../subgraphs/kernel/db.js';
+import { connectTimeoutSeconds, openDatabase, type Database } from '../subgraphs/kernel/db.js';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/kernel/config.js';
 import type { GatewayConfig } from './config.js';
 import { startSubgraph, type RunningSubgraph } from '../subgraphs/kernel/subgraph.js';
@@ -51,6 +51,7 @@ export async function openDatabases(
           await openDatabase(name, {
             url: config.databaseUrls[name],
             dataDir: path.join(config.dataDir, name),
+            connectTimeoutSeconds: connectTimeoutSeconds(config.subgraphFetch.timeoutMs),
           }),
         ] as const,
     ),

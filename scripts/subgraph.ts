@@ -3,7 +3,7 @@ import path from 'node:path';
 import { subgraphPortVariable } from './ports.js';
 import { preflight } from './preflight.js';
 import { isSubgraphName, loadConfig, SUBGRAPH_NAMES } from '../subgraphs/kernel/config.js';
-import { openDatabase } from '../subgraphs/kernel/db.js';
+import { connectTimeoutSeconds, openDatabase } from '../subgraphs/kernel/db.js';
 import { gatewayKeyResolver } from '../subgraphs/kernel/gateway-token.js';
 import { createLogger } from '../subgraphs/kernel/logger.js';
 import { startSubgraph } from '../subgraphs/kernel/subgraph.js';
@@ -30,6 +30,7 @@ const lock = await preflight(`subgraph ${name}`, config, {
 const database = await openDatabase(name, {
   url: config.databaseUrls[name],
   dataDir: path.join(config.dataDir, name),
+  connectTimeoutSeconds: connectTimeoutSeconds(config.subgraphFetch.timeoutMs),
 });
 const running = await startSubgraph(subgraphs[name], {
   database,

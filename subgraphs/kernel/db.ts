@@ -44,6 +44,11 @@ export interface OpenOptions {
   /** An in-memory PGlite starts from this dump (`dumpDataDir`) instead of running initdb. */
   loadDataDir?: Blob;
   migrate?: boolean;
+  /**
+   * Seconds a PostgreSQL connection may take to open, its startup included; by default what fits
+   * the gateway's default subgraph deadline (`connectTimeoutSeconds`).
+   */
+  connectTimeoutSeconds?: number;
 }
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -85,6 +90,22 @@ export function reconnectDelaySeconds(failures: number): number {
   return (0.5 + Math.random() / 2) * Math.min(0.05 * 2 ** failures, 1);
 }
 
+/**
+ * How long a subgraph waits for a database connection to open, given the deadline its caller
+ * (the gateway, or a peer) waits for the whole answer. A statement may wait out an attempt already
+ * under way, a backoff of up to a second (`reconnectDelaySeconds`), then an attempt of its own:
+ * two attempts and the backoff fit within the deadline with half a second to spare, so the
+ * subgraph has failed cleanly (a masked internal error; for a mutation a refusal, since a
+ * statement is sent only on an open connection) before its caller gives up and must report the
+ * mutation as possibly applied. Never under a second.
+ */
+export function connectTimeoutSeconds(callerDeadlineMs: number): number {
+  return Math.max(1, Math.floor((callerDeadlineMs / 1000 - 1.5) / 2));
+}
+
+/** The gateway's default subgraph deadline (`SUBGRAPH_TIMEOUT_MS`). */
+const DEFAULT_CALLER_DEADLINE_MS = 10_000;
+
 export async function openDatabase(
   name: SubgraphName,
   options: OpenOptions = {},
@@ -97,7 +118,8 @@ export async function openDatabase(
     const client = postgres(options.url, {
       max: 10,
       onnotice: () => {},
-      connect_timeout: 10,
+      connect_timeout:
+        options.connectTimeoutSeconds ?? connectTimeoutSeconds(DEFAULT_CALLER_DEADLINE_MS),
       backoff: reconnectDelaySeconds,
     });
     if (options.migrate !== false) {

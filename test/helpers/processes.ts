@@ -20,12 +20,24 @@ const START_DEADLINE_MS = 180_000;
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * A port free on 127.0.0.1 for a service the test starts, stops and starts again. It is drawn
+ * below the kernel's ephemeral range (32768 up, by default): a client that keeps reconnecting to a
+ * port in that range while nothing listens there is eventually given that same port as its own
+ * and connects to itself, then waits on its own echo instead of being refused.
+ */
 export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const server = net.createServer();
+    const bound = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (!bound) continue;
+    await new Promise((resolve) => server.close(resolve));
+    return port;
+  }
 }
 
 /** Polls `check` until it returns a value other than undefined, or fails naming `what`. */

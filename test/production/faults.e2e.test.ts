@@ -68,11 +68,12 @@ interface Outage {
 }
 
 /**
- * Errors PostgreSQL or the socket give while a connection is being opened. postgres.js sends a
- * statement only once its connection is ready, so a statement failing so was never sent.
+ * Errors PostgreSQL, the socket or the connect timeout give while a connection is being opened.
+ * postgres.js sends a statement only once its connection is ready, so a statement failing so was
+ * never sent.
  */
 const NEVER_CONNECTED =
-  /caused by: (Error: connect ECONNREFUSED|PostgresError: the database system is (starting up|shutting down|not yet accepting connections|in recovery mode))/;
+  /caused by: (Error: connect ECONNREFUSED|Error: write CONNECT_TIMEOUT|PostgresError: the database system is (starting up|shutting down|not yet accepting connections|in recovery mode))/;
 
 /** The first cause the finance subgraph logged for a request, for the report. */
 const causeOf = (line: string | undefined) =>
