@@ -124,11 +124,6 @@ export function answerClientErrors(server: Server): void {
 }
 
 /**
- * Stops accepting connections and lets in-flight requests finish. Keep-alive connections are
- * closed as soon as they fall idle (a client would otherwise hold the server open for the whole
- * keep-alive timeout); whatever is still open at the deadline is cut.
- */
-/**
  * The wait between a stopping server's `/ready` turning 503 and its listener closing: a balancer
  * still sending to it in that time is served, and after it sends nothing more (DRAIN_DELAY_MS).
  */
@@ -136,6 +131,11 @@ export function drainDelay(ms: number): Promise<void> {
   return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
 }
 
+/**
+ * Stops accepting connections and lets in-flight requests finish. Keep-alive connections are
+ * closed as soon as they fall idle (a client would otherwise hold the server open for the whole
+ * keep-alive timeout); whatever is still open at the deadline is cut.
+ */
 export function closeGracefully(server: Server, deadlineMs: number): Promise<void> {
   return new Promise((resolve) => {
     const noKeepAlive = (_req: IncomingMessage, res: ServerResponse) => {

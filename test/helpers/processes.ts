@@ -20,15 +20,63 @@ const START_DEADLINE_MS = 180_000;
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Ports handed out by any test process still alive: one file per port, naming its process. */
+const PORT_CLAIMS = path.join(os.tmpdir(), 'kx-test-ports');
+const claimed: string[] = [];
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /**
- * A port free on 127.0.0.1 for a service the test starts, stops and starts again. It is drawn
- * below the kernel's ephemeral range (32768 up, by default): a client that keeps reconnecting to a
- * port in that range while nothing listens there is eventually given that same port as its own
- * and connects to itself, then waits on its own echo instead of being refused.
+ * Claims `port` for this process, atomically across the test workers: a port is handed out once
+ * and stays claimed until its process exits, however long its service takes to bind it.
+ */
+function claimPort(port: number): boolean {
+  fs.mkdirSync(PORT_CLAIMS, { recursive: true });
+  const file = path.join(PORT_CLAIMS, String(port));
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    try {
+      fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
+      if (claimed.length === 0) {
+        process.on('exit', () => {
+          for (const own of claimed) fs.rmSync(own, { force: true });
+        });
+      }
+      claimed.push(file);
+      return true;
+    } catch {
+      let owner: number;
+      try {
+        owner = Number(fs.readFileSync(file, 'utf8'));
+      } catch {
+        continue; // released meanwhile
+      }
+      if (owner === process.pid || alive(owner)) return false;
+      fs.rmSync(file, { force: true });
+    }
+  }
+  return false;
+}
+
+/**
+ * A port free on 127.0.0.1 for a service a test starts, stops and starts again. Test processes
+ * running side by side never get the same one: between the draw and the service's bind (seconds,
+ * for a process on a loaded machine) another worker's service would otherwise take it, and the
+ * test would talk to a stranger. It is drawn below the kernel's ephemeral range (32768 up, by
+ * default): there an outgoing connection may be given the port as its own, and a client that keeps
+ * reconnecting to it while nothing listens eventually connects to itself and waits on its own echo
+ * instead of being refused.
  */
 export async function freePort(): Promise<number> {
   for (;;) {
     const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (!claimPort(port)) continue;
     const server = net.createServer();
     const bound = await new Promise<boolean>((resolve) => {
       server.once('error', () => resolve(false));

@@ -1,17 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { freePort } from '../helpers/processes.js';
 
 describe('a service in its own process', () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kx-sigterm-'));
@@ -95,7 +87,9 @@ describe('a service in its own process', () => {
       if (child.exitCode !== null) break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    expect((await ask('/ready'))?.body).toMatchObject({ status: 'ready' });
+    expect((await ask('/ready'))?.body).toMatchObject({ status: 'ready', subgraph: 'tech' });
+    // Ours answered, not a stranger on the same port.
+    expect(child.exitCode).toBeNull();
 
     child.kill('SIGTERM');
     let ready = await ask('/ready');
