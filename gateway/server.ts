@@ -25,6 +25,7 @@ import type { RunningSubgraph } from '../subgraphs/kernel/subgraph.js';
 import { apolloLogger, createLogger, type Logger } from '../subgraphs/kernel/logger.js';
 import { InProcessDataSource, SignedDataSource } from './data-source.js';
 import { withAbsentSubjects } from './authorization/absent.js';
+import { withDistinctRepresentations } from './representations.js';
 import { ExchangeGateway, type OperationLayer } from './exchange-gateway.js';
 import { reservedNamesRule } from './authorization/analyze.js';
 import { mintDevToken } from './dev-identity.js';
@@ -351,23 +352,26 @@ function apolloGateway(
   return new ApolloGateway({
     supergraphSdl,
     logger: apolloLogger(logger),
-    // An entity the subgraph owning the subject lacks must not null its object (see absent.ts).
+    // An entity the subgraph owning the subject lacks must not null its object (see absent.ts);
+    // an entity repeated in the results is asked for once (see representations.ts).
     buildService: ({ name, url }) =>
       withAbsentSubjects(
-        inProcess
-          ? new InProcessDataSource(
-              name as SubgraphName,
-              () => inProcess(name as SubgraphName),
-              options.signingKey,
-              config.gatewayToken.ttlSeconds,
-            )
-          : new SignedDataSource(
-              name,
-              subgraphUrls[name] ?? url!,
-              options.signingKey,
-              config.gatewayToken.ttlSeconds,
-              { policy: config.subgraphFetch, connections: config.subgraphConnections, logger },
-            ),
+        withDistinctRepresentations(
+          inProcess
+            ? new InProcessDataSource(
+                name as SubgraphName,
+                () => inProcess(name as SubgraphName),
+                options.signingKey,
+                config.gatewayToken.ttlSeconds,
+              )
+            : new SignedDataSource(
+                name,
+                subgraphUrls[name] ?? url!,
+                options.signingKey,
+                config.gatewayToken.ttlSeconds,
+                { policy: config.subgraphFetch, connections: config.subgraphConnections, logger },
+              ),
+        ),
       ),
   });
 }

@@ -30,6 +30,17 @@ export async function freePort(): Promise<number> {
  * Starts `script` under node with tsx's loader in this process tree (so /proc/<pid> is the service
  * itself, not a launcher) and waits until its /health answers.
  */
+/**
+ * The Node flags `npm run gateway` and `npm run subgraph` run with (package.json): every process
+ * the benchmark starts, ours or a peer, runs with them, as deployed.
+ */
+export function serverNodeFlags(): string[] {
+  const scripts = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).scripts;
+  return String(scripts.gateway)
+    .split(/\s+/)
+    .filter((word) => word.startsWith('--'));
+}
+
 export async function startService(
   name: string,
   script: string,
@@ -43,7 +54,14 @@ export async function startService(
   const log = path.join(logDir, `${name}.log`);
   const out = fs.openSync(log, 'a');
   const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(profileDir, name)}`] : [];
-  const node = [...profile, '--import', 'tsx', path.join(root, script), ...args];
+  const node = [
+    ...profile,
+    ...serverNodeFlags(),
+    '--import',
+    'tsx',
+    path.join(root, script),
+    ...args,
+  ];
   const child = spawn(process.execPath, node, {
     cwd: root,
     env: { ...process.env, ...env },

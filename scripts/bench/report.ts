@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { SUBGRAPH_NAMES } from '../../subgraphs/kernel/config.js';
+import { SUBGRAPH_NAMES, type SubgraphName } from '../../subgraphs/kernel/config.js';
 import type { Operation, OperationId } from './operations.js';
 import type { Distribution } from './stats.js';
 import type { StatementCounts } from './statements.js';
@@ -12,6 +12,8 @@ export interface CpuShare {
   target: number;
   /** The four subgraph processes together. */
   subgraphs: number;
+  /** Each subgraph process on its own (they add up to `subgraphs`). */
+  bySubgraph: Record<SubgraphName, number>;
   /** Every PostgreSQL process on the machine (backends, WAL writer, checkpointer). */
   postgres: number;
   /** The load generator. */
@@ -226,6 +228,20 @@ export function writeReport(report: Report, file: string): string {
       `| ${x.operation} | ${TARGET_LABEL[x.target]} | ${f2(target)} | ` +
         `${x.target === 'floor' ? '—' : f2(subgraphs)} | ${f2(postgres)} | ${f2(load)} | ` +
         `${f2(target + (x.target === 'floor' ? 0 : subgraphs) + postgres + load)} |`,
+    );
+  }
+  lines.push('', '### The four subgraphs, each (ms per request)', '');
+  lines.push(
+    'The same measurement split by subgraph process: which hop of a request costs what.',
+    '',
+    `| op | target | ${SUBGRAPH_NAMES.join(' | ')} |`,
+    `|---|---|${SUBGRAPH_NAMES.map(() => '---:').join('|')}|`,
+  );
+  for (const x of report.measurements) {
+    if (x.target === 'floor' || x.target === 'embedded') continue;
+    lines.push(
+      `| ${x.operation} | ${TARGET_LABEL[x.target]} | ` +
+        `${SUBGRAPH_NAMES.map((name) => f2(x.cpu.bySubgraph[name])).join(' | ')} |`,
     );
   }
   lines.push('', '## Ratios (ours ÷ each)', '');

@@ -411,14 +411,18 @@ async function measureRound(
     once: operation.id === 'O4',
     headers: { authorization: `Bearer ${tokens[operation.caller]}` },
   };
-  const subgraphsCpu = () => graph.subgraphs.reduce((sum, s) => sum + cpuMs(s.pid), 0);
+  const subgraphsCpu = () => graph.subgraphs.map((s) => cpuMs(s.pid));
   const before = { target: cpuMs(service.pid), subgraphs: subgraphsCpu(), pg: postgresCpuMs() };
   const result = await runLoad(spec, dir);
+  const subgraphs = subgraphsCpu().map((ms, i) => ms - before.subgraphs[i]);
   return {
     ...result,
     cpu: {
       target: cpuMs(service.pid) - before.target,
-      subgraphs: subgraphsCpu() - before.subgraphs,
+      subgraphs: subgraphs.reduce((sum, ms) => sum + ms, 0),
+      bySubgraph: Object.fromEntries(
+        graph.subgraphs.map((s, i) => [s.name, subgraphs[i]]),
+      ) as CpuShare['bySubgraph'],
       postgres: postgresCpuMs() - before.pg,
       load: result.cpuMs,
     },
@@ -430,11 +434,17 @@ function pooled(operation: Operation, target: Target, rounds: Round[]): Measurem
   const requests = rounds.reduce((sum, r) => sum + r.requests, 0);
   const failed = rounds.reduce((sum, r) => sum + r.failed, 0);
   const elapsedMs = rounds.reduce((sum, r) => sum + r.elapsedMs, 0);
-  const perRequest = (key: keyof CpuShare) =>
+  const perRequest = (key: Exclude<keyof CpuShare, 'bySubgraph'>) =>
     rounds.reduce((sum, r) => sum + r.cpu[key], 0) / Math.max(1, requests);
   const cpu: CpuShare = {
     target: perRequest('target'),
     subgraphs: perRequest('subgraphs'),
+    bySubgraph: Object.fromEntries(
+      SUBGRAPH_NAMES.map((name) => [
+        name,
+        rounds.reduce((sum, r) => sum + r.cpu.bySubgraph[name], 0) / Math.max(1, requests),
+      ]),
+    ) as CpuShare['bySubgraph'],
     postgres: perRequest('postgres'),
     load: perRequest('load'),
   };

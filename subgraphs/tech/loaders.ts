@@ -20,6 +20,12 @@ export function createLoaders(repository: TechRepository, library: LibraryWorkfl
       (ids) => repository.patentsByEnterprises(ids),
       (row) => row.enterpriseId,
     ),
+    patentStats: rowLoader(
+      (ids) => repository.patentStatsByEnterprises(ids),
+      (row) => row.enterpriseId,
+    ),
+    /** Enterprises whose patent rows this request asked for: their stats are counted from those. */
+    patentRowsAsked: new Set<string>(),
     financials: groupLoader(
       (ids) => repository.financialsByEnterprises(ids),
       (row) => row.enterpriseId,

@@ -7,7 +7,12 @@ import { loadExisting } from '../kernel/loader.js';
 import { pageOf } from '../kernel/pagination.js';
 import { scalarResolvers } from '../kernel/scalars.js';
 import type { Resolvers } from './generated/resolvers.js';
-import type { PatentRow } from './repository.js';
+import {
+  INVENTION_KINDS,
+  UTILITY_MODEL_KINDS,
+  type PatentRow,
+  type PatentStatsRow,
+} from './repository.js';
 
 const libraryResolvers: Resolvers = {
   ...scalarResolvers,
@@ -46,9 +51,19 @@ const libraryResolvers: Resolvers = {
   Enterprise: {
     __resolveReference: (ref, { loaders }) =>
       'id' in ref ? loaders.enterprise.load(ref.id) : loaders.enterpriseByUscc.load(ref.uscc),
-    patents: (row, _, { loaders }) => loaders.patentsByEnterprise.load(row.id),
-    patentStats: async (row, _, { loaders }) =>
-      patentStats(row.id, await loaders.patentsByEnterprise.load(row.id)),
+    patents: (row, _, { loaders }) => {
+      loaders.patentRowsAsked.add(row.id);
+      return loaders.patentsByEnterprise.load(row.id);
+    },
+    patentStats: async (row, _, { loaders }) => {
+      // The object's other fields are resolved in the same turn: after it, `patents` has said
+      // whether this request loads the rows anyway, and the counts are then taken from them.
+      await null;
+      if (loaders.patentRowsAsked.has(row.id)) {
+        return patentStats(row.id, await loaders.patentsByEnterprise.load(row.id));
+      }
+      return (await loaders.patentStats.load(row.id)) ?? noPatents(row.id);
+    },
     contact: (row) => ({
       legalRepresentative: row.legalRepresentative,
       contactPerson: row.contactPerson,
@@ -81,16 +96,28 @@ const libraryResolvers: Resolvers = {
   },
 };
 
-export function patentStats(enterpriseId: string, rows: PatentRow[]) {
+export function patentStats(enterpriseId: string, rows: PatentRow[]): PatentStatsRow {
   const count = (test: (row: PatentRow) => boolean) => rows.filter(test).length;
   return {
     enterpriseId,
     total: rows.length,
-    inventions: count((p) => p.kind === 'INVENTION' || p.kind === 'PCT_INVENTION'),
-    utilityModels: count((p) => p.kind === 'UTILITY_MODEL' || p.kind === 'PCT_UTILITY_MODEL'),
+    inventions: count((p) => INVENTION_KINDS.includes(p.kind)),
+    utilityModels: count((p) => UTILITY_MODEL_KINDS.includes(p.kind)),
     designs: count((p) => p.kind === 'DESIGN'),
     granted: count((p) => p.status === 'GRANTED'),
     pledged: count((p) => p.pledgeStatus === 'PLEDGED'),
+  };
+}
+
+function noPatents(enterpriseId: string): PatentStatsRow {
+  return {
+    enterpriseId,
+    total: 0,
+    inventions: 0,
+    utilityModels: 0,
+    designs: 0,
+    granted: 0,
+    pledged: 0,
   };
 }
 
