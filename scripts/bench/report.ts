@@ -170,6 +170,66 @@ export const LEVERS = [
     'HTTP sockets 22 %, token verification 6 %, writing log lines 6 %), so compiling could save at most about 0.5 ms of ' +
     'an O1 request. Not kept: a code generator and its JSON-schema dependencies in every subgraph ' +
     'for a gain below the noise.',
+  '',
+  'Where an O1 request’s subgraph time goes, each subgraph’s call measured alone (one subgraph ' +
+    'process on the scale-100 database, sent the exact call the gateway makes for a feed page by ' +
+    'one client, four in flight, its CPU read from /proc; then the same under `--cpu-prof`, ' +
+    'start-up excluded). Per call: finance 4.40 ms, tech 1.44 ms, banks 0.46 ms. Shares of each:',
+  '',
+  '| share of the call | finance | tech | banks |',
+  '|---|---:|---:|---:|',
+  '| SQL layer: statements sent, rows parsed and mapped (drizzle, postgres.js) | 33 % | 24 % | 19 % |',
+  '| execution (graphql-js) | 19 % | 22 % | 9 % |',
+  '| garbage collection | 13 % | 10 % | 8 % |',
+  '| HTTP: the request read, the answer written | 11 % | 16 % | 28 % |',
+  '| resolvers and loaders | 7 % | 4 % | 2 % |',
+  '| serialisation of the answer (JSON) | 5 % | 3 % | 1 % |',
+  '| verification of the gateway’s token | 3 % | 10 % | 18 % |',
+  '| the request’s log line | 1 % | 2 % | 4 % |',
+  '| parsing and validation (once per text) | 0.4 % | 0.7 % | 0.9 % |',
+  '| the rest (promises, events, runtime) | 7 % | 9 % | 11 % |',
+  '',
+  'A V8 profile samples a thread’s wall time: a socket write’s samples include the time the ' +
+    'writer was descheduled while the kernel woke PostgreSQL or the gateway, so the earlier ' +
+    'profiles’ 22 % for writes overstated their CPU. `perf` on the finance process under the same ' +
+    'load puts 12 % of its CPU in the kernel, most of it in this virtual machine’s interrupt path: ' +
+    'a system call is dear here, so the levers below count calls as well as CPU.',
+  '',
+  'Third round:',
+  '',
+  '- Every server process runs with a young generation of 64 MiB semispaces ' +
+    '(`--max-semi-space-size=64`, in `package.json`’s `start`, `gateway` and `subgraph` scripts; ' +
+    'the benchmark starts every process, ours and the peers’, with those flags): a request’s ' +
+    'short-lived objects die young instead of being copied into the old generation. The whole ' +
+    'graph in one process, 400 O1 requests a round: 158–160 → 42–44 collector pauses, 2.25–2.53 → ' +
+    '1.27–2.00 ms of pauses per request. Two runs back to back, ours and the floor (which got the ' +
+    'flag too): the whole path’s CPU per request in floors, O1 5.09 → 4.58, O2 6.46 → 5.73. Peak ' +
+    'RSS of the finance subgraph 306 MiB in the last run before it, 396 MiB in this one. Kept.',
+  '- Log lines written in batches (once 4 KiB wait, at least every 200 ms; ' +
+    '`subgraphs/kernel/logger.ts`) instead of a write call per line: the banks call of an O1 page ' +
+    'measured alone as above, 585–660 → 405–535 µs a call (with no log line at all: 415 µs). ' +
+    'Kept.',
+  '- An entity repeated in the results asked for once (`gateway/representations.ts`): ' +
+    '`@apollo/gateway` sends one representation per place, so an O1 page sent the banks subgraph ' +
+    '58 copies of the caller’s own bank (now 1) and tech 50 enterprises of which 44 distinct. ' +
+    'Banks’ CPU per O1 request 1.60 ms for ours against 1.71 ms for stock, which sends all 58, in ' +
+    'the same run: a small call costs what its HTTP, token, statement and log line cost, not its ' +
+    'size. Kept, as less work on both sides that grows with the repeats.',
+  '- Patent counts counted by PostgreSQL (`TechRepository.patentStatsByEnterprises`, one row ' +
+    'of counts per enterprise) when a request asks for `patentStats` without `patents`, instead of ' +
+    'every patent row sent over and counted in the subgraph: tech’s O1 call alone, old and new ' +
+    'taking turns, 1.63–2.52 → 1.35–1.95 ms. Kept.',
+  '- Tried, not kept: PostgreSQL over its Unix socket instead of loopback TCP (the driver’s CPU ' +
+    'per statement 38–110 µs against 33–78 µs, within the noise of six rounds; and a deployment’s ' +
+    'choice, not the code’s); Ed25519 for the per-call token (verification 123 µs against ES256’s ' +
+    '84 µs with node:crypto here: slower); HMAC per-call tokens (8–12 µs, but every subgraph would ' +
+    'hold a secret that mints its tokens: weaker).',
+  '- Not done: the feed’s snapshot horizon read in its page statement (one statement of six; ' +
+    'about 0.4 ms of an O1 request); and the feed’s enterprise fields served from finance’s read ' +
+    'model, which drops the tech call from O1 (tech’s 2.8 ms, the gateway’s share of a call and ' +
+    'two statements: about a fifth of the request’s CPU by this run’s split) but makes finance keep a copy of names, codes, ' +
+    'stages, certificates and patent counts in step with tech: a change of the contract between ' +
+    'the two subgraphs, not a lever.',
 ];
 
 /** Renders the run as Markdown, writes it to `file`, and returns it. */
