@@ -27,10 +27,6 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * Starts `script` under node with tsx's loader in this process tree (so /proc/<pid> is the service
- * itself, not a launcher) and waits until its /health answers.
- */
-/**
  * The Node flags `npm run gateway` and `npm run subgraph` run with (package.json): every process
  * the benchmark starts, ours or a peer, runs with them, as deployed.
  */
@@ -41,6 +37,10 @@ export function serverNodeFlags(): string[] {
     .filter((word) => word.startsWith('--'));
 }
 
+/**
+ * Starts `script` under node with tsx's loader in this process tree (so /proc/<pid> is the service
+ * itself, not a launcher) and waits until its /health answers.
+ */
 export async function startService(
   name: string,
   script: string,
