@@ -61,7 +61,10 @@ async function prospectFeed(caller: Claims, first: number) {
   const needIds = page.map((n) => n.id as string);
   const enterpriseIds = [...new Set(page.map((n) => n.enterprise_id as string))];
   const [products, enterprises] = await Promise.all([
+    // The bank's products on show are read once (materialized), as the subgraph reads them.
     finance`
+      with bank_products as materialized (
+        select * from financial_products where bank_id = ${bank} and published and not hidden)
       select n.id as need_id, r.id, r.name, r.category, r.rate_floor::text as rate_floor,
              r.max_amount_fen, r.bank_id
       from financing_needs n
@@ -73,11 +76,11 @@ async function prospectFeed(caller: Claims, first: number) {
       cross join lateral (
         select p.*, (select count(*) from unnest(p.collateral) as kind
                      where kind = any(g.givable))::int as fit
-        from financial_products p
-        where p.published and not p.hidden and p.min_amount_fen <= n.amount_fen
+        from bank_products p
+        where p.min_amount_fen <= n.amount_fen
           and p.max_amount_fen >= n.amount_fen and p.max_term_months >= n.term_months
           and (p.collateral && g.givable or 'NONE' = any(p.collateral))
-          and p.bank_id = ${bank} and (not p.requires_high_tech or coalesce(ep.high_tech, false))
+          and (not p.requires_high_tech or coalesce(ep.high_tech, false))
           and (not p.requires_patents or coalesce(ep.pledgeable_patents, 0) > 0)
         order by fit desc, p.rate_floor, p.id
         limit 3

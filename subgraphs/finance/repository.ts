@@ -155,18 +155,31 @@ function textArray(values: readonly string[]): SQL {
 /**
  * The best `perNeed` products (placeholder) for each need of `needIds` (placeholder) in the
  * caller's scope, as a statement to prepare: a lateral subquery per need. See
- * `recommendationsForNeeds`.
+ * `recommendationsForNeeds`. With `oneBank`, only the products of the bank bound as `bankId`:
+ * the statement opens with a CTE of that bank's visible products named `financial_products`, so
+ * the ranking below reads it in place of the catalogue (in its own body the name is still the
+ * table) and each need ranks those few products instead of filtering the whole catalogue again.
+ * The CTE is used a second time, so PostgreSQL materializes it once (a CTE used once is folded
+ * back into the query); that use also ends the statement at once for a bank with nothing on show.
  */
-function rankedProducts(db: Db, caller: Caller, narrow?: SQL) {
+function rankedProducts(db: Db, caller: Caller, oneBank = false) {
   const p = financialProducts;
   const n = financingNeeds;
   // Qualified by hand: drizzle drops the table name from columns in a select list, and both
   // tables have a `collateral` column.
   const fit = sql<number>`(select count(*) from unnest(${qualified(p.collateral)}) as kind where kind = any(${givableCollateral()}))::int`;
+  const bankProducts = db.$with(getTableName(p)).as(
+    db
+      .select()
+      .from(p)
+      .where(
+        and(eq(p.bankId, sql.placeholder('bankId')), eq(p.published, true), eq(p.hidden, false)),
+      ),
+  );
   const ranked = db
     .select({ ...getTableColumns(p), fit: fit.as('fit') })
     .from(p)
-    .where(and(productFitsNeed(), narrow))
+    .where(productFitsNeed())
     .orderBy(desc(fit), asc(p.rateFloor), asc(p.id))
     .limit(sql.placeholder('perNeed'))
     .as('ranked');
@@ -175,12 +188,18 @@ function rankedProducts(db: Db, caller: Caller, narrow?: SQL) {
   const product = Object.fromEntries(columns.map((key) => [key, ranked[key]])) as {
     [K in keyof ProductRow]: (typeof ranked)[K];
   };
-  return db
+  return (oneBank ? db.with(bankProducts) : db)
     .select({ needId: n.id, product })
     .from(n)
     .leftJoin(enterpriseProfiles, eq(enterpriseProfiles.enterpriseId, n.enterpriseId))
     .crossJoinLateral(ranked)
-    .where(and(anyOfPlaceholder(n.id, 'needIds'), needScope(caller, CALLER_ORG)))
+    .where(
+      and(
+        anyOfPlaceholder(n.id, 'needIds'),
+        needScope(caller, CALLER_ORG),
+        oneBank ? sql`exists (select from ${bankProducts})` : undefined,
+      ),
+    )
     .orderBy(asc(n.id), desc(ranked.fit), asc(ranked.rateFloor), asc(ranked.id));
 }
 
@@ -307,9 +326,7 @@ export class FinanceRepository {
   ): Promise<RecommendationRow[]> {
     const { db, caller } = this;
     return preparedOnce(db, `finance.matchingProducts.${scopeShape(caller)}`, (name) =>
-      rankedProducts(db, caller, eq(financialProducts.bankId, sql.placeholder('bankId'))).prepare(
-        name,
-      ),
+      rankedProducts(db, caller, true).prepare(name),
     ).execute({ needIds, perNeed, bankId, org: caller.org ?? '' });
   }
 

@@ -347,6 +347,38 @@ for (const backend of BACKENDS) {
         }
       });
 
+      it('offers a bank in its feed only its own products on show, none once it hides them', async () => {
+        const FEED = `{ prospectFeed(first: 100) {
+          nodes { needId matchingProducts(first: 10) { id bank { id } } } } }`;
+        const offered = async () =>
+          ok(await graph.query(FEED, {}, await as('bank', 'icbc'))).prospectFeed.nodes.flatMap(
+            (n: { matchingProducts: { id: string; bank: { id: string } }[] | null }) =>
+              n.matchingProducts ?? [],
+          ) as { id: string; bank: { id: string } }[];
+        const before = await offered();
+        expect(before.map((p) => p.id)).toContain('prod-icbc-01');
+        expect(new Set(before.map((p) => p.bank.id))).toEqual(new Set(['icbc']));
+        const shown = await financeDb().rows<{ id: string }>(
+          sql`select id from financial_products where bank_id = 'icbc' and not hidden`,
+        );
+        try {
+          await financeDb().db.execute(
+            sql`update financial_products set hidden = true where id = 'prod-icbc-01'`,
+          );
+          expect((await offered()).map((p) => p.id)).not.toContain('prod-icbc-01');
+          await financeDb().db.execute(
+            sql`update financial_products set hidden = true where bank_id = 'icbc'`,
+          );
+          expect(await offered()).toEqual([]);
+        } finally {
+          await financeDb().db.execute(
+            sql`update financial_products set hidden = false
+                where id = any(${sql.param(shown.map((r) => r.id))}::text[])`,
+          );
+        }
+        expect((await offered()).map((p) => p.id)).toEqual(before.map((p) => p.id));
+      });
+
       it('keeps recommendedProducts in the same order', async () => {
         const { financingNeed } = ok(
           await graph.query(
