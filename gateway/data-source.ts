@@ -1,8 +1,4 @@
-import {
-  RemoteGraphQLDataSource,
-  type GraphQLDataSource,
-  type GraphQLDataSourceProcessOptions,
-} from '@apollo/gateway';
+import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError, Kind, parse, type DocumentNode } from 'graphql';
 import { isSubgraphName, type SubgraphName } from '../subgraphs/kernel/config.js';
 import type { GatewayConfig } from './config.js';
@@ -13,9 +9,17 @@ import type { Logger } from '../subgraphs/kernel/logger.js';
 import type { RunningSubgraph } from '../subgraphs/kernel/subgraph.js';
 import type { GatewayContext } from './context.js';
 import { metrics } from './metrics.js';
-import { SubgraphConnectionError, subgraphFetcher, SubgraphTimeoutError } from './subgraph-http.js';
+import {
+  SubgraphConnectionError,
+  subgraphFetcher,
+  SubgraphTimeoutError,
+  type SubgraphResponse,
+} from './subgraph-http.js';
 
 export type FetchPolicy = GatewayConfig['subgraphFetch'];
+
+/** A subgraph's GraphQL response, as the plan executor takes it. */
+type SubgraphAnswer = Awaited<ReturnType<GraphQLDataSource['process']>>;
 
 type Failure =
   | { reason: 'timeout' }
@@ -68,6 +72,41 @@ export function mutationRootFields(query: string): string[] {
   return fields;
 }
 
+async function bodyOf(response: SubgraphResponse): Promise<unknown> {
+  const type = response.headers.get('content-type');
+  return type?.startsWith('application/json') ||
+    type?.startsWith('application/graphql-response+json')
+    ? response.json()
+    : response.text();
+}
+
+/** A subgraph's non-2xx answer, as RemoteGraphQLDataSource reports it. */
+async function httpError(response: SubgraphResponse): Promise<GraphQLError> {
+  const extensions: Record<string, unknown> = {
+    response: {
+      url: response.url,
+      status: response.status,
+      statusText: response.statusText,
+      body: await bodyOf(response),
+    },
+  };
+  if (response.status === 401) extensions.code = 'UNAUTHENTICATED';
+  else if (response.status === 403) extensions.code = 'FORBIDDEN';
+  return new GraphQLError(`${response.status}: ${response.statusText}`, { extensions });
+}
+
+/** What a subgraph answer's cache-control allows (no header: nothing may be cached). */
+function cacheHint(response: SubgraphResponse): { maxAge: number; scope?: 'PUBLIC' | 'PRIVATE' } {
+  const header = response.headers.get('cache-control') ?? '';
+  const maxAge = /(?:^|,)\s*max-age=(\d+)\s*(?:,|$)/i.exec(header)?.[1];
+  const directives = new Set(header.split(',').map((d) => d.trim().toLowerCase()));
+  return {
+    maxAge: maxAge === undefined ? 0 : Number(maxAge),
+    ...(directives.has('private') ? { scope: 'PRIVATE' as const } : {}),
+    ...(directives.has('public') ? { scope: 'PUBLIC' as const } : {}),
+  };
+}
+
 /** One subgraph call's time, into `/metrics`. */
 function observeFetch(subgraph: string, outcome: 'ok' | 'error', started: number): void {
   metrics.subgraphFetchDuration.observe(
@@ -91,65 +130,92 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * finally fails becomes one SUBGRAPH_UNAVAILABLE error naming the subgraph (never its URL), and
  * the plan goes on to serve the rest of the response.
  */
-export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+export class SignedDataSource implements GraphQLDataSource<GatewayContext> {
   private readonly policy: FetchPolicy;
   private readonly logger?: Logger;
   private readonly peers: readonly SubgraphName[];
+  private readonly fetch: ReturnType<typeof subgraphFetcher>;
 
   constructor(
     private readonly subgraph: string,
-    url: string,
+    private readonly url: string,
     private readonly key: SigningKey,
     private readonly ttlSeconds: number,
     options: { policy?: FetchPolicy; connections?: number; logger?: Logger } = {},
   ) {
-    super({ url });
     this.policy = options.policy ?? { timeoutMs: 10_000, retries: 2, backoffMs: 100 };
     this.peers = isSubgraphName(subgraph) ? (SUBGRAPH_PEERS[subgraph] ?? []) : [];
     this.logger = options.logger;
-    // The fetcher answers only what the data source reads of a response (see subgraphFetcher).
-    this.fetcher = subgraphFetcher(url, {
+    this.fetch = subgraphFetcher(url, {
       connections: options.connections ?? 32,
       timeoutMs: this.policy.timeoutMs,
-    }) as unknown as RemoteGraphQLDataSource['fetcher'];
+    });
   }
 
-  override async willSendRequest({
-    request,
-    context,
-  }: GraphQLDataSourceProcessOptions<GatewayContext>) {
+  /**
+   * The headers of one call: the caller's token for this subgraph and the request id. Some
+   * mutations write to a peer subgraph on the caller's behalf (PEER_MUTATIONS): that peer gets a
+   * token of its own, naming this subgraph as the actor. Nothing else gets one.
+   */
+  async headers(
+    query: string,
+    context: GatewayContext | undefined,
+  ): Promise<Record<string, string>> {
     if (!context?.caller) throw new Error('subgraph call without a verified caller');
     const token = await signGatewayToken(this.key, context.caller, this.subgraph, this.ttlSeconds);
-    request.http?.headers.set('authorization', `Bearer ${token}`);
-    request.http?.headers.set('x-request-id', context.requestId);
-    // Some mutations write to a peer subgraph on the caller's behalf (PEER_MUTATIONS): that peer
-    // gets a token of its own, naming this subgraph as the actor. Nothing else gets one.
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      authorization: `Bearer ${token}`,
+      'x-request-id': context.requestId,
+    };
     const peers =
-      this.peers.length > 0 && request.query
-        ? peersOfMutation(this.subgraph as SubgraphName, mutationRootFields(request.query))
+      this.peers.length > 0
+        ? peersOfMutation(this.subgraph as SubgraphName, mutationRootFields(query))
         : [];
-    if (peers.length > 0) {
-      for (const peer of peers) {
-        const delegated = await signGatewayToken(
-          this.key,
-          context.caller,
-          peer,
-          this.ttlSeconds,
-          this.subgraph as SubgraphName,
-        );
-        request.http?.headers.set(peerTokenHeader(peer), delegated);
-      }
+    for (const peer of peers) {
+      headers[peerTokenHeader(peer)] = await signGatewayToken(
+        this.key,
+        context.caller,
+        peer,
+        this.ttlSeconds,
+        this.subgraph as SubgraphName,
+      );
     }
+    return headers;
   }
 
-  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
+  /**
+   * One attempt: the request as JSON with the call's headers, the answer's JSON object. What
+   * RemoteGraphQLDataSource does for a call, without the fetch Request and Headers objects it
+   * builds around it: an HTTP error becomes a GraphQLError carrying the response's status, and
+   * the subgraph's cache-control, if any, limits the response's cache policy as it would.
+   */
+  private async send(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
+    const { request } = options;
+    if (!request.query) throw new Error('Missing query');
+    const { http: _http, ...call } = request;
+    const headers = await this.headers(request.query, options.context as GatewayContext);
+    const response = await this.fetch(this.url, { headers, body: JSON.stringify(call) });
+    if (!response.ok) throw await httpError(response);
+    const body = await bodyOf(response);
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw new Error(`Expected JSON response body, but received: ${String(body)}`);
+    }
+    if (options.kind === 'incoming operation') {
+      const policy = options.incomingRequestContext.overallCachePolicy;
+      if (policy && 'restrict' in policy) policy.restrict(cacheHint(response));
+    }
+    return body as SubgraphAnswer;
+  }
+
+  async process(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
     const document = 'document' in options ? options.document : undefined;
     const retryable = operationType(document, options.request.query) === 'query';
     const subgraph = this.subgraph;
     for (let attempt = 0; ; attempt += 1) {
       const started = performance.now();
       try {
-        const response = await super.process(options);
+        const response = await this.send(options);
         observeFetch(subgraph, 'ok', started);
         return response;
       } catch (error) {

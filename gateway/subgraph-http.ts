@@ -31,10 +31,10 @@ export class SubgraphConnectionError extends Error {
 }
 
 /**
- * What RemoteGraphQLDataSource reads of a fetch Response (`ok`, `status`, `statusText`, `url`,
+ * What the data source reads of a subgraph's answer (`ok`, `status`, `statusText`, `url`,
  * `headers.get`, `json`, `text`), over a body already read within the attempt's deadline.
  */
-class SubgraphResponse {
+export class SubgraphResponse {
   readonly ok: boolean;
   readonly headers: { get(name: string): string | null };
 
