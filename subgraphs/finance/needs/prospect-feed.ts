@@ -42,6 +42,9 @@ type FeedRow = NeedRow & { visible: boolean; matches: boolean; changeOrdinal: nu
 /** GB/T 4754: a section letter and up to four digits ("C", "C39", "C3911"). */
 export const INDUSTRY_CODE = /^[A-T]\d{0,4}$/;
 
+/** The statement's snapshot horizon, as the page statement's first relation names it. */
+const HORIZON = sql`snapshot.horizon`;
+
 /** A text array bound on each execution of a prepared statement as the placeholder `name`. */
 function textArray(name: string): SQL {
   return sql`${sql.placeholder(name)}::text[]`;
@@ -222,8 +225,7 @@ export class ProspectFeed {
     const sealing = await feedCursorKey(this.db);
     const after = args.after ? decodeFeedCursor(args.after, key, sealing) : null;
 
-    const { horizon, heldBack } = await this.horizon();
-    const rows = await this.changes(bank, filter, after, horizon, limit);
+    const { horizon, heldBack, rows } = await this.changes(bank, filter, after, limit);
     const hasNextPage = rows.length > limit;
     const edges = rows
       .slice(0, limit)
@@ -246,37 +248,23 @@ export class ProspectFeed {
     };
   }
 
-  /** The snapshot horizon, and whether committed changes already wait above it. */
-  private async horizon(): Promise<{ horizon: string; heldBack: boolean }> {
-    const { db } = this;
-    const n = financingNeeds;
-    const [row] = await preparedOnce(db, 'finance.feed.horizon', (name) =>
-      db
-        .select({
-          horizon: sql<string>`pg_snapshot_xmin(pg_current_snapshot())::text`,
-          heldBack: sql<boolean>`exists (select 1 from ${n} where ${n.changeXid} >= pg_snapshot_xmin(pg_current_snapshot()))`,
-        })
-        .from(sql`(values (1)) as one (x)`)
-        .prepare(name),
-    ).execute();
-    return { horizon: row.horizon, heldBack: row.heldBack === true };
-  }
-
-  /** Needs changed after `after` and below the horizon, in change order: `limit + 1` rows. */
-  private changes(
+  /**
+   * Needs changed after `after` and below the horizon, in change order: `limit + 1` rows, with
+   * the horizon and whether committed changes already wait above it. One statement: the horizon
+   * is the statement's own snapshot's, so every change below it is in what the statement reads.
+   */
+  private async changes(
     bank: string,
     filter: Required<ProspectFeedFilter>,
     after: Position | null,
-    horizon: string,
     limit: number,
-  ): Promise<FeedRow[]> {
+  ): Promise<{ horizon: string; heldBack: boolean; rows: FeedRow[] }> {
     const from = after ?? ORIGIN;
     const statement = preparedOnce(this.db, `finance.feed.${feedShape(filter, after)}`, (name) =>
       this.changesQuery(filter, after !== null).prepare(name),
     );
-    return statement.execute({
+    const found = (await statement.execute({
       bank,
-      horizon,
       x: from.x,
       s: from.s,
       limit: limit + 1,
@@ -286,7 +274,10 @@ export class ProspectFeed {
       collateral: filter.collateral,
       minAmount: filter.minAmount,
       maxAmount: filter.maxAmount,
-    }) as Promise<FeedRow[]>;
+    })) as (FeedRow & { horizon: string; heldBack: boolean })[];
+    // One row with no need when nothing changed: it still carries the horizon.
+    const [{ horizon, heldBack }] = found;
+    return { horizon, heldBack: heldBack === true, rows: found.filter((row) => row.id !== null) };
   }
 
   /**
@@ -330,12 +321,12 @@ export class ProspectFeed {
     const query = this.db
       .select({
         ...getTableColumns(n),
-        visible: sql<boolean>`(${visible})`,
-        matches: sql<boolean>`(${matches})`,
+        visible: sql<boolean>`(${visible})`.as('visible'),
+        matches: sql<boolean>`(${matches})`.as('matches'),
         // The need's own count of versions, not the global change number: that one would tell
         // a bank how many changes happened to needs it cannot see.
         changeOrdinal: sql<number>`(select count(*)::int from ${c} where ${c.needId} = ${n.id}
-          and ${c.changeSeq} <= ${n.changeSeq})`,
+          and ${c.changeSeq} <= ${n.changeSeq})`.as('change_ordinal'),
       })
       .from(n)
       .$dynamic();
@@ -343,16 +334,28 @@ export class ProspectFeed {
       // Join mutates the dynamic builder in place.
       query.leftJoin(p, eq(p.enterpriseId, n.enterpriseId));
     }
-    return query
+    const page = query
       .where(
         and(
-          sql`${n.changeXid} < ${sql.placeholder('horizon')}::xid8`,
+          sql`${n.changeXid} < ${HORIZON}`,
           sql`(${n.changeXid}, ${n.changeSeq}) > ${from}`,
           or(and(visible, matches), seenBefore),
         ),
       )
       .orderBy(asc(n.changeXid), asc(n.changeSeq))
-      .limit(sql.placeholder('limit'));
+      .limit(sql.placeholder('limit'))
+      .as('page');
+    // The horizon (a snapshot's xmin: every transaction below it has ended) once, beside the
+    // page it bounds, so that a page with no change still answers with it.
+    const fields = Object.keys(page._.selectedFields) as (keyof typeof page._.selectedFields)[];
+    return this.db
+      .select({
+        horizon: sql<string>`${HORIZON}::text`,
+        heldBack: sql<boolean>`exists (select 1 from ${n} where ${n.changeXid} >= ${HORIZON})`,
+        ...Object.fromEntries(fields.map((key) => [key, page[key]])),
+      })
+      .from(sql`(select pg_snapshot_xmin(pg_current_snapshot()) as horizon) as snapshot`)
+      .leftJoinLateral(page, sql`true`);
   }
 }
 
