@@ -5,7 +5,7 @@ import type { Db } from '../../kernel/db.js';
 import { badInput, forbidden } from '../../kernel/errors.js';
 import { pageWindow, type PageArgs, type PageLimits } from '../../kernel/pagination.js';
 import { preparedOnce } from '../../kernel/sql.js';
-import { LIVE_WITH_MAIN_BANK, type NeedRow } from '../repository.js';
+import { LIVE_WITH_MAIN_BANK, qualified, type NeedRow } from '../repository.js';
 import { enterpriseProfiles, financingNeeds, needChanges, subgraphSecrets } from '../tables.js';
 import type { ProspectFeedFilter } from '../generated/resolvers.js';
 
@@ -324,9 +324,11 @@ export class ProspectFeed {
         visible: sql<boolean>`(${visible})`.as('visible'),
         matches: sql<boolean>`(${matches})`.as('matches'),
         // The need's own count of versions, not the global change number: that one would tell
-        // a bank how many changes happened to needs it cannot see.
-        changeOrdinal: sql<number>`(select count(*)::int from ${c} where ${c.needId} = ${n.id}
-          and ${c.changeSeq} <= ${n.changeSeq})`.as('change_ordinal'),
+        // a bank how many changes happened to needs it cannot see. Qualified by hand: drizzle
+        // drops the table name from columns in the select list of a one-table query.
+        changeOrdinal: sql<number>`(select count(*)::int from ${c}
+          where ${qualified(c.needId)} = ${qualified(n.id)}
+            and ${qualified(c.changeSeq)} <= ${qualified(n.changeSeq)})`.as('change_ordinal'),
       })
       .from(n)
       .$dynamic();
