@@ -224,12 +224,38 @@ export const LEVERS = [
     'choice, not the code’s); Ed25519 for the per-call token (verification 123 µs against ES256’s ' +
     '84 µs with node:crypto here: slower); HMAC per-call tokens (8–12 µs, but every subgraph would ' +
     'hold a secret that mints its tokens: weaker).',
-  '- Not done: the feed’s snapshot horizon read in its page statement (one statement of six; ' +
-    'about 0.4 ms of an O1 request); and the feed’s enterprise fields served from finance’s read ' +
-    'model, which drops the tech call from O1 (tech’s 2.8 ms, the gateway’s share of a call and ' +
-    'two statements: about a fifth of the request’s CPU by this run’s split) but makes finance keep a copy of names, codes, ' +
-    'stages, certificates and patent counts in step with tech: a change of the contract between ' +
-    'the two subgraphs, not a lever.',
+  '- Not done: the feed’s enterprise fields served from finance’s read model, which drops the ' +
+    'tech call from O1 (tech’s 2.8 ms, the gateway’s share of a call and two statements: about a ' +
+    'fifth of the request’s CPU by this run’s split) but makes finance keep a copy of names, ' +
+    'codes, stages, certificates and patent counts in step with tech: a change of the contract ' +
+    'between the two subgraphs, not a lever.',
+  '',
+  'Fourth round, each measured alone (PostgreSQL’s own figures from `pg_stat_statements`, ' +
+    'enabled for the measurement only):',
+  '',
+  '- A bank’s matching products ranked from its own products on show, read once per page (a ' +
+    'CTE that PostgreSQL materializes; `rankedProducts` in `subgraphs/finance/repository.ts`), ' +
+    'instead of each of the 50 needs filtering the whole catalogue (46 products, 5 of them the ' +
+    'bank’s): the statement alone, prepared, old and new taking turns, 1.71 → 1.19 ms a page; ' +
+    'under O1 load its execution 1.19 → 0.93–1.05 ms. The floor’s statement reads the bank’s ' +
+    'products the same way (0.64 ms), so the ratios do not gain by it. Kept.',
+  '- A feed page in one statement: the snapshot horizon read beside the page it bounds (a ' +
+    'lateral join on the snapshot, so a page with no change still carries it), instead of a ' +
+    'statement of its own first: finance’s statements per O1 page 3 → 2, the page alone 1.84 → ' +
+    '1.48 ms of wall time, PostgreSQL’s CPU the same (0.85 ms). Kept; the change number it counts ' +
+    'now names each column’s table (drizzle leaves columns of a one-table select unqualified, ' +
+    'which compared the change log’s column with itself; the count came out the same, since a ' +
+    'need is served only at its latest version).',
+  '- The gateway’s data source sends each subgraph call itself (`SignedDataSource` in ' +
+    '`gateway/data-source.ts`): headers as a plain object, no node-fetch Request and Headers ' +
+    'built around every call as `RemoteGraphQLDataSource` does (about 4 % of the gateway’s CPU in ' +
+    'an O1 profile), the same errors, retries and cache hint. A call with 44 enterprises against ' +
+    'a stand-in subgraph in one process, client and server CPU: 633 → 554 and 377 → 317 µs in two ' +
+    'runs of ten interleaved rounds. Kept.',
+  '- O4 is bound by the claim throttle, not by CPU: one bank’s claims are counted one at a time ' +
+    'under its standing row’s lock (`throttle` in `need-workflow.ts`), so with 4 claims at a time a ' +
+    'claim’s first statement waits 10–11 ms for the lock on average, in every federated target ' +
+    'alike. Its ratios between those targets measure the noise of a run, not the gateways.',
 ];
 
 /** Renders the run as Markdown, writes it to `file`, and returns it. */
@@ -508,11 +534,17 @@ export function roundTwoTargets(
       v === undefined ? undefined : v >= floor,
     ]);
   }
-  const o1 = find('O1', 'ours');
-  const cpu = o1 ? totalCpu(o1) : undefined;
+  // As the issue counts it: what serves the request (gateway, subgraphs, PostgreSQL), not the
+  // load generator that asks for it. The floor's figure beside it, counted the same way.
+  const served = (x: Measurement | undefined) =>
+    x && x.cpu.target + (x.target === 'floor' ? 0 : x.cpu.subgraphs) + x.cpu.postgres;
+  const cpu = served(find('O1', 'ours'));
+  const floorCpu = served(find('O1', 'floor'));
   rows.push([
-    'O1 CPU per request, whole path (gateway + subgraphs + PostgreSQL + load) ≤ 12 ms',
-    cpu === undefined ? '—' : `${f2(cpu)} ms`,
+    'O1 CPU per request, what serves it (gateway + subgraphs + PostgreSQL) ≤ 12 ms',
+    cpu === undefined
+      ? '—'
+      : `${f2(cpu)} ms${floorCpu === undefined ? '' : ` (floor ${f2(floorCpu)} ms)`}`,
     cpu === undefined ? undefined : cpu <= 12,
   ]);
   return [
