@@ -252,10 +252,17 @@ export const LEVERS = [
     'an O1 profile), the same errors, retries and cache hint. A call with 44 enterprises against ' +
     'a stand-in subgraph in one process, client and server CPU: 633 → 554 and 377 → 317 µs in two ' +
     'runs of ten interleaved rounds. Kept.',
-  '- O4 is bound by the claim throttle, not by CPU: one bank’s claims are counted one at a time ' +
-    'under its standing row’s lock (`throttle` in `need-workflow.ts`), so with 4 claims at a time a ' +
-    'claim’s first statement waits 10–11 ms for the lock on average, in every federated target ' +
-    'alike. Its ratios between those targets measure the noise of a run, not the gateways.',
+  '- Not a lever, a finding: O4 runs one bank’s claims in a row. The claim throttle counts a ' +
+    'bank’s claims one at a time under its standing row’s lock (`throttle` in ' +
+    '`need-workflow.ts`); with 4 claims at a time, a claim’s first statement waited 10–11 ms for ' +
+    'the lock on average, with ours and with stock alike. O4’s throughput is about one over the ' +
+    'time a claim holds that lock, the same finance work whichever gateway sends it, so its ratios ' +
+    'between the federated targets move with the noise of a run.',
+  '- Not done: a gateway cache of public entities, for the fields an owning subgraph declares ' +
+    'the same for every caller (a bank’s name). O1’s banks call asks for one bank, the caller’s ' +
+    'own, and costs 1.7 ms of the banks subgraph’s CPU, a statement and the gateway’s share of a ' +
+    'call: about an eighth of the request. A cache shared between callers needs that declaration ' +
+    'from the owner and tests of the permitted share of its own before it serves anyone.',
 ];
 
 /** Renders the run as Markdown, writes it to `file`, and returns it. */

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignedDataSource } from '../../gateway/data-source.js';
 import { metrics } from '../../gateway/metrics.js';
@@ -143,6 +144,43 @@ describe('subgraph data source', () => {
       'subgraph "tech" is unavailable: it could not be reached; its fields are missing from this response',
     );
     expect(JSON.stringify(error)).not.toMatch(/127\.0\.0\.1|:9\b|http/);
+  });
+
+  it('takes only a JSON object for an answer: anything else is an invalid response', async () => {
+    subgraph.replies.push((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end('select * from secret_table');
+    });
+    const error = await failure(call(source(), 'mutation { claimFinancingNeed(id: "n") { id } }'));
+    expect(error.message).toBe('subgraph "banks" sent an invalid response');
+    expect(JSON.stringify(error)).not.toContain('secret_table');
+  });
+
+  it("limits the response's cache policy as the subgraph's cache-control says, to none without one", async () => {
+    const hints: unknown[] = [];
+    const withPolicy = (query: string) =>
+      source().process({
+        kind: 'incoming operation',
+        request: { query, variables: {} },
+        document: parse(query),
+        context: {
+          caller: { sub: 's', party: 'pboc', org: null, scopes: new Set(), requestId: 'rid-1' },
+          requestId: 'rid-1',
+        },
+        incomingRequestContext: {
+          overallCachePolicy: { restrict: (hint: unknown) => hints.push(hint) },
+        },
+      } as never);
+    subgraph.replies.push(ok, (_req, res) => {
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'cache-control': 'max-age=60, public',
+      });
+      res.end(JSON.stringify({ data: { banks: [] } }));
+    });
+    await withPolicy('{ banks { id } }');
+    await withPolicy('{ banks { id } }');
+    expect(hints).toEqual([{ maxAge: 0 }, { maxAge: 60, scope: 'PUBLIC' }]);
   });
 
   it('keeps a 4xx body and URL away from the client: the error carries no code to pass masking', async () => {
