@@ -13,13 +13,20 @@ import {
   SubgraphConnectionError,
   subgraphFetcher,
   SubgraphTimeoutError,
-  type SubgraphResponse,
+  type SubgraphAnswer,
 } from './subgraph-http.js';
 
 export type FetchPolicy = GatewayConfig['subgraphFetch'];
 
 /** A subgraph's GraphQL response, as the plan executor takes it. */
-type SubgraphAnswer = Awaited<ReturnType<GraphQLDataSource['process']>>;
+type GraphQLAnswer = Awaited<ReturnType<GraphQLDataSource['process']>>;
+
+/** A subgraph answered with a status other than 2xx. */
+class SubgraphStatusError extends Error {
+  constructor(readonly status: number) {
+    super(`subgraph answered HTTP ${status}`);
+  }
+}
 
 type Failure =
   | { reason: 'timeout' }
@@ -34,10 +41,7 @@ const TRANSIENT_STATUSES = new Set([502, 503, 504]);
 function classify(error: unknown): Failure {
   if (error instanceof SubgraphTimeoutError) return { reason: 'timeout' };
   if (error instanceof SubgraphConnectionError) return { reason: 'unreachable', sent: error.sent };
-  if (error instanceof GraphQLError) {
-    const response = error.extensions.response as { status?: unknown } | undefined;
-    if (typeof response?.status === 'number') return { reason: 'http', status: response.status };
-  }
+  if (error instanceof SubgraphStatusError) return { reason: 'http', status: error.status };
   return { reason: 'invalid_response' };
 }
 
@@ -72,32 +76,25 @@ export function mutationRootFields(query: string): string[] {
   return fields;
 }
 
-async function bodyOf(response: SubgraphResponse): Promise<unknown> {
-  const type = response.headers.get('content-type');
-  return type?.startsWith('application/json') ||
-    type?.startsWith('application/graphql-response+json')
-    ? response.json()
-    : response.text();
-}
-
-/** A subgraph's non-2xx answer, as RemoteGraphQLDataSource reports it. */
-async function httpError(response: SubgraphResponse): Promise<GraphQLError> {
-  const extensions: Record<string, unknown> = {
-    response: {
-      url: response.url,
-      status: response.status,
-      statusText: response.statusText,
-      body: await bodyOf(response),
-    },
-  };
-  if (response.status === 401) extensions.code = 'UNAUTHENTICATED';
-  else if (response.status === 403) extensions.code = 'FORBIDDEN';
-  return new GraphQLError(`${response.status}: ${response.statusText}`, { extensions });
+/** The answer's JSON object; anything else (not JSON, not an object) is an invalid response. */
+function graphQLAnswer(answer: SubgraphAnswer): GraphQLAnswer {
+  const type = answer.headers['content-type'];
+  if (
+    typeof type !== 'string' ||
+    !(type.startsWith('application/json') || type.startsWith('application/graphql-response+json'))
+  ) {
+    throw new Error(`subgraph answered ${String(type)}, not JSON`);
+  }
+  const body: unknown = JSON.parse(answer.body);
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new Error('subgraph answered JSON that is not an object');
+  }
+  return body as GraphQLAnswer;
 }
 
 /** What a subgraph answer's cache-control allows (no header: nothing may be cached). */
-function cacheHint(response: SubgraphResponse): { maxAge: number; scope?: 'PUBLIC' | 'PRIVATE' } {
-  const header = response.headers.get('cache-control') ?? '';
+function cacheHint(answer: SubgraphAnswer): { maxAge: number; scope?: 'PUBLIC' | 'PRIVATE' } {
+  const header = String(answer.headers['cache-control'] ?? '');
   const maxAge = /(?:^|,)\s*max-age=(\d+)\s*(?:,|$)/i.exec(header)?.[1];
   const directives = new Set(header.split(',').map((d) => d.trim().toLowerCase()));
   return {
@@ -138,7 +135,7 @@ export class SignedDataSource implements GraphQLDataSource<GatewayContext> {
 
   constructor(
     private readonly subgraph: string,
-    private readonly url: string,
+    url: string,
     private readonly key: SigningKey,
     private readonly ttlSeconds: number,
     options: { policy?: FetchPolicy; connections?: number; logger?: Logger } = {},
@@ -185,27 +182,23 @@ export class SignedDataSource implements GraphQLDataSource<GatewayContext> {
   }
 
   /**
-   * One attempt: the request as JSON with the call's headers, the answer's JSON object. What
-   * RemoteGraphQLDataSource does for a call, without the fetch Request and Headers objects it
-   * builds around it: an HTTP error becomes a GraphQLError carrying the response's status, and
-   * the subgraph's cache-control, if any, limits the response's cache policy as it would.
+   * One attempt: the request as JSON with the call's headers, the answer's JSON object. A status
+   * other than 2xx is a `SubgraphStatusError`; the subgraph's cache-control, if any, limits the
+   * response's cache policy as RemoteGraphQLDataSource would.
    */
   private async send(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
     const { request } = options;
     if (!request.query) throw new Error('Missing query');
     const { http: _http, ...call } = request;
     const headers = await this.headers(request.query, options.context as GatewayContext);
-    const response = await this.fetch(this.url, { headers, body: JSON.stringify(call) });
-    if (!response.ok) throw await httpError(response);
-    const body = await bodyOf(response);
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      throw new Error(`Expected JSON response body, but received: ${String(body)}`);
-    }
+    const answer = await this.fetch(headers, JSON.stringify(call));
+    if (answer.status < 200 || answer.status >= 300) throw new SubgraphStatusError(answer.status);
+    const body = graphQLAnswer(answer);
     if (options.kind === 'incoming operation') {
       const policy = options.incomingRequestContext.overallCachePolicy;
-      if (policy && 'restrict' in policy) policy.restrict(cacheHint(response));
+      if (policy && 'restrict' in policy) policy.restrict(cacheHint(answer));
     }
-    return body as SubgraphAnswer;
+    return body;
   }
 
   async process(options: GraphQLDataSourceProcessOptions<GatewayContext>) {

@@ -30,38 +30,11 @@ export class SubgraphConnectionError extends Error {
   }
 }
 
-/**
- * What the data source reads of a subgraph's answer (`ok`, `status`, `statusText`, `url`,
- * `headers.get`, `json`, `text`), over a body already read within the attempt's deadline.
- */
-export class SubgraphResponse {
-  readonly ok: boolean;
-  readonly headers: { get(name: string): string | null };
-
-  constructor(
-    readonly url: string,
-    readonly status: number,
-    readonly statusText: string,
-    headers: IncomingHttpHeaders,
-    private readonly body: string,
-  ) {
-    this.ok = status >= 200 && status < 300;
-    this.headers = {
-      get: (name) => {
-        const value = headers[name.toLowerCase()];
-        if (value === undefined) return null;
-        return Array.isArray(value) ? value.join(', ') : value;
-      },
-    };
-  }
-
-  async text(): Promise<string> {
-    return this.body;
-  }
-
-  async json(): Promise<unknown> {
-    return JSON.parse(this.body);
-  }
+/** A subgraph's answer, its body read whole within the attempt's deadline. */
+export interface SubgraphAnswer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: string;
 }
 
 export interface SubgraphTransport {
@@ -72,10 +45,10 @@ export interface SubgraphTransport {
 }
 
 /**
- * The fetcher of one subgraph's data source: undici's `request` over a bounded keep-alive pool
- * to the subgraph's origin. The global `fetch` it replaces spends several times the CPU per call
- * on WHATWG streams, Request/Response objects and its AbortSignal; what the data source needs is
- * a POST, a status, two headers and a JSON body.
+ * The transport of one subgraph's data source: undici's `request` over a bounded keep-alive pool
+ * to the subgraph's origin. The global `fetch` spends several times the CPU per call on WHATWG
+ * streams, Request/Response objects and its AbortSignal; a call needs a POST, a status, a header
+ * or two and a JSON body.
  */
 export function subgraphFetcher(url: string, { connections, timeoutMs }: SubgraphTransport) {
   const target = new URL(url);
@@ -83,25 +56,19 @@ export function subgraphFetcher(url: string, { connections, timeoutMs }: Subgrap
   const path = `${target.pathname}${target.search}`;
 
   async function exchange(
-    headers: Record<string, string> | undefined,
-    body: string | undefined,
+    headers: Record<string, string>,
+    body: string,
     signal: AbortSignal,
-  ) {
+  ): Promise<SubgraphAnswer> {
     const response = await pool.request({ path, method: 'POST', headers, body, signal });
-    const text = await response.body.text();
-    return new SubgraphResponse(
-      url,
-      response.statusCode,
-      response.statusText,
-      response.headers,
-      text,
-    );
+    return {
+      status: response.statusCode,
+      headers: response.headers,
+      body: await response.body.text(),
+    };
   }
 
-  return async (
-    _url: string,
-    init: { headers?: Record<string, string>; body?: string },
-  ): Promise<SubgraphResponse> => {
+  return async (headers: Record<string, string>, body: string): Promise<SubgraphAnswer> => {
     const deadline = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     // undici acts on an abort only once the request has a connection: a call still waiting for
@@ -114,7 +81,7 @@ export function subgraphFetcher(url: string, { connections, timeoutMs }: Subgrap
       }, timeoutMs);
     });
     try {
-      return await Promise.race([exchange(init.headers, init.body, deadline.signal), expired]);
+      return await Promise.race([exchange(headers, body, deadline.signal), expired]);
     } catch (error) {
       if (error instanceof SubgraphTimeoutError) throw error;
       throw new SubgraphConnectionError(error);

@@ -543,8 +543,7 @@ export function roundTwoTargets(
   }
   // As the issue counts it: what serves the request (gateway, subgraphs, PostgreSQL), not the
   // load generator that asks for it. The floor's figure beside it, counted the same way.
-  const served = (x: Measurement | undefined) =>
-    x && x.cpu.target + (x.target === 'floor' ? 0 : x.cpu.subgraphs) + x.cpu.postgres;
+  const served = (x: Measurement | undefined) => x && totalCpu(x) - x.cpu.load;
   const cpu = served(find('O1', 'ours'));
   const floorCpu = served(find('O1', 'floor'));
   rows.push([
