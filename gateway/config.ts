@@ -78,6 +78,12 @@ export interface GatewayConfig extends Config {
   /** Keep-alive connections the gateway holds to each subgraph at most (server mode). */
   subgraphConnections: number;
   /**
+   * Subgraph answers the gateway keeps per subgraph, of those the subgraph marks public
+   * (`@cacheControl(scope: PUBLIC)`), to answer the same call again within their max-age; 0 keeps
+   * none.
+   */
+  sharedAnswers: number;
+  /**
    * How often the disclosure log's sequencer integrates written entries into the Merkle tree and
    * signs a tree head: an entry is in a signed head within about this long.
    */
@@ -157,6 +163,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     // for the parallel fetches of many plans at once, while a stalled subgraph ties up 32 sockets
     // of the gateway rather than one per waiting call.
     subgraphConnections: int(env, 'SUBGRAPH_CONNECTIONS', 32, 1),
+    sharedAnswers: int(env, 'SHARED_ANSWERS', 1_000, 0),
     // A fifth of a second: a tree head soon after the response, a few statements a second idle.
     logIntegrationMs: int(env, 'LOG_INTEGRATION_MS', 200, 10),
   };

@@ -9,6 +9,7 @@ import type { Logger } from '../subgraphs/kernel/logger.js';
 import type { RunningSubgraph } from '../subgraphs/kernel/subgraph.js';
 import type { GatewayContext } from './context.js';
 import { metrics } from './metrics.js';
+import { SharedAnswers } from './shared-answers.js';
 import {
   SubgraphConnectionError,
   subgraphFetcher,
@@ -104,6 +105,16 @@ function cacheHint(answer: SubgraphAnswer): { maxAge: number; scope?: 'PUBLIC' |
   };
 }
 
+/** Limits the incoming operation's cache policy by what one subgraph answer allows. */
+function restrictCachePolicy(
+  options: GraphQLDataSourceProcessOptions<GatewayContext>,
+  hint: ReturnType<typeof cacheHint>,
+): void {
+  if (options.kind !== 'incoming operation') return;
+  const policy = options.incomingRequestContext.overallCachePolicy;
+  if (policy && 'restrict' in policy) policy.restrict(hint);
+}
+
 /** One subgraph call's time, into `/metrics`. */
 function observeFetch(subgraph: string, outcome: 'ok' | 'error', started: number): void {
   metrics.subgraphFetchDuration.observe(
@@ -132,15 +143,24 @@ export class SignedDataSource implements GraphQLDataSource<GatewayContext> {
   private readonly logger?: Logger;
   private readonly peers: readonly SubgraphName[];
   private readonly fetch: ReturnType<typeof subgraphFetcher>;
+  private readonly shared?: SharedAnswers;
 
   constructor(
     private readonly subgraph: string,
     url: string,
     private readonly key: SigningKey,
     private readonly ttlSeconds: number,
-    options: { policy?: FetchPolicy; connections?: number; logger?: Logger } = {},
+    options: {
+      policy?: FetchPolicy;
+      connections?: number;
+      logger?: Logger;
+      /** Where the subgraph's public answers are kept (one per subgraph); false keeps none. */
+      sharedAnswers?: SharedAnswers | false;
+    } = {},
   ) {
     this.policy = options.policy ?? { timeoutMs: 10_000, retries: 2, backoffMs: 100 };
+    this.shared =
+      options.sharedAnswers === false ? undefined : (options.sharedAnswers ?? new SharedAnswers());
     this.peers = isSubgraphName(subgraph) ? (SUBGRAPH_PEERS[subgraph] ?? []) : [];
     this.logger = options.logger;
     this.fetch = subgraphFetcher(url, {
@@ -185,18 +205,30 @@ export class SignedDataSource implements GraphQLDataSource<GatewayContext> {
    * One attempt: the request as JSON with the call's headers, the answer's JSON object. A status
    * other than 2xx is a `SubgraphStatusError`; the subgraph's cache-control, if any, limits the
    * response's cache policy as RemoteGraphQLDataSource would.
+   *
+   * A query whose answer the subgraph marked public is answered again from `shared`, with no
+   * call, until its max-age runs out: the subgraph said the answer is the same for every caller.
    */
-  private async send(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
+  private async send(options: GraphQLDataSourceProcessOptions<GatewayContext>, query: boolean) {
     const { request } = options;
     if (!request.query) throw new Error('Missing query');
     const { http: _http, ...call } = request;
+    const text = JSON.stringify(call);
+    const shared = query ? this.shared : undefined;
+    const kept = shared?.get(text);
+    if (kept) {
+      metrics.subgraphSharedAnswers.inc({ subgraph: this.subgraph });
+      restrictCachePolicy(options, { maxAge: kept.maxAge, scope: 'PUBLIC' });
+      return JSON.parse(kept.body) as GraphQLAnswer;
+    }
     const headers = await this.headers(request.query, options.context as GatewayContext);
-    const answer = await this.fetch(headers, JSON.stringify(call));
+    const answer = await this.fetch(headers, text);
     if (answer.status < 200 || answer.status >= 300) throw new SubgraphStatusError(answer.status);
     const body = graphQLAnswer(answer);
-    if (options.kind === 'incoming operation') {
-      const policy = options.incomingRequestContext.overallCachePolicy;
-      if (policy && 'restrict' in policy) policy.restrict(cacheHint(answer));
+    const hint = cacheHint(answer);
+    restrictCachePolicy(options, hint);
+    if (shared && hint.scope === 'PUBLIC' && hint.maxAge > 0 && body.errors === undefined) {
+      shared.set(text, answer.body, hint.maxAge);
     }
     return body;
   }
@@ -208,7 +240,7 @@ export class SignedDataSource implements GraphQLDataSource<GatewayContext> {
     for (let attempt = 0; ; attempt += 1) {
       const started = performance.now();
       try {
-        const response = await this.send(options);
+        const response = await this.send(options, retryable);
         observeFetch(subgraph, 'ok', started);
         return response;
       } catch (error) {

@@ -195,6 +195,11 @@ export const metrics = {
     'Failed attempts of gateway calls to subgraphs, by subgraph and reason.',
     ['subgraph', 'reason'],
   ),
+  subgraphSharedAnswers: new Counter(
+    'kx_subgraph_shared_answers_total',
+    'Subgraph queries answered from the public answers kept, with no call, by subgraph.',
+    ['subgraph'],
+  ),
   subgraphFetchRetries: new Counter(
     'kx_subgraph_fetch_retries_total',
     'Subgraph queries sent again after a failed attempt, by subgraph.',

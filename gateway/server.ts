@@ -24,6 +24,7 @@ import type { SigningKey } from '../subgraphs/kernel/keys.js';
 import type { RunningSubgraph } from '../subgraphs/kernel/subgraph.js';
 import { apolloLogger, createLogger, type Logger } from '../subgraphs/kernel/logger.js';
 import { InProcessDataSource, SignedDataSource } from './data-source.js';
+import { SharedAnswers } from './shared-answers.js';
 import { withAbsentSubjects } from './authorization/absent.js';
 import { withDistinctRepresentations } from './representations.js';
 import { ExchangeGateway, type OperationLayer } from './exchange-gateway.js';
@@ -369,7 +370,14 @@ function apolloGateway(
                 subgraphUrls[name] ?? url!,
                 options.signingKey,
                 config.gatewayToken.ttlSeconds,
-                { policy: config.subgraphFetch, connections: config.subgraphConnections, logger },
+                {
+                  policy: config.subgraphFetch,
+                  connections: config.subgraphConnections,
+                  logger,
+                  sharedAnswers:
+                    config.sharedAnswers > 0 &&
+                    new SharedAnswers({ entries: config.sharedAnswers }),
+                },
               ),
         ),
       ),

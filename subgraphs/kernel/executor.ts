@@ -13,6 +13,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import type { Logger } from './logger.js';
+import { cacheControlHeader, ENTITIES_VARIABLE, operationCachePolicy } from './cache-policy.js';
 
 /** One operation as the gateway's query plan sends it to a subgraph. */
 export interface SubgraphRequest {
@@ -21,10 +22,14 @@ export interface SubgraphRequest {
   operationName?: string;
 }
 
-/** An operation's answer: its HTTP status (400 for a request that never ran) and its body. */
+/**
+ * An operation's answer: its HTTP status (400 for a request that never ran), its body, and the
+ * `cache-control` the schema's hints allow for it (only an answer without errors has one).
+ */
 export interface OperationAnswer {
   status: number;
   body: FormattedExecutionResult;
+  cacheControl?: string;
 }
 
 /** Runs one operation for a request's context; the request id names it in the error log. */
@@ -34,8 +39,17 @@ export type OperationExecutor = (
   requestId: string,
 ) => Promise<OperationAnswer>;
 
-/** A query text parsed and validated once: its document, or the refusal it always gets. */
-type Prepared = { document: DocumentNode } | { refusal: OperationAnswer };
+/** What an answer to a prepared text may be kept for, and the entity types it may be about. */
+interface Cacheable {
+  header: string;
+  entityTypes?: Set<string>;
+}
+
+/**
+ * A query text parsed and validated once: its document and, for a text of one query, the cache
+ * policy its fields' hints allow; or the refusal it always gets.
+ */
+type Prepared = { document: DocumentNode; cacheable?: Cacheable } | { refusal: OperationAnswer };
 
 /** The query plans send the same few texts again and again; more than this is not a working set. */
 const PREPARED_TEXTS = 1_000;
@@ -83,7 +97,10 @@ export function createOperationExecutor(schema: GraphQLSchema, logger: Logger): 
     const errors = resolved
       ? result.errors?.map(asUserInputError)
       : result.errors?.slice(0, 1).map((e) => withCode(e, 'OPERATION_RESOLUTION_FAILURE'));
-    if (!errors?.length) return { status: 200, body: { data: result.data } };
+    if (!errors?.length) {
+      const cacheControl = cacheControlOf(entry.cacheable, request.variables);
+      return { status: 200, body: { data: result.data }, ...(cacheControl && { cacheControl }) };
+    }
     logUnexpected(logger, errors, requestId);
     return {
       // No data at all: the operation never ran (its variables did not coerce, or none was named).
@@ -104,7 +121,42 @@ function prepareText(schema: GraphQLSchema, query: string): Prepared {
   if (invalid.length > 0) {
     return refusal(invalid.map((error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED')));
   }
-  return { document };
+  return { document, cacheable: cacheableOf(schema, document) };
+}
+
+function cacheableOf(schema: GraphQLSchema, document: DocumentNode): Cacheable | undefined {
+  const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
+  if (operations.length !== 1) return undefined;
+  const fragments = new Map(
+    document.definitions.flatMap((d) =>
+      d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [],
+    ),
+  );
+  const cacheable = operationCachePolicy(schema, operations[0], fragments);
+  if (!cacheable) return undefined;
+  const header = cacheControlHeader(cacheable.policy);
+  return { header, ...(cacheable.entityTypes && { entityTypes: cacheable.entityTypes }) };
+}
+
+/**
+ * The answer's cache-control: the text's, provided that an `_entities` answer was asked only for
+ * representations of the types its fragments name (another type's would have no hint).
+ */
+function cacheControlOf(
+  cacheable: Cacheable | undefined,
+  variables: Record<string, unknown> | undefined,
+): string | undefined {
+  if (!cacheable) return undefined;
+  const { entityTypes } = cacheable;
+  if (entityTypes) {
+    const representations = variables?.[ENTITIES_VARIABLE];
+    if (!Array.isArray(representations)) return undefined;
+    for (const representation of representations) {
+      const typename = (representation as { __typename?: unknown } | null)?.__typename;
+      if (typeof typename !== 'string' || !entityTypes.has(typename)) return undefined;
+    }
+  }
+  return cacheable.header;
 }
 
 function refusal(errors: GraphQLError[]): Prepared {

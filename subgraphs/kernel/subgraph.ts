@@ -214,7 +214,12 @@ function subgraphRequestHandler<TContext extends object>(
       if (request.operationName) line.operationName = request.operationName;
       const context = serving.context(caller, peerTokensOf(req, module.name));
       const answer = await serving.execute(request, context, caller.requestId);
-      sendJson(res, answer.status, answer.body);
+      sendJson(
+        res,
+        answer.status,
+        answer.body,
+        answer.cacheControl ? { 'cache-control': answer.cacheControl } : {},
+      );
     } catch (error) {
       if (error instanceof HttpError) return sendHttpError(res, error);
       logger.error({ err: error, requestId: line.requestId }, 'request failed');

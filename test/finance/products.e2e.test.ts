@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import type { SubgraphName } from '../../subgraphs/kernel/config.js';
 import type { Database } from '../../subgraphs/kernel/db.js';
 import * as finance from '../../subgraphs/finance/tables.js';
+import { metrics } from '../../gateway/metrics.js';
 import { BACKENDS } from '../helpers/databases.js';
 import { loadFixture } from '../helpers/fixture.js';
 import { startTestGraph, type TestGraph } from '../helpers/graph.js';
@@ -158,6 +159,18 @@ for (const backend of BACKENDS) {
       ok(await graph.query(PRODUCTS, { filter }, token)).products.nodes.map(
         (node: { id: string }) => node.id,
       );
+
+    it("names the products' banks once: the same ask again, by anyone, is served from what the gateway kept", async () => {
+      const NAMES = '{ products(first: 100) { nodes { id bank { id name kind } } } }';
+      const served = () => metrics.subgraphSharedAnswers.get({ subgraph: 'banks' });
+      const before = served();
+      const first = ok(await graph.query(NAMES, {}, await as('pboc')));
+      expect(first.products.nodes.length).toBeGreaterThan(1);
+      expect(first.products.nodes[0].bank.name).toEqual(expect.any(String));
+      const again = ok(await graph.query(NAMES, {}, await as('tech_bureau')));
+      expect(again).toEqual(first);
+      expect(served()).toBe(before + 1);
+    });
 
     // Ranking and search first: the mutations below add products that would fit need-a1 too.
     describe('recommendations', () => {

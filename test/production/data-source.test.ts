@@ -7,6 +7,7 @@ import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignedDataSource } from '../../gateway/data-source.js';
 import { metrics } from '../../gateway/metrics.js';
+import { SharedAnswers } from '../../gateway/shared-answers.js';
 import { loadOrCreateSigningKey, type SigningKey } from '../../subgraphs/kernel/keys.js';
 import { call, failure } from '../helpers/data-source.js';
 
@@ -188,5 +189,74 @@ describe('subgraph data source', () => {
     const error = await failure(call(source(), '{ banks { id } }'));
     expect(error.message).toBe('subgraph "banks" refused the gateway\'s request');
     expect(error.extensions).toEqual({});
+  });
+
+  describe('answers a subgraph marks public', () => {
+    const answering =
+      (body: unknown, cacheControl = 'max-age=60, public'): Reply =>
+      (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json', 'cache-control': cacheControl });
+        res.end(JSON.stringify(body));
+      };
+    const banks = (name: string) => ({ data: { banks: [{ id: 'icbc', name }] } });
+    let now = 0;
+    const keeping = () =>
+      new SignedDataSource('banks', subgraph.url, key, 60, {
+        policy: { timeoutMs: 2_000, retries: 0, backoffMs: 1 },
+        sharedAnswers: new SharedAnswers({ now: () => now }),
+      });
+    const QUERY = '{ banks { id name } }';
+
+    it('serves the same call again, to any caller, without making it until the max-age runs out', async () => {
+      const source = keeping();
+      now = 1_000_000;
+      const served = metrics.subgraphSharedAnswers.get({ subgraph: 'banks' });
+      subgraph.replies.push(answering(banks('ICBC')), answering(banks('ICBC Xianning')));
+      subgraph.seen.length = 0;
+      const first = await call(source, QUERY, { party: 'bank', org: 'icbc' });
+      now += 59_000;
+      const again = await call(source, QUERY, { party: 'enterprise', org: 'e-1' });
+      expect(subgraph.seen).toHaveLength(1);
+      expect(again.data).toEqual(first.data);
+      expect(metrics.subgraphSharedAnswers.get({ subgraph: 'banks' })).toBe(served + 1);
+      now += 1_000;
+      const expired = await call(source, QUERY, { party: 'bank', org: 'icbc' });
+      expect(subgraph.seen).toHaveLength(2);
+      expect(expired.data).toEqual(banks('ICBC Xianning').data);
+    });
+
+    it('keeps nothing private, unmarked, with errors or of a mutation; another request is its own call', async () => {
+      const source = keeping();
+      const replies: Reply[] = [
+        answering(banks('a'), 'max-age=60, private'),
+        answering(banks('b'), 'max-age=60'),
+        answering(banks('c'), 'max-age=0, public'),
+        answering({ errors: [{ message: 'not now' }], data: { banks: [] } }),
+      ];
+      subgraph.seen.length = 0;
+      for (const reply of replies) {
+        subgraph.replies.push(reply, reply);
+        await call(source, QUERY);
+        await call(source, QUERY);
+      }
+      expect(subgraph.seen).toHaveLength(8);
+      const MUTATION = 'mutation { renameBank(id: "icbc") { id name } }';
+      subgraph.replies.push(answering(banks('d')), answering(banks('e')));
+      await call(source, MUTATION);
+      expect((await call(source, MUTATION)).data).toEqual(banks('e').data);
+      subgraph.replies.push(answering(banks('f')), answering(banks('g')));
+      await call(source, QUERY);
+      expect((await call(source, '{ banks { id name kind } }')).data).toEqual(banks('g').data);
+      expect(subgraph.seen).toHaveLength(12);
+      subgraph.replies.length = 0;
+    });
+
+    it("hands every plan its own copy: what one does to its answer does not reach the next's", async () => {
+      const source = keeping();
+      subgraph.replies.push(answering(banks('ICBC')));
+      const first = await call(source, QUERY);
+      (first.data as { banks: { name: string }[] }).banks[0].name = 'changed';
+      expect((await call(source, QUERY)).data).toEqual(banks('ICBC').data);
+    });
   });
 });

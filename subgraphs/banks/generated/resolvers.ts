@@ -131,6 +131,8 @@ export type BankMonthEndBalance = {
   takenAt: Scalars['DateTime']['output'];
 };
 
+export type CacheControlScope = 'PRIVATE' | 'PUBLIC';
+
 /** The city's balance at the close of a month, over every bank recorded. */
 export type CityMonthEndBalance = {
   __typename?: 'CityMonthEndBalance';
@@ -843,12 +845,12 @@ export type FederationReferenceTypes = {
 export type ResolversTypes = {
   ApproveCreditLineInput: ApproveCreditLineInput;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Bank: ResolverTypeWrapper<BankRowModel>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   BankCreditStatistics: ResolverTypeWrapper<StatisticsRowModel>;
   BankKind: BankKind;
   BankMonthEndBalance: ResolverTypeWrapper<BalanceWithGrowthModel>;
+  CacheControlScope: CacheControlScope;
   CityMonthEndBalance: ResolverTypeWrapper<CityMonthEndBalanceModel>;
   ComparisonBase: ComparisonBase;
   CreditComparison: ResolverTypeWrapper<
@@ -862,7 +864,6 @@ export type ResolversTypes = {
   CreditHistory: ResolverTypeWrapper<CreditHistoryValueModel>;
   CreditHistoryLine: ResolverTypeWrapper<HistoryLineModel>;
   CreditHistoryLoan: ResolverTypeWrapper<HistoryLoanModel>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   CreditLine: ResolverTypeWrapper<CreditLineRowModel>;
   CreditLineConnection: ResolverTypeWrapper<
     Omit<CreditLineConnection, 'edges' | 'nodes'> & {
@@ -919,13 +920,14 @@ export type ResolversTypes = {
   SolutionPayload: ResolverTypeWrapper<
     Omit<SolutionPayload, 'solution'> & { solution: ResolversTypes['FinancingSolution'] }
   >;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
   ApproveCreditLineInput: ApproveCreditLineInput;
   ID: Scalars['ID']['output'];
-  Int: Scalars['Int']['output'];
   Bank: BankRowModel;
   String: Scalars['String']['output'];
   BankCreditStatistics: StatisticsRowModel;
@@ -940,7 +942,6 @@ export type ResolversParentTypes = {
   CreditHistory: CreditHistoryValueModel;
   CreditHistoryLine: HistoryLineModel;
   CreditHistoryLoan: HistoryLoanModel;
-  Boolean: Scalars['Boolean']['output'];
   CreditLine: CreditLineRowModel;
   CreditLineConnection: Omit<CreditLineConnection, 'edges' | 'nodes'> & {
     edges: Array<ResolversParentTypes['CreditLineEdge']>;
@@ -986,7 +987,22 @@ export type ResolversParentTypes = {
   SolutionPayload: Omit<SolutionPayload, 'solution'> & {
     solution: ResolversParentTypes['FinancingSolution'];
   };
+  Boolean: Scalars['Boolean']['output'];
+  Int: Scalars['Int']['output'];
 };
+
+export type CacheControlDirectiveArgs = {
+  inheritMaxAge?: Maybe<Scalars['Boolean']['input']>;
+  maxAge?: Maybe<Scalars['Int']['input']>;
+  scope?: Maybe<CacheControlScope>;
+};
+
+export type CacheControlDirectiveResolver<
+  Result,
+  Parent,
+  ContextType = BanksContext,
+  Args = CacheControlDirectiveArgs,
+> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type BankResolvers<
   ContextType = BanksContext,
@@ -1578,4 +1594,8 @@ export type Resolvers<ContextType = BanksContext> = {
   Query?: QueryResolvers<ContextType>;
   RecordMonthEndBalancesPayload?: RecordMonthEndBalancesPayloadResolvers<ContextType>;
   SolutionPayload?: SolutionPayloadResolvers<ContextType>;
+};
+
+export type DirectiveResolvers<ContextType = BanksContext> = {
+  cacheControl?: CacheControlDirectiveResolver<any, any, ContextType>;
 };
