@@ -94,15 +94,31 @@ function graphQLAnswer(answer: SubgraphAnswer): GraphQLAnswer {
 }
 
 /** What a subgraph answer's cache-control allows (no header: nothing may be cached). */
-function cacheHint(answer: SubgraphAnswer): { maxAge: number; scope?: 'PUBLIC' | 'PRIVATE' } {
-  const header = String(answer.headers['cache-control'] ?? '');
-  const maxAge = /(?:^|,)\s*max-age=(\d+)\s*(?:,|$)/i.exec(header)?.[1];
-  const directives = new Set(header.split(',').map((d) => d.trim().toLowerCase()));
+function cacheHint(header: unknown): { maxAge: number; scope?: 'PUBLIC' | 'PRIVATE' } {
+  const value = String(header ?? '');
+  const maxAge = /(?:^|,)\s*max-age=(\d+)\s*(?:,|$)/i.exec(value)?.[1];
+  const directives = new Set(value.split(',').map((d) => d.trim().toLowerCase()));
   return {
     maxAge: maxAge === undefined ? 0 : Number(maxAge),
     ...(directives.has('private') ? { scope: 'PRIVATE' as const } : {}),
     ...(directives.has('public') ? { scope: 'PUBLIC' as const } : {}),
   };
+}
+
+/**
+ * Keeps a query's answer in `shared` if its cache-control says it is the same for every caller
+ * for a while and it carries no error.
+ */
+function keepIfPublic(
+  shared: SharedAnswers | undefined,
+  call: string,
+  body: GraphQLAnswer,
+  text: () => string,
+  hint: ReturnType<typeof cacheHint>,
+): void {
+  if (shared && hint.scope === 'PUBLIC' && hint.maxAge > 0 && body.errors === undefined) {
+    shared.set(call, text(), hint.maxAge);
+  }
 }
 
 /** Limits the incoming operation's cache policy by what one subgraph answer allows. */
@@ -225,11 +241,9 @@ export class SignedDataSource implements GraphQLDataSource<GatewayContext> {
     const answer = await this.fetch(headers, text);
     if (answer.status < 200 || answer.status >= 300) throw new SubgraphStatusError(answer.status);
     const body = graphQLAnswer(answer);
-    const hint = cacheHint(answer);
+    const hint = cacheHint(answer.headers['cache-control']);
     restrictCachePolicy(options, hint);
-    if (shared && hint.scope === 'PUBLIC' && hint.maxAge > 0 && body.errors === undefined) {
-      shared.set(text, answer.body, hint.maxAge);
-    }
+    keepIfPublic(shared, text, body, () => answer.body, hint);
     return body;
   }
 
@@ -311,19 +325,35 @@ export class SignedDataSource implements GraphQLDataSource<GatewayContext> {
  */
 export class InProcessDataSource implements GraphQLDataSource<GatewayContext> {
   private readonly peers: readonly SubgraphName[];
+  private readonly shared?: SharedAnswers;
 
   constructor(
     private readonly subgraph: SubgraphName,
     private readonly target: () => Pick<RunningSubgraph, 'execute'>,
     private readonly key: SigningKey,
     private readonly ttlSeconds: number,
+    /** Where the subgraph's public answers are kept, as SignedDataSource keeps them. */
+    options: { sharedAnswers?: SharedAnswers | false } = {},
   ) {
     this.peers = SUBGRAPH_PEERS[subgraph] ?? [];
+    this.shared =
+      options.sharedAnswers === false ? undefined : (options.sharedAnswers ?? new SharedAnswers());
   }
 
-  async process({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>) {
+  async process(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
+    const { request, context } = options;
     if (!context?.caller) throw new Error('subgraph call without a verified caller');
     const query = request.query ?? '';
+    const call = { query, variables: request.variables, operationName: request.operationName };
+    const document = 'document' in options ? options.document : undefined;
+    const shared = operationType(document, query) === 'query' ? this.shared : undefined;
+    const text = shared ? JSON.stringify(call) : '';
+    const kept = shared?.get(text);
+    if (kept) {
+      metrics.subgraphSharedAnswers.inc({ subgraph: this.subgraph });
+      restrictCachePolicy(options, { maxAge: kept.maxAge, scope: 'PUBLIC' });
+      return JSON.parse(kept.body) as GraphQLAnswer;
+    }
     const peerTokens: Partial<Record<SubgraphName, string>> = {};
     if (this.peers.length > 0) {
       for (const peer of peersOfMutation(this.subgraph, mutationRootFields(query))) {
@@ -339,17 +369,12 @@ export class InProcessDataSource implements GraphQLDataSource<GatewayContext> {
     const subgraph = this.subgraph;
     const started = performance.now();
     try {
-      const result = await this.target().execute(
-        {
-          query,
-          variables: request.variables,
-          operationName: request.operationName,
-        },
-        context.caller,
-        peerTokens,
-      );
+      const answer = await this.target().execute(call, context.caller, peerTokens);
       observeFetch(subgraph, 'ok', started);
-      return result;
+      const body = answer.body as GraphQLAnswer;
+      const hint = cacheHint(answer.cacheControl);
+      keepIfPublic(shared, text, body, () => JSON.stringify(body), hint);
+      return body;
     } catch (error) {
       observeFetch(subgraph, 'error', started);
       metrics.subgraphFetchErrors.inc({ subgraph, reason: 'unreachable' });

@@ -350,6 +350,9 @@ function apolloGateway(
   logger: Logger,
 ): ApolloGateway {
   const { config, inProcess } = options;
+  // One per subgraph; `SHARED_ANSWERS=0` keeps none.
+  const sharedAnswers = () =>
+    config.sharedAnswers > 0 && new SharedAnswers({ entries: config.sharedAnswers });
   return new ApolloGateway({
     supergraphSdl,
     logger: apolloLogger(logger),
@@ -364,6 +367,7 @@ function apolloGateway(
                 () => inProcess(name as SubgraphName),
                 options.signingKey,
                 config.gatewayToken.ttlSeconds,
+                { sharedAnswers: sharedAnswers() },
               )
             : new SignedDataSource(
                 name,
@@ -374,9 +378,7 @@ function apolloGateway(
                   policy: config.subgraphFetch,
                   connections: config.subgraphConnections,
                   logger,
-                  sharedAnswers:
-                    config.sharedAnswers > 0 &&
-                    new SharedAnswers({ entries: config.sharedAnswers }),
+                  sharedAnswers: sharedAnswers(),
                 },
               ),
         ),

@@ -9,6 +9,7 @@ import type { Config, SubgraphName } from './config.js';
 import type { Database } from './db.js';
 import {
   createOperationExecutor,
+  type OperationAnswer,
   type OperationExecutor,
   type SubgraphRequest,
 } from './executor.js';
@@ -96,7 +97,7 @@ export interface RunningSubgraph {
     request: SubgraphRequest,
     caller: Caller,
     peerTokens: Partial<Record<SubgraphName, string>>,
-  ): Promise<FormattedExecutionResult>;
+  ): Promise<Omit<OperationAnswer, 'status'>>;
   stop(): Promise<void>;
 }
 
@@ -341,7 +342,7 @@ async function executeInProcess<TContext extends object>(
   request: SubgraphRequest,
   caller: Caller,
   peerTokens: Partial<Record<SubgraphName, string>>,
-): Promise<FormattedExecutionResult> {
+): Promise<Omit<OperationAnswer, 'status'>> {
   const started = process.hrtime.bigint();
   const line: Record<string, unknown> = {
     requestId: caller.requestId,
@@ -354,7 +355,7 @@ async function executeInProcess<TContext extends object>(
     const context = serving.context(caller, peerTokens);
     const answer = await serving.execute(request, context, caller.requestId);
     line.status = answer.status;
-    return answer.body;
+    return { body: answer.body, ...(answer.cacheControl && { cacheControl: answer.cacheControl }) };
   } finally {
     line.durationMs = Number(process.hrtime.bigint() - started) / 1e6;
     serving.logger.info(line, 'request');

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { metrics } from '../../gateway/metrics.js';
 import type { Party } from '../../subgraphs/kernel/caller.js';
 import { loadFixture } from '../helpers/fixture.js';
 import { GRAPH_VARIANTS, startTestGraph, type TestGraph } from '../helpers/graph.js';
@@ -184,6 +185,24 @@ for (const { backend, inProcess, label } of GRAPH_VARIANTS) {
       expect(await lines(ABC)).toEqual(['cl-2']);
       expect(await lines(ENT_B)).toEqual(['cl-1']);
       expect(await lines(TECH)).toBeNull();
+    });
+
+    it('serves a bank’s public fields kept from one party’s ask to another, and nothing else kept', async () => {
+      const kept = () => metrics.subgraphSharedAnswers.get({ subgraph: 'banks' });
+      const NAMES = '{ products(first: 100) { nodes { id bank { id name kind } } } }';
+      const before = kept();
+      const first = await ask(ICBC, NAMES);
+      expect(first.body.data.products.nodes.length).toBeGreaterThan(1);
+      expect((await ask(ENT_A, NAMES)).body).toEqual(first.body);
+      expect(kept()).toBe(before + 1);
+      // A bank's own rows are decided per caller every time, whoever asked first.
+      const LINES = '{ creditLines(first: 50) { nodes { id bank { id name } } } }';
+      const lines = async (who: Who) =>
+        (await ask(who, LINES)).body.data.creditLines.nodes.map((n: { id: string }) => n.id);
+      expect(await lines(ICBC)).toEqual(['cl-1']);
+      expect(await lines(ABC)).toEqual(['cl-2']);
+      expect(await lines(ICBC)).toEqual(['cl-1']);
+      expect(kept()).toBe(before + 1);
     });
 
     it('calls no subgraph for a fetch whose fields are all denied', async () => {

@@ -1,10 +1,10 @@
 import { parse, type GraphQLError } from 'graphql';
-import type { SignedDataSource } from '../../gateway/data-source.js';
+import type { GraphQLDataSource } from '@apollo/gateway';
 import type { Caller } from '../../subgraphs/kernel/caller.js';
 
 /** One subgraph fetch through the data source, as the gateway's plan executor makes it. */
 export function call(
-  source: SignedDataSource,
+  source: GraphQLDataSource,
   query: string,
   caller: Pick<Caller, 'party' | 'org'> = { party: 'finance_office', org: null },
 ) {

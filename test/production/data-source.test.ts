@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SignedDataSource } from '../../gateway/data-source.js';
+import { InProcessDataSource, SignedDataSource } from '../../gateway/data-source.js';
 import { metrics } from '../../gateway/metrics.js';
 import { SharedAnswers } from '../../gateway/shared-answers.js';
 import { loadOrCreateSigningKey, type SigningKey } from '../../subgraphs/kernel/keys.js';
@@ -258,5 +258,31 @@ describe('subgraph data source', () => {
       (first.data as { banks: { name: string }[] }).banks[0].name = 'changed';
       expect((await call(source, QUERY)).data).toEqual(banks('ICBC').data);
     });
+  });
+
+  it('keeps public answers in the embedded graph too, where the subgraph is a function call', async () => {
+    const asked: string[] = [];
+    const embedded = new InProcessDataSource(
+      'banks',
+      () => ({
+        execute: async ({ query }) => {
+          asked.push(query);
+          const marked = !query.includes('kind');
+          return {
+            body: { data: { banks: [{ id: 'icbc', name: `ICBC ${asked.length}` }] } },
+            ...(marked && { cacheControl: 'max-age=60, public' }),
+          };
+        },
+      }),
+      key,
+      60,
+    );
+    const first = await call(embedded, '{ banks { id name } }');
+    expect((await call(embedded, '{ banks { id name } }')).data).toEqual(first.data);
+    await call(embedded, '{ banks { id name kind } }');
+    await call(embedded, '{ banks { id name kind } }');
+    await call(embedded, 'mutation { renameBank(id: "icbc") { id name } }');
+    await call(embedded, 'mutation { renameBank(id: "icbc") { id name } }');
+    expect(asked).toHaveLength(5);
   });
 });
