@@ -121,6 +121,23 @@ function keepIfPublic(
   }
 }
 
+/**
+ * The answer kept for this call, if there is one: a fresh copy, counted, limiting the response's
+ * cache policy by the time it may still be kept.
+ */
+function keptAnswer(
+  shared: SharedAnswers | undefined,
+  call: string,
+  options: GraphQLDataSourceProcessOptions<GatewayContext>,
+  subgraph: string,
+): GraphQLAnswer | undefined {
+  const kept = shared?.get(call);
+  if (!kept) return undefined;
+  metrics.subgraphSharedAnswers.inc({ subgraph });
+  restrictCachePolicy(options, { maxAge: kept.maxAge, scope: 'PUBLIC' });
+  return JSON.parse(kept.body) as GraphQLAnswer;
+}
+
 /** Limits the incoming operation's cache policy by what one subgraph answer allows. */
 function restrictCachePolicy(
   options: GraphQLDataSourceProcessOptions<GatewayContext>,
@@ -231,12 +248,8 @@ export class SignedDataSource implements GraphQLDataSource<GatewayContext> {
     const { http: _http, ...call } = request;
     const text = JSON.stringify(call);
     const shared = query ? this.shared : undefined;
-    const kept = shared?.get(text);
-    if (kept) {
-      metrics.subgraphSharedAnswers.inc({ subgraph: this.subgraph });
-      restrictCachePolicy(options, { maxAge: kept.maxAge, scope: 'PUBLIC' });
-      return JSON.parse(kept.body) as GraphQLAnswer;
-    }
+    const kept = keptAnswer(shared, text, options, this.subgraph);
+    if (kept) return kept;
     const headers = await this.headers(request.query, options.context as GatewayContext);
     const answer = await this.fetch(headers, text);
     if (answer.status < 200 || answer.status >= 300) throw new SubgraphStatusError(answer.status);
@@ -348,12 +361,8 @@ export class InProcessDataSource implements GraphQLDataSource<GatewayContext> {
     const document = 'document' in options ? options.document : undefined;
     const shared = operationType(document, query) === 'query' ? this.shared : undefined;
     const text = shared ? JSON.stringify(call) : '';
-    const kept = shared?.get(text);
-    if (kept) {
-      metrics.subgraphSharedAnswers.inc({ subgraph: this.subgraph });
-      restrictCachePolicy(options, { maxAge: kept.maxAge, scope: 'PUBLIC' });
-      return JSON.parse(kept.body) as GraphQLAnswer;
-    }
+    const kept = keptAnswer(shared, text, options, this.subgraph);
+    if (kept) return kept;
     const peerTokens: Partial<Record<SubgraphName, string>> = {};
     if (this.peers.length > 0) {
       for (const peer of peersOfMutation(this.subgraph, mutationRootFields(query))) {
