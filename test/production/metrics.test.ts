@@ -56,6 +56,7 @@ describe('metrics', () => {
       'kx_gateway_request_duration_seconds',
       'kx_subgraph_fetch_duration_seconds',
       'kx_subgraph_fetch_errors_total',
+      'kx_subgraph_shared_answers_total',
       'kx_gateway_authorization_denials_total',
       'kx_disclosure_log_entries_total',
       'kx_gateway_rate_limit_degraded',
