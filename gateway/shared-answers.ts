@@ -1,15 +1,17 @@
-/** An answer kept: its body as the subgraph sent it, and until when it may be served. */
+/** An answer kept: its body as the subgraph sent it, until when it may be served, its bytes. */
 interface Kept {
   body: string;
   expiresAt: number;
+  /** UTF-8 bytes of the body and of the request it answers. */
+  bytes: number;
 }
 
 export interface SharedAnswersOptions {
   /** Answers kept at most; the least recently served goes first. */
   entries?: number;
-  /** Bytes of bodies kept at most, over all entries. */
+  /** UTF-8 bytes kept at most, bodies and requests over all entries. */
   bytes?: number;
-  /** A body longer than this is never kept. */
+  /** An answer whose body and request together are longer than this is never kept. */
   entryBytes?: number;
   now?: () => number;
 }
@@ -53,11 +55,13 @@ export class SharedAnswers {
   }
 
   set(request: string, body: string, maxAgeSeconds: number): void {
-    if (!(maxAgeSeconds > 0) || body.length > this.entryBytes) return;
+    if (!(maxAgeSeconds > 0)) return;
+    const bytes = Buffer.byteLength(body) + Buffer.byteLength(request);
+    if (bytes > this.entryBytes) return;
     const old = this.kept.get(request);
     if (old) this.drop(request, old);
-    this.kept.set(request, { body, expiresAt: this.now() + maxAgeSeconds * 1000 });
-    this.size += body.length + request.length;
+    this.kept.set(request, { body, expiresAt: this.now() + maxAgeSeconds * 1000, bytes });
+    this.size += bytes;
     for (const [key, kept] of this.kept) {
       if (this.kept.size <= this.entries && this.size <= this.bytes) break;
       this.drop(key, kept);
@@ -66,6 +70,6 @@ export class SharedAnswers {
 
   private drop(request: string, kept: Kept): void {
     this.kept.delete(request);
-    this.size -= kept.body.length + request.length;
+    this.size -= kept.bytes;
   }
 }
