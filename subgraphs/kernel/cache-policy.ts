@@ -116,7 +116,7 @@ export function operationCachePolicy(
 
   /**
    * `_entities(representations: $representations) { ... on T { … } }`: each fragment's type must
-   * carry a hint of its own, and the representations come in the variable `entitiesVariable`.
+   * carry a hint of its own, and the representations come in the variable `$representations`.
    */
   const walkEntities = ({ arguments: args, selectionSet }: FieldNode) => {
     const [argument] = args ?? [];

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { DocumentNode, FormattedExecutionResult } from 'graphql';
+import type { DocumentNode } from 'graphql';
 import { sql } from 'drizzle-orm';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { JWTVerifyGetKey } from 'jose';
@@ -353,9 +353,9 @@ async function executeInProcess<TContext extends object>(
   if (request.operationName) line.operationName = request.operationName;
   try {
     const context = serving.context(caller, peerTokens);
-    const answer = await serving.execute(request, context, caller.requestId);
-    line.status = answer.status;
-    return { body: answer.body, ...(answer.cacheControl && { cacheControl: answer.cacheControl }) };
+    const { status, ...answer } = await serving.execute(request, context, caller.requestId);
+    line.status = status;
+    return answer;
   } finally {
     line.durationMs = Number(process.hrtime.bigint() - started) / 1e6;
     serving.logger.info(line, 'request');
