@@ -623,6 +623,7 @@ async function main() {
       // are then as warm for the first measured target as for the last.
       if (opts.warmupMs > 0) {
         for (const target of running) {
+          console.error(`${operation.id} ${target}, warming up…`);
           const windows = await warmUp(opts, operation.id === 'O4', (durationMs) =>
             measureRound(
               graph,
