@@ -105,6 +105,11 @@ function cacheHint(header: unknown): { maxAge: number; scope?: 'PUBLIC' | 'PRIVA
   };
 }
 
+/** The data source's kept answers: the ones given, its own when none are, none for false. */
+function keptAnswersOf(option: SharedAnswers | false | undefined): SharedAnswers | undefined {
+  return option === false ? undefined : (option ?? new SharedAnswers());
+}
+
 /**
  * Keeps a query's answer in `shared` if its cache-control says it is the same for every caller
  * for a while and it carries no error.
@@ -192,8 +197,7 @@ export class SignedDataSource implements GraphQLDataSource<GatewayContext> {
     } = {},
   ) {
     this.policy = options.policy ?? { timeoutMs: 10_000, retries: 2, backoffMs: 100 };
-    this.shared =
-      options.sharedAnswers === false ? undefined : (options.sharedAnswers ?? new SharedAnswers());
+    this.shared = keptAnswersOf(options.sharedAnswers);
     this.peers = isSubgraphName(subgraph) ? (SUBGRAPH_PEERS[subgraph] ?? []) : [];
     this.logger = options.logger;
     this.fetch = subgraphFetcher(url, {
@@ -349,8 +353,7 @@ export class InProcessDataSource implements GraphQLDataSource<GatewayContext> {
     options: { sharedAnswers?: SharedAnswers | false } = {},
   ) {
     this.peers = SUBGRAPH_PEERS[subgraph] ?? [];
-    this.shared =
-      options.sharedAnswers === false ? undefined : (options.sharedAnswers ?? new SharedAnswers());
+    this.shared = keptAnswersOf(options.sharedAnswers);
   }
 
   async process(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
