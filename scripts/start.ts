@@ -6,6 +6,7 @@ import { graphPorts } from './ports.js';
 import { preflight } from './preflight.js';
 import { progressBar } from './progress.js';
 import { seedDatabases } from './seed/load.js';
+import { refreshProfiles, staleProfiles } from './seed/profiles.js';
 import { buildConsole } from './console-build.js';
 
 // `npm start`: the whole graph with embedded databases, seeded on first start.
@@ -22,8 +23,14 @@ const lock = await preflight('npm start', config, {
 if (await buildConsole({ ifStale: true })) console.log('explorer and console built');
 const bar = progressBar('seeding scale ' + config.seedScale);
 const graph = await startLocalGraph(config, {
-  // Seeded on first start; a graph that holds data (seeded or not) is left as it is.
-  prepare: (databases) => seedDatabases(databases, config.seedScale, bar.update),
+  // Seeded on first start; a graph that holds data (seeded or not) is left as it is, except that
+  // finance's copy of the library is completed if it was copied before it held all it holds now.
+  prepare: async (databases) => {
+    await seedDatabases(databases, config.seedScale, bar.update);
+    if ((await staleProfiles(databases.tech.db, databases.finance.db)) > 0) {
+      await refreshProfiles(databases.tech.db, databases.finance.db);
+    }
+  },
   inProcess: config.subgraphsInProcess,
 });
 bar.done();

@@ -10,10 +10,7 @@ import {
   reconstructMonthEndBalances,
 } from '../../subgraphs/banks/balances/index.js';
 import * as exchangeTables from '../../subgraphs/exchange/tables.js';
-import {
-  enterpriseProfileOf,
-  grantedPatentCounts,
-} from '../../subgraphs/finance/enterprise-profiles/index.js';
+import { libraryProfiles } from '../../subgraphs/finance/enterprise-profiles/index.js';
 import * as financeTables from '../../subgraphs/finance/tables.js';
 import * as techTables from '../../subgraphs/tech/tables.js';
 import { bankEvents } from '../../subgraphs/finance/bank-events/index.js';
@@ -55,10 +52,7 @@ const TARGETS: Record<SubgraphName, Target[]> = {
       table: financeTables.enterpriseProfiles,
       rows: (r) => {
         // A block carries each of its enterprises' patents, so the counts are complete.
-        const pledgeable = grantedPatentCounts(r.tech.patents);
-        return r.tech.enterprises.map((e) =>
-          enterpriseProfileOf({ ...e, grantedPatents: pledgeable.get(e.id) }),
-        );
+        return libraryProfiles(r.tech.enterprises, r.tech.patents);
       },
     },
     { table: financeTables.financialProducts, rows: (r) => r.finance.financialProducts },

@@ -20,6 +20,10 @@ export function createLoaders(repository: FinanceRepository) {
       (ids) => repository.productsByIds(ids),
       (row) => row.id,
     ),
+    profile: rowLoader(
+      (ids) => repository.profilesByEnterprises(ids),
+      (row) => row.enterpriseId,
+    ),
     listingTier: rowLoader(
       (ids) => repository.listingTiersByEnterprises(ids),
       (row) => row.enterpriseId,

@@ -31,6 +31,7 @@ import type { FinancingNeedFilter, ProductFilter } from './generated/resolvers.j
 export type NeedRow = typeof financingNeeds.$inferSelect;
 export type ProductRow = typeof financialProducts.$inferSelect;
 export type ListingTierRow = typeof listingTiers.$inferSelect;
+export type ProfileRow = typeof enterpriseProfiles.$inferSelect;
 export type RecommendationRow = { needId: string; product: ProductRow };
 export type FeedbackRow = typeof needFeedback.$inferSelect;
 export type OverdueCountRow = { bankId: string; count: number; oldestDueAt: Date };
@@ -371,6 +372,18 @@ export class FinanceRepository {
       )
       .groupBy(n.mainBankId)
       .orderBy(desc(count), asc(n.mainBankId));
+  }
+
+  /** This subgraph's copies of these enterprises' library profiles (public attributes only). */
+  async profilesByEnterprises(enterpriseIds: readonly string[]): Promise<ProfileRow[]> {
+    const { db } = this;
+    return preparedOnce(db, 'finance.profilesByEnterprises', (name) =>
+      db
+        .select()
+        .from(enterpriseProfiles)
+        .where(anyOfPlaceholder(enterpriseProfiles.enterpriseId, 'ids'))
+        .prepare(name),
+    ).execute({ ids: enterpriseIds });
   }
 
   async listingTiersByEnterprises(enterpriseIds: readonly string[]): Promise<ListingTierRow[]> {

@@ -119,9 +119,11 @@ export const needFeedback = pgTable(
 
 /**
  * A read model of the technology bureau's library, kept in this database so the prospect feed can
- * filter on enterprise attributes in SQL. The library is the source of truth; this copy is
- * refreshed from it (the seed fills both; `enterpriseProfileOf` maps a library row). A trigger
- * touches an enterprise's needs when its profile changes, so filtered feeds re-evaluate them.
+ * filter on enterprise attributes in SQL and answer a need's enterprise's public attributes
+ * itself (`@provides` on `FinancingNeed.enterprise`: a feed page then needs no call to tech). The
+ * library is the source of truth; this copy is refreshed from it in the same request as every
+ * library write (the seed fills both; `enterpriseProfileOf` maps a library row). A trigger touches
+ * an enterprise's needs when a filtered-on attribute changes, so filtered feeds re-evaluate them.
  */
 export const enterpriseProfiles = pgTable(
   'enterprise_profiles',
@@ -137,6 +139,16 @@ export const enterpriseProfiles = pgTable(
      * (知识产权质押) can consider. The column keeps the name it had when it also read pledges.
      */
     grantedPatents: integer('pledgeable_patents').notNull().default(0),
+    // The public attributes a need's enterprise is shown with. Null only in a row copied before
+    // they were (`npm run profiles:refresh` fills them from the library).
+    name: text('name'),
+    uscc: text('uscc'),
+    stage: text('stage'),
+    highTechCertificate: text('high_tech_certificate'),
+    /** Patents of every kind and status, as `PatentStats.total` counts them. */
+    patents: integer('patents'),
+    /** Invention patents (PCT included), as `PatentStats.inventions` counts them. */
+    inventions: integer('inventions'),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index('enterprise_profiles_district_idx').on(t.district, t.enterpriseId)],

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sql } from 'drizzle-orm';
+import { inArray, sql } from 'drizzle-orm';
 import type { Party } from '../../subgraphs/kernel/caller.js';
 import { BACKENDS } from '../helpers/databases.js';
 import { loadFixture, registerParticipants } from '../helpers/fixture.js';
-import { enterpriseProfileOf } from '../../subgraphs/finance/enterprise-profiles/index.js';
+import { libraryProfiles } from '../../subgraphs/finance/enterprise-profiles/index.js';
 import * as financeTables from '../../subgraphs/finance/tables.js';
+import * as techTables from '../../subgraphs/tech/tables.js';
 import { startTestGraph, type TestGraph } from '../helpers/graph.js';
 import { ok, parties, refusal } from './helpers.js';
 
@@ -50,9 +51,13 @@ for (const backend of BACKENDS) {
               sql`update enterprises set district = ${e.district}, industry = ${e.industry}, library_status = ${e.libraryStatus} where id = ${e.id}`,
             );
           }
+          const library = await databases.tech.db
+            .select()
+            .from(techTables.enterprises)
+            .where(inArray(techTables.enterprises.id, ['ent-n1', 'ent-n2']));
           await databases.finance.db
             .insert(financeTables.enterpriseProfiles)
-            .values(entries.map((e) => enterpriseProfileOf(e)));
+            .values(libraryProfiles(library, []));
         },
       });
     });

@@ -12,10 +12,7 @@ import * as events from '../../subgraphs/finance/signing-events/index.js';
 import * as evaluation from '../../subgraphs/finance/evaluation/index.js';
 import * as balances from '../../subgraphs/banks/balances/index.js';
 import * as tech from '../../subgraphs/tech/tables.js';
-import {
-  enterpriseProfileOf,
-  grantedPatentCounts,
-} from '../../subgraphs/finance/enterprise-profiles/index.js';
+import { libraryProfiles } from '../../subgraphs/finance/enterprise-profiles/index.js';
 import { loadFixture } from '../helpers/fixture.js';
 import { startTestGraph, type GraphQLResponse, type TestGraph } from '../helpers/graph.js';
 import {
@@ -378,12 +375,7 @@ const SECRETS: Secret[] = [
 async function syncProfiles(databases: Databases): Promise<void> {
   const library = await databases.tech.db.select().from(tech.enterprises);
   const patents = await databases.tech.db.select().from(tech.patents);
-  const granted = grantedPatentCounts(patents);
-  for (const enterprise of library) {
-    const profile = enterpriseProfileOf({
-      ...enterprise,
-      grantedPatents: granted.get(enterprise.id),
-    });
+  for (const profile of libraryProfiles(library, patents)) {
     await databases.finance.db
       .insert(finance.enterpriseProfiles)
       .values(profile)

@@ -2,10 +2,7 @@ import type { SubgraphName } from '../../subgraphs/kernel/config.js';
 import type { Database } from '../../subgraphs/kernel/db.js';
 import * as tech from '../../subgraphs/tech/tables.js';
 import * as finance from '../../subgraphs/finance/tables.js';
-import {
-  enterpriseProfileOf,
-  grantedPatentCounts,
-} from '../../subgraphs/finance/enterprise-profiles/index.js';
+import { libraryProfiles } from '../../subgraphs/finance/enterprise-profiles/index.js';
 import * as banks from '../../subgraphs/banks/tables.js';
 import * as exchange from '../../subgraphs/exchange/tables.js';
 
@@ -84,12 +81,9 @@ export async function loadFixture(databases: Record<SubgraphName, Database>): Pr
   await databases.tech.db.insert(tech.enterprises).values(library);
   await databases.tech.db.insert(tech.patents).values(patents);
   // The finance office's read model of the library (prospect-feed filters, product eligibility).
-  const pledgeable = grantedPatentCounts(patents);
   await databases.finance.db
     .insert(finance.enterpriseProfiles)
-    .values(
-      library.map((e) => enterpriseProfileOf({ ...e, grantedPatents: pledgeable.get(e.id) })),
-    );
+    .values(libraryProfiles(library, patents));
   await databases.tech.db.insert(tech.annualFinancials).values([
     {
       enterpriseId: 'ent-a',

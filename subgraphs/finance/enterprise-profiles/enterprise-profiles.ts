@@ -2,50 +2,127 @@ import { sql } from 'drizzle-orm';
 import type { Caller } from '../../kernel/caller.js';
 import type { Db } from '../../kernel/db.js';
 import { badInput, forbidden } from '../../kernel/errors.js';
-import type { Resolvers } from '../generated/resolvers.js';
+import type { District, EnterpriseStage, Resolvers } from '../generated/resolvers.js';
+import type { FinanceLoaders } from '../loaders.js';
+import type { ProfileRow } from '../repository.js';
 import { enterpriseProfiles } from '../tables.js';
 
 /** The library attributes the read model copies, as the technology bureau keeps them. */
 export interface LibraryEntry {
   id: string;
+  name: string;
+  uscc: string;
   district: string;
   industry: string;
+  stage: string;
   highTechCertificate?: string | null;
   libraryStatus: string;
-  /** Counted from the library's patents (`grantedPatentCounts`); none when left out. */
-  grantedPatents?: number;
+  /** Counted from the library's patents (`patentCounts`); none when left out. */
+  patents?: PatentCounts;
 }
 
 /** The patent attributes the read model counts, as the technology bureau keeps them. */
 export interface PatentEntry {
   enterpriseId: string;
+  kind: string;
   status: string;
 }
 
-/**
- * Granted patents per enterprise: public data, what an IP-pledge product can consider. Whether
- * they are under pledge is PATENT_VALUATION data, gated per bank by consent; a count that left
- * pledged patents out would tell every reader of a recommendation what the gate withholds.
- */
-export function grantedPatentCounts(patents: readonly PatentEntry[]): Map<string, number> {
-  const counts = new Map<string, number>();
+/** An enterprise's patents as the copy counts them: the public counts of `PatentStats`. */
+export interface PatentCounts {
+  total: number;
+  inventions: number;
+  /**
+   * Granted patents: what an IP-pledge product can consider. Whether they are under pledge is
+   * PATENT_VALUATION data, gated per bank by consent; a count that left pledged patents out would
+   * tell every reader of a recommendation what the gate withholds.
+   */
+  granted: number;
+}
+
+/** The kinds `PatentStats.inventions` counts (as the technology bureau's subgraph does). */
+export const INVENTION_KINDS: readonly string[] = ['INVENTION', 'PCT_INVENTION'];
+
+const NO_PATENTS: PatentCounts = { total: 0, inventions: 0, granted: 0 };
+
+/** Public patent counts per enterprise. */
+export function patentCounts(patents: readonly PatentEntry[]): Map<string, PatentCounts> {
+  const counts = new Map<string, PatentCounts>();
   for (const patent of patents) {
-    if (patent.status !== 'GRANTED') continue;
-    counts.set(patent.enterpriseId, (counts.get(patent.enterpriseId) ?? 0) + 1);
+    const count = counts.get(patent.enterpriseId) ?? { ...NO_PATENTS };
+    count.total += 1;
+    if (INVENTION_KINDS.includes(patent.kind)) count.inventions += 1;
+    if (patent.status === 'GRANTED') count.granted += 1;
+    counts.set(patent.enterpriseId, count);
   }
   return counts;
 }
 
 /** One `enterprise_profiles` row from one enterprise of the technology bureau's library. */
 export function enterpriseProfileOf(entry: LibraryEntry): typeof enterpriseProfiles.$inferInsert {
+  const patents = entry.patents ?? NO_PATENTS;
   return {
     enterpriseId: entry.id,
+    name: entry.name,
+    uscc: entry.uscc,
     district: entry.district,
     industry: entry.industry,
+    stage: entry.stage,
     highTech: entry.highTechCertificate != null,
+    highTechCertificate: entry.highTechCertificate ?? null,
     libraryStatus: entry.libraryStatus,
-    grantedPatents: entry.grantedPatents ?? 0,
+    patents: patents.total,
+    inventions: patents.inventions,
+    grantedPatents: patents.granted,
   };
+}
+
+/** The copies of these library enterprises, their patents counted from `patents`. */
+export function libraryProfiles(
+  library: readonly Omit<LibraryEntry, 'patents'>[],
+  patents: readonly PatentEntry[],
+): (typeof enterpriseProfiles.$inferInsert)[] {
+  const counts = patentCounts(patents);
+  return library.map((entry) => enterpriseProfileOf({ ...entry, patents: counts.get(entry.id) }));
+}
+
+/** The columns a copy takes from the library. */
+const COPIED = [
+  'name',
+  'uscc',
+  'district',
+  'industry',
+  'stage',
+  'highTech',
+  'highTechCertificate',
+  'libraryStatus',
+  'patents',
+  'inventions',
+  'grantedPatents',
+] as const satisfies readonly (keyof typeof enterpriseProfiles.$inferInsert)[];
+
+/**
+ * Writes copies of library profiles, new or replacing the ones kept (sending the same profile
+ * again changes nothing: an unchanged copy is not written, so it touches no need).
+ */
+export async function upsertProfiles(
+  db: Db,
+  profiles: readonly (typeof enterpriseProfiles.$inferInsert)[],
+): Promise<void> {
+  if (profiles.length === 0) return;
+  const columns = COPIED.map((key) => enterpriseProfiles[key]);
+  const excluded = columns.map((column) => sql.raw(`excluded.${column.name}`));
+  await db
+    .insert(enterpriseProfiles)
+    .values([...profiles])
+    .onConflictDoUpdate({
+      target: enterpriseProfiles.enterpriseId,
+      set: {
+        ...Object.fromEntries(COPIED.map((key, i) => [key, excluded[i]])),
+        updatedAt: sql`now()`,
+      },
+      setWhere: sql`(${sql.join(columns, sql`, `)}) is distinct from (${sql.join(excluded, sql`, `)})`,
+    });
 }
 
 export type ProfileInput = Omit<typeof enterpriseProfiles.$inferInsert, 'updatedAt'>;
@@ -61,25 +138,69 @@ export async function syncEnterpriseProfile(
   profile: ProfileInput,
 ): Promise<boolean> {
   if (caller.actor !== 'tech') throw forbidden('library profiles are sent by the tech subgraph');
-  if (!Number.isInteger(profile.grantedPatents) || (profile.grantedPatents ?? 0) < 0) {
-    throw badInput('profile.grantedPatents', 'a count of zero or more');
+  for (const count of ['grantedPatents', 'patents', 'inventions'] as const) {
+    const value = profile[count];
+    if (!Number.isInteger(value) || (value ?? 0) < 0) {
+      throw badInput(`profile.${count}`, 'a count of zero or more');
+    }
   }
-  const { enterpriseId: _, ...attributes } = profile;
-  await db
-    .insert(enterpriseProfiles)
-    .values(profile)
-    .onConflictDoUpdate({
-      target: enterpriseProfiles.enterpriseId,
-      set: { ...attributes, updatedAt: sql`now()` },
-      // An unchanged profile is not written, so it touches no need.
-      setWhere: sql`(${enterpriseProfiles.district}, ${enterpriseProfiles.industry}, ${enterpriseProfiles.highTech}, ${enterpriseProfiles.libraryStatus}, ${enterpriseProfiles.grantedPatents}) is distinct from (excluded.district, excluded.industry, excluded.high_tech, excluded.library_status, excluded.pledgeable_patents)`,
-    });
+  await upsertProfiles(db, [profile]);
   return true;
 }
+
+/**
+ * The copy of an enterprise's public attributes, for a need's enterprise. A row copied before these
+ * attributes were is a fault of the data, named for the operator (the client sees an internal
+ * error, as for any other).
+ */
+async function copied(loaders: FinanceLoaders, enterpriseId: string): Promise<CopiedProfile> {
+  const row = await loaders.profile.load(enterpriseId);
+  if (
+    row === null ||
+    row.name === null ||
+    row.uscc === null ||
+    row.stage === null ||
+    row.patents === null ||
+    row.inventions === null
+  ) {
+    throw new Error(
+      `finance's copy of enterprise "${enterpriseId}" is missing or incomplete: run \`npm run profiles:refresh\``,
+    );
+  }
+  return row as CopiedProfile;
+}
+
+type CopiedProfile = ProfileRow & {
+  name: string;
+  uscc: string;
+  stage: EnterpriseStage;
+  district: District;
+  patents: number;
+  inventions: number;
+};
 
 export const enterpriseProfileResolvers: Resolvers = {
   Mutation: {
     _syncEnterpriseProfile: (_, { profile }, { caller, database }) =>
       syncEnterpriseProfile(database, caller, profile),
+  },
+  // Asked of this subgraph only for a need's enterprise (`@provides` on `FinancingNeed.enterprise`).
+  Enterprise: {
+    name: async (ref, _, { loaders }) => (await copied(loaders, ref.id)).name,
+    uscc: async (ref, _, { loaders }) => (await copied(loaders, ref.id)).uscc,
+    district: async (ref, _, { loaders }) => (await copied(loaders, ref.id)).district,
+    industry: async (ref, _, { loaders }) => (await copied(loaders, ref.id)).industry,
+    stage: async (ref, _, { loaders }) => (await copied(loaders, ref.id)).stage,
+    highTechCertificate: async (ref, _, { loaders }) =>
+      (await copied(loaders, ref.id)).highTechCertificate,
+    patentStats: async (ref, _, { loaders }) => {
+      const row = await copied(loaders, ref.id);
+      return {
+        enterpriseId: row.enterpriseId,
+        total: row.patents,
+        inventions: row.inventions,
+        granted: row.grantedPatents,
+      };
+    },
   },
 };

@@ -632,6 +632,7 @@ export type Enterprise = {
   __typename?: 'Enterprise';
   /** 信用培植 plans about this enterprise that the caller may see. */
   cultivationPlans?: Maybe<Array<CultivationPlan>>;
+  district: District;
   /** This enterprise's financing needs that the caller may see. */
   financingNeeds?: Maybe<Array<FinancingNeed>>;
   /**
@@ -639,13 +640,19 @@ export type Enterprise = {
    * PBOC: all; a bank: on its own lines; the enterprise itself: all of its own).
    */
   guarantees?: Maybe<Array<Guarantee>>;
+  highTechCertificate?: Maybe<Scalars['String']['output']>;
   id: Scalars['ID']['output'];
+  industry: Scalars['String']['output'];
   listingTier?: Maybe<ListingTier>;
   /**
    * The finance office's decisions on this enterprise's tier, oldest first, with their reasons:
    * agencies, and the enterprise itself.
    */
   listingTierHistory?: Maybe<Array<ListingTierChange>>;
+  name: Scalars['String']['output'];
+  patentStats: PatentStats;
+  stage: EnterpriseStage;
+  uscc: Scalars['String']['output'];
 };
 
 export type EnterpriseNoticeReceipt = {
@@ -665,9 +672,27 @@ export type EnterpriseProfileInput = {
   enterpriseId: Scalars['ID']['input'];
   grantedPatents: Scalars['Int']['input'];
   highTech: Scalars['Boolean']['input'];
+  highTechCertificate?: InputMaybe<Scalars['String']['input']>;
   industry: Scalars['String']['input'];
+  inventions: Scalars['Int']['input'];
   libraryStatus: LibraryStatus;
+  name: Scalars['String']['input'];
+  /** Patents of every kind and status. */
+  patents: Scalars['Int']['input'];
+  stage: EnterpriseStage;
+  uscc: Scalars['String']['input'];
 };
+
+/** Growth stage of a sci-tech enterprise (the technology bureau's enum, repeated for the copy). */
+export type EnterpriseStage =
+  /** 成长期 */
+  | 'GROWTH'
+  /** 成熟期 */
+  | 'MATURE'
+  /** 种子期 */
+  | 'SEED'
+  /** 初创期 */
+  | 'STARTUP';
 
 export type EvaluateBanksInput = {
   /** First month, YYYY-MM. */
@@ -818,6 +843,10 @@ export type FinancingNeed = {
   declinedAt?: Maybe<Scalars['DateTime']['output']>;
   /** Who declined the need (DECLINED), if it was declined. */
   declinedBy?: Maybe<DeclinedBy>;
+  /**
+   * The enterprise, with its public library attributes answered from this subgraph's copy of the
+   * library (see `enterprise_profiles`), so a page of needs is served without a call to the library.
+   */
   enterprise: Enterprise;
   /** The enterprise's id, so that per-enterprise rules need no join. */
   enterpriseId: Scalars['ID']['output'];
@@ -1638,6 +1667,15 @@ export type PageInfo = {
   __typename?: 'PageInfo';
   endCursor?: Maybe<Scalars['String']['output']>;
   hasNextPage: Scalars['Boolean']['output'];
+};
+
+/** The public counts of an enterprise's patents (the library's type; this subgraph copies these). */
+export type PatentStats = {
+  __typename?: 'PatentStats';
+  enterpriseId: Scalars['ID']['output'];
+  granted: Scalars['Int']['output'];
+  inventions: Scalars['Int']['output'];
+  total: Scalars['Int']['output'];
 };
 
 export type ProductCategory =
@@ -2986,6 +3024,7 @@ export type ResolversTypes = {
   Enterprise: ResolverTypeWrapper<{ id: string }>;
   EnterpriseNoticeReceipt: ResolverTypeWrapper<EnterpriseReceiptRowModel>;
   EnterpriseProfileInput: EnterpriseProfileInput;
+  EnterpriseStage: EnterpriseStage;
   EvaluateBanksInput: EvaluateBanksInput;
   EvaluateBanksPayload: ResolverTypeWrapper<
     Omit<EvaluateBanksPayload, 'evaluation'> & { evaluation: ResolversTypes['BankEvaluation'] }
@@ -3100,6 +3139,7 @@ export type ResolversTypes = {
   NoticeReceipt: ResolverTypeWrapper<ReceiptRowModel>;
   OverdueNeedCount: ResolverTypeWrapper<OverdueCountRowModel>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
+  PatentStats: ResolverTypeWrapper<PatentStats>;
   ProductCategory: ProductCategory;
   ProductCategoryGroup: ResolverTypeWrapper<CategoryGroupModel>;
   ProductFilter: ProductFilter;
@@ -3394,6 +3434,7 @@ export type ResolversParentTypes = {
   NoticeReceipt: ReceiptRowModel;
   OverdueNeedCount: OverdueCountRowModel;
   PageInfo: PageInfo;
+  PatentStats: PatentStats;
   ProductCategoryGroup: CategoryGroupModel;
   ProductFilter: ProductFilter;
   ProductRecommendation: Omit<ProductRecommendation, 'product'> & {
@@ -3802,15 +3843,22 @@ export type EnterpriseResolvers<
     ParentType,
     ContextType
   >;
+  district?: Resolver<ResolversTypes['District'], ParentType, ContextType>;
   financingNeeds?: Resolver<Maybe<Array<ResolversTypes['FinancingNeed']>>, ParentType, ContextType>;
   guarantees?: Resolver<Maybe<Array<ResolversTypes['Guarantee']>>, ParentType, ContextType>;
+  highTechCertificate?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  industry?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   listingTier?: Resolver<Maybe<ResolversTypes['ListingTier']>, ParentType, ContextType>;
   listingTierHistory?: Resolver<
     Maybe<Array<ResolversTypes['ListingTierChange']>>,
     ParentType,
     ContextType
   >;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  patentStats?: Resolver<ResolversTypes['PatentStats'], ParentType, ContextType>;
+  stage?: Resolver<ResolversTypes['EnterpriseStage'], ParentType, ContextType>;
+  uscc?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type EnterpriseNoticeReceiptResolvers<

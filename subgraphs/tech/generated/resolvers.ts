@@ -135,7 +135,9 @@ export type District =
 
 /**
  * A sci-tech enterprise (科技型企业). The public profile is open to every party; contact details,
- * financials and the library assessment follow the permitted-share matrix.
+ * financials and the library assessment follow the permitted-share matrix. The finance subgraph keeps
+ * a copy of the shareable attributes, sent by every library write, and answers them for a need's
+ * enterprise.
  */
 export type Enterprise = {
   __typename?: 'Enterprise';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, desc, eq, lte, ne, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lte, ne, sql, type SQL } from 'drizzle-orm';
 import type { Caller } from '../../kernel/caller.js';
 import { currentYear, today } from '../../kernel/clock.js';
 import type { Db } from '../../kernel/db.js';
@@ -9,7 +9,7 @@ import { usccProblem } from '../../kernel/identifiers.js';
 import { boundedText } from '../../kernel/text.js';
 import { anyOf } from '../../kernel/sql.js';
 import { assess } from '../assessment/index.js';
-import type { EnterpriseRow } from '../repository.js';
+import { INVENTION_KINDS, type EnterpriseRow } from '../repository.js';
 import type {
   AnnualFinancialsInput,
   EnterpriseContactInput,
@@ -81,7 +81,7 @@ function checkCertificate(
 }
 
 /** What finance's copy of the library holds (see `syncProfile`). */
-const PROFILE_FIELDS = ['district', 'industry', 'highTechCertificate'] as const;
+const PROFILE_FIELDS = ['name', 'district', 'industry', 'stage', 'highTechCertificate'] as const;
 
 const PARTICIPATING_BANK = `query ParticipatingBank($bankId: ID!) {
   _participatingBank(bankId: $bankId)
@@ -108,19 +108,28 @@ export class LibraryWorkflow {
    * it, the library write is undone too, so the copy never lags a committed change.
    */
   private async syncProfile(tx: Db, enterprise: EnterpriseRow): Promise<void> {
-    // Public data only (see `grantedPatentCounts`): pledge status stays behind its consent.
-    const [{ granted }] = await tx
-      .select({ granted: sql<number>`count(*)::int` })
+    // Public data only (see `PatentCounts`): pledge status stays behind its consent.
+    const count = (condition: SQL) => sql<number>`(count(*) filter (where ${condition}))::int`;
+    const [counts] = await tx
+      .select({
+        patents: sql<number>`count(*)::int`,
+        inventions: count(inArray(patents.kind, INVENTION_KINDS)),
+        grantedPatents: count(eq(patents.status, 'GRANTED')),
+      })
       .from(patents)
-      .where(and(eq(patents.enterpriseId, enterprise.id), eq(patents.status, 'GRANTED')));
+      .where(eq(patents.enterpriseId, enterprise.id));
     await this.peers.request('finance', SYNC_PROFILE, {
       profile: {
         enterpriseId: enterprise.id,
+        name: enterprise.name,
+        uscc: enterprise.uscc,
         district: enterprise.district,
         industry: enterprise.industry,
+        stage: enterprise.stage,
         highTech: enterprise.highTechCertificate != null,
+        highTechCertificate: enterprise.highTechCertificate,
         libraryStatus: enterprise.libraryStatus,
-        grantedPatents: granted,
+        ...counts,
       },
     });
   }

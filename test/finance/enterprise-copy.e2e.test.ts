@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import type { SubgraphName } from '../../subgraphs/kernel/config.js';
+import type { Database } from '../../subgraphs/kernel/db.js';
+import { refreshProfiles, staleProfiles } from '../../scripts/seed/profiles.js';
+import { BACKENDS } from '../helpers/databases.js';
+import { loadFixture } from '../helpers/fixture.js';
+import { startTestGraph, type TestGraph } from '../helpers/graph.js';
+import { insertNeeds, ok, parties } from './helpers.js';
+
+// A need's enterprise, as a bank's feed page shows it: answered from finance's copy of the library.
+const ENTERPRISE = `id name uscc district industry stage highTechCertificate
+  patentStats { enterpriseId total inventions granted }`;
+const PAGE = `query { prospectFeed(first: 50) { nodes { need { id enterprise { ${ENTERPRISE} } } } } }`;
+const LIBRARY = `query ($id: ID!) { enterprise(id: $id) { ${ENTERPRISE} } }`;
+const UPDATE = `mutation ($id: ID!, $input: UpdateEnterpriseInput!) {
+  updateEnterprise(id: $id, input: $input) { id } }`;
+
+async function prepare(databases: Record<SubgraphName, Database>) {
+  await loadFixture(databases);
+  await insertNeeds(
+    databases.finance,
+    ['ent-a', 'ent-b', 'ent-c'].map((enterpriseId, i) => ({
+      id: `need-copy-${i + 1}`,
+      enterpriseId,
+      amountFen: (i + 1) * 100_000_000,
+      collateral: ['PATENT_PLEDGE'],
+    })),
+  );
+}
+
+type Shown = { id: string; name: string; [field: string]: unknown };
+
+for (const backend of BACKENDS) {
+  describe(`finance's copy of the library (${backend})`, () => {
+    let graph: TestGraph;
+    const as = parties(() => graph);
+    const databases = () => graph.graph.databases;
+
+    beforeAll(async () => {
+      graph = await startTestGraph(backend, { prepare });
+    });
+    afterAll(async () => {
+      await graph?.stop();
+    });
+
+    /** Each need's enterprise on the bank's first page, by enterprise id. */
+    const page = async () => {
+      const data = ok(await graph.query(PAGE, {}, await as('bank', 'boc')));
+      const shown = new Map<string, Shown>();
+      for (const node of data.prospectFeed.nodes)
+        shown.set(node.need.enterprise.id, node.need.enterprise);
+      return shown;
+    };
+    const library = async (id: string) =>
+      ok(await graph.query(LIBRARY, { id }, await as('bank', 'boc'))).enterprise as Shown;
+
+    it("shows a need's enterprise as the library does, without asking the library", async () => {
+      const tech = databases().tech.statements;
+      const before = tech.count;
+      const shown = await page();
+      expect(tech.count - before).toBe(0);
+      expect([...shown.keys()].sort()).toEqual(['ent-a', 'ent-b', 'ent-c']);
+      for (const [id, enterprise] of shown) expect(enterprise).toEqual(await library(id));
+      // The counts are the library's public ones, patents of the fixture included.
+      const counted = [...shown.values()].map((e) => e.patentStats as { total: number });
+      expect(counted.some((stats) => stats.total > 0)).toBe(true);
+    });
+
+    it('follows every library write that changes what it shows', async () => {
+      ok(
+        await graph.query(
+          UPDATE,
+          {
+            id: 'ent-b',
+            input: {
+              name: '咸宁更名科技有限公司',
+              stage: 'MATURE',
+              highTechCertificate: 'GR202442009999',
+              highTechValidUntil: '2029-12-31',
+            },
+          },
+          await as('tech_bureau'),
+        ),
+      );
+      const shown = (await page()).get('ent-b')!;
+      expect(shown).toMatchObject({
+        name: '咸宁更名科技有限公司',
+        stage: 'MATURE',
+        highTechCertificate: 'GR202442009999',
+      });
+      expect(shown).toEqual(await library('ent-b'));
+    });
+
+    it('is completed from the library after an upgrade, and refuses to guess before', async () => {
+      const { tech, finance } = databases();
+      await finance.db.execute(
+        sql`update enterprise_profiles set name = null, patents = null where enterprise_id = 'ent-c'`,
+      );
+      expect(await staleProfiles(tech.db, finance.db)).toBe(1);
+      const refused = await graph.query(PAGE, {}, await as('bank', 'boc'));
+      expect(refused.body.errors?.length).toBeGreaterThan(0);
+      // Whatever the subgraph said stays in the logs: no table, command or stack reaches a bank.
+      expect(JSON.stringify(refused.body.errors)).not.toMatch(/profiles|refresh|at \//);
+
+      expect(await refreshProfiles(tech.db, finance.db)).toBe(3);
+      expect(await staleProfiles(tech.db, finance.db)).toBe(0);
+      expect((await page()).get('ent-c')).toEqual(await library('ent-c'));
+    });
+  });
+}
