@@ -337,8 +337,9 @@ export const LEVERS = [
     'the benchmark asks it: 92 → 119 req/s, 17.7 → 13.0 ms (gateway 6.30 → 4.79, tech 2.70 → ' +
     '0.04, finance 5.34 → 6.03, PostgreSQL 3.21 → 2.02 ms): finance now reads the copies (one ' +
     'statement more) and answers eight more fields per need. Kept. It is a change of the ' +
-    'subgraphs’ contract, not of the gateway, so every target in front of these subgraphs gains ' +
-    'it: the ratios to stock and to Hive stay where they were; the ones to the floor move.',
+    'subgraphs’ contract, not of the gateway, so stock and Hive’s Rust planner gain it too (their ' +
+    'O1 no longer calls tech either; Hive’s JavaScript planner still does): the ratios to them stay ' +
+    'where they were; the ones to the floor move.',
 ];
 
 /** Renders the run as Markdown, writes it to `file`, and returns it. */
