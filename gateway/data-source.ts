@@ -314,7 +314,11 @@ export class SignedDataSource implements GraphQLDataSource<GatewayContext> {
       );
     switch (failure.reason) {
       case 'timeout':
-        return unavailable(`it did not answer within ${this.policy.timeoutMs} ms`);
+        // The subgraph may still be working on it: a mutation that timed out is in doubt too.
+        return unavailable(
+          `it did not answer within ${this.policy.timeoutMs} ms` +
+            (query ? '' : ', so the mutation may have been applied'),
+        );
       case 'unreachable':
         // A mutation whose connection broke after it was sent (the subgraph died or restarted)
         // may have been applied: its client must not take the error for a refusal and repeat it.

@@ -136,6 +136,19 @@ describe('subgraph data source', () => {
     subgraph.replies.length = 0;
   });
 
+  it('tells the client a timed-out mutation may have been applied: the subgraph may still be at work', async () => {
+    subgraph.replies.push(never, ok);
+    subgraph.seen.length = 0;
+    const error = await failure(
+      call(source(200), 'mutation { claimFinancingNeed(id: "n") { id } }'),
+    );
+    expect(error.message).toBe(
+      'subgraph "banks" is unavailable: it did not answer within 200 ms, so the mutation may have been applied; its fields are missing from this response',
+    );
+    expect(subgraph.seen).toHaveLength(1);
+    subgraph.replies.length = 0;
+  });
+
   it('reports a subgraph that cannot be reached without its URL', async () => {
     const closed = new SignedDataSource('tech', 'http://127.0.0.1:9/graphql', key, 60, {
       policy: { timeoutMs: 2_000, retries: 1, backoffMs: 1 },
