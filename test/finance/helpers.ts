@@ -105,6 +105,27 @@ export interface FeedEntry {
 }
 
 /**
+ * Waits until the feed's horizon has passed every change to the needs, so that a pull from now on
+ * reaches the latest of them. The horizon is a snapshot's xmin, and transaction ids are the
+ * server's: on a PostgreSQL server shared with other tests, another database's open transaction
+ * holds it back for a while, and a pull meanwhile ends short of the newest changes (`caughtUp:
+ * false`), as the feed promises.
+ */
+export async function feedSettled(finance: Database, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const [{ held }] = await finance.rows<{ held: boolean }>(
+      sql`select exists (select 1 from financing_needs
+        where change_xid >= pg_snapshot_xmin(pg_current_snapshot())) as held`,
+    );
+    if (!held) return;
+    if (Date.now() > deadline)
+      throw new Error(`the feed's horizon did not pass within ${timeoutMs} ms`);
+    await sleep(50);
+  }
+}
+
+/**
  * Pulls pages until the feed is caught up. `between` runs after each page and returns true when it
  * changed something (so the pull goes on); a feed held back by a transaction in flight is polled
  * again shortly.

@@ -7,7 +7,7 @@ import { metrics } from '../../gateway/metrics.js';
 import { BACKENDS } from '../helpers/databases.js';
 import { loadFixture } from '../helpers/fixture.js';
 import { startTestGraph, type TestGraph } from '../helpers/graph.js';
-import { ok, parties, refusal } from './helpers.js';
+import { feedSettled, ok, parties, refusal } from './helpers.js';
 
 const PRODUCT = `id bank { id } name category collateral minAmount maxAmount rateFloor rateCap
   maxTermMonths requiresHighTech requiresPatents published featured hidden displayOrder
@@ -361,6 +361,7 @@ for (const backend of BACKENDS) {
       });
 
       it('offers a bank in its feed only its own products on show, none once it hides them', async () => {
+        await feedSettled(financeDb());
         const FEED = `{ prospectFeed(first: 100) {
           nodes { needId matchingProducts(first: 10) { id bank { id } } } } }`;
         const offered = async () =>

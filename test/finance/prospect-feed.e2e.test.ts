@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import type { SubgraphName } from '../../subgraphs/kernel/config.js';
 import type { Database } from '../../subgraphs/kernel/db.js';
@@ -15,6 +15,7 @@ import {
   WITHDRAW,
   applyFeed,
   drainFeed,
+  feedSettled,
   insertNeeds,
   ok,
   parties,
@@ -60,6 +61,8 @@ for (const backend of BACKENDS) {
     afterAll(async () => {
       await graph?.stop();
     });
+    // Each test starts from a feed that reaches every change made before it.
+    beforeEach(() => feedSettled(finance()));
 
     const openNeed = async (enterprise: string, input: Record<string, unknown> = {}) => {
       const submitted = ok(
@@ -86,6 +89,7 @@ for (const backend of BACKENDS) {
       afterAll(async () => {
         await graph?.stop();
       });
+      beforeEach(() => feedSettled(finance()));
 
       it('pages the whole feed in a stable order, each need once, with no tombstones', async () => {
         const small = await drainFeed(graph, await bank('boc'), { first: 3 });

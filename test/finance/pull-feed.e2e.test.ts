@@ -9,7 +9,7 @@ import { pullFeed, retryAfterMs, type FeedRecord } from '../../scripts/pull-feed
 import { BACKENDS } from '../helpers/databases.js';
 import { loadFixture, registerParticipants } from '../helpers/fixture.js';
 import { startTestGraph, type TestGraph } from '../helpers/graph.js';
-import { CLAIM, WITHDRAW, insertNeeds, ok, parties, visibleTo } from './helpers.js';
+import { CLAIM, WITHDRAW, feedSettled, insertNeeds, ok, parties, visibleTo } from './helpers.js';
 
 async function prepare(databases: Record<SubgraphName, Database>) {
   await loadFixture(databases);
@@ -74,6 +74,7 @@ for (const backend of BACKENDS) {
     });
 
     const setup = async (org: string) => {
+      await feedSettled(finance());
       dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kx-pull-'));
       return {
         out: path.join(dir, 'feed.ndjson'),
@@ -109,6 +110,7 @@ for (const backend of BACKENDS) {
       const before = readRecords(options.out).length;
       ok(await graph.query(WITHDRAW, { id: 'need-p01' }, await as('enterprise', 'ent-a')));
       ok(await graph.query(CLAIM, { id: 'need-p02' }, await as('bank', 'icbc')));
+      await feedSettled(finance());
       const second = await pullFeed(options);
       const records = readRecords(options.out);
       expect(second.written).toBe(2);
