@@ -66,8 +66,9 @@ const MAPPERS: Record<SubgraphName, Record<string, string>> = {
     GuaranteeLoss: '../guarantees/index.js#GuaranteeLossRow',
     NeedsRecord: '../credit-report/index.js#NeedsRecordValue',
     GuaranteeRecord: '../credit-report/index.js#GuaranteeRecordValue',
-    // Extensions and references: this subgraph holds only their id.
-    Enterprise: '{ id: string }',
+    // Extensions and references: this subgraph holds only their id (and a need's enterprise
+    // its copy of the library's public attributes).
+    Enterprise: '../enterprise-profiles/index.js#EnterpriseRef',
     Bank: '{ id: string }',
   },
   banks: {

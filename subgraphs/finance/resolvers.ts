@@ -18,7 +18,7 @@ import { statisticsResolvers } from './statistics/index.js';
 import { subsidyResolvers } from './subsidies/index.js';
 import { pageOf, pageWindow } from '../kernel/pagination.js';
 import { scalarResolvers } from '../kernel/scalars.js';
-import { enterpriseProfileResolvers } from './enterprise-profiles/index.js';
+import { enterpriseProfileResolvers, needEnterprise } from './enterprise-profiles/index.js';
 import type { Resolvers } from './generated/resolvers.js';
 
 /** Recommendations are a short list beside a need, not a page to scroll. */
@@ -88,7 +88,7 @@ const needResolvers: Resolvers = {
   },
   FinancingNeed: {
     __resolveReference: (ref, { loaders }) => loaders.need.load(ref.id),
-    enterprise: (row) => ({ __typename: 'Enterprise', id: row.enterpriseId }),
+    enterprise: (row, _, { loaders }, info) => needEnterprise(row.enterpriseId, loaders, info),
     amount: (row) => row.amountFen,
     mainBank: (row) => (row.mainBankId ? { id: row.mainBankId } : null),
     preferredBank: (row) => (row.preferredBankId ? { id: row.preferredBankId } : null),

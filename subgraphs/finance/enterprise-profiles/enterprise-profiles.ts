@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { Kind, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 import type { Caller } from '../../kernel/caller.js';
 import type { Db } from '../../kernel/db.js';
 import { badInput, forbidden } from '../../kernel/errors.js';
@@ -149,12 +150,45 @@ export async function syncEnterpriseProfile(
 }
 
 /**
+ * An enterprise as this subgraph answers it: its key and, for a need's enterprise whose public
+ * attributes the operation asks for, the copy they are read from (`null` when there is none).
+ */
+export interface EnterpriseRef {
+  id: string;
+  copy?: ProfileRow | null;
+}
+
+/**
+ * A need's enterprise. When the operation asks for more than its key, its copy is loaded once
+ * here, so that each attribute is then read from it without a loader call of its own.
+ */
+export function needEnterprise(
+  enterpriseId: string,
+  loaders: FinanceLoaders,
+  info: GraphQLResolveInfo,
+): EnterpriseRef | Promise<EnterpriseRef> {
+  const ref = { __typename: 'Enterprise', id: enterpriseId };
+  if (!info.fieldNodes.some((node) => asksBeyondKey(node.selectionSet))) return ref;
+  return loaders.profile.load(enterpriseId).then((copy) => ({ ...ref, copy }));
+}
+
+/** Whether a selection asks for any field but `id` and `__typename` (a spread counts as asking). */
+function asksBeyondKey(selectionSet: SelectionSetNode | undefined): boolean {
+  return (selectionSet?.selections ?? []).some((selection) => {
+    if (selection.kind === Kind.FIELD) {
+      return selection.name.value !== 'id' && selection.name.value !== '__typename';
+    }
+    if (selection.kind === Kind.INLINE_FRAGMENT) return asksBeyondKey(selection.selectionSet);
+    return true;
+  });
+}
+
+/**
  * The copy of an enterprise's public attributes, for a need's enterprise. A row copied before these
  * attributes were is a fault of the data, named for the operator (the client sees an internal
  * error, as for any other).
  */
-async function copied(loaders: FinanceLoaders, enterpriseId: string): Promise<CopiedProfile> {
-  const row = await loaders.profile.load(enterpriseId);
+function complete(enterpriseId: string, row: ProfileRow | null): CopiedProfile {
   if (
     row === null ||
     row.name === null ||
@@ -179,6 +213,14 @@ type CopiedProfile = ProfileRow & {
   inventions: number;
 };
 
+/** A resolver of one attribute from the copy: the one `needEnterprise` loaded, or loaded now. */
+function fromCopy<T>(read: (copy: CopiedProfile) => T) {
+  return (ref: EnterpriseRef, _: unknown, { loaders }: { loaders: FinanceLoaders }) =>
+    ref.copy !== undefined
+      ? read(complete(ref.id, ref.copy))
+      : loaders.profile.load(ref.id).then((row) => read(complete(ref.id, row)));
+}
+
 export const enterpriseProfileResolvers: Resolvers = {
   Mutation: {
     _syncEnterpriseProfile: (_, { profile }, { caller, database }) =>
@@ -186,21 +228,17 @@ export const enterpriseProfileResolvers: Resolvers = {
   },
   // Asked of this subgraph only for a need's enterprise (`@provides` on `FinancingNeed.enterprise`).
   Enterprise: {
-    name: async (ref, _, { loaders }) => (await copied(loaders, ref.id)).name,
-    uscc: async (ref, _, { loaders }) => (await copied(loaders, ref.id)).uscc,
-    district: async (ref, _, { loaders }) => (await copied(loaders, ref.id)).district,
-    industry: async (ref, _, { loaders }) => (await copied(loaders, ref.id)).industry,
-    stage: async (ref, _, { loaders }) => (await copied(loaders, ref.id)).stage,
-    highTechCertificate: async (ref, _, { loaders }) =>
-      (await copied(loaders, ref.id)).highTechCertificate,
-    patentStats: async (ref, _, { loaders }) => {
-      const row = await copied(loaders, ref.id);
-      return {
-        enterpriseId: row.enterpriseId,
-        total: row.patents,
-        inventions: row.inventions,
-        granted: row.grantedPatents,
-      };
-    },
+    name: fromCopy((copy) => copy.name),
+    uscc: fromCopy((copy) => copy.uscc),
+    district: fromCopy((copy) => copy.district),
+    industry: fromCopy((copy) => copy.industry),
+    stage: fromCopy((copy) => copy.stage),
+    highTechCertificate: fromCopy((copy) => copy.highTechCertificate),
+    patentStats: fromCopy((copy) => ({
+      enterpriseId: copy.enterpriseId,
+      total: copy.patents,
+      inventions: copy.inventions,
+      granted: copy.grantedPatents,
+    })),
   },
 };

@@ -65,6 +65,7 @@ import type {
   NeedsRecordValue as NeedsRecordValueModel,
   GuaranteeRecordValue as GuaranteeRecordValueModel,
 } from '../credit-report/index.js';
+import type { EnterpriseRef as EnterpriseRefModel } from '../enterprise-profiles/index.js';
 import type { FinanceContext } from '../index.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -3021,7 +3022,7 @@ export type ResolversTypes = {
   District: District;
   EditFinancingNeedInput: EditFinancingNeedInput;
   EditProductInput: EditProductInput;
-  Enterprise: ResolverTypeWrapper<{ id: string }>;
+  Enterprise: ResolverTypeWrapper<EnterpriseRefModel>;
   EnterpriseNoticeReceipt: ResolverTypeWrapper<EnterpriseReceiptRowModel>;
   EnterpriseProfileInput: EnterpriseProfileInput;
   EnterpriseStage: EnterpriseStage;
@@ -3348,7 +3349,7 @@ export type ResolversParentTypes = {
   DepartmentSupportCount: DepartmentSupportCount;
   EditFinancingNeedInput: EditFinancingNeedInput;
   EditProductInput: EditProductInput;
-  Enterprise: { id: string };
+  Enterprise: EnterpriseRefModel;
   EnterpriseNoticeReceipt: EnterpriseReceiptRowModel;
   EnterpriseProfileInput: EnterpriseProfileInput;
   EvaluateBanksInput: EvaluateBanksInput;
