@@ -118,7 +118,10 @@ for (const backend of BACKENDS) {
         );
         const plain = refusal(await graph.query(FEED, { after: unsealed }, token));
         expect(plain).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
-        const flipped = `${cursor.slice(0, -2)}${cursor.endsWith('A') ? 'B' : 'A'}${cursor.slice(-1)}`;
+        // One character changed (a whole one of the sealed bytes, not the last one's spare bits).
+        const at = cursor.length - 2;
+        const flipped = `${cursor.slice(0, at)}${cursor[at] === 'A' ? 'B' : 'A'}${cursor.slice(at + 1)}`;
+        expect(flipped).not.toBe(cursor);
         const tampered = refusal(await graph.query(FEED, { after: flipped }, token));
         expect(tampered).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
         const otherFilter = refusal(
