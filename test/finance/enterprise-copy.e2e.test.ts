@@ -80,6 +80,26 @@ for (const backend of BACKENDS) {
       expect(counted.some((stats) => stats.total > 0)).toBe(true);
     });
 
+    it("reads the copies only when a page asks for a need's enterprise's attributes", async () => {
+      const finance = databases().finance.statements;
+      const ask = async (enterprise: string) => {
+        const query = `query { prospectFeed(first: 50) { nodes { need { id enterprise { ${enterprise} } } } } }`;
+        ok(await graph.query(query, {}, await as('bank', 'boc')));
+        const before = finance.count;
+        ok(await graph.query(query, {}, await as('bank', 'boc')));
+        return {
+          count: finance.count - before,
+          texts: finance.recent.slice(-(finance.count - before)),
+        };
+      };
+      const copies = (texts: string[]) => texts.filter((text) => /enterprise_profiles/.test(text));
+      const keyOnly = await ask('id financingNeeds { id }');
+      const attributes = await ask('id name patentStats { total }');
+      expect(copies(keyOnly.texts)).toEqual([]);
+      expect(copies(attributes.texts)).toHaveLength(1);
+      expect(copies((await ask('id')).texts)).toEqual([]);
+    });
+
     it('follows every library write that changes what it shows', async () => {
       ok(
         await graph.query(

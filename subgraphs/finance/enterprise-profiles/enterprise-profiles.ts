@@ -3,7 +3,12 @@ import { Kind, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 import type { Caller } from '../../kernel/caller.js';
 import type { Db } from '../../kernel/db.js';
 import { badInput, forbidden } from '../../kernel/errors.js';
-import type { District, EnterpriseStage, Resolvers } from '../generated/resolvers.js';
+import type {
+  District,
+  EnterpriseResolvers,
+  EnterpriseStage,
+  Resolvers,
+} from '../generated/resolvers.js';
 import type { FinanceLoaders } from '../loaders.js';
 import type { ProfileRow } from '../repository.js';
 import { enterpriseProfiles } from '../tables.js';
@@ -159,8 +164,8 @@ export interface EnterpriseRef {
 }
 
 /**
- * A need's enterprise. When the operation asks for more than its key, its copy is loaded once
- * here, so that each attribute is then read from it without a loader call of its own.
+ * A need's enterprise. When the operation asks for attributes kept in the copy, the copy is loaded
+ * once here, so that each of them is then read from it without a loader call of its own.
  */
 export function needEnterprise(
   enterpriseId: string,
@@ -168,17 +173,15 @@ export function needEnterprise(
   info: GraphQLResolveInfo,
 ): EnterpriseRef | Promise<EnterpriseRef> {
   const ref = { __typename: 'Enterprise', id: enterpriseId };
-  if (!info.fieldNodes.some((node) => asksBeyondKey(node.selectionSet))) return ref;
+  if (!info.fieldNodes.some((node) => asksForCopy(node.selectionSet))) return ref;
   return loaders.profile.load(enterpriseId).then((copy) => ({ ...ref, copy }));
 }
 
-/** Whether a selection asks for any field but `id` and `__typename` (a spread counts as asking). */
-function asksBeyondKey(selectionSet: SelectionSetNode | undefined): boolean {
+/** Whether a selection asks for an attribute kept in the copy (a fragment spread counts as asking). */
+function asksForCopy(selectionSet: SelectionSetNode | undefined): boolean {
   return (selectionSet?.selections ?? []).some((selection) => {
-    if (selection.kind === Kind.FIELD) {
-      return selection.name.value !== 'id' && selection.name.value !== '__typename';
-    }
-    if (selection.kind === Kind.INLINE_FRAGMENT) return asksBeyondKey(selection.selectionSet);
+    if (selection.kind === Kind.FIELD) return FROM_COPY.has(selection.name.value);
+    if (selection.kind === Kind.INLINE_FRAGMENT) return asksForCopy(selection.selectionSet);
     return true;
   });
 }
@@ -221,24 +224,29 @@ function fromCopy<T>(read: (copy: CopiedProfile) => T) {
       : loaders.profile.load(ref.id).then((row) => read(complete(ref.id, row)));
 }
 
+// Asked of this subgraph only for a need's enterprise (`@provides` on `FinancingNeed.enterprise`).
+const copiedAttributes = {
+  name: fromCopy((copy) => copy.name),
+  uscc: fromCopy((copy) => copy.uscc),
+  district: fromCopy((copy) => copy.district),
+  industry: fromCopy((copy) => copy.industry),
+  stage: fromCopy((copy) => copy.stage),
+  highTechCertificate: fromCopy((copy) => copy.highTechCertificate),
+  patentStats: fromCopy((copy) => ({
+    enterpriseId: copy.enterpriseId,
+    total: copy.patents,
+    inventions: copy.inventions,
+    granted: copy.grantedPatents,
+  })),
+} satisfies EnterpriseResolvers;
+
+/** The fields of `Enterprise` this subgraph answers from its copy. */
+const FROM_COPY = new Set(Object.keys(copiedAttributes));
+
 export const enterpriseProfileResolvers: Resolvers = {
   Mutation: {
     _syncEnterpriseProfile: (_, { profile }, { caller, database }) =>
       syncEnterpriseProfile(database, caller, profile),
   },
-  // Asked of this subgraph only for a need's enterprise (`@provides` on `FinancingNeed.enterprise`).
-  Enterprise: {
-    name: fromCopy((copy) => copy.name),
-    uscc: fromCopy((copy) => copy.uscc),
-    district: fromCopy((copy) => copy.district),
-    industry: fromCopy((copy) => copy.industry),
-    stage: fromCopy((copy) => copy.stage),
-    highTechCertificate: fromCopy((copy) => copy.highTechCertificate),
-    patentStats: fromCopy((copy) => ({
-      enterpriseId: copy.enterpriseId,
-      total: copy.patents,
-      inventions: copy.inventions,
-      granted: copy.grantedPatents,
-    })),
-  },
+  Enterprise: copiedAttributes,
 };
