@@ -346,7 +346,7 @@ export const LEVERS = [
     'within the round, not with the seventh):',
   '',
   '- A need’s enterprise loads its copy once: `FinancingNeed.enterprise` in finance loads the ' +
-    'copy when the operation asks for more than the key (`needEnterprise`), and each of the seven ' +
+    'copy when the operation asks for an attribute kept in it (`needEnterprise`), and each of the seven ' +
     'attributes is then read from it, not through a loader call and a promise of its own ' +
     '(350 on a page of 50). Finance’s CPU per request 7.33 → 6.83 and 6.48 → 6.03 ms; the whole ' +
     '(gateway, subgraphs, PostgreSQL) 16.0 → 16.8 and 14.0 → 13.7 ms, throughput 99 → 94 and ' +
