@@ -323,7 +323,7 @@ export const LEVERS = [
     'about 1.1 ms).',
   '',
   'Seventh round (ours alone on O1, two rounds of 8 s after the usual warm-up, one run each, ' +
-    'on the machine of the run above):',
+    'on the machine of the 2026-12-02 11:25 UTC run):',
   '',
   '- A need’s enterprise answered by finance from its copy of the library ' +
     '(`enterprise_profiles`, which already held district, industry, certificate and standing for ' +
@@ -342,8 +342,8 @@ export const LEVERS = [
     'where they were; the ones to the floor move.',
   '',
   'Eighth round (ours alone on O1, before and after taking turns, two runs of two rounds of 8 s ' +
-    'after the usual warm-up each, on another machine than the run above: figures compare ' +
-    'within the round, not with the seventh):',
+    'after the usual warm-up each, on the machine of the 2026-12-02 14:05 UTC run, slower than the seventh ' +
+    'round’s: figures compare within the round):',
   '',
   '- A need’s enterprise loads its copy once: `FinancingNeed.enterprise` in finance loads the ' +
     'copy when the operation asks for an attribute kept in it (`needEnterprise`), and each of the seven ' +
