@@ -8,6 +8,7 @@ import type {
 import { GraphQLScalarType, type GraphQLSchema } from 'graphql';
 import { scalarResolvers } from '../subgraphs/kernel/scalars.js';
 import type { GatewayContext } from './context.js';
+import { useOwnResultShaping } from './result-shaping.js';
 
 /**
  * The supergraph knows custom scalars by name only. Giving the API schema the subgraphs' parsing
@@ -42,6 +43,8 @@ export interface OperationLayer {
  * Wraps `@apollo/gateway` so that every operation passes through the exchange layer. Planning and
  * fetching stay Apollo's; the layer hands the inner executor a rewritten document together with
  * the hash of that document, because the gateway keys its query-plan cache by `queryHash`.
+ * Answers are shaped by `result-shaping.ts`, the library's walk with each selection's facts
+ * worked out once per request.
  */
 export class ExchangeGateway implements GatewayInterface {
   constructor(
@@ -50,6 +53,7 @@ export class ExchangeGateway implements GatewayInterface {
   ) {
     // Registered before Apollo Server's own callback, so requests are validated with them.
     inner.onSchemaLoadOrUpdate(({ apiSchema }) => adoptScalars(apiSchema));
+    useOwnResultShaping();
   }
 
   onSchemaLoadOrUpdate(callback: GatewaySchemaLoadOrUpdateCallback) {
