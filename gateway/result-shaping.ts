@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { DefinitionNode, DocumentNode, GraphQLError } from 'graphql';
+import type { GraphQLError } from 'graphql';
 import type {
   CompositeType,
   Directive,
@@ -37,10 +37,6 @@ const internals: typeof import('@apollo/federation-internals') = fromGateway(
   '@apollo/federation-internals',
 );
 const shapingModule: { computeResponse: ComputeResponse } = fromGateway('./resultShaping');
-// The module behind the package's re-export of `operationFromDocument`, a getter that reads it.
-const operationsModule: { operationFromDocument: OperationFromDocument } = createRequire(
-  fromGateway.resolve('@apollo/federation-internals'),
-)('./operations');
 
 const assert: typeof internals.assert = internals.assert;
 const {
@@ -70,73 +66,13 @@ export type ComputeResponse = (args: ComputeResponseArgs) => {
 /** `@apollo/gateway`'s own `computeResponse`, as the module had it before any replacement. */
 export const apolloComputeResponse: ComputeResponse = shapingModule.computeResponse;
 
-type OperationFromDocument = (
-  schema: Schema,
-  document: DocumentNode,
-  options?: { operationName?: string; validate?: boolean },
-) => Operation;
-
-/** `@apollo/federation-internals`' own `operationFromDocument`, before any replacement. */
-export const apolloOperationFromDocument: OperationFromDocument =
-  operationsModule.operationFromDocument;
-
-/**
- * Makes `@apollo/gateway` shape answers with `computeResponse` below, over operations built once
- * per document by `operationFromDocument` below; idempotent.
- */
+/** Makes `@apollo/gateway` shape answers with `computeResponse` below; idempotent. */
 export function useOwnResultShaping(): void {
   if (typeof apolloComputeResponse !== 'function') {
     throw new Error('@apollo/gateway has no dist/resultShaping computeResponse to replace');
   }
-  if (typeof apolloOperationFromDocument !== 'function') {
-    throw new Error('@apollo/federation-internals has no operationFromDocument to replace');
-  }
   shapingModule.computeResponse = computeResponse;
-  operationsModule.operationFromDocument = operationFromDocument;
 }
-
-// ---- The operation the walk follows, built once per document.
-
-interface KeptOperation {
-  schema: Schema;
-  definitions: readonly DefinitionNode[];
-  operation: Operation;
-}
-
-const keptOperations = new WeakMap<DefinitionNode, KeptOperation>();
-
-/**
- * `executeQueryPlan` builds the operation it shapes the answer by from the request's document on
- * every request (`operationFromDocument(apiSchema, …, { validate: false })`), a fresh copy of the
- * whole selection tree. Its definitions are the nodes Apollo Server and the exchange layer keep
- * per query text, so the same nodes come back with every request of a text: the operation built
- * from them is kept beside its first definition and served again while the schema and every
- * definition are the very same objects. Nothing changes an operation once built (the walk keeps
- * its own notes per request). Any other call, such as the query planner's with an operation name,
- * is the library's as it was.
- */
-export const operationFromDocument: OperationFromDocument = (schema, document, options) => {
-  const { definitions } = document;
-  if (
-    options?.validate !== false ||
-    options.operationName !== undefined ||
-    definitions.length === 0
-  ) {
-    return apolloOperationFromDocument(schema, document, options);
-  }
-  const kept = keptOperations.get(definitions[0]);
-  if (
-    kept &&
-    kept.schema === schema &&
-    kept.definitions.length === definitions.length &&
-    kept.definitions.every((definition, i) => definition === definitions[i])
-  ) {
-    return kept.operation;
-  }
-  const operation = apolloOperationFromDocument(schema, document, options);
-  keptOperations.set(definitions[0], { schema, definitions: [...definitions], operation });
-  return operation;
-};
 
 // ---- What a type fixes, once per type object of the schema.
 

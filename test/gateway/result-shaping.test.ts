@@ -18,14 +18,12 @@ import { parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import {
   apolloComputeResponse,
-  apolloOperationFromDocument,
   computeResponse,
-  operationFromDocument as keptOperationFromDocument,
   useOwnResultShaping,
   type ComputeResponse,
 } from '../../gateway/result-shaping.js';
 
-const sdl = `
+const schema = buildSchema(`
   scalar Money
   enum Stage { SEED GROWTH MATURE }
   interface Node { id: ID! }
@@ -52,8 +50,7 @@ const sdl = `
     parties: [Party]!
     enterprises: [Enterprise!]
   }
-`;
-const schema = buildSchema(sdl);
+`);
 
 const operations = [
   `query Page($skip: Boolean!, $include: Boolean = true) {
@@ -234,64 +231,5 @@ describe("the gateway's shaping of answers", () => {
     useOwnResultShaping();
     expect(shaping.computeResponse).toBe(computeResponse);
     expect(apolloComputeResponse).not.toBe(computeResponse);
-    // The package's re-export reads the module it comes from: the gateway now gets ours.
-    const internals = fromGateway('@apollo/federation-internals') as {
-      operationFromDocument: unknown;
-    };
-    expect(internals.operationFromDocument).toBe(keptOperationFromDocument);
-  });
-
-  it('builds the operation once per document, and anew for anything else', () => {
-    const document = parse(operations[0]);
-    const request = () => ({ kind: document.kind, definitions: [...document.definitions] });
-    const first = keptOperationFromDocument(schema, request(), { validate: false });
-    // Compared by identity as booleans: a failed match would print the whole schema graph.
-    expect(keptOperationFromDocument(schema, request(), { validate: false }) === first).toBe(true);
-    // One definition swapped: the fragment no longer matches what was kept.
-    const swapped = parse(
-      operations[0].replace('NeedAmount on Need { amount }', 'NeedAmount on Need { id }'),
-    );
-    const mixed = {
-      kind: document.kind,
-      definitions: [document.definitions[0], swapped.definitions[1]],
-    };
-    expect(keptOperationFromDocument(schema, mixed, { validate: false }) === first).toBe(false);
-    // The same text parsed again, or another schema, or the planner's call: built anew.
-    const reparsed = keptOperationFromDocument(schema, parse(operations[0]), { validate: false });
-    expect(reparsed === first).toBe(false);
-    expect(reparsed.toString()).toBe(first.toString());
-    const again = keptOperationFromDocument(schema, request(), { validate: false });
-    expect(keptOperationFromDocument(schema, request(), { validate: false }) === again).toBe(true);
-    const other = buildSchema(sdl);
-    expect(keptOperationFromDocument(other, request(), { validate: false }) === again).toBe(false);
-    const planned = keptOperationFromDocument(schema, request(), { operationName: 'Page' });
-    expect(planned === first).toBe(false);
-    expect(
-      keptOperationFromDocument(schema, request(), { operationName: 'Page' }) === planned,
-    ).toBe(false);
-    expect(apolloOperationFromDocument(schema, request(), { validate: false }) === first).toBe(
-      false,
-    );
-  });
-
-  it('shapes each request by its own variables over an operation kept for the document', () => {
-    const document = parse(operations[2]);
-    const kept = () =>
-      keptOperationFromDocument(
-        schema,
-        { kind: document.kind, definitions: [...document.definitions] },
-        { validate: false },
-      );
-    const next = random(7);
-    const introspectionHandling = () => null;
-    for (let i = 0; i < 50; i++) {
-      const operation = kept();
-      const input = answerFor(operation.selectionSet, next);
-      const variables = { a: next() < 0.5, b: next() < 0.5 };
-      const fresh = operationFromDocument(schema, parse(operations[2]), { validate: false });
-      expect(run(computeResponse, { operation, variables, input, introspectionHandling })).toEqual(
-        run(apolloComputeResponse, { operation: fresh, variables, input, introspectionHandling }),
-      );
-    }
   });
 });
