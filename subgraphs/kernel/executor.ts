@@ -12,6 +12,7 @@ import {
   type GraphQLFormattedError,
   type GraphQLSchema,
 } from 'graphql';
+import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import type { Logger } from './logger.js';
 import { cacheControlHeader, ENTITIES_VARIABLE, operationCachePolicy } from './cache-policy.js';
 
@@ -46,18 +47,25 @@ interface Cacheable {
 }
 
 /**
- * A query text parsed and validated once: its document and, for a text of one query, the cache
- * policy its fields' hints allow; or the refusal it always gets.
+ * A query text parsed and validated once: its document, its operations compiled by name as they
+ * are asked for, and, for a text of one query, the cache policy its fields' hints allow; or the
+ * refusal it always gets.
  */
-type Prepared = { document: DocumentNode; cacheable?: Cacheable } | { refusal: OperationAnswer };
+type Prepared =
+  | { document: DocumentNode; compiled: Map<string, CompiledQuery>; cacheable?: Cacheable }
+  | { refusal: OperationAnswer };
 
 /** The query plans send the same few texts again and again; more than this is not a working set. */
 const PREPARED_TEXTS = 1_000;
 
 /**
- * Executes subgraph operations with graphql-js directly: each query text is parsed and validated
- * (graphql's specified rules, introspection allowed) once, and every request after that only
- * executes it. Answers and error codes are those Apollo Server gave: GRAPHQL_PARSE_FAILED,
+ * Executes subgraph operations: each query text is parsed and validated (graphql's specified
+ * rules, introspection allowed) once, each of its operations compiled once into a function by
+ * graphql-jit, and every request after that only runs it. graphql-js's field-by-field execution
+ * was a quarter of a subgraph's CPU on a feed page (the same resolvers for every one of 50
+ * needs); the compiled function walks the same selection without re-reading it. A request that
+ * never ran (its variables did not coerce) is run again by graphql-js for graphql's own
+ * refusal. Answers and error codes are those Apollo Server gave: GRAPHQL_PARSE_FAILED,
  * GRAPHQL_VALIDATION_FAILED and OPERATION_RESOLUTION_FAILURE with 400, a variable that does not
  * coerce BAD_USER_INPUT with 400, an error without a code INTERNAL_SERVER_ERROR, never a stack.
  */
@@ -82,13 +90,19 @@ export function createOperationExecutor(schema: GraphQLSchema, logger: Logger): 
     const resolved = getOperationAST(document, request.operationName) !== null;
     let result: ExecutionResult;
     try {
-      result = await execute({
-        schema,
-        document,
-        contextValue,
-        variableValues: request.variables,
-        operationName: request.operationName,
-      });
+      const compiled = resolved ? compiledOperation(schema, entry, request.operationName) : null;
+      if (compiled) result = await compiled.query(undefined, contextValue, request.variables);
+      if (!compiled || result!.data === undefined) {
+        result = await execute({
+          schema,
+          document,
+          contextValue,
+          variableValues: request.variables,
+          operationName: request.operationName,
+        });
+      } else {
+        result = { ...result!, errors: result!.errors?.map(asGraphQLError) };
+      }
     } catch (error) {
       const failure = asGraphQLError(error);
       logUnexpected(logger, [failure], requestId);
@@ -110,6 +124,28 @@ export function createOperationExecutor(schema: GraphQLSchema, logger: Logger): 
   };
 }
 
+/**
+ * The named operation of a prepared text as a compiled function, compiled on first use; null
+ * where graphql-jit refuses one, which graphql-js then executes.
+ */
+function compiledOperation(
+  schema: GraphQLSchema,
+  entry: { document: DocumentNode; compiled: Map<string, CompiledQuery | null> },
+  operationName: string | undefined,
+): CompiledQuery | null {
+  const key = operationName ?? '';
+  let compiled = entry.compiled.get(key);
+  if (compiled === undefined) {
+    const outcome = compileQuery(schema, entry.document, operationName, {
+      // Errors are logged with their original error's stack; the compiled code's is never shown.
+      disablingCapturingStackErrors: true,
+    });
+    compiled = isCompiledQuery(outcome) ? outcome : null;
+    entry.compiled.set(key, compiled);
+  }
+  return compiled;
+}
+
 function prepareText(schema: GraphQLSchema, query: string): Prepared {
   let document: DocumentNode;
   try {
@@ -121,7 +157,7 @@ function prepareText(schema: GraphQLSchema, query: string): Prepared {
   if (invalid.length > 0) {
     return refusal(invalid.map((error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED')));
   }
-  return { document, cacheable: cacheableOf(schema, document) };
+  return { document, compiled: new Map(), cacheable: cacheableOf(schema, document) };
 }
 
 function cacheableOf(schema: GraphQLSchema, document: DocumentNode): Cacheable | undefined {
@@ -163,8 +199,21 @@ function refusal(errors: GraphQLError[]): Prepared {
   return { refusal: { status: 400, body: { errors: errors.map(formatError) } } };
 }
 
+/**
+ * graphql-jit's errors inherit GraphQLError's prototype but not its fields (no nodes, no
+ * extensions of their own): each becomes graphql's own, with the original error's extensions.
+ */
 function asGraphQLError(error: unknown): GraphQLError {
-  if (error instanceof GraphQLError) return error;
+  if (error instanceof GraphQLError && error.constructor === GraphQLError) return error;
+  if (error instanceof GraphQLError) {
+    const original = error.originalError;
+    const located = new GraphQLError(error.message, {
+      path: error.path,
+      originalError: original,
+      extensions: original instanceof GraphQLError ? original.extensions : error.extensions,
+    });
+    return Object.assign(located, { locations: error.locations });
+  }
   const cause = error instanceof Error ? error : new Error(`Unexpected error value: ${error}`);
   return new GraphQLError(cause.message, { originalError: cause });
 }
