@@ -68,8 +68,13 @@ const PREPARED_TEXTS = 1_000;
  * refusal. Answers and error codes are those Apollo Server gave: GRAPHQL_PARSE_FAILED,
  * GRAPHQL_VALIDATION_FAILED and OPERATION_RESOLUTION_FAILURE with 400, a variable that does not
  * coerce BAD_USER_INPUT with 400, an error without a code INTERNAL_SERVER_ERROR, never a stack.
+ * `compile` is graphql-jit's compiler unless a caller watches what is compiled and run.
  */
-export function createOperationExecutor(schema: GraphQLSchema, logger: Logger): OperationExecutor {
+export function createOperationExecutor(
+  schema: GraphQLSchema,
+  logger: Logger,
+  compile: typeof compileQuery = compileQuery,
+): OperationExecutor {
   const prepared = new Map<string, Prepared>();
   const prepare = (query: string): Prepared => {
     let entry = prepared.get(query);
@@ -90,7 +95,9 @@ export function createOperationExecutor(schema: GraphQLSchema, logger: Logger): 
     const resolved = getOperationAST(document, request.operationName) !== null;
     let result: ExecutionResult;
     try {
-      const compiled = resolved ? compiledOperation(schema, entry, request.operationName) : null;
+      const compiled = resolved
+        ? compiledOperation(compile, schema, entry, request.operationName)
+        : null;
       if (compiled) result = await compiled.query(undefined, contextValue, request.variables);
       if (!compiled || result!.data === undefined) {
         result = await execute({
@@ -129,6 +136,7 @@ export function createOperationExecutor(schema: GraphQLSchema, logger: Logger): 
  * where graphql-jit refuses one, which graphql-js then executes.
  */
 function compiledOperation(
+  compile: typeof compileQuery,
   schema: GraphQLSchema,
   entry: { document: DocumentNode; compiled: Map<string, CompiledQuery | null> },
   operationName: string | undefined,
@@ -136,7 +144,7 @@ function compiledOperation(
   const key = operationName ?? '';
   let compiled = entry.compiled.get(key);
   if (compiled === undefined) {
-    const outcome = compileQuery(schema, entry.document, operationName, {
+    const outcome = compile(schema, entry.document, operationName, {
       // Errors are logged with their original error's stack; the compiled code's is never shown.
       disablingCapturingStackErrors: true,
     });
