@@ -52,7 +52,7 @@ interface Cacheable {
  * refusal it always gets.
  */
 type Prepared =
-  | { document: DocumentNode; compiled: Map<string, CompiledQuery>; cacheable?: Cacheable }
+  | { document: DocumentNode; compiled: Map<string, CompiledQuery | null>; cacheable?: Cacheable }
   | { refusal: OperationAnswer };
 
 /** The query plans send the same few texts again and again; more than this is not a working set. */
@@ -98,18 +98,17 @@ export function createOperationExecutor(
       const compiled = resolved
         ? compiledOperation(compile, schema, entry, request.operationName)
         : null;
-      if (compiled) result = await compiled.query(undefined, contextValue, request.variables);
-      if (!compiled || result!.data === undefined) {
-        result = await execute({
-          schema,
-          document,
-          contextValue,
-          variableValues: request.variables,
-          operationName: request.operationName,
-        });
-      } else {
-        result = { ...result!, errors: result!.errors?.map(asGraphQLError) };
-      }
+      const ran = compiled && (await compiled.query(undefined, contextValue, request.variables));
+      result =
+        ran && ran.data !== undefined
+          ? { ...ran, errors: ran.errors?.map(fromCompiled) }
+          : await execute({
+              schema,
+              document,
+              contextValue,
+              variableValues: request.variables,
+              operationName: request.operationName,
+            });
     } catch (error) {
       const failure = asGraphQLError(error);
       logUnexpected(logger, [failure], requestId);
@@ -203,25 +202,27 @@ function cacheControlOf(
   return cacheable.header;
 }
 
-function refusal(errors: GraphQLError[]): Prepared {
-  return { refusal: { status: 400, body: { errors: errors.map(formatError) } } };
-}
-
 /**
  * graphql-jit's errors inherit GraphQLError's prototype but not its fields (no nodes, no
  * extensions of their own): each becomes graphql's own, with the original error's extensions.
  */
+function fromCompiled(error: GraphQLError): GraphQLError {
+  if (error.constructor === GraphQLError) return error;
+  const original = error.originalError;
+  const located = new GraphQLError(error.message, {
+    path: error.path,
+    originalError: original,
+    extensions: original instanceof GraphQLError ? original.extensions : error.extensions,
+  });
+  return Object.assign(located, { locations: error.locations });
+}
+
+function refusal(errors: GraphQLError[]): Prepared {
+  return { refusal: { status: 400, body: { errors: errors.map(formatError) } } };
+}
+
 function asGraphQLError(error: unknown): GraphQLError {
-  if (error instanceof GraphQLError && error.constructor === GraphQLError) return error;
-  if (error instanceof GraphQLError) {
-    const original = error.originalError;
-    const located = new GraphQLError(error.message, {
-      path: error.path,
-      originalError: original,
-      extensions: original instanceof GraphQLError ? original.extensions : error.extensions,
-    });
-    return Object.assign(located, { locations: error.locations });
-  }
+  if (error instanceof GraphQLError) return error;
   const cause = error instanceof Error ? error : new Error(`Unexpected error value: ${error}`);
   return new GraphQLError(cause.message, { originalError: cause });
 }
