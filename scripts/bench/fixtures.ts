@@ -45,13 +45,20 @@ export async function chooseFixtures(urls: DatabaseUrls): Promise<Fixtures> {
   }
 }
 
-/** The needs as they were before any claim, to put back after the claims ran. */
-export async function snapshotNeeds(urls: DatabaseUrls, ids: string[]): Promise<unknown[]> {
+/** The needs as they were before any claim, and when: what `restoreNeeds` puts back. */
+export interface NeedsSnapshot {
+  rows: unknown[];
+  /** The database's clock when taken: claims recorded after it are the run's own. */
+  at: Date;
+}
+
+export async function snapshotNeeds(urls: DatabaseUrls, ids: string[]): Promise<NeedsSnapshot> {
   const finance = postgres(urls.finance, { max: 1 });
   try {
-    return [
-      ...(await finance`select to_jsonb(n) as row from financing_needs n where id = any(${ids}::text[])`),
-    ];
+    const [{ at }] = await finance`select now() as at`;
+    const rows = await finance`
+      select to_jsonb(n) as row from financing_needs n where id = any(${ids}::text[])`;
+    return { rows: rows.map((r) => r.row), at: at as Date };
   } finally {
     await finance.end();
   }
@@ -59,21 +66,29 @@ export async function snapshotNeeds(urls: DatabaseUrls, ids: string[]): Promise<
 
 /**
  * Puts the claimed needs back as they were; only those, so that the others keep their place in
- * the prospect feed (the restored ones get new feed stamps: that is a real change).
+ * the prospect feed (the restored ones get new feed stamps: that is a real change). The claims
+ * the run recorded on them go too: the claim throttle reads a bank's recent claims, so claims
+ * left from one run (or one target) would make the next one's claims dearer.
  */
-export async function restoreNeeds(urls: DatabaseUrls, snapshot: unknown[]): Promise<void> {
-  if (snapshot.length === 0) return;
+export async function restoreNeeds(urls: DatabaseUrls, snapshot: NeedsSnapshot): Promise<void> {
+  if (snapshot.rows.length === 0) return;
   const finance = postgres(urls.finance, { max: 1 });
   try {
-    const rows = (snapshot as { row: unknown }[]).map((s) => s.row);
-    await finance`
-      update financing_needs n
-      set status = s.status, main_bank_id = s.main_bank_id, main_bank_basis = s.main_bank_basis,
-          assigned_at = s.assigned_at, solution_due_at = s.solution_due_at,
-          accepted_at = s.accepted_at, updated_at = s.updated_at
-      from jsonb_populate_recordset(null::financing_needs, ${finance.json(rows as postgres.JSONValue)}) s
-      where n.id = s.id
-        and (n.status, n.main_bank_id) is distinct from (s.status, s.main_bank_id)`;
+    const rows = snapshot.rows as postgres.JSONValue;
+    await finance.begin(async (tx) => {
+      await tx`
+        update financing_needs n
+        set status = s.status, main_bank_id = s.main_bank_id, main_bank_basis = s.main_bank_basis,
+            assigned_at = s.assigned_at, solution_due_at = s.solution_due_at,
+            accepted_at = s.accepted_at, updated_at = s.updated_at
+        from jsonb_populate_recordset(null::financing_needs, ${tx.json(rows)}) s
+        where n.id = s.id
+          and (n.status, n.main_bank_id) is distinct from (s.status, s.main_bank_id)`;
+      await tx`
+        delete from need_claims c
+        using jsonb_populate_recordset(null::financing_needs, ${tx.json(rows)}) s
+        where c.need_id = s.id and c.claimed_at >= ${snapshot.at}`;
+    });
   } finally {
     await finance.end();
   }

@@ -384,6 +384,11 @@ for (const backend of BACKENDS) {
               from financing_needs n where id = ${need.id}`,
         );
         expect(rows[0]).toEqual({ main_bank_id: won.mainBank.id, versions: 1 });
+        // The claim is recorded by the statement that wins it: once, for the winner alone.
+        const claims = await finance().rows<{ bank_id: string }>(
+          sql`select bank_id from need_claims where need_id = ${need.id}`,
+        );
+        expect(claims).toEqual([{ bank_id: won.mainBank.id }]);
       });
 
       it('hides a main-bank-only need from other banks and refuses one not open', async () => {

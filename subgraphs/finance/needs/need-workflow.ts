@@ -291,19 +291,20 @@ export class NeedWorkflow {
 
   /**
    * 抢单. The need is looked up in the bank's read scope first (a need it cannot read is
-   * NOT_FOUND like a missing one). Then, in one transaction holding the bank's standing row
-   * (so its claims are counted one at a time however many arrive at once), the throttle may
-   * refuse it, and the claim is one conditional UPDATE: under concurrent claims PostgreSQL
-   * serialises them on the need's row lock, and each waiting UPDATE re-checks `status = 'OPEN'` on
-   * the winner's version and matches nothing. The claim is kept in `need_claims`.
+   * NOT_FOUND like a missing one), and a need the bank declined before is refused. Then, in one
+   * transaction holding the bank's standing row (so its claims are counted one at a time however
+   * many arrive at once), the throttle may refuse it, and the claim is one statement: a
+   * conditional UPDATE of the need that records the claim in `need_claims` from what it
+   * returns. Under concurrent claims PostgreSQL serialises the UPDATEs on the need's row lock, and
+   * each waiting one re-checks `status = 'OPEN'` on the winner's version and matches nothing (and
+   * so records nothing). The standing row is held for two statements and the commit: every claim
+   * of a bank waits that long for the one before it.
    */
   async claim(id: string): Promise<NeedRow> {
     const bank = this.bankId();
     await this.visible(this.db, id);
     const outcome = await this.db.transaction(async (transaction) => {
       const tx = transaction as unknown as Db;
-      const refusal = await this.throttle(tx, bank);
-      if (refusal) return { refusal };
       const [declined] = await tx
         .select({ answeredAt: needFeedback.answeredAt })
         .from(needFeedback)
@@ -316,23 +317,40 @@ export class NeedWorkflow {
         )
         .limit(1);
       if (declined) return { declined: declined.answeredAt };
-      const [row] = await tx
-        .update(financingNeeds)
-        .set({ status: 'ASSIGNED', mainBankId: bank, mainBankBasis: 'CLAIMED', ...assignNow })
-        .where(
-          and(
-            eq(financingNeeds.id, id),
-            eq(financingNeeds.status, 'OPEN'),
-            eq(financingNeeds.visibility, 'OPEN_TO_ALL_BANKS'),
-          ),
-        )
-        .returning();
-      if (row) {
-        await tx
+      const refusal = await this.throttle(tx, bank);
+      if (refusal) return { refusal };
+      const claimed = tx.$with('claimed').as(
+        tx
+          .update(financingNeeds)
+          .set({ status: 'ASSIGNED', mainBankId: bank, mainBankBasis: 'CLAIMED', ...assignNow })
+          .where(
+            and(
+              eq(financingNeeds.id, id),
+              eq(financingNeeds.status, 'OPEN'),
+              eq(financingNeeds.visibility, 'OPEN_TO_ALL_BANKS'),
+            ),
+          )
+          .returning(),
+      );
+      const recorded = tx.$with('recorded').as(
+        tx
           .insert(needClaims)
-          .values({ id: `claim-${randomUUID()}`, needId: id, bankId: bank });
-      }
-      return { row };
+          .select(
+            tx
+              .select({
+                id: sql<string>`${`claim-${randomUUID()}`}`.as('id'),
+                needId: claimed.id,
+                bankId: claimed.mainBankId,
+                claimedAt: sql<Date>`now()`.as('claimed_at'),
+                releasedAt: sql<Date | null>`null::timestamptz`.as('released_at'),
+                outcome: sql<string | null>`null::text`.as('outcome'),
+              })
+              .from(claimed),
+          )
+          .returning({ id: needClaims.id }),
+      );
+      const [row] = await tx.with(claimed, recorded).select().from(claimed);
+      return { row: row as NeedRow | undefined };
     });
     if (outcome.refusal) throw outcome.refusal;
     if (outcome.declined) {
@@ -364,25 +382,39 @@ export class NeedWorkflow {
    */
   private async throttle(tx: Db, bank: string): Promise<GraphQLError | null> {
     const rules = this.throttleRules;
-    await tx.insert(bankClaimStanding).values({ bankId: bank }).onConflictDoNothing();
-    const [standing] = await tx
-      .select({
-        suspendedUntil: bankClaimStanding.suspendedUntil,
-        suspendedReason: bankClaimStanding.suspendedReason,
-        suspended: sql<boolean>`coalesce(${bankClaimStanding.suspendedUntil} > now(), false)`,
-        countedFrom: bankClaimStanding.countedFrom,
-      })
-      .from(bankClaimStanding)
-      .where(eq(bankClaimStanding.bankId, bank))
-      .for('update');
+    const lockStanding = () =>
+      tx
+        .select({
+          suspendedUntil: bankClaimStanding.suspendedUntil,
+          suspendedReason: bankClaimStanding.suspendedReason,
+          suspended: sql<boolean>`coalesce(${bankClaimStanding.suspendedUntil} > now(), false)`,
+          countedFrom: bankClaimStanding.countedFrom,
+        })
+        .from(bankClaimStanding)
+        .where(eq(bankClaimStanding.bankId, bank))
+        .for('update');
+    // The row exists from a bank's first claim on; that first claim writes it, then locks it.
+    let [standing] = await lockStanding();
+    if (!standing) {
+      await tx.insert(bankClaimStanding).values({ bankId: bank }).onConflictDoNothing();
+      [standing] = await lockStanding();
+    }
     if (standing.suspended) {
       return claimsSuspended(bank, standing.suspendedUntil!, standing.suspendedReason ?? '');
     }
+    if (rules.maxPerHour <= 0 && rules.declineMinimum <= 0) return null;
     const c = needClaims;
     const counted = standing.countedFrom ? gt(c.claimedAt, standing.countedFrom) : undefined;
+    // The last hour's claims are counted up to the limit, not past it: all the rule asks is
+    // whether the limit is reached, and a bank claiming all hour long is not counted in full on
+    // every claim while its row is held.
+    const lastHour =
+      rules.maxPerHour > 0
+        ? sql<number>`(select count(*)::int from (select 1 from ${c} where ${c.bankId} = ${bank} and ${c.claimedAt} > now() - interval '1 hour' ${counted ? sql`and ${counted}` : sql``} limit ${rules.maxPerHour}) as hour)`
+        : sql<number>`0`;
     const [figures] = await tx
       .select({
-        lastHour: sql<number>`(select count(*)::int from ${c} where ${c.bankId} = ${bank} and ${c.claimedAt} > now() - interval '1 hour' ${counted ? sql`and ${counted}` : sql``})`,
+        lastHour,
         recent: sql<number>`count(*)::int`,
         declined: sql<number>`count(*) filter (where ${sql.identifier('outcome')} = 'DECLINED')::int`,
       })
