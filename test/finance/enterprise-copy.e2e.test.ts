@@ -6,7 +6,7 @@ import { refreshProfiles, staleProfiles } from '../../scripts/seed/profiles.js';
 import { BACKENDS } from '../helpers/databases.js';
 import { loadFixture } from '../helpers/fixture.js';
 import { startTestGraph, type TestGraph } from '../helpers/graph.js';
-import { insertNeeds, ok, parties, sleep } from './helpers.js';
+import { feedSettled, insertNeeds, ok, parties, sleep } from './helpers.js';
 
 // A need's enterprise, as a bank's feed page shows it: answered from finance's copy of the library.
 const ENTERPRISE = `id name uscc district industry stage highTechCertificate
@@ -82,11 +82,15 @@ for (const backend of BACKENDS) {
 
     it("reads the copies only when a page asks for a need's enterprise's attributes", async () => {
       const finance = databases().finance.statements;
+      // Every need below the horizon, so that each page below holds the three of them.
+      await feedSettled(databases().finance);
       const ask = async (enterprise: string) => {
         const query = `query { prospectFeed(first: 50) { nodes { need { id enterprise { ${enterprise} } } } } }`;
         ok(await graph.query(query, {}, await as('bank', 'boc')));
         const before = finance.count;
-        ok(await graph.query(query, {}, await as('bank', 'boc')));
+        const data = ok(await graph.query(query, {}, await as('bank', 'boc')));
+        const ids = data.prospectFeed.nodes.map((node: { need: { id: string } }) => node.need.id);
+        expect(ids).toEqual(expect.arrayContaining(['need-copy-1', 'need-copy-2', 'need-copy-3']));
         return {
           count: finance.count - before,
           texts: finance.recent.slice(-(finance.count - before)),
@@ -131,6 +135,7 @@ for (const backend of BACKENDS) {
         sql`update enterprise_profiles set name = null, patents = null where enterprise_id = 'ent-c'`,
       );
       expect(await staleProfiles(tech.db, finance.db)).toBe(1);
+      await feedSettled(finance);
       const refused = await graph.query(PAGE, {}, await as('bank', 'boc'));
       expect(refused.body.errors?.length).toBeGreaterThan(0);
       // Whatever the subgraph said stays in the logs: no table, command or stack reaches a bank.
