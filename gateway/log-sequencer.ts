@@ -3,6 +3,7 @@ import { CompactSign, type JWK } from 'jose';
 import type { Database } from '../subgraphs/kernel/db.js';
 import { loadOrCreateSigningKey, type SigningKey } from '../subgraphs/kernel/keys.js';
 import {
+  analyzeLog,
   integrateQueued,
   latestTreeHead,
   prepareMonths,
@@ -14,6 +15,12 @@ import type { GatewayConfig } from './config.js';
 
 /** Entries integrated per transaction: a backlog (a migration, a long outage) goes in steps. */
 const BATCH = 5_000;
+
+/**
+ * The log's tables are analyzed again once the tree has grown by this many entries and this
+ * share of its size since they last were: autovacuum's default analyze thresholds.
+ */
+const ANALYZE_AFTER = { entries: 50, share: 0.1 };
 
 /** Where the exchange's tree-head key lives: generated on first use, like the other dev keys. */
 export function treeHeadKeyFile(config: Pick<GatewayConfig, 'dataDir'>): string {
@@ -37,7 +44,8 @@ export function signTreeHead(key: SigningKey, head: TreeHead): Promise<string> {
  * plus one integration (the log's maximum merge delay). Every gateway replica runs one; a round
  * that another replica's sequencer beat writes nothing, and its entries go in with the next. It
  * also makes the entries' month partitions ahead: this month's and the next, on its first round
- * and when the month changes.
+ * and when the month changes; and it analyzes the log's tables on its first round and whenever the
+ * tree has grown by a tenth since (`analyzeLog`), as autovacuum would on a server that runs it.
  */
 export class LogSequencer {
   private timer?: NodeJS.Timeout;
@@ -93,7 +101,21 @@ export class LogSequencer {
       const head = await integrateQueued(this.exchange.db, (h) => signTreeHead(this.key, h), BATCH);
       if (!head) return last;
       last = head;
+      await this.analyzeIfGrown(head.treeSize);
     }
+  }
+
+  /** The tree's size when this sequencer last analyzed the log's tables. */
+  private analyzedSize?: number;
+
+  private async analyzeIfGrown(size: number): Promise<void> {
+    const since = this.analyzedSize;
+    if (since !== undefined && size < since + ANALYZE_AFTER.entries + since * ANALYZE_AFTER.share) {
+      return;
+    }
+    // Tried once per threshold: a failure (another session holding the tables) waits for the next.
+    this.analyzedSize = size;
+    await analyzeLog(this.exchange.db).catch(() => undefined);
   }
 
   latestTreeHead(): Promise<SignedTreeHead | undefined> {

@@ -1,0 +1,141 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import postgres from 'postgres';
+import { DisclosureLog } from '../../gateway/disclosure-log.js';
+import { LogSequencer, loadTreeHeadKey } from '../../gateway/log-sequencer.js';
+import { integrateQueued, prepareMonths } from '../../subgraphs/exchange/log-store.js';
+import { openDatabase, type Database } from '../../subgraphs/kernel/db.js';
+import { createTestDatabases, type TestDatabases } from '../helpers/databases.js';
+
+const caller = (requestId: string) => ({
+  sub: 'dev-bank-abc',
+  party: 'bank' as const,
+  org: 'abc',
+  scopes: new Set<string>(),
+  requestId,
+});
+
+const disclosure = {
+  enterpriseId: 'ent-1',
+  fields: ['Enterprise.contact'],
+  bases: [{ policy: 'consent' as const, dataSet: 'CONTACT' as const, consentId: 'cons-1' }],
+};
+
+const LOG_TABLES = ['disclosures%', 'log_leaves', 'log_nodes'];
+
+// A log that starts empty on a server without autovacuum: the sequencer's prepared statements are
+// planned while the tables are empty, then the log grows. Unless the tables are analyzed again,
+// those plans read them whole on every round, so the rows read by sequential scans grow with the
+// square of the log.
+describe.skipIf(!process.env.TEST_DATABASE_URL)('the log’s statistics as it grows', () => {
+  let test: TestDatabases;
+  let url: string;
+  const keyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kx-log-statistics-'));
+
+  beforeAll(async () => {
+    test = await createTestDatabases('postgres');
+    const [{ name }] = await test.databases.exchange.rows<{ name: string }>(
+      sql`select current_database() as name`,
+    );
+    const address = new URL(process.env.TEST_DATABASE_URL!);
+    address.pathname = `/${name}`;
+    url = address.href;
+    await prepareMonths(test.databases.exchange.db, new Date());
+    // The server's own analyses would hide what the sequencer does (or fails to do).
+    const tables = await test.databases.exchange.rows<{ name: string }>(
+      sql`select inhrelid::regclass::text as name from pg_inherits
+        where inhparent = 'disclosures'::regclass
+        union all select unnest(array['log_leaves', 'log_nodes', 'log_queue', 'tree_heads'])`,
+    );
+    for (const { name } of tables) {
+      await test.databases.exchange.rows(
+        sql.raw(`alter table ${name} set (autovacuum_enabled = false)`),
+      );
+    }
+  });
+  afterAll(async () => {
+    await test?.drop();
+    fs.rmSync(keyDir, { recursive: true, force: true });
+  });
+
+  /** Rows the log's tables gave to sequential scans, once the given connections have closed. */
+  async function rowsReadBySeqScans(closed: Database): Promise<number> {
+    await closed.close();
+    const admin = postgres(url, { max: 1, onnotice: () => {} });
+    try {
+      // A backend hands its counters over as it exits.
+      for (let waited = 0; ; waited += 50) {
+        const [{ others }] = await admin<{ others: number }[]>`
+          select count(*)::int as others from pg_stat_activity
+          where datname = current_database() and pid <> pg_backend_pid()
+            and backend_type = 'client backend' and application_name = 'kx-log-statistics'`;
+        if (others === 0) break;
+        if (waited > 10_000) throw new Error('the measured connections did not close');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await admin`select pg_stat_clear_snapshot()`;
+      const [{ rows }] = await admin<{ rows: string }[]>`
+        select coalesce(sum(seq_tup_read), 0)::bigint as rows from pg_stat_user_tables
+        where relname like any(${LOG_TABLES})`;
+      return Number(rows);
+    } finally {
+      await admin.end();
+    }
+  }
+
+  async function grow(measured: (database: Database) => () => Promise<unknown>): Promise<number> {
+    const named = new URL(url);
+    named.searchParams.set('application_name', 'kx-log-statistics');
+    const database = await openDatabase('exchange', { url: named.href, migrate: false });
+    const integrate = measured(database);
+    const log = new DisclosureLog(database);
+    // Planned while the log is empty: PostgreSQL caches a generic plan after five executions.
+    for (let i = 0; i < 8; i++) {
+      await log.record({ caller: caller(`empty-${i}`), operationName: 'Dossier' }, [disclosure]);
+      await integrate();
+    }
+    for (let round = 0; round < 40; round++) {
+      await Promise.all(
+        Array.from({ length: 100 }, (_, i) =>
+          log.record({ caller: caller(`r-${round}-${i}`), operationName: 'Dossier' }, [disclosure]),
+        ),
+      );
+      await integrate();
+    }
+    // Rounds of a few entries each, as a gateway's are under steady load.
+    for (let round = 0; round < 40; round++) {
+      await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          log.record({ caller: caller(`s-${round}-${i}`), operationName: 'Dossier' }, [disclosure]),
+        ),
+      );
+      await integrate();
+    }
+    return rowsReadBySeqScans(database);
+  }
+
+  it('analyzes the tables as the tree grows, so no round reads them whole', async () => {
+    const key = await loadTreeHeadKey({ dataDir: keyDir });
+    const bare = await grow(
+      (database) => () => integrateQueued(database.db, async () => '', 5_000),
+    );
+    await test.databases.exchange.rows(
+      sql`truncate disclosures, log_leaves, log_nodes, log_queue, tree_heads`,
+    );
+    await test.databases.exchange.rows(sql`analyze disclosures, log_leaves, log_nodes`);
+    const sequenced =
+      (await grow((database) => {
+        const sequencer = new LogSequencer(database, key, 60_000);
+        return () => sequencer.integrate();
+      })) - bare;
+    const entries = 8 + 40 * 100 + 40 * 10;
+    // The rounds alone, with plans made for an empty log, read the tables whole over and over.
+    expect(bare).toBeGreaterThan(50 * entries);
+    // With the sequencer's analyses, only rounds over a log still small scan it (rightly, the
+    // cheaper plan there); the rounds over the grown log read none of it.
+    expect(sequenced).toBeLessThan(bare / 20);
+  });
+});
