@@ -62,42 +62,6 @@ export async function prepareDatabases(scale: number, reseed: boolean): Promise<
   return urls;
 }
 
-/** ANALYZE of the exchange database on a connection held for the whole run. */
-export interface Analyzer {
-  analyze(): Promise<void>;
-  close(): Promise<void>;
-}
-
-/**
- * Opens one connection to the exchange database before the graph takes its pools (the server's
- * connection limit could otherwise refuse it mid-run), for an ANALYZE as autovacuum follows a
- * table's growth on a server that runs it; the benchmark runs it after each operation's warm-up.
- * The disclosure log starts empty on a fresh seed and grows by tens of thousands of entries in a
- * run of dossiers: a plan the sequencer's prepared statements cached while it was empty (a
- * sequential scan) would otherwise be kept, and read the whole log on every round, until
- * something analysed it. The other databases' tables do not grow during a run.
- */
-export async function openAnalyzer(urls: DatabaseUrls): Promise<Analyzer> {
-  const client = postgres(urls.exchange, {
-    max: 1,
-    max_lifetime: 0,
-    idle_timeout: 0,
-    onnotice: () => {},
-  });
-  try {
-    await client`select 1`;
-  } catch (error) {
-    await client.end();
-    throw error;
-  }
-  return {
-    analyze: async () => {
-      await client.unsafe('analyze');
-    },
-    close: () => client.end(),
-  };
-}
-
 async function vacuum(url: string): Promise<void> {
   const client = postgres(url, { max: 1, onnotice: () => {} });
   try {

@@ -10,7 +10,7 @@ import { loadGatewayConfig } from '../../gateway/config.js';
 import { loadOrCreateSigningKey } from '../../subgraphs/kernel/keys.js';
 import { ensureDevIssuer, mintDevToken } from '../../gateway/dev-identity.js';
 import { gatewaySigningKeyFile } from '../../gateway/local-graph.js';
-import { openAnalyzer, prepareDatabases, SERVER_URL, type DatabaseUrls } from './databases.js';
+import { prepareDatabases, SERVER_URL, type DatabaseUrls } from './databases.js';
 import { ensureBenchPackage } from './install.js';
 import { fleetSection, measureFleet, type FleetReport } from './fleet.js';
 import { chooseFixtures, restoreNeeds, snapshotNeeds, type Fixtures } from './fixtures.js';
@@ -580,14 +580,8 @@ async function main() {
     await restoreNeeds(urls, snapshot);
   }
 
-  const analyzer = await openAnalyzer(urls);
   console.error('starting four subgraphs and the targets…');
-  const graph = await startGraph(urls, opts.targets, dataDir, work, opts.profileDir).catch(
-    async (error: unknown) => {
-      await analyzer.close();
-      throw error;
-    },
-  );
+  const graph = await startGraph(urls, opts.targets, dataDir, work, opts.profileDir);
   const measurements: Measurement[] = [];
   const content: Report['content'] = [];
   const peakRss: Report['peakRss'] = [];
@@ -646,8 +640,6 @@ async function main() {
           console.error(`${operation.id} ${target}, warmed up: ${windows}`);
         }
       }
-      // The rounds are planned for the rows the warm-up wrote.
-      await analyzer.analyze();
       for (let round = 0; round < opts.rounds; round++) {
         // Turns alternate in order, so a slow drift of the machine favours no target.
         const order = round % 2 === 0 ? running : [...running].reverse();
@@ -730,7 +722,6 @@ async function main() {
     }
   } finally {
     await stopGraph(graph);
-    await analyzer.close();
     await restoreNeeds(urls, snapshot);
   }
 
