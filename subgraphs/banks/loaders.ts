@@ -1,5 +1,33 @@
+import DataLoader from 'dataloader';
 import { groupLoader, rowLoader } from '../kernel/loader.js';
-import type { BanksRepository } from './repository.js';
+import type { BanksRepository, CreditSummaryRow, SummaryOver } from './repository.js';
+
+/** An enterprise's credit summary over the lines the caller sees, or over every bank's. */
+export interface SummaryKey {
+  over: SummaryOver;
+  enterpriseId: string;
+}
+
+/**
+ * Credit summaries by enterprise and kind, per request: a batch asking for one kind is that
+ * kind's statement; one asking for both (a dossier's `creditSummary` and `pooledCreditSummary`)
+ * is one statement for the two.
+ */
+function summaryLoader(repository: BanksRepository) {
+  return new DataLoader<SummaryKey, CreditSummaryRow | null, string>(
+    async (keys) => {
+      const kinds = new Set(keys.map((key) => key.over));
+      const ids = [...new Set(keys.map((key) => key.enterpriseId))];
+      const rows =
+        kinds.size === 1
+          ? await repository.creditSummaries(ids, keys[0].over)
+          : await repository.bothCreditSummaries(ids);
+      const found = new Map(rows.map((row) => [`${row.over}:${row.enterpriseId}`, row]));
+      return keys.map((key) => found.get(`${key.over}:${key.enterpriseId}`) ?? null);
+    },
+    { cacheKeyFn: (key) => `${key.over}:${key.enterpriseId}` },
+  );
+}
 
 export function createLoaders(repository: BanksRepository) {
   return {
@@ -31,14 +59,7 @@ export function createLoaders(repository: BanksRepository) {
       (ids) => repository.loansByCreditLines(ids),
       (row) => row.creditLineId,
     ),
-    creditSummary: rowLoader(
-      (ids) => repository.creditSummaries(ids, 'visible'),
-      (row) => row.enterpriseId,
-    ),
-    pooledCreditSummary: rowLoader(
-      (ids) => repository.creditSummaries(ids, 'pooled'),
-      (row) => row.enterpriseId,
-    ),
+    creditSummary: summaryLoader(repository),
     solution: rowLoader(
       (ids) => repository.solutionsByIds(ids),
       (row) => row.id,

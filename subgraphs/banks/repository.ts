@@ -10,6 +10,7 @@ import {
   type Placeholder,
   type SQL,
 } from 'drizzle-orm';
+import { unionAll } from 'drizzle-orm/pg-core';
 import type { Caller } from '../kernel/caller.js';
 import type { Db } from '../kernel/db.js';
 import {
@@ -37,6 +38,7 @@ export type LoanStatusEventRow = typeof loanStatusEvents.$inferSelect;
 
 /** Sums are carried as decimal strings of fen so they stay exact past 2^53. */
 export interface CreditSummaryRow {
+  over: SummaryOver;
   enterpriseId: string;
   totalApprovedFen: string;
   outstandingFen: string;
@@ -124,11 +126,16 @@ export function statisticsScope(caller: Caller): { rows: 'all' | string | null; 
   };
 }
 
+/** Which lines a credit summary counts: those the caller may see, or every bank's. */
+export type SummaryOver = 'visible' | 'pooled';
+
 /**
  * Credit summaries of the enterprises `ids` (placeholder), as a statement to prepare: over the
- * lines and loans `caller` may see, or every bank's without one. See `creditSummaries`.
+ * lines and loans `caller` may see, or every bank's without one, each row naming which (`over`).
+ * See `creditSummaries`.
  */
 function creditSummaries(db: Db, caller?: Caller) {
+  const over: SummaryOver = caller ? 'visible' : 'pooled';
   const lineScope = caller && creditScope(caller, creditLines, orgPlaceholder(caller));
   const loanScope = caller && creditScope(caller, loans, orgPlaceholder(caller));
   const perLine = db
@@ -145,6 +152,7 @@ function creditSummaries(db: Db, caller?: Caller) {
     .as('per_line');
   return db
     .select({
+      over: sql<SummaryOver>`${over}::text`.as('over'),
       enterpriseId: creditLines.enterpriseId,
       totalApprovedFen: sql<string>`sum(${creditLines.amountFen})::text`,
       outstandingFen: sql<string>`coalesce(sum(${perLine.outstandingFen}), 0)::text`,
@@ -255,12 +263,23 @@ export class BanksRepository {
    */
   async creditSummaries(
     enterpriseIds: readonly string[],
-    over: 'visible' | 'pooled',
+    over: SummaryOver,
   ): Promise<CreditSummaryRow[]> {
     const { db, caller } = this;
     const shape = over === 'pooled' ? 'pooled' : `visible.${scopeShape(caller)}`;
     return preparedOnce(db, `banks.creditSummaries.${shape}`, (name) =>
       creditSummaries(db, over === 'pooled' ? undefined : caller).prepare(name),
+    ).execute({ ids: enterpriseIds, org: caller.org });
+  }
+
+  /**
+   * Both summaries of the enterprises, each row naming which it is: the two statements of
+   * `creditSummaries` as one, for a request that asks for both (a dossier does).
+   */
+  async bothCreditSummaries(enterpriseIds: readonly string[]): Promise<CreditSummaryRow[]> {
+    const { db, caller } = this;
+    return preparedOnce(db, `banks.creditSummaries.both.${scopeShape(caller)}`, (name) =>
+      unionAll(creditSummaries(db, caller), creditSummaries(db)).prepare(name),
     ).execute({ ids: enterpriseIds, org: caller.org });
   }
 

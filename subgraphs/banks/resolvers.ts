@@ -10,13 +10,14 @@ import { loadExisting } from '../kernel/loader.js';
 import { pageOf } from '../kernel/pagination.js';
 import { scalarResolvers } from '../kernel/scalars.js';
 import type { Resolvers } from './generated/resolvers.js';
+import type { BanksLoaders, SummaryKey } from './loaders.js';
 import type { CreditSummaryRow } from './repository.js';
 
 /** An enterprise with no lines in scope has a summary of zeros, not a missing one. */
-function summaryOrZero(row: CreditSummaryRow | null, enterpriseId: string): CreditSummaryRow {
+function summaryOrZero(row: CreditSummaryRow | null, key: SummaryKey): CreditSummaryRow {
   return (
     row ?? {
-      enterpriseId,
+      ...key,
       totalApprovedFen: '0',
       outstandingFen: '0',
       lenders: 0,
@@ -24,6 +25,10 @@ function summaryOrZero(row: CreditSummaryRow | null, enterpriseId: string): Cred
       firstLoanOn: null,
     }
   );
+}
+
+async function summaryOf(loaders: BanksLoaders, key: SummaryKey): Promise<CreditSummaryRow> {
+  return summaryOrZero(await loaders.creditSummary.load(key), key);
 }
 
 const readResolvers: Resolvers = {
@@ -96,10 +101,10 @@ const readResolvers: Resolvers = {
   Enterprise: {
     // An extension: this subgraph holds no enterprise row, only facts keyed by its id.
     __resolveReference: (ref) => ({ id: ref.id }),
-    creditSummary: async ({ id }, _, { loaders }) =>
-      summaryOrZero(await loaders.creditSummary.load(id), id),
-    pooledCreditSummary: async ({ id }, _, { loaders }) =>
-      summaryOrZero(await loaders.pooledCreditSummary.load(id), id),
+    creditSummary: ({ id }, _, { loaders }) =>
+      summaryOf(loaders, { over: 'visible', enterpriseId: id }),
+    pooledCreditSummary: ({ id }, _, { loaders }) =>
+      summaryOf(loaders, { over: 'pooled', enterpriseId: id }),
     creditLines: ({ id }, _, { loaders }) => loaders.creditLinesByEnterprise.load(id),
   },
   FinancingNeed: {
