@@ -8,6 +8,7 @@ import {
   latestTreeHead,
   prepareMonths,
   treeHeadPayload,
+  vacuumQueue,
   type SignedTreeHead,
   type TreeHead,
 } from '../subgraphs/exchange/log-store.js';
@@ -23,6 +24,12 @@ const BATCH = 5_000;
  * 2-core machine, and at autovacuum's threshold (a tenth) a benchmark's 60,000 entries took 94.
  */
 const ANALYZE_AFTER = { entries: 50, share: 1 };
+
+/**
+ * The queue is vacuumed once this many entries have been taken off it since it last was (by any
+ * replica's sequencer: the tree's size counts them all), so its dead rows stay a few pages.
+ */
+const VACUUM_QUEUE_AFTER = 1_000;
 
 /** Where the exchange's tree-head key lives: generated on first use, like the other dev keys. */
 export function treeHeadKeyFile(config: Pick<GatewayConfig, 'dataDir'>): string {
@@ -47,8 +54,9 @@ export function signTreeHead(key: SigningKey, head: TreeHead): Promise<string> {
  * that another replica's sequencer beat writes nothing, and its entries go in with the next. It
  * also makes the entries' month partitions ahead: this month's and the next, on its first round
  * and when the month changes; and it analyzes the log's tables on its first round and whenever the
- * tree has doubled since (`analyzeLog`), so that plans follow the log's growth on a server
- * without autovacuum.
+ * tree has doubled since (`analyzeLog`), and vacuums the queue whenever a thousand entries have
+ * left it (`vacuumQueue`), so that plans follow the log's growth and the queue stays small on a
+ * server without autovacuum.
  */
 export class LogSequencer {
   private timer?: NodeJS.Timeout;
@@ -105,7 +113,18 @@ export class LogSequencer {
       if (!head) return last;
       last = head;
       await this.analyzeIfGrown(head.treeSize);
+      await this.vacuumQueueIfTaken(head.treeSize);
     }
+  }
+
+  /** The tree's size when this sequencer last vacuumed the queue. */
+  private vacuumedSize?: number;
+
+  private async vacuumQueueIfTaken(size: number): Promise<void> {
+    const since = this.vacuumedSize;
+    if (since !== undefined && size < since + VACUUM_QUEUE_AFTER) return;
+    this.vacuumedSize = size;
+    await vacuumQueue(this.exchange.db).catch(() => undefined);
   }
 
   /** The tree's size when this sequencer last analyzed the log's tables. */

@@ -93,13 +93,14 @@ export async function analyzeLog(db: Db): Promise<void> {
   );
 }
 
-/** How many entries wait for the sequencer. */
-export async function queuedEntries(db: Db): Promise<number> {
-  const [{ total }] = await rowsOf<{ total: number | string }>(
-    db,
-    sql`select count(*)::int as total from ${logQueue}`,
-  );
-  return Number(total);
+/**
+ * Reclaims the queue's dead rows. Every entry is queued by its writer and taken off by the
+ * sequencer, so the queue's live rows are few and its dead ones as many as the log's entries: on a
+ * server without autovacuum its table and index would grow with the log, and every round's lookup
+ * of the oldest queued entries would step over what earlier rounds took.
+ */
+export async function vacuumQueue(db: Db): Promise<void> {
+  await db.execute(sql.raw('vacuum log_queue'));
 }
 
 /** A sequencer's round that another sequencer beat to the same leaves: nothing of it was written. */
