@@ -52,6 +52,7 @@ export async function openDatabases(
             url: config.databaseUrls[name],
             dataDir: path.join(config.dataDir, name),
             connectTimeoutSeconds: connectTimeoutSeconds(config.subgraphFetch.timeoutMs),
+            maxConnections: config.databaseConnections,
           }),
         ] as const,
     ),

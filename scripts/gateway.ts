@@ -85,6 +85,7 @@ async function exchangeFeatures(
     const exchange = await openDatabase('exchange', {
       url: config.databaseUrls.exchange,
       dataDir: path.join(config.dataDir, 'exchange'),
+      maxConnections: config.databaseConnections,
     });
     return { exchange, close: () => exchange.close() };
   }

@@ -31,6 +31,7 @@ const database = await openDatabase(name, {
   url: config.databaseUrls[name],
   dataDir: path.join(config.dataDir, name),
   connectTimeoutSeconds: connectTimeoutSeconds(config.subgraphFetch.timeoutMs),
+  maxConnections: config.databaseConnections,
 });
 const running = await startSubgraph(subgraphs[name], {
   database,

@@ -21,6 +21,8 @@ export interface Config {
   subgraphUrls: Record<SubgraphName, string>;
   /** A PostgreSQL URL per subgraph; absent means embedded PGlite under dataDir. */
   databaseUrls: Partial<Record<SubgraphName, string>>;
+  /** Most connections a process holds to each PostgreSQL database it uses. */
+  databaseConnections: number;
   seedScale: number;
   maxPageSize: number;
   defaultPageSize: number;
@@ -236,6 +238,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     subgraphPorts,
     subgraphUrls,
     databaseUrls,
+    // Each subgraph process holds up to this many to its database, and every gateway replica as
+    // many to the exchange's: their sum must stay below the server's max_connections.
+    databaseConnections: int(env, 'DATABASE_CONNECTIONS', 10, 1),
     seedScale,
     // Bounds a page so a single request cannot pull a whole table through three subgraphs.
     maxPageSize: int(env, 'MAX_PAGE_SIZE', 100, 1),

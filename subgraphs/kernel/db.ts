@@ -44,6 +44,8 @@ export interface OpenOptions {
   /** An in-memory PGlite starts from this dump (`dumpDataDir`) instead of running initdb. */
   loadDataDir?: Blob;
   migrate?: boolean;
+  /** Most connections held to a PostgreSQL database (`DATABASE_CONNECTIONS`); 10 by default. */
+  maxConnections?: number;
   /**
    * Seconds a PostgreSQL connection may take to open, its startup included; by default what fits
    * the gateway's default subgraph deadline (`connectTimeoutSeconds`).
@@ -116,7 +118,7 @@ export async function openDatabase(
   if (options.url) {
     // Small pool per subgraph; postgres.js opens connections lazily.
     const client = postgres(options.url, {
-      max: 10,
+      max: options.maxConnections ?? 10,
       onnotice: () => {},
       connect_timeout:
         options.connectTimeoutSeconds ?? connectTimeoutSeconds(DEFAULT_CALLER_DEADLINE_MS),

@@ -78,3 +78,13 @@ describe('bank evaluation settings', () => {
     expect(() => loadConfig({ REWARD_EVALUATION_SHARE: '2' })).toThrow(/REWARD_EVALUATION_SHARE/);
   });
 });
+
+describe('database connections', () => {
+  it('default to ten per database and refuse fewer than one', () => {
+    expect(loadConfig({}).databaseConnections).toBe(10);
+    expect(loadConfig({ DATABASE_CONNECTIONS: '4' }).databaseConnections).toBe(4);
+    expect(() => loadConfig({ DATABASE_CONNECTIONS: '0' })).toThrow(
+      /DATABASE_CONNECTIONS must be an integer ≥ 1/,
+    );
+  });
+});

@@ -40,6 +40,26 @@ describe('opening a PostgreSQL connection', () => {
     }
   });
 
+  it('opens no more connections than it is allowed, however many statements wait', async () => {
+    const before = held.length;
+    const database = await openDatabase('finance', {
+      url,
+      migrate: false,
+      connectTimeoutSeconds: 1,
+      maxConnections: 3,
+    });
+    try {
+      const statements = Array.from({ length: 8 }, () =>
+        database.rows(sql`select 1`).catch(() => undefined),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(held.length - before).toBe(3);
+      await Promise.all(statements);
+    } finally {
+      await database.close();
+    }
+  });
+
   it('fails before the caller stops waiting: an attempt under way, a backoff, then its own', () => {
     for (const deadlineMs of [4_000, 5_000, 10_000, 30_000, 60_000]) {
       const seconds = connectTimeoutSeconds(deadlineMs);
