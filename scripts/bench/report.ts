@@ -492,6 +492,29 @@ export const LEVERS = [
     'ratio to a peer at or above 1.0 (this file). O2 against stock falls on either side of 1.0 ' +
     'from run to run (0.91–1.11 in this round’s runs), O3 is one PostgreSQL statement for every ' +
     'target.',
+  '',
+  "Fourteenth round (the disclosure log's queue, ours and stock on O2, three runs of three " +
+    'rounds of 8 s on a sixth machine whose bench databases were seeded afresh, each run from ' +
+    'an empty log, 2026-12-04 15:53–16:08 UTC):',
+  '',
+  "- The sequencer vacuums the log's queue whenever a thousand entries have left it " +
+    '(`vacuumQueue` in `subgraphs/exchange/log-store.ts`). Every entry is queued by its ' +
+    "writer and taken off by the sequencer, so on a server without autovacuum the queue's " +
+    "dead rows grew with the log, and every round's lookup of the oldest queued entries " +
+    "stepped over all of them. After a run of about 11,000 entries the queue's table and " +
+    'index held 344 KiB and 16 KiB without it, and 32–48 KiB and 56 KiB with it; in ' +
+    '`test/exchange/log-statistics.test.ts` (autovacuum off, 4,408 entries) 152 KiB against ' +
+    "72 KiB, and the test fails without the vacuum. The round's lookup on a queue of 11,103 " +
+    'dead rows and five live ones read 33 buffers in 0.055 ms against 1 buffer in 0.019 ms ' +
+    'once vacuumed, and on a million dead rows 2,736 buffers in 4.2 ms (84 ms for the first ' +
+    'lookup after they were deleted): nothing a run of minutes can show, a sequencer slowed ' +
+    'round by round over the months of a deployment. In the three runs, with, without and ' +
+    'with it: O2 ours ÷ stock 1.07, 1.01 and 1.17, PostgreSQL ours − stock +0.47, +0.85 and ' +
+    '+0.55 ms per dossier, within the noise of runs of this length. Kept.',
+  '- `DATABASE_CONNECTIONS` (default 10, as before) sets how many connections each process ' +
+    "holds to each PostgreSQL database it uses: the benchmark's processes together come near " +
+    "a server's default `max_connections` of 100 during O3, and a deployment sizes its pools " +
+    'against its server. No effect on the figures.',
 ];
 
 /** Renders the run as Markdown, writes it to `file`, and returns it. */
