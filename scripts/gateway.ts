@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { stopOnSignal } from './shutdown.js';
 import { loadGatewayConfig, type GatewayConfig } from '../gateway/config.js';
-import { openDatabase, type Database } from '../subgraphs/kernel/db.js';
+import { openDatabase, serverCautions, type Database } from '../subgraphs/kernel/db.js';
 import { SUBGRAPH_NAMES } from '../subgraphs/kernel/config.js';
 import { loadOrCreateSigningKey } from '../subgraphs/kernel/keys.js';
 import { createLogger, type Logger } from '../subgraphs/kernel/logger.js';
@@ -54,6 +54,7 @@ logger.info(
   { url: gateway.url, supergraph: config.supergraphPath, subgraphs: subgraphUrls },
   'gateway started',
 );
+for (const caution of await serverCautions(features.exchange)) logger.warn(caution);
 
 // Past the drain deadline (plus time to close the database) the process goes regardless.
 stopOnSignal(

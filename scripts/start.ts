@@ -8,6 +8,7 @@ import { progressBar } from './progress.js';
 import { seedDatabases } from './seed/load.js';
 import { refreshProfiles, staleProfiles } from './seed/profiles.js';
 import { buildConsole } from './console-build.js';
+import { serverCautions } from '../subgraphs/kernel/db.js';
 
 // `npm start`: the whole graph with embedded databases, seeded on first start.
 const config = loadGatewayConfig();
@@ -48,6 +49,9 @@ console.log(`Kechuang Exchange is up.
   data                      ${config.dataDir}
 ${preset}; other parties, and writes: npm run token -- --party bank --org icbc
 Ctrl-C stops.`);
+for (const database of Object.values(graph.databases)) {
+  for (const caution of await serverCautions(database)) console.warn(`warning: ${caution}`);
+}
 
 // The gateway drains first, then the subgraphs, each after DRAIN_DELAY_MS and within
 // SHUTDOWN_TIMEOUT_MS; past both deadlines (plus time to close the databases) the process goes

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { subgraphPortVariable } from './ports.js';
 import { preflight } from './preflight.js';
 import { isSubgraphName, loadConfig, SUBGRAPH_NAMES } from '../subgraphs/kernel/config.js';
-import { connectTimeoutSeconds, openDatabase } from '../subgraphs/kernel/db.js';
+import { connectTimeoutSeconds, openDatabase, serverCautions } from '../subgraphs/kernel/db.js';
 import { gatewayKeyResolver } from '../subgraphs/kernel/gateway-token.js';
 import { createLogger } from '../subgraphs/kernel/logger.js';
 import { startSubgraph } from '../subgraphs/kernel/subgraph.js';
@@ -44,6 +44,7 @@ logger.info(
   { url: running.url, database: database.kind, trusting: config.gatewayToken.jwksUrl },
   'subgraph started',
 );
+for (const caution of await serverCautions(database)) logger.warn(caution);
 
 // Past the drain deadline (plus time to close the database) the process goes regardless.
 stopOnSignal(

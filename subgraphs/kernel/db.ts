@@ -8,7 +8,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import type { SQL } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { SubgraphName } from './config.js';
 
 export type Db = PgDatabase<PgQueryResultHKT, Record<string, never>>;
@@ -154,4 +154,24 @@ export async function openDatabase(
     };
   }
   return database;
+}
+
+/**
+ * What the operator should hear of the PostgreSQL server a database is on, said once at start.
+ * Without autovacuum a table's dead rows stay and its statistics go stale: the exchange's
+ * sequencer vacuums and analyses the disclosure log's tables itself, nothing else is. None for
+ * PGlite, the embedded database of a workstation.
+ */
+export async function serverCautions(database: Database): Promise<string[]> {
+  if (database.kind !== 'postgres') return [];
+  // A server that cannot be asked now is the subject of other warnings, not of this one.
+  const [setting] = await database
+    .rows<{ autovacuum: string }>(sql`select current_setting('autovacuum') as autovacuum`)
+    .catch(() => [{ autovacuum: 'unknown' }]);
+  return setting.autovacuum !== 'off'
+    ? []
+    : [
+        `autovacuum is off on the PostgreSQL server of the ${database.name} database: updated and ` +
+          'deleted rows stay and statistics go stale unless it is vacuumed and analysed on a schedule',
+      ];
 }

@@ -1,7 +1,12 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { connectTimeoutSeconds, openDatabase } from '../../../subgraphs/kernel/db.js';
+import {
+  connectTimeoutSeconds,
+  openDatabase,
+  serverCautions,
+  type Database,
+} from '../../../subgraphs/kernel/db.js';
 
 describe('opening a PostgreSQL connection', () => {
   // Accepts every connection and never answers its startup message: a server that is starting
@@ -68,4 +73,49 @@ describe('opening a PostgreSQL connection', () => {
     }
     expect(connectTimeoutSeconds(10_000)).toBe(4);
   });
+});
+
+describe('cautions about the database server, said at start', () => {
+  const server = (autovacuum: string | Error): Database =>
+    ({
+      name: 'finance',
+      kind: 'postgres',
+      rows: async () => {
+        if (autovacuum instanceof Error) throw autovacuum;
+        return [{ autovacuum }];
+      },
+    }) as unknown as Database;
+
+  it('names a server without autovacuum, and nothing of one with it', async () => {
+    expect(await serverCautions(server('off'))).toEqual([
+      expect.stringMatching(/^autovacuum is off on the PostgreSQL server of the finance database/),
+    ]);
+    expect(await serverCautions(server('on'))).toEqual([]);
+  });
+
+  it('stays quiet when the server cannot be asked, and for embedded PGlite', async () => {
+    expect(await serverCautions(server(new Error('connection refused')))).toEqual([]);
+    const embedded = await openDatabase('tech', { migrate: false });
+    try {
+      expect(await serverCautions(embedded)).toEqual([]);
+    } finally {
+      await embedded.close();
+    }
+  });
+
+  it.skipIf(!process.env.TEST_DATABASE_URL)(
+    'reads the setting of the server it is on',
+    async () => {
+      const database = await openDatabase('tech', {
+        url: process.env.TEST_DATABASE_URL,
+        migrate: false,
+      });
+      try {
+        const [{ autovacuum }] = await database.rows<{ autovacuum: string }>(sql`show autovacuum`);
+        expect((await serverCautions(database)).length).toBe(autovacuum === 'off' ? 1 : 0);
+      } finally {
+        await database.close();
+      }
+    },
+  );
 });
