@@ -18,10 +18,13 @@ import type { GatewayConfig } from './config.js';
 const BATCH = 5_000;
 
 /**
- * The log's tables are analyzed again once the tree has grown by this many entries and this
- * share of its size since they last were: once it has doubled. A plan needs the tables' size
- * within a factor, not exactly, and an analysis reads the log: 0.4 s at 60,000 entries on a
- * 2-core machine, and at autovacuum's threshold (a tenth) a benchmark's 60,000 entries took 94.
+ * The log's tables are analyzed again once the month's entries have grown by this many and this
+ * share of what they were when the tables last were: once they have doubled. Entries go to their
+ * month's partition, which starts empty, so it is the month's entries (those since the sequencer
+ * started, within its first month) whose growth the plans must follow, not the whole log's. A
+ * plan needs a table's size within a factor, not exactly, and an analysis reads the log: 0.4 s at
+ * 60,000 entries on a 2-core machine, and at autovacuum's threshold (a tenth) a benchmark's
+ * 60,000 entries took 94.
  */
 const ANALYZE_AFTER = { entries: 50, share: 1 };
 
@@ -54,7 +57,7 @@ export function signTreeHead(key: SigningKey, head: TreeHead): Promise<string> {
  * that another replica's sequencer beat writes nothing, and its entries go in with the next. It
  * also makes the entries' month partitions ahead: this month's and the next, on its first round
  * and when the month changes; and it analyzes the log's tables on its first round and whenever the
- * tree has doubled since (`analyzeLog`), and vacuums the queue whenever a thousand entries have
+ * month's entries have doubled since (`analyzeLog`), and vacuums the queue whenever a thousand entries have
  * left it (`vacuumQueue`), so that plans follow the log's growth and the queue stays small on a
  * server without autovacuum.
  */
@@ -129,15 +132,27 @@ export class LogSequencer {
 
   /** The tree's size when this sequencer last analyzed the log's tables. */
   private analyzedSize?: number;
+  /** The month (UTC) of the sequencer's last round, and the tree's size when that month began. */
+  private month?: { name: string; startSize: number };
+  /** The tree's size after the sequencer's last round. */
+  private lastSize?: number;
 
   private async analyzeIfGrown(size: number): Promise<void> {
+    const now = new Date();
+    const name = now.toISOString().slice(0, 7);
+    if (this.month?.name !== name) this.month = { name, startSize: this.lastSize ?? size };
+    this.lastSize = size;
     const since = this.analyzedSize;
-    if (since !== undefined && size < since + ANALYZE_AFTER.entries + since * ANALYZE_AFTER.share) {
-      return;
+    if (since !== undefined) {
+      // The month's entries when the tables were last analyzed: none if that was last month.
+      const monthly = Math.max(0, since - this.month.startSize);
+      if (size < since + ANALYZE_AFTER.entries + monthly * ANALYZE_AFTER.share) return;
     }
     // Tried once per threshold: a failure (another session holding the tables) waits for the next.
     this.analyzedSize = size;
-    await analyzeLog(this.exchange.db).catch(() => undefined);
+    // The first analyzes every month's entries; later ones this month's, the one that grows.
+    const month = since === undefined ? undefined : now;
+    await analyzeLog(this.exchange.db, month).catch(() => undefined);
   }
 
   latestTreeHead(): Promise<SignedTreeHead | undefined> {

@@ -81,16 +81,21 @@ export async function prepareMonths(db: Db, now: Date): Promise<void> {
  * Refreshes the planner's statistics of the log's tables. They grow from empty without pause, and
  * a prepared statement keeps the plan it was given while they were small (a sequential scan)
  * until they are analyzed again: on a server without autovacuum, never, and every sequencer round
- * and proof would read them whole.
+ * and proof would read them whole. Given a month, only that month's partition of the entries is
+ * analyzed (the others no longer grow), or every partition if it has none: entries of a month
+ * without its partition are in the default one.
  */
-export async function analyzeLog(db: Db): Promise<void> {
+export async function analyzeLog(db: Db, month?: Date): Promise<void> {
+  const partition = month && `disclosures_${month.toISOString().slice(0, 7).replace('-', '_')}`;
   // The columns the lookups select by: the other columns' statistics (the entries' JSON and
   // arrays) would cost most of the time and serve no plan of the log's.
-  await db.execute(
-    sql.raw(
-      'analyze disclosures (seq), log_leaves (seq), log_nodes (level, idx), tree_heads (tree_size)',
-    ),
-  );
+  const others = 'log_leaves (seq), log_nodes (level, idx), tree_heads (tree_size)';
+  try {
+    await db.execute(sql.raw(`analyze ${partition ?? 'disclosures'} (seq), ${others}`));
+  } catch (error) {
+    if (!partition) throw error;
+    await analyzeLog(db);
+  }
 }
 
 /**
