@@ -57,9 +57,9 @@ export function signTreeHead(key: SigningKey, head: TreeHead): Promise<string> {
  * that another replica's sequencer beat writes nothing, and its entries go in with the next. It
  * also makes the entries' month partitions ahead: this month's and the next, on its first round
  * and when the month changes; and it analyzes the log's tables on its first round and whenever the
- * month's entries have doubled since (`analyzeLog`), and vacuums the queue whenever a thousand entries have
- * left it (`vacuumQueue`), so that plans follow the log's growth and the queue stays small on a
- * server without autovacuum.
+ * month's entries have doubled since (`analyzeLog`), and vacuums the queue whenever a thousand
+ * entries have left it (`vacuumQueue`), so that plans follow the log's growth and the queue stays
+ * small on a server without autovacuum.
  */
 export class LogSequencer {
   private timer?: NodeJS.Timeout;
